@@ -1,0 +1,25 @@
+"""touchcredit: where your leads and revenue really come from.
+
+Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead KPIs
+and lead-source hygiene. The whole public API is listed in ``__all__`` below.
+"""
+
+from touchcredit import models
+from touchcredit.domain import Deal, Journey, Lead, Touchpoint
+from touchcredit.journeys import Dimension, JourneySet, Pairs
+from touchcredit.models import AttributionModel
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AttributionModel",
+    "Deal",
+    "Dimension",
+    "Journey",
+    "JourneySet",
+    "Lead",
+    "Pairs",
+    "Touchpoint",
+    "__version__",
+    "models",
+]

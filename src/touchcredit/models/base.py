@@ -1,0 +1,293 @@
+"""The attribution model contract and the registry of models by name.
+
+A model is a small strategy object in the scikit-learn manner: its constructor
+arguments are its parameters, stored unchanged and shown in its repr; ``fit`` learns
+from data (data-driven models only) and returns ``self``; learned state carries a
+trailing underscore. ``weights`` returns one float64 per (conversion, touch) pair of
+:meth:`AttributionModel.pairs`, each conversion's weights summing to 1.
+
+Subclasses register themselves by name::
+
+    class MyModel(AttributionModel, name="my_model"):
+        ...
+
+and third-party packages can expose models through the ``touchcredit.models``
+entry-point group (loaded on first use of :func:`get` / :func:`available`).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import inspect
+import threading
+from collections.abc import Iterable
+from importlib import metadata
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit import _segments
+from touchcredit._time import to_timedelta64
+from touchcredit.journeys import JourneySet, Pairs
+
+__all__ = ["AttributionModel", "NotFittedError", "available", "get", "register"]
+
+ENTRY_POINT_GROUP = "touchcredit.models"
+
+_REGISTRY: dict[str, type[AttributionModel]] = {}
+_LOCK = threading.Lock()
+_ENTRY_POINTS_LOADED = False
+
+
+class NotFittedError(RuntimeError):
+    """A data-driven model was asked for weights before :meth:`~AttributionModel.fit`."""
+
+
+class AttributionModel(abc.ABC):
+    """Base class of every attribution model.
+
+    Subclass it, give it a registry name, and implement :meth:`weights` (and
+    :meth:`fit` when the model learns from data). The base class provides the
+    parameter machinery (``get_params``, repr, equality), the eligible pairs
+    (with the ``lookback`` window) and the registry.
+
+    Parameters
+    ----------
+    lookback : datetime.timedelta, optional
+        Only touches at most this long before a conversion are eligible.
+    exclude_channels, exclude_sources : iterable of str, optional
+        Touches with these channels/sources are not eligible, unless a conversion
+        has no other eligible touch, in which case the filter is ignored for that
+        conversion (so ``last_touch(exclude_channels=["direct"])`` is the classic
+        last non-direct click, falling back to the last touch).
+
+    Examples
+    --------
+    A model that gives all the credit to the second touch (the first when alone):
+
+    >>> import numpy as np
+    >>> from touchcredit.models import AttributionModel
+    >>> class SecondTouch(AttributionModel, name="second_touch_doc"):
+    ...     def weights(self, journeys):
+    ...         p = self.pairs(journeys)
+    ...         target = np.minimum(p.length, 2) - 1
+    ...         return (p.position == target[p.conversion]).astype(float)
+    >>> SecondTouch()
+    SecondTouch()
+    >>> SecondTouch(lookback=None).get_params()
+    {'lookback': None, 'exclude_channels': (), 'exclude_sources': ()}
+    """
+
+    #: Registry name of the model (set by ``class X(AttributionModel, name=...)``).
+    name: ClassVar[str] = ""
+    #: Whether the model learns from data in ``fit`` (Markov, Shapley, ...).
+    learns_from_data: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        lookback: dt.timedelta | None = None,
+        exclude_channels: Iterable[str] = (),
+        exclude_sources: Iterable[str] = (),
+    ) -> None:
+        self.lookback = lookback
+        self.exclude_channels = _str_tuple(exclude_channels, "exclude_channels")
+        self.exclude_sources = _str_tuple(exclude_sources, "exclude_sources")
+        self._validate_lookback()
+
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if name is not None:
+            register(cls, name=name)
+
+    # ----------------------------------------------------------- parameters
+    def _validate_lookback(self) -> None:
+        if self.lookback is not None:
+            td = to_timedelta64(self.lookback, field="lookback")
+            if td < np.timedelta64(0, "us"):
+                raise ValueError(f"'lookback' must be >= 0, got {self.lookback!r}")
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        names: list[str] = []
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None or klass is object:
+                continue
+            for p in inspect.signature(init).parameters.values():
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                    if p.name not in names:
+                        names.append(p.name)
+        return names
+
+    def get_params(self) -> dict[str, Any]:
+        """The model's parameters, as given to its constructor."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def _default_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for klass in type(self).__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None or klass is object:
+                continue
+            for p in inspect.signature(init).parameters.values():
+                if p.name not in out and p.default is not p.empty:
+                    out[p.name] = p.default
+        return out
+
+    def __repr__(self) -> str:
+        defaults = self._default_params()
+        shown = []
+        for k, v in self.get_params().items():
+            d = defaults.get(k, inspect.Parameter.empty)
+            try:
+                same = d is not inspect.Parameter.empty and bool(v == d)
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                shown.append(f"{k}={v!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, AttributionModel)
+        return self.get_params() == other.get_params()
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(self)))
+
+    def clone(self, **changes: Any) -> Self:
+        """A new, unfitted model with the same parameters, except ``changes``."""
+        params = self.get_params()
+        unknown = set(changes) - set(params)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} has no parameter(s) {', '.join(sorted(unknown))}; "
+                f"its parameters are {', '.join(params)}"
+            )
+        params.update(changes)
+        return type(self)(**params)
+
+    # --------------------------------------------------------------- protocol
+    @property
+    def is_fitted(self) -> bool:
+        """True for models that do not learn, else whether ``fit`` has run."""
+        return not self.learns_from_data or getattr(self, "_fitted", False)
+
+    def fit(self, journeys: JourneySet) -> Self:
+        """Learn from ``journeys`` (data-driven models); returns ``self``."""
+        return self
+
+    def pairs(self, journeys: JourneySet) -> Pairs:
+        """The (conversion, touch) pairs this model weighs on ``journeys``."""
+        return journeys.pairs(self.lookback)
+
+    def eligible(self, journeys: JourneySet, pairs: Pairs) -> npt.NDArray[np.bool_] | None:
+        """Which pairs pass the exclude filters (None when no filter is set).
+
+        A conversion whose pairs would all be excluded keeps all of them: the filter
+        never turns an attributable conversion into an unattributed one.
+        """
+        if not self.exclude_channels and not self.exclude_sources:
+            return None
+        touch = pairs.touch
+        keep = np.ones(touch.size, dtype=bool)
+        for dim, labels in (
+            (journeys.channel, self.exclude_channels),
+            (journeys.source, self.exclude_sources),
+        ):
+            codes = [c for c in (dim.code(label) for label in labels) if c >= 0]
+            if codes:
+                keep &= ~np.isin(dim.codes[touch], np.asarray(codes, dtype=np.int32))
+        kept_per_conv = _segments.segment_sum(keep, pairs.offsets)
+        fallback = (kept_per_conv == 0) & (pairs.length > 0)
+        if fallback.any():
+            keep |= fallback[pairs.conversion]
+        return keep
+
+    @abc.abstractmethod
+    def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+        """Weight of every pair of ``self.pairs(journeys)``.
+
+        Weights are >= 0 and sum to 1 over the pairs of every conversion that has at
+        least one pair.
+        """
+
+
+def _str_tuple(values: Iterable[str], field: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        return (values,)
+    out = tuple(values)
+    for v in out:
+        if not isinstance(v, str):
+            raise TypeError(f"{field!r} must hold strings, got {type(v).__name__} {v!r}")
+    return out
+
+
+def register(cls: type[AttributionModel], *, name: str) -> type[AttributionModel]:
+    """Register ``cls`` under ``name`` (done for you by ``class X(..., name=...)``).
+
+    Raises
+    ------
+    ValueError
+        When another class already holds ``name``.
+    """
+    if not name.isidentifier():
+        raise ValueError(f"model name must be an identifier, got {name!r}")
+    with _LOCK:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise ValueError(
+                f"model name {name!r} is already registered by "
+                f"{existing.__module__}.{existing.__qualname__}"
+            )
+        _REGISTRY[name] = cls
+        cls.name = name
+    return cls
+
+
+def _load_entry_points() -> None:
+    global _ENTRY_POINTS_LOADED
+    if _ENTRY_POINTS_LOADED:
+        return
+    _ENTRY_POINTS_LOADED = True
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()  # registering happens on class creation
+        if isinstance(obj, type) and issubclass(obj, AttributionModel) and obj.name == "":
+            register(obj, name=ep.name)
+
+
+def available() -> list[str]:
+    """Names of every registered model, sorted.
+
+    Examples
+    --------
+    >>> "linear" in available()
+    True
+    """
+    _load_entry_points()
+    return sorted(_REGISTRY)
+
+
+def get(name: str, **params: Any) -> AttributionModel:
+    """A new model by registry name, with the given parameters.
+
+    Examples
+    --------
+    >>> get("time_decay", half_life=dt.timedelta(days=3))
+    TimeDecay(half_life=datetime.timedelta(days=3))
+    """
+    _load_entry_points()
+    try:
+        cls = _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; available: {', '.join(available())}") from None
+    return cls(**params)
+
+
+def models_from(spec: Iterable[AttributionModel | str]) -> list[AttributionModel]:
+    """Models from a mix of instances and registry names."""
+    return [get(m) if isinstance(m, str) else m for m in spec]
