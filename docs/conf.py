@@ -41,3 +41,7 @@ html_static_path = ["_static"]
 html_theme_options = {"navigation_with_keys": False}
 exclude_patterns = ["_build"]
 nitpicky = False
+
+# Docstring examples are run by pytest (--doctest-modules); the doctest builder runs the
+# explicit ``.. doctest::`` blocks of the narrative pages.
+doctest_test_doctest_blocks = ""
