@@ -6,6 +6,7 @@ offending row in its error. Kernels downstream trust the arrays these return.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,10 +34,8 @@ def as_object_array(values: Any, *, field: str) -> npt.NDArray[Any]:
         if seq and all(type(v) is str for v in seq):
             arr = np.asarray(seq, dtype=str)
         elif seq and all(type(v) is int for v in seq):
-            try:
+            with contextlib.suppress(OverflowError):
                 arr = np.asarray(seq, dtype=np.int64)
-            except OverflowError:
-                pass
     else:
         raise TypeError(f"{field!r} must be an array or sequence, got {type(values).__name__}")
     if arr.ndim != 1:
@@ -47,13 +46,14 @@ def as_object_array(values: Any, *, field: str) -> npt.NDArray[Any]:
 def _missing_mask(arr: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     if arr.dtype.kind == "O":
         # Elementwise in C: None compares equal to None only; NaN is the value != itself.
-        none = np.equal(arr, None)
-        nan = np.not_equal(arr, arr)
-        return np.asarray(none | nan, dtype=bool)
+        none = np.asarray(arr == None, dtype=bool)  # noqa: E711  (elementwise)
+        nan = np.asarray(arr != arr, dtype=bool)
+        out: npt.NDArray[np.bool_] = none | nan
+        return out
     if arr.dtype.kind == "f":
-        return np.isnan(arr)
+        return np.asarray(np.isnan(arr), dtype=bool)
     if arr.dtype.kind == "M":
-        return np.isnat(arr)
+        return np.asarray(np.isnat(arr), dtype=bool)
     return np.zeros(arr.shape, dtype=bool)
 
 
@@ -134,13 +134,13 @@ def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[s
         return np.full(n, -1, dtype=np.int32), ()
     if hasattr(values, "codes") and hasattr(values, "categories"):
         codes = np.asarray(values.codes, dtype=np.int32)
-        cats = [str(c) for c in list(values.categories)]
+        cats = tuple(str(c) for c in list(values.categories))
         _check_length(codes, field, n)
         for k, c in enumerate(cats):
             if not c.strip():
                 row = int(np.flatnonzero(codes == k)[0]) if (codes == k).any() else -1
                 raise ValueError(_empty_message(field, row, c))
-        return codes, tuple(cats)
+        return codes, cats
     arr = as_object_array(values, field=field)
     _check_length(arr, field, n)
     if arr.dtype.kind in "US":
@@ -163,13 +163,13 @@ def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[s
         raise TypeError(
             f"{field!r} must hold strings (or None for 'not recorded'), got dtype {arr.dtype}"
         )
-    cats = tuple(str(u) for u in uniq.tolist())
-    for k, c in enumerate(cats):
+    table = tuple(str(u) for u in uniq.tolist())
+    for k, c in enumerate(table):
         if not c.strip():
             row = int(np.flatnonzero(codes == k)[0])
             raise ValueError(_empty_message(field, row, c))
     del missing
-    return codes, cats
+    return codes, table
 
 
 def _empty_message(field: str, row: int, value: str) -> str:
@@ -226,5 +226,5 @@ def as_values(values: Any, *, field: str, n: int, default: float = 1.0) -> npt.N
     bad = ~np.isfinite(out) | (out < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{field!r} must be finite and >= 0; row {row} is {out[row]!r}")
+        raise ValueError(f"{field!r} must be finite and >= 0; row {row} is {float(out[row])!r}")
     return out

@@ -89,7 +89,8 @@ def as_utc_datetime(value: Any, *, field: str, default_tz: TimeZoneLike = None) 
         )
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=_tz(default_tz))
-    return value.astimezone(UTC)
+    out: dt.datetime = value.astimezone(UTC)
+    return out
 
 
 def _naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
@@ -249,9 +250,10 @@ def to_timedelta64(value: Any, *, field: str) -> np.timedelta64:
     if isinstance(value, np.timedelta64):
         if np.isnat(value):
             raise ValueError(f"{field!r} must be a duration, got NaT")
-        return value.astype("timedelta64[us]")
+        out: np.timedelta64 = value.astype("timedelta64[us]")
+        return out
     if isinstance(value, dt.timedelta):
-        return np.timedelta64(value, "us").astype("timedelta64[us]")
+        return np.timedelta64(value, "us")
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not np.isfinite(value):
             raise ValueError(f"{field!r} must be a finite number of seconds, got {value!r}")

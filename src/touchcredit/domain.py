@@ -29,18 +29,32 @@ from touchcredit._time import as_utc_datetime
 __all__ = ["Deal", "Journey", "Lead", "Touchpoint"]
 
 
-def _utc(field: str) -> Any:
-    def convert(value: Any) -> dt.datetime:
-        return as_utc_datetime(value, field=field)
-
-    return convert
+def _timestamp(value: Any) -> dt.datetime:
+    return as_utc_datetime(value, field="timestamp")
 
 
-def _opt_utc(field: str) -> Any:
-    def convert(value: Any) -> dt.datetime | None:
-        return None if value is None else as_utc_datetime(value, field=field)
+def _created_at(value: Any) -> dt.datetime:
+    return as_utc_datetime(value, field="created_at")
 
-    return convert
+
+def _mql_at(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc_datetime(value, field="mql_at")
+
+
+def _sql_at(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc_datetime(value, field="sql_at")
+
+
+def _opportunity_at(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc_datetime(value, field="opportunity_at")
+
+
+def _customer_at(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc_datetime(value, field="customer_at")
+
+
+def _closed_at(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc_datetime(value, field="closed_at")
 
 
 def _label(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -67,16 +81,21 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 
-def _money(field: str) -> Any:
-    def convert(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
-            raise TypeError(f"{field!r} must be a number, got {type(value).__name__} {value!r}")
-        out = float(value)
-        if not math.isfinite(out):
-            raise ValueError(f"{field!r} must be finite, got {value!r}")
-        return out
+def _number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        raise TypeError(f"{field!r} must be a number, got {type(value).__name__} {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{field!r} must be finite, got {value!r}")
+    return out
 
-    return convert
+
+def _amount(value: Any) -> float:
+    return _number(value, "amount")
+
+
+def _cost(value: Any) -> float | None:
+    return None if value is None else _number(value, "cost")
 
 
 def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -127,14 +146,14 @@ class Touchpoint:
     ValueError: 'channel' must not be empty; use None for 'not recorded', got ''
     """
 
-    timestamp: dt.datetime = attrs.field(converter=_utc("timestamp"))
+    timestamp: dt.datetime = attrs.field(converter=_timestamp)
     channel: str | None = attrs.field(default=None, validator=_label)
     source: str | None = attrs.field(default=None, validator=_label)
     campaign: str | None = attrs.field(default=None, validator=_label)
     method: str | None = attrs.field(default=None, validator=_label)
     cost: float | None = attrs.field(
         default=None,
-        converter=attrs.converters.optional(_money("cost")),
+        converter=_cost,
         validator=_non_negative,
     )
     attributes: Mapping[str, Any] = attrs.field(
@@ -209,19 +228,17 @@ class Lead:
     >>> Lead("L2", "2024-02-01", sql_at="2024-01-01")
     Traceback (most recent call last):
     ...
-    ValueError: 'sql_at' (2024-01-01 00:00:00+00:00) must not precede 'created_at' (2024-02-01 00:00:00+00:00) (lead 'L2')
+    ValueError: 'sql_at' (2024-01-01 00:00:00+00:00) must not precede 'created_at' (...) (lead 'L2')
     """
 
     id: Any = attrs.field(validator=_hashable_id)
-    created_at: dt.datetime = attrs.field(converter=_utc("created_at"))
+    created_at: dt.datetime = attrs.field(converter=_created_at)
     journey_id: Any = attrs.field(default=None)
     source: str | None = attrs.field(default=None, validator=_label)
-    mql_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc("mql_at"))
-    sql_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc("sql_at"))
-    opportunity_at: dt.datetime | None = attrs.field(
-        default=None, converter=_opt_utc("opportunity_at")
-    )
-    customer_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc("customer_at"))
+    mql_at: dt.datetime | None = attrs.field(default=None, converter=_mql_at)
+    sql_at: dt.datetime | None = attrs.field(default=None, converter=_sql_at)
+    opportunity_at: dt.datetime | None = attrs.field(default=None, converter=_opportunity_at)
+    customer_at: dt.datetime | None = attrs.field(default=None, converter=_customer_at)
     attributes: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_frozen_mapping, eq=False, repr=False
     )
@@ -272,9 +289,9 @@ class Deal:
 
     id: Any = attrs.field(validator=_hashable_id)
     lead_id: Any = attrs.field(validator=_hashable_id)
-    amount: float = attrs.field(converter=_money("amount"), validator=_non_negative)
-    created_at: dt.datetime = attrs.field(converter=_utc("created_at"))
-    closed_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc("closed_at"))
+    amount: float = attrs.field(converter=_amount, validator=_non_negative)
+    created_at: dt.datetime = attrs.field(converter=_created_at)
+    closed_at: dt.datetime | None = attrs.field(default=None, converter=_closed_at)
     won: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     currency: str = attrs.field(default="USD", validator=attrs.validators.instance_of(str))
 

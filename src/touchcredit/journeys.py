@@ -182,8 +182,8 @@ class JourneySet:
     ...     conversion_time=["2024-01-03"],
     ...     conversion_value=[100.0],
     ... )
-    >>> js
-    JourneySet(2 journeys, 3 touches, 1 conversions, total value 100, channels: email, paid search, seo)
+    >>> js  # doctest: +ELLIPSIS
+    JourneySet(2 journeys, 3 touches, 1 conversions, total value 100, channels: ...)
     >>> js.channel.labels()[js.offsets[0]:js.offsets[1]].tolist()
     ['paid search', 'email']
     """
@@ -432,14 +432,14 @@ class JourneySet:
         if ctime.shape[0] != m:
             raise ValueError(f"'conversion_time' has {ctime.shape[0]} rows, expected {m}")
         cvalue = as_values(conversion_value, field="conversion_value", n=m)
-        milestones = {}
+        milestones: dict[str, TimeArray] = {}
         for name, values in (
             ("lead_created_at", lead_created_at),
             ("opportunity_created_at", opportunity_created_at),
             ("closed_at", closed_at),
         ):
             if values is None:
-                milestones[name] = np.full(m, NAT)
+                milestones[name] = np.full(m, NAT, dtype="datetime64[us]")
             else:
                 arr = to_datetime64(values, field=name, default_tz=default_tz, allow_missing=True)
                 if arr.shape[0] != m:
@@ -589,8 +589,8 @@ class JourneySet:
                 c_at.append(lead.customer_at)
         else:
             for deal in deals:
-                lead = lead_by_id.get(deal.lead_id)
-                if lead is None:
+                owner = lead_by_id.get(deal.lead_id)
+                if owner is None:
                     raise ValueError(
                         f"deal {deal.id!r} refers to lead {deal.lead_id!r}, which is not among "
                         "the leads given"
@@ -605,10 +605,10 @@ class JourneySet:
                         f"{deal.currency}, deal {deal.id!r}); convert the amounts to one "
                         "currency first"
                     )
-                cj.append(lead.journey_id)
+                cj.append(owner.journey_id)
                 ct.append(deal.closed_at)
                 cv.append(deal.amount)
-                l_at.append(lead.created_at)
+                l_at.append(owner.created_at)
                 o_at.append(deal.created_at)
                 c_at.append(deal.closed_at)
 

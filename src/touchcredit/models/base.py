@@ -117,9 +117,12 @@ class AttributionModel(abc.ABC):
             if init is None or klass is object:
                 continue
             for p in inspect.signature(init).parameters.values():
-                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                    if p.name not in names:
-                        names.append(p.name)
+                if (
+                    p.name != "self"
+                    and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                    and p.name not in names
+                ):
+                    names.append(p.name)
         return names
 
     def get_params(self) -> dict[str, Any]:
