@@ -110,35 +110,35 @@ class AttributionModel(abc.ABC):
                 raise ValueError(f"'lookback' must be >= 0, got {self.lookback!r}")
 
     @classmethod
-    def _param_names(cls) -> list[str]:
-        names: list[str] = []
+    def _init_parameters(cls) -> list[inspect.Parameter]:
+        """Named constructor parameters, following ``**kwargs`` up the MRO (sklearn rule)."""
+        out: list[inspect.Parameter] = []
+        seen: set[str] = set()
         for klass in cls.__mro__:
             init = klass.__dict__.get("__init__")
             if init is None or klass is object:
                 continue
+            more = False
             for p in inspect.signature(init).parameters.values():
-                if (
-                    p.name != "self"
-                    and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-                    and p.name not in names
-                ):
-                    names.append(p.name)
-        return names
+                if p.kind is p.VAR_KEYWORD:
+                    more = True
+                elif p.name != "self" and p.kind is not p.VAR_POSITIONAL and p.name not in seen:
+                    seen.add(p.name)
+                    out.append(p)
+            if not more:
+                break
+        return out
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p.name for p in cls._init_parameters()]
 
     def get_params(self) -> dict[str, Any]:
         """The model's parameters, as given to its constructor."""
         return {name: getattr(self, name) for name in self._param_names()}
 
     def _default_params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for klass in type(self).__mro__:
-            init = klass.__dict__.get("__init__")
-            if init is None or klass is object:
-                continue
-            for p in inspect.signature(init).parameters.values():
-                if p.name not in out and p.default is not p.empty:
-                    out[p.name] = p.default
-        return out
+        return {p.name: p.default for p in self._init_parameters() if p.default is not p.empty}
 
     def __repr__(self) -> str:
         defaults = self._default_params()

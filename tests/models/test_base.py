@@ -1,0 +1,118 @@
+"""The AttributionModel contract: parameters, repr, registry, exclude filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from touchcredit import JourneySet, models
+from touchcredit.models import AttributionModel, base
+
+
+class _Uniform(AttributionModel, name="_test_uniform"):
+    def __init__(self, *, boost: float = 1.0, lookback: dt.timedelta | None = None) -> None:
+        super().__init__(lookback=lookback)
+        self.boost = boost
+
+    def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+        p = self.pairs(journeys)
+        return 1.0 / p.length[p.conversion].astype(np.float64)
+
+
+def test_registration_by_subclassing() -> None:
+    assert "_test_uniform" in models.available()
+    assert _Uniform.name == "_test_uniform"
+    m = models.get("_test_uniform", boost=2.0)
+    assert isinstance(m, _Uniform)
+    assert m.boost == 2.0
+
+
+def test_params_repr_equality_clone() -> None:
+    m = _Uniform(boost=3.0)
+    # only the subclass's own constructor arguments are its parameters (sklearn rule)
+    assert m.get_params() == {"boost": 3.0, "lookback": None}
+    assert repr(m) == "_Uniform(boost=3.0)"
+    assert repr(_Uniform()) == "_Uniform()"
+    assert m == _Uniform(boost=3.0)
+    assert m != _Uniform(boost=1.0)
+    c = m.clone(lookback=dt.timedelta(days=2))
+    assert c.lookback == dt.timedelta(days=2) and c.boost == 3.0
+    with pytest.raises(TypeError, match="has no parameter\\(s\\) nope"):
+        m.clone(nope=1)
+
+
+def test_unknown_model_lists_available() -> None:
+    with pytest.raises(ValueError, match="unknown model 'nope'; available: .*_test_uniform"):
+        models.get("nope")
+
+
+def test_name_clash_is_rejected() -> None:
+    with pytest.raises(ValueError, match="already registered"):
+
+        class Other(AttributionModel, name="_test_uniform"):
+            def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+                raise NotImplementedError
+
+
+def test_bad_parameters() -> None:
+    with pytest.raises(ValueError, match="'lookback' must be >= 0"):
+        _Uniform(lookback=dt.timedelta(days=-1))
+    with pytest.raises(TypeError, match="'lookback' must be a datetime.timedelta"):
+        _Uniform(lookback="7 days")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="'exclude_channels' must hold strings"):
+        base.AttributionModel.__init__(_Uniform(), exclude_channels=[1])  # type: ignore[list-item]
+
+
+class _Filtered(AttributionModel, name="_test_filtered"):
+    def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+        raise NotImplementedError
+
+
+def test_exclude_filter_with_fallback() -> None:
+    js = JourneySet.from_arrays(
+        journey_id=[1, 1, 1, 2, 2],
+        timestamp=[0, 1, 2, 0, 1],
+        channel=["seo", "direct", "direct", "direct", "direct"],
+        source=["g", "x", "y", "x", "x"],
+        conversion_journey_id=[1, 2],
+        conversion_time=[5, 5],
+    )
+    m = _Filtered(exclude_channels=["direct"])
+    keep = m.eligible(js, js.pairs())
+    assert keep is not None
+    # journey 1 keeps only its seo touch; journey 2 has only direct touches: fallback keeps all
+    assert keep.tolist() == [True, False, False, True, True]
+    by_source = _Filtered(exclude_sources="y").eligible(js, js.pairs())
+    assert by_source is not None and by_source.tolist() == [True, True, False, True, True]
+    assert _Filtered().eligible(js, js.pairs()) is None
+    unknown = _Filtered(exclude_channels=["never seen"]).eligible(js, js.pairs())
+    assert unknown is not None and unknown.all()
+
+
+def test_entry_point_models_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    class _EP:
+        name = "_ep_model"
+
+        def load(self) -> Any:
+            class Plugin(AttributionModel):
+                def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+                    raise NotImplementedError
+
+            return Plugin
+
+    def fake_entry_points(group: str) -> list[_EP]:
+        assert group == "touchcredit.models"
+        return [_EP()]
+
+    monkeypatch.setattr(base, "_ENTRY_POINTS_LOADED", False)
+    monkeypatch.setattr(metadata, "entry_points", fake_entry_points)
+    try:
+        assert "_ep_model" in models.available()
+        assert type(models.get("_ep_model")).__name__ == "Plugin"
+    finally:
+        base._REGISTRY.pop("_ep_model", None)
