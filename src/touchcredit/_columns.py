@@ -97,7 +97,8 @@ def factorize_ids(
     missing = _missing_mask(values)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
-        raise ValueError(f"{field!r} must not be missing; row {row} is {values[row]!r}")
+        shown = values[row : row + 1].tolist()[0]
+        raise ValueError(f"{field!r} must not be missing; row {row} is {shown!r}")
     if values.dtype.kind == "O":
         try:
             uniq, inverse = np.unique(values, return_inverse=True)
@@ -212,6 +213,11 @@ def as_values(values: Any, *, field: str, n: int, default: float = 1.0) -> npt.N
     _check_length(arr, field, n)
     if arr.dtype.kind == "b":
         raise TypeError(f"{field!r} must hold numbers, got booleans")
+    if arr.dtype.kind == "O":
+        is_bool = np.fromiter((type(v) is bool for v in arr.tolist()), bool, arr.size)
+        if is_bool.any():
+            row = int(np.flatnonzero(is_bool)[0])
+            raise TypeError(f"{field!r} must hold numbers; row {row} is bool {arr[row]!r}")
     try:
         out = arr.astype(np.float64)
     except (TypeError, ValueError):

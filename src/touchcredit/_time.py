@@ -165,7 +165,8 @@ def to_datetime64(
         if bad.any() and not allow_missing:
             row = _first_bad(bad)
             raise ValueError(
-                f"{field!r} must be a finite epoch time in seconds; row {row} is {arr[row]!r}"
+                f"{field!r} must be a finite epoch time in seconds; row {row} is "
+                f"{float(arr[row])!r}"
             )
         us = np.where(bad, 0.0, np.round(arr * 1e6)).astype(np.int64)
         out = us.astype("datetime64[us]")

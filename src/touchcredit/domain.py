@@ -84,10 +84,7 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
         raise TypeError(f"{field!r} must be a number, got {type(value).__name__} {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{field!r} must be finite, got {value!r}")
-    return out
+    return float(value)  # finiteness is checked by the validator, which knows the id
 
 
 def _amount(value: Any) -> float:
@@ -99,6 +96,8 @@ def _cost(value: Any) -> float | None:
 
 
 def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError(f"{attribute.name!r} must be finite, got {value!r}{_where(instance)}")
     if value is not None and value < 0:
         raise ValueError(f"{attribute.name!r} must be >= 0, got {value!r}{_where(instance)}")
 

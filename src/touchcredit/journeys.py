@@ -446,9 +446,15 @@ class JourneySet:
                     raise ValueError(f"{name!r} has {arr.shape[0]} rows, expected {m}")
                 milestones[name] = arr
 
-        # One id space for touches and conversions.
+        # One id space for touches and conversions; a bad conversion id is reported by
+        # its own field and row, not by its place in the concatenation.
         all_ids = _concat_ids(jid, cjid)
-        uniq, inverse = factorize_ids(all_ids, field="journey_id")
+        try:
+            uniq, inverse = factorize_ids(all_ids, field="journey_id")
+        except (TypeError, ValueError):
+            factorize_ids(jid, field="journey_id")
+            factorize_ids(cjid, field="conversion_journey_id")
+            raise _id_type_conflict(jid, cjid) from None
         tj, cj = inverse[:n], inverse[n:]
         n_j = int(uniq.size)
 
@@ -597,6 +603,11 @@ class JourneySet:
                     )
                 if not deal.won:
                     continue
+                if deal.created_at < owner.created_at:
+                    raise ValueError(
+                        f"deal {deal.id!r}: 'created_at' ({deal.created_at}) must not precede "
+                        f"the 'created_at' of its lead {owner.id!r} ({owner.created_at})"
+                    )
                 if currency is None:
                     currency = deal.currency
                 elif deal.currency != currency:
@@ -747,6 +758,15 @@ def _concat_ids(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
     out[: a.size] = a.tolist() if a.dtype.kind != "O" else a
     out[a.size :] = b.tolist() if b.dtype.kind != "O" else b
     return out
+
+
+def _id_type_conflict(jid: npt.NDArray[Any], cjid: npt.NDArray[Any]) -> TypeError:
+    a, b = jid[:1].tolist()[0], cjid[:1].tolist()[0]  # plain Python values for the message
+    return TypeError(
+        f"'conversion_journey_id' and 'journey_id' hold ids of different types: "
+        f"'journey_id' row 0 is {type(a).__name__} {a!r}, 'conversion_journey_id' row 0 is "
+        f"{type(b).__name__} {b!r}; use one id type for both"
+    )
 
 
 def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
