@@ -8,6 +8,7 @@ from touchcredit import models
 from touchcredit.domain import Deal, Journey, Lead, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
 from touchcredit.models import AttributionModel
+from touchcredit.money import MinorUnits
 
 __version__ = "0.1.0.dev0"
 
@@ -18,6 +19,7 @@ __all__ = [
     "Journey",
     "JourneySet",
     "Lead",
+    "MinorUnits",
     "Pairs",
     "Touchpoint",
     "__version__",
