@@ -28,8 +28,12 @@ def _reference(weights: np.ndarray, offsets: np.ndarray, amounts: np.ndarray) ->
         exact = w / w.sum() * float(amounts[s])
         floors = [math.floor(x) for x in exact]
         short = int(amounts[s]) - sum(floors)
-        # largest remainder first, ties by earlier position
-        order = sorted(range(w.size), key=lambda i: (-(exact[i] - floors[i]), i))
+        # largest remainder first (at 2**-32 resolution), ties by earlier position
+        q = [
+            math.floor(min(max(x - f, 0.0), 1.0) * (2**32 - 1))
+            for x, f in zip(exact, floors, strict=True)
+        ]
+        order = sorted(range(w.size), key=lambda i: (-q[i], i))
         for i in order[:short]:
             floors[i] += 1
         out.extend(floors)

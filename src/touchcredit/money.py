@@ -23,7 +23,8 @@ are checked against the float values. Amounts up to 2**53 minor units in total a
 exact (about 90 trillion at two decimals).
 
 Ties between equal remainders go to the earlier touch (lower position in the
-conversion's run), so the result is deterministic.
+conversion's run), so the result is deterministic; remainders closer than 2**-32 of a
+unit count as equal, so that shares equal by design are not ordered by float noise.
 
 Currencies are never mixed: a JourneySet holds one currency (``currency``), and asking
 for another one is an error until the amounts are converted.
@@ -157,7 +158,8 @@ def allocate(weights: FloatArray, offsets: IntArray, amounts: IntArray) -> IntAr
     Segment ``s`` (elements ``offsets[s]:offsets[s + 1]``) shares ``amounts[s]``; element
     ``i`` gets ``floor(w_i / W_s * amounts[s])`` plus one unit if its remainder is among
     the ``amounts[s] - sum(floors)`` largest of its segment (ties: earlier element
-    first). Vectorized: one lexsort, no loop over segments.
+    first; remainders closer than 2**-32 of a unit count as ties). Vectorized: one
+    stable sort on a packed (segment, remainder) key, no loop over segments.
 
     Parameters
     ----------
@@ -221,7 +223,7 @@ def allocate(weights: FloatArray, offsets: IntArray, amounts: IntArray) -> IntAr
     short = np.clip(amounts - seg_floor, 0, length)
     # Rank of each remainder inside its segment: largest first, ties by position.
     position = np.arange(w.size, dtype=np.int64)
-    order = np.lexsort((position, -remainder, seg))
+    order = _rank_order(seg, remainder, n_seg)
     rank = np.empty(w.size, dtype=np.int64)
     rank[order] = position - offsets[seg[order]]
     share += rank < short[seg]
@@ -235,6 +237,26 @@ def allocate(weights: FloatArray, offsets: IntArray, amounts: IntArray) -> IntAr
             f"{int(np.flatnonzero(over)[0])}); weights are not proportions"
         )
     return share
+
+
+def _rank_order(seg: IntArray, remainder: FloatArray, n_seg: int) -> IntArray:
+    """Order of the elements by (segment, remainder descending, position).
+
+    Remainders are compared at a resolution of 2**-32 of a unit: shares that are equal
+    by design but differ in their last float bits (1/3 computed two ways) count as
+    equal and go by position instead of by rounding noise. Packing the segment and the
+    quantised remainder into one int64 key makes this a single stable argsort, several
+    times faster than a three-key lexsort on large inputs.
+    """
+    if n_seg >= 2**31:  # the packed key needs the segment in 31 bits
+        return np.lexsort((np.arange(seg.size), -_quantize(remainder), seg)).astype(np.int64)
+    key = (seg << 32) | (2**32 - 1 - _quantize(remainder))
+    return np.argsort(key, kind="stable").astype(np.int64, copy=False)
+
+
+def _quantize(remainder: FloatArray) -> IntArray:
+    """Remainders in [0, 1) as integers in [0, 2**32 - 1] (2**-32 resolution)."""
+    return np.floor(np.clip(remainder, 0.0, 1.0) * (2**32 - 1)).astype(np.int64)
 
 
 @attrs.frozen(eq=False, repr=False)
