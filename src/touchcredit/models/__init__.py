@@ -11,10 +11,16 @@ from touchcredit.models.base import (
     get,
     register,
 )
+from touchcredit.models.markov import MarkovCounts, MarkovModel
+from touchcredit.models.shapley import ShapleyCounts, ShapleyModel
 
 __all__ = [
     "AttributionModel",
+    "MarkovCounts",
+    "MarkovModel",
     "NotFittedError",
+    "ShapleyCounts",
+    "ShapleyModel",
     "available",
     "get",
     "register",

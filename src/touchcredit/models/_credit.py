@@ -1,0 +1,287 @@
+"""Paths, channel sets and per-touch credit shared by the data-driven models.
+
+A *path* is what the Markov and Shapley models learn from: the eligible touches of
+one conversion (in time order, ending in a conversion), or all touches of a journey
+without conversions (ending in null). Touches after a journey's last conversion
+belong to no path. Paths with no touch are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit import _segments
+from touchcredit._time import to_timedelta64
+from touchcredit.journeys import JourneySet, Pairs
+
+if TYPE_CHECKING:
+    from touchcredit.models.base import AttributionModel
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: A channel label; None stands for touches whose channel was not recorded.
+Label = str | None
+
+
+def sort_labels(labels: Iterable[Label]) -> tuple[Label, ...]:
+    """Labels in canonical order: sorted strings, then None."""
+    distinct = set(labels)
+    out: list[Label] = [*sorted(x for x in distinct if x is not None)]
+    if None in distinct:
+        out.append(None)
+    return tuple(out)
+
+
+def wsum(index: IntArray, weights: npt.NDArray[np.floating] | None, n: int) -> FloatArray:
+    """Sum of ``weights`` (1 each when None) by ``index`` into ``n`` bins, as float64."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
+@attrs.frozen(eq=False)
+class Paths:
+    """Channel paths as CSR arrays over a sorted channel table."""
+
+    channels: tuple[Label, ...]
+    codes: IntArray
+    offsets: IntArray
+    converted: BoolArray
+    value: FloatArray
+
+
+def _null_pairs(model: AttributionModel, js: JourneySet) -> Pairs:
+    """Touch runs of the journeys without conversions (with the lookback window
+    measured back from the journey's last touch)."""
+    nj = np.flatnonzero(~js.converting & (js.lengths > 0))
+    stop = js.offsets[nj + 1]
+    start = js.offsets[nj]
+    if model.lookback is not None and nj.size:
+        w = int(to_timedelta64(model.lookback, field="lookback").view(np.int64))
+        t_last = js.timestamp_us[stop - 1]
+        start = _segments.segment_searchsorted(
+            js.timestamp_us, js.offsets, nj, t_last - w, side="left"
+        )
+    return Pairs(start=start.astype(np.int64), stop=stop.astype(np.int64))
+
+
+def _run(model: AttributionModel, js: JourneySet, p: Pairs) -> tuple[IntArray, IntArray]:
+    keep = model.eligible(js, p)
+    touch = p.touch
+    if keep is None:
+        return touch, p.length
+    kept = wsum(_segments.segment_ids(p.offsets)[keep], None, p.start.size)
+    return touch[keep], kept.astype(np.int64)
+
+
+def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
+    """The converting and non-converting paths of ``js`` under ``model``'s filters."""
+    t1, len1 = _run(model, js, model.pairs(js))
+    t2, len2 = _run(model, js, _null_pairs(model, js))
+    n_cat = len(js.channel.categories)
+    raw = js.channel.codes[np.concatenate([t1, t2])].astype(np.int64)
+    raw %= n_cat + 1  # unrecorded (-1) -> n_cat
+    lengths = np.concatenate([len1, len2])
+    converted = np.concatenate([np.ones(len1.size, bool), np.zeros(len2.size, bool)])
+    value = np.concatenate([js.conversion_value, np.zeros(len2.size)])
+    nonempty = lengths > 0
+    lengths, converted, value = lengths[nonempty], converted[nonempty], value[nonempty]
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    # canonical channel table: the labels in use, sorted
+    all_labels: list[Label] = [*js.channel.categories, None]
+    used = np.flatnonzero(np.bincount(raw, minlength=n_cat + 1) > 0)
+    channels = sort_labels(all_labels[i] for i in used)
+    pos = {c: i for i, c in enumerate(channels)}
+    lut = np.full(n_cat + 1, -1, dtype=np.int64)
+    for i in used:
+        lut[i] = pos[all_labels[i]]
+    return Paths(channels, lut[raw], offsets, converted, value.astype(np.float64))
+
+
+def _set_keys(codes: IntArray, offsets: IntArray, n: int) -> npt.NDArray[np.uint64]:
+    """Bitmask words (one row per non-empty segment) of the distinct codes."""
+    words = max(1, math.ceil(n / 64))
+    starts = offsets[:-1][np.diff(offsets) > 0]
+    out = np.zeros((starts.size, words), dtype=np.uint64)
+    if codes.size == 0:
+        return out
+    bit = np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
+    for w in range(words):
+        out[:, w] = np.bitwise_or.reduceat(np.where(codes // 64 == w, bit, np.uint64(0)), starts)
+    return out
+
+
+def _unique_rows(
+    members: BoolArray, *columns: FloatArray
+) -> tuple[BoolArray, tuple[FloatArray, ...]]:
+    if members.shape[0] == 0:
+        return members, columns
+    packed = np.packbits(members, axis=1)
+    uniq, first, inv = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    sums = tuple(wsum(inv, c, uniq.shape[0]) for c in columns)
+    return members[first], sums
+
+
+@attrs.frozen(eq=False)
+class ChannelSetCounts:
+    """Paths grouped by their set of distinct channels (keyed by channel labels).
+
+    Additive: ``a + b`` (or ``a.merge(b, ...)``) is the table of the union of the
+    journeys, whatever category tables they came from. This is the sufficient
+    statistic of the Shapley model (exported as ``ShapleyCounts``).
+
+    Attributes
+    ----------
+    channels : tuple of str or None
+        Channel labels, sorted (None last).
+    members : bool ndarray, shape (P, n)
+        ``members[p, c]``: channel ``c`` is in set ``p``. Rows are distinct.
+    conversions, value, nulls : float64 ndarray
+        Per set: converting paths, their conversion value, non-converting paths.
+
+    Examples
+    --------
+    >>> from touchcredit.models import ShapleyModel
+    >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1])
+    >>> c = ShapleyModel().count(js)
+    >>> c.members.tolist(), c.conversions.tolist(), c.nulls.tolist()
+    ([[False, True], [True, True]], [0.0, 1.0], [1.0, 0.0])
+    """
+
+    channels: tuple[Label, ...]
+    members: BoolArray
+    conversions: FloatArray
+    value: FloatArray
+    nulls: FloatArray
+
+    @classmethod
+    def from_paths(cls, paths: Paths) -> ChannelSetCounts:
+        """Group ``paths`` by channel set."""
+        n = len(paths.channels)
+        keys = _set_keys(paths.codes, paths.offsets, n)
+        if n <= 22:  # few channels: group by counting over all 2^n masks
+            flat = keys[:, 0].astype(np.int64)
+            seen = np.bincount(flat, minlength=1 << n) > 0
+            uniq = np.flatnonzero(seen).astype(np.uint64)[:, None]
+            inv = (np.cumsum(seen) - 1)[flat]
+        elif keys.shape[1] == 1:
+            uniq, inv = np.unique(keys[:, 0], return_inverse=True)
+            uniq = uniq[:, None]
+        else:
+            uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        members = np.zeros((uniq.shape[0], n), dtype=bool)
+        for c in range(n):
+            members[:, c] = (uniq[:, c // 64] >> np.uint64(c % 64)) & np.uint64(1) == 1
+        conv = paths.converted.astype(np.float64)
+        p = uniq.shape[0]
+        return cls(
+            channels=paths.channels,
+            members=members,
+            conversions=wsum(inv, conv, p),
+            value=wsum(inv, paths.value, p),
+            nulls=wsum(inv, 1.0 - conv, p),
+        )
+
+    def merge(self, *others: ChannelSetCounts) -> ChannelSetCounts:
+        """Table of the union of the journeys behind ``self`` and ``others``."""
+        parts = [self, *others]
+        channels = sort_labels(c for p in parts for c in p.channels)
+        pos = {c: i for i, c in enumerate(channels)}
+        blocks = []
+        for p in parts:
+            m = np.zeros((p.members.shape[0], len(channels)), dtype=bool)
+            m[:, [pos[c] for c in p.channels]] = p.members
+            blocks.append(m)
+        members, (conv, value, nulls) = _unique_rows(
+            np.concatenate(blocks),
+            np.concatenate([p.conversions for p in parts]),
+            np.concatenate([p.value for p in parts]),
+            np.concatenate([p.nulls for p in parts]),
+        )
+        return ChannelSetCounts(channels, members, conv, value, nulls)
+
+    def __add__(self, other: ChannelSetCounts) -> ChannelSetCounts:
+        return self.merge(other)
+
+
+def fit_scale(
+    members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000
+) -> tuple[FloatArray, float]:
+    """Per-channel scales ``s`` so that sharing each row's ``weight`` over its members
+    in proportion to ``s`` gives every channel its ``target`` (iterative proportional
+    fitting, Deming & Stephan 1940).
+
+    Returns the scales and the largest remaining gap as a fraction of the total; the
+    targets may be unattainable (a channel credited more than the rows holding it
+    can give), and then the gap stays positive.
+    """
+    m = members.astype(np.float64)
+    total = float(weight.sum())
+    n = m.shape[1]
+    if total <= 0 or n == 0:
+        return np.ones(n), 0.0
+    s = np.where(target > 0, 1.0, 0.0)
+    gap = math.inf
+    for _ in range(max_iter):
+        d = m @ s
+        r = np.divide(weight, d, out=np.zeros_like(weight), where=d > 0)
+        col = s * (m.T @ r)
+        # rows whose members all have scale 0 fall back to an equal split
+        col += m.T @ np.divide(weight, m.sum(axis=1), where=d <= 0, out=np.zeros_like(weight))
+        gap = float(np.abs(col - target).max()) / total
+        if gap <= 1e-13:
+            break
+        s = s * np.divide(target, col, out=np.ones_like(s), where=col > 0)
+        top = s.max()
+        if top <= 0:
+            break
+        s /= top
+    return s, gap
+
+
+def scaled_weights(
+    model: AttributionModel, js: JourneySet, channels: tuple[Label, ...], scale: FloatArray
+) -> FloatArray:
+    """Pair weights: each conversion shares 1 over the distinct channels on its path
+    in proportion to ``scale`` (equally when they all have scale 0), and each channel's
+    share equally over its eligible touches. Excluded pairs get 0."""
+    p = model.pairs(js)
+    keep = model.eligible(js, p)
+    n_cat = len(js.channel.categories)
+    pos = {c: i for i, c in enumerate(channels)}
+    labels: list[Label] = [*js.channel.categories, None]
+    lut = np.array([scale[pos[c]] if c in pos else 0.0 for c in labels], dtype=np.float64)
+    local = js.channel.codes[p.touch].astype(np.int64)
+    local %= n_cat + 1
+    conv = p.conversion
+    n_conv = p.start.size
+    width = n_cat + 1
+    key = conv * width + local
+    kept = key if keep is None else key[keep]
+    if n_conv * width <= 50_000_000:
+        per = np.bincount(kept, minlength=n_conv * width)[key]
+    else:
+        uniq, cnt = np.unique(kept, return_counts=True)
+        per = cnt[np.minimum(np.searchsorted(uniq, key), max(uniq.size - 1, 0))]
+    inv_m = 1.0 / np.maximum(per, 1)
+    if keep is not None:
+        inv_m *= keep
+    sv = lut[local] * inv_m
+    denom = wsum(conv, sv, n_conv)
+    w = sv / np.where(denom > 0, denom, 1.0)[conv]
+    flat = denom <= 0
+    if flat.any():
+        n_distinct = wsum(conv, inv_m, n_conv)
+        fb = flat[conv]
+        w[fb] = inv_m[fb] / n_distinct[conv[fb]]
+    return np.asarray(w, dtype=np.float64)
