@@ -246,6 +246,9 @@ def fit_scale(
         if top <= 0:
             break
         s /= top
+        # A channel whose target is unattainable shrinks towards 0; flush it before
+        # its scale turns denormal and weight / d overflows.
+        s[s < 1e-200] = 0.0
     return s, gap
 
 
