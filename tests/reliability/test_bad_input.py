@@ -267,6 +267,56 @@ def test_exclude_filter_naming_a_channel_that_does_not_occur_is_a_no_op() -> Non
     assert js.channel.code("no such channel") == -1
 
 
+def _markov_or_skip() -> Any:
+    if "markov" not in touchcredit.models.available():
+        pytest.skip("markov model not available yet")
+    return touchcredit.models.get("markov")
+
+
+def test_markov_weights_on_a_channel_unseen_in_fit_still_sum_to_one() -> None:
+    model = _markov_or_skip().fit(build())
+    new = JourneySet.from_arrays(
+        journey_id=["x", "x", "y"],
+        timestamp=[0, 10, 0],
+        channel=["never seen", "email", "never seen"],
+        conversion_journey_id=["x", "y"],
+        conversion_time=[20, 20],
+    )
+    w = np.asarray(model.weights(new))
+    # the unseen channel earns nothing next to a known one, everything when alone
+    assert w.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_markov_before_fit_names_the_fix() -> None:
+    model = _markov_or_skip()
+    with pytest.raises(RuntimeError, match=r"^MarkovModel is not fitted; call fit\(journeys\)"):
+        model.weights(build())
+
+
+def test_exact_shapley_over_too_many_channels_says_what_to_do() -> None:
+    if "shapley" not in touchcredit.models.available():
+        pytest.skip("shapley model not available yet")
+    n = 25
+    js = JourneySet.from_arrays(
+        journey_id=list(range(n)),
+        timestamp=[0] * n,
+        channel=[f"c{i}" for i in range(n)],
+        conversion_journey_id=list(range(n)),
+        conversion_time=[1] * n,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"^exact Shapley values over 25 channels would enumerate 2\^25 coalitions "
+        r"\(max_channels=20\); .*method='simplified'",
+    ):
+        touchcredit.models.get("shapley").fit(js)
+
+
+def test_unknown_model_name_lists_the_available_ones() -> None:
+    with pytest.raises(ValueError, match=r"^unknown model 'no_such_model'; available: "):
+        touchcredit.models.get("no_such_model")
+
+
 def test_unknown_dimension_name_is_an_error_listing_the_choices() -> None:
     with pytest.raises(
         ValueError,
