@@ -9,11 +9,13 @@ from touchcredit.domain import Deal, Journey, Lead, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
 from touchcredit.models import AttributionModel
 from touchcredit.money import MinorUnits
+from touchcredit.uncertainty import Bootstrap, bootstrap
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AttributionModel",
+    "Bootstrap",
     "Deal",
     "Dimension",
     "Journey",
@@ -23,5 +25,6 @@ __all__ = [
     "Pairs",
     "Touchpoint",
     "__version__",
+    "bootstrap",
     "models",
 ]

@@ -213,6 +213,11 @@ class ChannelSetCounts:
     def __add__(self, other: ChannelSetCounts) -> ChannelSetCounts:
         return self.merge(other)
 
+    def __radd__(self, other: object) -> ChannelSetCounts:
+        if isinstance(other, int) and other == 0:  # sum(counts) starts from 0
+            return self
+        return NotImplemented
+
 
 def fit_scale(
     members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000

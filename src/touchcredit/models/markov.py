@@ -220,6 +220,11 @@ class MarkovCounts:
     def __add__(self, other: MarkovCounts) -> MarkovCounts:
         return self.merge(other)
 
+    def __radd__(self, other: object) -> MarkovCounts:
+        if isinstance(other, int) and other == 0:  # sum(counts) starts from 0
+            return self
+        return NotImplemented
+
     def state_labels(self) -> tuple[str, ...]:
         """Readable state names: channel labels joined by ``" > "``."""
         names = [str(c) if c is not None else "(unrecorded)" for c in self.channels]
