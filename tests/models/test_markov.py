@@ -339,7 +339,7 @@ def small_sets(draw: st.DrawFn) -> JourneySet:
     return from_paths(paths)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(js=small_sets(), order=st.integers(1, 3), collapse=st.booleans())
 def test_property_effects_bounded_weights_conserve(
     js: JourneySet, order: int, collapse: bool

@@ -184,13 +184,11 @@ class ChannelSetCounts:
             members[:, c] = (uniq[:, c // 64] >> np.uint64(c % 64)) & np.uint64(1) == 1
         conv = paths.converted.astype(np.float64)
         p = uniq.shape[0]
-        return cls(
-            channels=paths.channels,
-            members=members,
-            conversions=wsum(inv, conv, p),
-            value=wsum(inv, paths.value, p),
-            nulls=wsum(inv, 1.0 - conv, p),
+        # same row order as merge() produces, so counts compare equal however built
+        members, (conversions, value, nulls) = _unique_rows(
+            members, wsum(inv, conv, p), wsum(inv, paths.value, p), wsum(inv, 1.0 - conv, p)
         )
+        return cls(paths.channels, members, conversions, value, nulls)
 
     def merge(self, *others: ChannelSetCounts) -> ChannelSetCounts:
         """Table of the union of the journeys behind ``self`` and ``others``."""
@@ -236,7 +234,8 @@ def fit_scale(
     if total <= 0 or n == 0:
         return np.ones(n), 0.0
     s = np.where(target > 0, 1.0, 0.0)
-    gap = math.inf
+    gap = best = math.inf
+    since_best = 0
     for _ in range(max_iter):
         d = m @ s
         r = np.divide(weight, d, out=np.zeros_like(weight), where=d > 0)
@@ -246,6 +245,13 @@ def fit_scale(
         gap = float(np.abs(col - target).max()) / total
         if gap <= 1e-13:
             break
+        # unattainable targets: stop once the gap has stopped shrinking
+        if gap < best * (1 - 1e-9):
+            best, since_best = gap, 0
+        else:
+            since_best += 1
+            if since_best >= 200:
+                break
         s = s * np.divide(target, col, out=np.ones_like(s), where=col > 0)
         top = s.max()
         if top <= 0:

@@ -1,0 +1,154 @@
+"""Shapley values: hand computation, efficiency, methods agreeing, per-touch credit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchcredit import JourneySet, models
+from touchcredit.models import NotFittedError, ShapleyCounts, ShapleyModel
+from touchcredit.models.shapley import shapley_exact, shapley_simplified
+
+from .test_markov import from_paths, random_journeys
+
+# Channel sets of the paths: {a} 2 conversions + 2 nulls, {b} 1 + 3, {a, b} 3 + 1,
+# {a, b, c} 6 + 0, {c} 0 + 4.
+HAND = (
+    [(["a"], 1)] * 2
+    + [(["a", "a"], 0)] * 2
+    + [(["b"], 1)]
+    + [(["b"], 0)] * 3
+    + [(["a", "b"], 1), (["b", "a"], 1), (["a", "b", "a"], 1), (["b", "a"], 0)]
+    + [(["c", "a", "b"], 1)] * 6
+    + [(["c"], 0)] * 4
+)
+
+
+def test_three_channels_match_the_classic_formula_by_hand() -> None:
+    # v(S) = conversions of paths whose channels lie inside S:
+    # v(a)=2, v(b)=1, v(c)=0, v(ab)=6, v(ac)=2, v(bc)=1, v(abc)=12.
+    # phi_a = 1/3 (2 - 0) + 1/6 (6 - 1) + 1/6 (2 - 0) + 1/3 (12 - 1) = 33/6
+    # phi_b = 1/3 (1 - 0) + 1/6 (6 - 2) + 1/6 (1 - 0) + 1/3 (12 - 2) = 27/6
+    # phi_c = 1/3 (0 - 0) + 1/6 (2 - 2) + 1/6 (1 - 1) + 1/3 (12 - 6) = 12/6
+    m = ShapleyModel().fit(from_paths(HAND))
+    assert m.values_ == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0}, abs=1e-12)
+    assert m.shares_ == pytest.approx({"a": 5.5 / 12, "b": 4.5 / 12, "c": 2 / 12})
+
+
+def test_simplified_form_gives_the_same_numbers() -> None:
+    # Zhao et al.: phi_a = 2 + 3/2 + 6/3, phi_b = 1 + 3/2 + 6/3, phi_c = 6/3
+    m = ShapleyModel(method="simplified").fit(from_paths(HAND))
+    assert m.values_ == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0}, abs=1e-12)
+
+
+def test_conversion_rate_coalitions() -> None:
+    # rates: {a} 2/4, {b} 1/4, {a,b} 3/4, {a,b,c} 6/6, {c} 0/4
+    m = ShapleyModel(coalition_value="rate").fit(from_paths(HAND))
+    assert m.values_ == pytest.approx(
+        {"a": 0.5 + 0.375 + 1 / 3, "b": 0.25 + 0.375 + 1 / 3, "c": 1 / 3}, abs=1e-12
+    )
+
+
+def test_value_coalitions_use_the_conversion_values() -> None:
+    js = from_paths([(["a"], 1), (["a", "b"], 1)], conversion_value=[10.0, 30.0])
+    m = ShapleyModel(coalition_value="value").fit(js)
+    assert m.values_ == pytest.approx({"a": 25.0, "b": 15.0})
+    assert m.credit(js) == pytest.approx({"a": 25.0, "b": 15.0})
+
+
+def test_sampled_estimate_is_seeded_and_close() -> None:
+    js = from_paths(HAND)
+    a = ShapleyModel(method="sampled", n_permutations=4000, seed=3).fit(js)
+    b = ShapleyModel(method="sampled", n_permutations=4000, seed=3).fit(js)
+    assert a.values_ == b.values_
+    assert a.values_ == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0}, abs=0.15)
+    assert sum(a.values_.values()) == pytest.approx(12.0)
+
+
+def test_too_many_channels_for_exact_says_what_to_do() -> None:
+    names = [f"ch{k:02d}" for k in range(22)]
+    js = from_paths([([n], 1) for n in names] + [(names[:5], 1)])
+    with pytest.raises(ValueError, match=r"2\^22 coalitions.*merge.*simplified.*sampled"):
+        ShapleyModel().fit(js)
+    m = ShapleyModel(method="simplified").fit(js)
+    assert sum(m.values_.values()) == pytest.approx(23.0)
+    assert m.values_["ch00"] == pytest.approx(1.2)
+
+
+def test_weights_split_each_conversion_equally_over_its_distinct_channels() -> None:
+    js = from_paths([(["a", "b", "a"], 1), (["c"], 1), (["b"], 0)])
+    m = ShapleyModel().fit(js)
+    np.testing.assert_allclose(m.weights(js), [0.25, 0.5, 0.25, 1.0])
+
+
+def test_weights_conserve_and_add_up_to_the_credit() -> None:
+    js = random_journeys(21)
+    for value in ("conversions", "value", "rate"):
+        m = ShapleyModel(coalition_value=value).fit(js)  # type: ignore[arg-type]
+        w = m.weights(js)
+        p = m.pairs(js)
+        assert (w >= 0).all()
+        np.testing.assert_allclose(np.bincount(p.conversion, weights=w), 1.0, atol=1e-12)
+        credit = np.bincount(
+            js.channel.codes[p.touch], weights=w * js.conversion_value[p.conversion]
+        )
+        expected = m.credit(js)
+        assert m.credit_gap_ < 1e-10
+        for k, label in enumerate(js.channel.categories):
+            assert credit[k] == pytest.approx(expected[label], rel=1e-9)
+
+
+def test_counts_merge_across_partitions() -> None:
+    js = random_journeys(6)
+    m = ShapleyModel()
+    whole = m.count(js)
+    merged = sum([m.count(js.select(np.arange(0, 150))), m.count(js.select(np.arange(150, 400)))])
+    assert isinstance(merged, ShapleyCounts)
+    assert merged.channels == whole.channels
+    np.testing.assert_array_equal(merged.members, whole.members)
+    np.testing.assert_array_equal(merged.conversions, whole.conversions)
+    np.testing.assert_array_equal(merged.nulls, whole.nulls)
+    np.testing.assert_allclose(merged.value, whole.value, rtol=1e-14)
+    assert ShapleyModel().fit_counts(merged).values_ == ShapleyModel().fit(js).values_
+
+
+def test_registered_validated_and_refuses_weights_before_fit() -> None:
+    assert isinstance(models.get("shapley", method="simplified"), ShapleyModel)
+    with pytest.raises(ValueError, match="'method' must be one of"):
+        ShapleyModel(method="ordered")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'coalition_value' must be one of"):
+        ShapleyModel(coalition_value="clicks")  # type: ignore[arg-type]
+    with pytest.raises(NotFittedError):
+        ShapleyModel().weights(from_paths(HAND))
+
+
+@st.composite
+def worth_tables(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    n = draw(st.integers(1, 8))
+    masks = draw(st.lists(st.integers(1, (1 << n) - 1), min_size=1, max_size=30, unique=True))
+    members = np.array([[(m >> i) & 1 == 1 for i in range(n)] for m in masks])
+    worth = np.array(draw(st.lists(st.integers(0, 50), min_size=len(masks), max_size=len(masks))))
+    return members, worth.astype(np.float64)
+
+
+@settings(max_examples=80, deadline=None)
+@given(table=worth_tables())
+def test_property_efficiency_and_exact_equals_simplified(
+    table: tuple[np.ndarray, np.ndarray],
+) -> None:
+    members, worth = table
+    exact = shapley_exact(members, worth)
+    assert exact.sum() == pytest.approx(worth.sum(), abs=1e-9)
+    np.testing.assert_allclose(exact, shapley_simplified(members, worth), atol=1e-9)
+    assert (exact >= -1e-12).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_property_model_values_sum_to_the_conversions(seed: int) -> None:
+    js: JourneySet = random_journeys(seed, n_journeys=60)
+    m = ShapleyModel().fit(js)
+    attributable = int((m.pairs(js).length > 0).sum())
+    assert sum(m.values_.values()) == pytest.approx(attributable)
