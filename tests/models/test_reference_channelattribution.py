@@ -165,7 +165,8 @@ def test_transition_matrix_equals_the_reference(ca: Any, order: int, collapse: b
         flg_equal=not collapse,
         flg_pro=False,
     )
-    names = dict(zip(ref["channels"]["id_channel"].astype(str), ref["channels"]["channel_name"]))
+    table = ref["channels"]
+    names = dict(zip(table["id_channel"].astype(str), table["channel_name"], strict=True))
 
     def label(state: str) -> str:
         if state.startswith("("):

@@ -1,0 +1,90 @@
+"""Bootstrap credit intervals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+import touchcredit
+from touchcredit import JourneySet
+from touchcredit.models import AttributionModel, MarkovModel, ShapleyModel
+
+from .models.test_markov import from_paths, random_journeys
+
+
+class _LastTouch(AttributionModel):  # not registered: a test helper
+    def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+        p = self.pairs(journeys)
+        return (p.position == p.length[p.conversion] - 1).astype(np.float64)
+
+
+def test_point_estimate_is_the_credit_on_the_data() -> None:
+    js = random_journeys(1)
+    b = touchcredit.bootstrap(js, "markov", n=20, seed=3)
+    m = MarkovModel().fit(js)
+    expected = m.credit(js)
+    assert b.labels == js.channel.categories
+    for label, est in zip(b.labels, b.estimate, strict=True):
+        assert est == pytest.approx(expected[label], rel=1e-9)
+    assert b.n == 20
+    assert b.samples.shape == (20, len(b.labels))
+    assert (b.lower <= b.upper).all()
+    assert (b.std > 0).all()
+
+
+def test_same_seed_same_intervals_and_the_model_is_left_unfitted() -> None:
+    js = random_journeys(2)
+    model = ShapleyModel()
+    a = touchcredit.bootstrap(js, model, n=15, seed=9)
+    b = touchcredit.bootstrap(js, model, n=15, seed=9)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    assert not model.is_fitted
+    c = touchcredit.bootstrap(js, model, n=15, seed=10)
+    assert not np.array_equal(a.samples, c.samples)
+
+
+def test_resample_totals_match_the_resampled_value() -> None:
+    # every conversion has touches, so each resample credits all its value
+    js = random_journeys(4)
+    b = touchcredit.bootstrap(js, _LastTouch(), n=30, seed=1, what="conversions")
+    totals = b.samples.sum(axis=1)
+    assert np.allclose(totals, np.round(totals))
+    assert totals.std() > 0
+    assert b.estimate.sum() == pytest.approx(js.n_conversions)
+
+
+def test_a_label_that_always_gets_everything_has_a_zero_width_interval() -> None:
+    js = from_paths([(["a"], 1), (["a", "b"], 0), (["a"], 1)])
+    b = touchcredit.bootstrap(js, "markov", n=25, seed=0, what="conversions")
+    d = b.to_dict()
+    assert d["b"] == {"estimate": 0.0, "lower": 0.0, "upper": 0.0, "std": 0.0}
+    assert d["a"]["estimate"] == 2.0
+    assert 0.0 <= d["a"]["lower"] <= d["a"]["upper"] <= 3.0
+
+
+def test_interval_narrows_with_the_level_and_by_other_dimensions() -> None:
+    js = random_journeys(5)
+    wide = touchcredit.bootstrap(js, "shapley", n=40, seed=2, ci=0.95)
+    narrow = touchcredit.bootstrap(js, "shapley", n=40, seed=2, ci=0.5)
+    assert ((narrow.upper - narrow.lower) <= (wide.upper - wide.lower) + 1e-12).all()
+    by_source = touchcredit.bootstrap(js, _LastTouch(), n=5, seed=2, by="source")
+    assert by_source.labels == (None,)  # no sources recorded: one 'not recorded' label
+    assert by_source.estimate[0] == pytest.approx(js.total_value)
+    assert "95% intervals by channel" in repr(wide)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 1}, "'n' must be an integer >= 2"),
+        ({"ci": 1.0}, "'ci' must be in"),
+        ({"by": "colour"}, "'by' must be one of"),
+        ({"what": "clicks"}, "'what' must be"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        touchcredit.bootstrap(random_journeys(1, n_journeys=20), "markov", **kwargs)
