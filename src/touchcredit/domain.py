@@ -26,7 +26,7 @@ import attrs
 
 from touchcredit._time import as_utc_datetime
 
-__all__ = ["Deal", "Journey", "Lead", "Touchpoint"]
+__all__ = ["Deal", "Journey", "Lead", "Spend", "Touchpoint"]
 
 
 def _timestamp(value: Any) -> dt.datetime:
@@ -306,3 +306,67 @@ class Deal:
             raise ValueError(
                 f"'currency' must be a 3-letter ISO 4217 code, got {self.currency!r}{_where(self)}"
             )
+
+
+def _period(value: Any) -> dt.date:
+    """The calendar month of a spend line, as the first day of that month."""
+    if isinstance(value, str) and len(value.strip()) == 7 and value.strip()[4] == "-":
+        value = value.strip() + "-01"  # "2024-03"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.replace(day=1)
+    if isinstance(value, str):
+        try:
+            parsed = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise ValueError(
+                f"'period' must be a month like '2024-03' or a date, got {value!r}"
+            ) from None
+        return parsed.replace(day=1)
+    if isinstance(value, dt.datetime):
+        return value.date().replace(day=1)  # the wall-clock month of the value as given
+    raise TypeError(
+        f"'period' must be a month like '2024-03', a date or a datetime, "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+def _spend_currency(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or len(value) != 3 or not value.isalpha():
+        raise ValueError(f"'currency' must be a 3-letter ISO 4217 code, got {value!r}")
+
+
+@attrs.frozen
+class Spend:
+    """Money spent on a source, channel or campaign in one calendar month.
+
+    Spend is booked per month, not per instant, so ``period`` is a calendar month
+    (stored as its first day) and is not shifted between time zones.
+
+    Parameters
+    ----------
+    amount : int, float or Decimal
+        What was spent (>= 0), in ``currency``.
+    period : str, date or datetime
+        The month: ``"2024-03"``, or any date/datetime inside it.
+    source, channel, campaign : str or None
+        What the money was spent on (None = not broken down by that label).
+    currency : str
+        ISO 4217 code.
+
+    Examples
+    --------
+    >>> s = Spend(1_000, "2024-03", source="LinkedIn Ads", channel="paid social")
+    >>> s.amount, s.period.isoformat()
+    (1000.0, '2024-03-01')
+    >>> Spend(-1, "2024-03")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'amount' must be >= 0, got -1.0
+    """
+
+    amount: float = attrs.field(converter=_amount, validator=_non_negative)
+    period: dt.date = attrs.field(converter=_period)
+    source: str | None = attrs.field(default=None, validator=_label)
+    channel: str | None = attrs.field(default=None, validator=_label)
+    campaign: str | None = attrs.field(default=None, validator=_label)
+    currency: str = attrs.field(default="USD", validator=_spend_currency)
