@@ -1,0 +1,235 @@
+"""Result tables of the KPI functions: columns side by side, readable and exportable.
+
+A :class:`MetricTable` is a dict of equal-length numpy columns (key columns first),
+with an aligned plain-text ``repr``, an escaped HTML repr for notebooks, and
+``to_pandas()``/``to_polars()``/``to_arrow()`` that hand the columns to
+:mod:`touchcredit.frames` (optional dependencies, imported only when called).
+
+Undefined values (a ratio with a zero denominator) are NaN in the columns, shown as
+``n/a``, and the reason is listed in :attr:`MetricTable.notes`.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["MetricTable", "MonthlyReport"]
+
+_MAX_ROWS = 60
+
+
+def _freeze(columns: Mapping[str, Any]) -> Mapping[str, npt.NDArray[Any]]:
+    out = {str(k): np.asarray(v) for k, v in columns.items()}
+    sizes = {k: v.shape[0] for k, v in out.items()}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"columns must have equal lengths, got {sizes}")
+    for v in out.values():
+        v.setflags(write=False)
+    return out
+
+
+@attrs.frozen(eq=False, repr=False)
+class MetricTable:
+    """KPI columns side by side, one row per group.
+
+    Parameters
+    ----------
+    title : str
+        What the table shows (first line of the repr).
+    data : mapping of str to array-like
+        Equal-length columns, key columns first. Stored read-only.
+    key : tuple of str
+        Names of the key (group) columns.
+    percent : tuple of str
+        Columns holding fractions, shown as percentages (values stay fractions).
+    notes : tuple of str
+        Why some values are undefined (NaN), and other caveats.
+    unaffordable : tuple
+        Keys of the rows where cost per lead exceeds lead value (the source loses
+        money on every lead), when the table has both.
+
+    Examples
+    --------
+    >>> t = MetricTable("CPL", {"source": np.array(["a", "b"], dtype=object),
+    ...                         "cost_per_lead": np.array([50.0, np.nan])}, key=("source",),
+    ...                 notes=("cost_per_lead undefined where leads == 0: b",))
+    >>> print(t)
+    CPL
+    source  cost_per_lead
+    a               50.00
+    b                 n/a
+    note: cost_per_lead undefined where leads == 0: b
+    >>> t.row("a")["cost_per_lead"]
+    50.0
+    """
+
+    title: str
+    data: Mapping[str, npt.NDArray[Any]] = attrs.field(converter=_freeze)
+    key: tuple[str, ...] = ()
+    percent: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    unaffordable: tuple[Any, ...] = ()
+
+    # ------------------------------------------------------------- access
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names, key columns first."""
+        return tuple(self.data)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Money-losing rows as sentences (cost per lead above lead value)."""
+        return tuple(
+            f"{_show_key(k)}: cost per lead exceeds lead value (loses money on every lead)"
+            for k in self.unaffordable
+        )
+
+    def __len__(self) -> int:
+        return int(next(iter(self.data.values())).shape[0]) if self.data else 0
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        try:
+            return self.data[name]
+        except KeyError:
+            raise KeyError(f"no column {name!r}; columns: {', '.join(self.data)}") from None
+
+    def columns(self) -> dict[str, npt.NDArray[Any]]:
+        """The columns as a new dict of numpy arrays (copies, writable)."""
+        return {k: v.copy() for k, v in self.data.items()}
+
+    def row(self, *key: Any) -> dict[str, Any]:
+        """The row whose key columns equal ``key``, as a dict of plain values.
+
+        Raises
+        ------
+        KeyError
+            When no row has that key.
+        """
+        if len(key) != len(self.key):
+            raise KeyError(
+                f"expected {len(self.key)} key values ({', '.join(self.key)}), got {key}"
+            )
+        match = np.ones(len(self), dtype=bool)
+        for name, value in zip(self.key, key, strict=True):
+            col = self.data[name]
+            match &= np.array([v == value for v in col.tolist()], dtype=bool)
+        hits = np.flatnonzero(match)
+        if hits.size == 0:
+            raise KeyError(f"no row with {dict(zip(self.key, key, strict=True))}")
+        i = int(hits[0])
+        return {k: v[i : i + 1].tolist()[0] for k, v in self.data.items()}
+
+    # ------------------------------------------------------------- export
+    def to_pandas(self) -> Any:
+        """The table as a ``pandas.DataFrame`` (needs pandas)."""
+        return _frames().to_pandas(self.columns())
+
+    def to_polars(self) -> Any:
+        """The table as a ``polars.DataFrame`` (needs polars)."""
+        return _frames().to_polars(self.columns())
+
+    def to_arrow(self) -> Any:
+        """The table as a ``pyarrow.Table`` (needs pyarrow)."""
+        return _frames().to_arrow(self.columns())
+
+    # ------------------------------------------------------------- display
+    def _cells(self) -> tuple[list[str], list[list[str]], int]:
+        names = list(self.data)
+        n = len(self)
+        shown = min(n, _MAX_ROWS)
+        cols = [
+            [_cell(v, name in self.percent) for v in self.data[name][:shown].tolist()]
+            for name in names
+        ]
+        rows = [[c[i] for c in cols] for i in range(shown)]
+        return names, rows, n - shown
+
+    def __repr__(self) -> str:
+        names, rows, hidden = self._cells()
+        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)]
+        numeric = [self.data[h].dtype.kind in "biuf" for h in names]
+
+        def line(cells: list[str]) -> str:
+            parts = [
+                c.rjust(w) if num else c.ljust(w)
+                for c, w, num in zip(cells, widths, numeric, strict=True)
+            ]
+            return "  ".join(parts).rstrip()
+
+        out = [self.title, line(names), *(line(r) for r in rows)]
+        if hidden:
+            out.append(f"... {hidden} more rows")
+        out += [f"warning: {w}" for w in self.warnings]
+        out += [f"note: {note}" for note in self.notes]
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        names, rows, hidden = self._cells()
+        esc = html.escape
+        head = "".join(f"<th>{esc(h)}</th>" for h in names)
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+        extra = [f"... {hidden} more rows"] if hidden else []
+        extra += [f"warning: {w}" for w in self.warnings] + [f"note: {n}" for n in self.notes]
+        foot = "".join(f"<p>{esc(x)}</p>" for x in extra)
+        return (
+            f"<div><p><b>{esc(self.title)}</b></p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{foot}</div>"
+        )
+
+
+@attrs.frozen(eq=False, repr=False)
+class MonthlyReport(MetricTable):
+    """Lead KPIs per source (or channel) and calendar month, side by side.
+
+    Built by :func:`touchcredit.metrics.monthly_report`; a :class:`MetricTable` with
+    the grouping, time zone, currency and revenue basis it was built with.
+
+    Examples
+    --------
+    >>> r = MonthlyReport("r", {"source": np.array(["a"], dtype=object)}, key=("source",),
+    ...                   by="source", tz="UTC")
+    >>> r.by, len(r)
+    ('source', 1)
+    """
+
+    by: str = "source"
+    tz: str = "UTC"
+    currency: str | None = None
+    revenue_basis: str = "won deals"
+
+
+def _frames() -> Any:
+    """The DataFrame edge, imported on use (it needs optional dependencies)."""
+    return importlib.import_module("touchcredit.frames")
+
+
+def _show_key(key: Any) -> str:
+    if isinstance(key, tuple):
+        return " / ".join(_show_key(k) for k in key)
+    return "(not recorded)" if key is None else str(key)
+
+
+def _cell(value: Any, percent: bool) -> str:
+    if value is None:
+        return "(not recorded)"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "n/a"
+        if percent:
+            return f"{value:.2%}"
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, tuple):
+        return _show_key(value)
+    return str(value)
