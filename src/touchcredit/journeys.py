@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -515,6 +516,104 @@ class JourneySet:
         return out
 
     @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        *,
+        journey: str = "journey_id",
+        timestamp: str = "timestamp",
+        channel: str = "channel",
+        source: str | None = None,
+        campaign: str | None = None,
+        method: str | None = None,
+        conversions: Any = None,
+        conversion_journey: str | None = None,
+        conversion_time: str = "conversion_time",
+        conversion_value: str | None = None,
+        lead_created_at: str | None = None,
+        opportunity_created_at: str | None = None,
+        closed_at: str | None = None,
+        default_tz: TimeZoneLike = None,
+        target: str = "conversions",
+        currency: str | None = None,
+    ) -> JourneySet:
+        """Build a JourneySet from a pandas/polars DataFrame or a pyarrow Table.
+
+        One code path for the three libraries (:mod:`touchcredit.frames`): numeric
+        and datetime columns are read without a copy where possible, categorical and
+        dictionary columns as codes plus categories, timezone-aware datetimes as UTC.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame, polars.DataFrame or pyarrow.Table
+            One row per touch.
+        journey, timestamp, channel : str
+            Names of the journey-id, touch-time and channel columns.
+        source, campaign, method : str, optional
+            Names of further label columns (not recorded when None).
+        conversions : DataFrame or Table, optional
+            One row per conversion (a lead's creation, a won deal).
+        conversion_journey : str, optional
+            Journey-id column of ``conversions`` (default: the ``journey`` name).
+        conversion_time : str
+            Conversion-time column of ``conversions``.
+        conversion_value : str, optional
+            Value column of ``conversions`` (1.0 each when None).
+        lead_created_at, opportunity_created_at, closed_at : str, optional
+            Milestone columns of ``conversions``.
+        default_tz : str or tzinfo, optional
+            Zone of naive times (UTC when None); aware columns keep their instant.
+        target : str
+            ``"leads"``, ``"revenue"`` or ``"conversions"``.
+        currency : str, optional
+            Currency of money-valued conversions.
+
+        Returns
+        -------
+        JourneySet
+
+        Raises
+        ------
+        touchcredit.frames.MissingColumnError
+            (a ValueError) naming the missing columns and listing the columns found.
+        ImportError
+            When the frame's library is missing.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> touches = pd.DataFrame({"person": ["a", "a", "b"],
+        ...     "ts": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"]),
+        ...     "channel": ["seo", "email", "seo"]})
+        >>> leads = pd.DataFrame({"person": ["a"], "created": pd.to_datetime(["2024-01-04"])})
+        >>> js = JourneySet.from_frame(touches, journey="person", timestamp="ts",
+        ...                            conversions=leads, conversion_time="created")
+        >>> js.n_journeys, js.n_touches, js.n_conversions
+        (2, 3, 1)
+        """
+        from touchcredit.frames import journeys_from_frame
+
+        return journeys_from_frame(
+            frame,
+            journey=journey,
+            timestamp=timestamp,
+            channel=channel,
+            source=source,
+            campaign=campaign,
+            method=method,
+            conversions=conversions,
+            conversion_journey=conversion_journey,
+            conversion_time=conversion_time,
+            conversion_value=conversion_value,
+            lead_created_at=lead_created_at,
+            opportunity_created_at=opportunity_created_at,
+            closed_at=closed_at,
+            default_tz=default_tz,
+            target=target,
+            currency=currency,
+        )
+
+    @classmethod
     def from_objects(
         cls,
         journeys: Iterable[Journey],
@@ -725,6 +824,27 @@ class JourneySet:
         return (
             f"JourneySet({self.n_journeys} journeys, {self.n_touches} touches, "
             f"{self.n_conversions} conversions, total value {total}{cur}, channels: {chans})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: sizes and the channel table, every label HTML-escaped."""
+        esc = html.escape
+        counts = np.bincount(
+            self.channel.codes[self.channel.codes >= 0], minlength=len(self.channel.categories)
+        )
+        top = np.argsort(-counts, kind="stable")[:12]
+        rows = "".join(
+            f"<tr><td>{esc(self.channel.categories[k])}</td><td>{int(counts[k]):,}</td></tr>"
+            for k in top.tolist()
+        )
+        more = len(self.channel.categories) - top.size
+        extra = f"<p>... and {more} more channels</p>" if more > 0 else ""
+        cur = f" {esc(self.currency)}" if self.currency else ""
+        return (
+            f"<div><p><b>JourneySet</b>: {self.n_journeys:,} journeys, {self.n_touches:,} "
+            f"touches, {self.n_conversions:,} conversions ({esc(self.target)}), total value "
+            f"{self.total_value:,.6g}{cur}</p><table><thead><tr><th>channel</th>"
+            f"<th>touches</th></tr></thead><tbody>{rows}</tbody></table>{extra}</div>"
         )
 
 
