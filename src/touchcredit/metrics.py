@@ -73,15 +73,15 @@ def _checked(values: Any, name: str) -> FloatArray:
 
 
 def _divide(
-    num: FloatArray,
-    den: FloatArray,
+    num: npt.NDArray[Any],
+    den: npt.NDArray[Any],
     metric: str,
     den_name: str,
     keys: Sequence[Any] | None = None,
     notes: list[str] | None = None,
 ) -> FloatArray:
     """num / den with NaN (and a stated reason) where den == 0."""
-    num, den = np.broadcast_arrays(num, den)
+    num, den = np.broadcast_arrays(num.astype(np.float64), den.astype(np.float64))
     zero = den == 0
     out = np.full(num.shape, np.nan)
     np.divide(num, den, out=out, where=~zero)
