@@ -4,9 +4,10 @@ Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead 
 and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
-from touchcredit import models
-from touchcredit.domain import Deal, Journey, Lead, Touchpoint
+from touchcredit import funnel, metrics, models, paths
+from touchcredit.domain import Deal, Journey, Lead, Spend, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
+from touchcredit.leads import LeadSet
 from touchcredit.models import AttributionModel
 from touchcredit.money import MinorUnits
 from touchcredit.uncertainty import Bootstrap, bootstrap
@@ -21,10 +22,15 @@ __all__ = [
     "Journey",
     "JourneySet",
     "Lead",
+    "LeadSet",
     "MinorUnits",
     "Pairs",
+    "Spend",
     "Touchpoint",
     "__version__",
     "bootstrap",
+    "funnel",
+    "metrics",
     "models",
+    "paths",
 ]
