@@ -98,7 +98,9 @@ def test_grouping_matches_plain_python(
         conversion_time=np.zeros(len(conv)),
     )  # fmt: skip
     t = top_paths(js, k=None, collapse_repeats=collapse, max_length=max_length, separator="")
-    got = {(p if p != "(no touches)" else ""): n for p, n in zip(t["path"], t["journeys"])}
+    got = {
+        (p if p != "(no touches)" else ""): n for p, n in zip(t["path"], t["journeys"], strict=True)
+    }
     want = {"".join(k): v for k, v in reference(paths, collapse, max_length).items()}
     assert got == want
     assert list(t["journeys"]) == sorted(t["journeys"], reverse=True)
