@@ -20,6 +20,7 @@ __all__ = [
     "segment_max",
     "segment_searchsorted",
     "segment_sum",
+    "sort_order",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -137,3 +138,56 @@ def segment_searchsorted(
         hi[idx] = np.where(go_right, h_a, mid)
         active[idx] = lo[idx] < hi[idx]
     return lo
+
+
+_INT64_MAX = np.iinfo(np.int64).max
+_CHUNK = 1 << 20
+
+
+def sort_order(major: npt.NDArray[np.integer], minor: IntArray) -> tuple[IntArray | None, IntArray]:
+    """Stable sort order by ``(major, minor)`` and the ``major`` keys in that order.
+
+    The order is ``None`` when the rows are already sorted (nothing to permute). Ties
+    keep input order. Instead of a lexicographic sort of two keys, the rows are sorted
+    once on a single ``int64`` key ``(major - min) << b | rank``, where ``rank`` is the
+    row's position in time order: the input order itself when ``minor`` is already
+    non-decreasing (an event log), else a stable argsort of ``minor``. The key is
+    unique, so an unstable (fast, in-place) sort is exact. When the key would overflow
+    ``int64``, a lexicographic sort is used instead.
+
+    Examples
+    --------
+    >>> order, keys = sort_order(np.array([7, 3, 7, 3]), np.array([5, 9, 1, 2]))
+    >>> order.tolist(), keys.tolist()
+    ([3, 1, 2, 0], [3, 3, 7, 7])
+    >>> sort_order(np.array([1, 1, 2]), np.array([0, 0, 5]))[0] is None
+    True
+    """
+    n = int(major.shape[0])
+    keys = major.astype(np.int64, copy=False)
+    if n < 2:
+        return None, keys
+    later = keys[1:] > keys[:-1]
+    if (later | (keys[1:] == keys[:-1])).all() and (later | (minor[1:] >= minor[:-1])).all():
+        return None, keys
+    del later
+    lo, hi = int(keys.min()), int(keys.max())
+    bits = max(n - 1, 1).bit_length()  # the rank takes the low bits of the key
+    if (hi - lo) >= (_INT64_MAX >> bits):  # (major - lo) << bits | rank would overflow
+        order = np.lexsort((minor, keys)).astype(np.int64, copy=False)
+        return order, keys[order]
+    pre: IntArray | None = None
+    if not (minor[1:] >= minor[:-1]).all():
+        pre = np.argsort(minor, kind="stable").astype(np.int64, copy=False)
+    key = np.empty(n, dtype=np.int64)
+    for start in range(0, n, _CHUNK):  # chunks bound the temporaries; a handful of steps
+        stop = min(start + _CHUNK, n)
+        part = key[start:stop]
+        np.subtract(keys[start:stop] if pre is None else keys[pre[start:stop]], lo, out=part)
+        part <<= bits
+        part |= np.arange(start, stop, dtype=np.int64)
+    key.sort()
+    rank = key & ((1 << bits) - 1)
+    key >>= bits
+    key += lo
+    return (rank if pre is None else pre[rank]), key

@@ -22,7 +22,13 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit import _segments
-from touchcredit._columns import as_object_array, as_values, factorize_ids, factorize_labels
+from touchcredit._columns import (
+    as_object_array,
+    as_values,
+    factorize_ids,
+    factorize_labels,
+    index_int_journeys,
+)
 from touchcredit._time import NAT, TimeZoneLike, to_datetime64, to_timedelta64
 from touchcredit.domain import Deal, Journey, Lead, Touchpoint
 
@@ -397,14 +403,9 @@ class JourneySet:
         ts = to_datetime64(timestamp, field="timestamp", default_tz=default_tz)
         if ts.shape[0] != n:
             raise ValueError(f"'timestamp' has {ts.shape[0]} rows, expected {n}")
+        given = {"source": source, "channel": channel, "campaign": campaign, "method": method}
         labels = {
-            name: factorize_labels(values, field=name, n=n)
-            for name, values in (
-                ("source", source),
-                ("channel", channel),
-                ("campaign", campaign),
-                ("method", method),
-            )
+            name: factorize_labels(values, field=name, n=n) for name, values in given.items()
         }
 
         if conversion_journey_id is None:
@@ -447,30 +448,43 @@ class JourneySet:
                     raise ValueError(f"{name!r} has {arr.shape[0]} rows, expected {m}")
                 milestones[name] = arr
 
-        # One id space for touches and conversions; a bad conversion id is reported by
-        # its own field and row, not by its place in the concatenation.
-        all_ids = _concat_ids(jid, cjid)
-        try:
-            uniq, inverse = factorize_ids(all_ids, field="journey_id")
-        except (TypeError, ValueError):
-            factorize_ids(jid, field="journey_id")
-            factorize_ids(cjid, field="conversion_journey_id")
-            raise _id_type_conflict(jid, cjid) from None
-        tj, cj = inverse[:n], inverse[n:]
-        n_j = int(uniq.size)
+        # Integer ids need no factorizing: one sort orders the touches and finds the
+        # journeys (see index_int_journeys).
+        indexed = index_int_journeys(jid, cjid, ts.view(np.int64))
+        if indexed is not None:
+            uniq, offsets, order, cj = indexed
+        else:
+            # One id space for touches and conversions; a bad conversion id is reported
+            # by its own field and row, not by its place in the concatenation.
+            all_ids = _concat_ids(jid, cjid)
+            try:
+                uniq, inverse = factorize_ids(all_ids, field="journey_id")
+            except (TypeError, ValueError):
+                factorize_ids(jid, field="journey_id")
+                factorize_ids(cjid, field="conversion_journey_id")
+                raise _id_type_conflict(jid, cjid) from None
+            tj, cj = inverse[:n], inverse[n:]
+            n_j = int(uniq.size)
 
-        order = _stable_order(tj, ts.view(np.int64))
-        counts = np.bincount(tj, minlength=n_j)
-        offsets = np.zeros(n_j + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+            order = _stable_order(tj, ts.view(np.int64))
+            counts = np.bincount(tj, minlength=n_j)
+            offsets = np.zeros(n_j + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            del tj, inverse, counts
 
         def take(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            return a if order is None else a[order]
+            return a if order is None else np.take(a, order)  # np.take: faster than a[order]
 
-        dims = {
-            name: Dimension(codes=take(codes), categories=cats)
-            for name, (codes, cats) in labels.items()
-        }
+        # Gather one column at a time, dropping the unsorted one: peak memory stays
+        # near the size of the result. An unrecorded column (all -1) needs no gather.
+        dims: dict[str, Dimension] = {}
+        for name in DIMENSIONS:
+            codes, cats = labels.pop(name)
+            unrecorded = given[name] is None
+            dims[name] = Dimension(codes=codes if unrecorded else take(codes), categories=cats)
+            del codes
+        sorted_ts = take(ts)
+        del ts
         c_order = _stable_order(cj, ctime.view(np.int64))
         crow = np.arange(m, dtype=np.int64)
 
@@ -480,7 +494,7 @@ class JourneySet:
         out = cls(
             journey_ids=uniq,
             offsets=offsets,
-            timestamp=take(ts),
+            timestamp=sorted_ts,
             source=dims["source"],
             channel=dims["channel"],
             campaign=dims["campaign"],
@@ -861,10 +875,7 @@ def _stable_order(major: IntArray, minor: IntArray) -> IntArray | None:
     """Stable sort order by (major, minor); None when the rows are already sorted."""
     if major.size < 2:
         return None
-    dm = np.diff(major)
-    if (dm >= 0).all() and ((dm > 0) | (np.diff(minor) >= 0)).all():
-        return None
-    return np.lexsort((minor, major)).astype(np.int64, copy=False)
+    return _segments.sort_order(major, minor)[0]
 
 
 def _concat_ids(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
