@@ -1,0 +1,187 @@
+"""The command line, through main([...]) and capsys."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import touchcredit as tc
+from touchcredit import cli
+
+
+def needs_attribution() -> None:
+    if getattr(tc, "attribute", None) is None or getattr(tc, "compare", None) is None:
+        pytest.skip("touchcredit.attribute/compare are not available yet")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    touches = tmp_path / "touches.csv"
+    touches.write_text(
+        "person,ts,channel,source\n"
+        "a,2024-01-01T10:00:00,seo,Google\n"
+        "a,2024-01-02T10:00:00,=HYPERLINK(1),Newsletter\n"
+        "b,2024-01-01T11:00:00,seo,\n"
+    )
+    conversions = tmp_path / "leads.csv"
+    conversions.write_text("person,created,amount\na,2024-01-03T00:00:00,100\nb,2024-01-05,50\n")
+    return touches, conversions
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_models_lists_registered_models(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "models")
+    assert code == 0 and err == ""
+    names = [line.split()[0] for line in out.splitlines()]
+    assert names == tc.models.available()
+
+
+def test_no_command_and_unknown_command_are_usage_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys)
+    assert code == 2 and "demo" in out
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and "invalid choice: 'frobnicate'" in err
+
+
+def test_demo_prints_comparison_and_kpis(capsys: pytest.CaptureFixture[str]) -> None:
+    needs_attribution()
+    code, out, err = run(capsys, "demo")
+    assert code == 0
+    assert err == ""  # captured stderr is not a terminal: no progress bar
+    assert "per model" in out and "Monthly KPIs (all sources)" in out
+    for name in ("first_touch", "linear", "markov"):
+        if name in tc.models.available():
+            assert name in out
+    assert "2024-12" in out and "paid social" in out
+
+
+def test_attribute_writes_csv_with_formulas_defused(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    needs_attribution()
+    touches, conversions = files
+    out_path = tmp_path / "credit.csv"
+    code, out, err = run(
+        capsys,
+        "attribute", str(touches), "--conversions", str(conversions),
+        "--model", "linear", "--by", "channel", "--journey", "person", "--timestamp", "ts",
+        "--conversion-time", "created", "--conversion-value", "amount", "--out", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "seo" in out and f"written to {out_path}" in out
+    rows = list(csv.reader(io.StringIO(out_path.read_text())))
+    cells = {r[0]: r for r in rows[1:]}
+    assert "'=HYPERLINK(1)" in cells  # defused, text kept
+    value_col = rows[0].index("value")
+    assert float(cells["seo"][value_col]) == pytest.approx(100.0)  # 50 of a's 100, all of b's 50
+    assert float(cells["'=HYPERLINK(1)"][value_col]) == pytest.approx(50.0)
+
+
+def test_attribute_parquet_out(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    needs_attribution()
+    pq = pytest.importorskip("pyarrow.parquet")
+    touches, conversions = files
+    out_path = tmp_path / "credit.parquet"
+    code, _, err = run(
+        capsys,
+        "attribute", str(touches), "--conversions", str(conversions), "--model", "first_touch",
+        "--by", "source", "--journey", "person", "--timestamp", "ts",
+        "--conversion-time", "created", "--out", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+    table = pq.read_table(out_path)
+    assert "Google" in table.column(0).to_pylist()
+
+
+def test_missing_columns_are_named_and_listed(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    touches, conversions = files
+    code, out, err = run(
+        capsys, "attribute", str(touches), "--conversions", str(conversions), "--model", "markov"
+    )
+    assert code == 2 and out == ""
+    assert "'journey_id' (journey=)" in err and "'timestamp' (timestamp=)" in err
+    assert "columns found: person, ts, channel, source" in err
+
+
+def test_usage_errors_exit_2(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    touches, conversions = files
+    code, _, err = run(capsys, "attribute", str(touches), "--conversions", str(conversions),
+                       "--model", "nope")  # fmt: skip
+    assert code == 2 and "unknown model 'nope'" in err
+    code, _, err = run(capsys, "attribute", str(tmp_path / "missing.csv"), "--conversions",
+                       str(conversions), "--model", "markov")  # fmt: skip
+    assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "attribute", str(touches), "--conversions", str(conversions),
+                       "--model", "markov", "--out", "x.xlsx")  # fmt: skip
+    assert code == 2 and "--out must name a .csv or .parquet file" in err
+    code, _, err = run(capsys, "attribute", str(touches))
+    assert code == 2 and "--conversions" in err
+
+
+def test_bad_data_exits_1_with_the_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    touches = tmp_path / "t.csv"
+    touches.write_text("journey_id,timestamp,channel\na,2024-01-01,seo\n")
+    conversions = tmp_path / "c.csv"
+    conversions.write_text("journey_id,conversion_time,value\na,2024-01-02,-5\n")
+    code, _, err = run(capsys, "attribute", str(touches), "--conversions", str(conversions),
+                       "--model", "markov", "--conversion-value", "value")  # fmt: skip
+    assert code == 1
+    assert "'conversion_value' must be finite and >= 0; row 0 is -5.0" in err
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    piped = io.StringIO()
+    bar = cli._Progress(3, "work", stream=piped)
+    bar.step("a")
+    bar.close()
+    assert piped.getvalue() == ""
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # the built-in bar
+    term = FakeTerminal()
+    bar = cli._Progress(2, "work", stream=term)
+    bar.step("next")
+    assert "work [############------------] 1/2 next" in term.getvalue()
+    bar.close()
+    assert term.getvalue().endswith("\r")
+
+
+def test_progress_uses_tqdm_when_installed() -> None:
+    pytest.importorskip("tqdm")
+    term = FakeTerminal()
+    bar = cli._Progress(2, "work", stream=term)
+    bar.step("x")
+    bar.step("y")
+    bar.close()
+    assert "work" in term.getvalue()
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    proc: Any = subprocess.run(
+        [sys.executable, "-m", "touchcredit", "models"], capture_output=True, text=True,
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    assert "markov" in proc.stdout
