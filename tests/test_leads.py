@@ -151,3 +151,24 @@ def test_group_quantiles_match_numpy(rows: list[tuple[int, float]], q: float) ->
             assert np.isnan(out[k])
         else:
             assert out[k] == pytest.approx(float(np.quantile(vals, q)))
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+)
+def test_local_months_match_zoneinfo_near_month_ends(zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    month_starts = np.arange(np.datetime64("2019-01"), np.datetime64("2026-01")).astype(
+        "datetime64[us]"
+    )
+    shifts = np.array([-14, -10, -5, -1, 0, 1, 5, 10, 14], dtype=np.int64) * 3_600_000_000
+    t = (month_starts.view(np.int64)[:, None] + shifts[None, :]).reshape(-1)
+    t = np.concatenate([t, t + 1_800_000_000, t - 1]).astype("datetime64[us]")
+    got = local_months(t, zone)
+    z = ZoneInfo(zone)
+    want = [
+        np.datetime64(x.replace(tzinfo=dt.UTC).astimezone(z).replace(tzinfo=None), "M")
+        for x in t.tolist()
+    ]
+    assert got.tolist() == np.array(want).tolist()

@@ -45,11 +45,17 @@ _FIELDS = ("created_at", "mql_at", "sql_at", "opportunity_at", "customer_at")
 
 GroupKey = str | Sequence[Any] | npt.NDArray[Any]
 
+_HOUR = 3_600_000_000
+_DAY = 24 * _HOUR
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 
 def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.datetime64]:
     """Calendar month (``datetime64[M]``) of UTC instants, read in time zone ``tz``.
 
-    The zone offset is looked up once per distinct hour, not per value. NaT stays NaT.
+    The zone offset is looked up once per day of the covered range (and per hour on
+    the days a zone changes its offset), never per value, and without sorting. NaT
+    stays NaT.
 
     Examples
     --------
@@ -61,17 +67,34 @@ def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.d
     """
     zone = _tz(tz)
     t = times.astype("datetime64[us]")
-    if zone is dt.UTC:
+    ok = ~np.isnat(t)
+    if zone is dt.UTC or not ok.any():
         return t.astype("datetime64[M]")
-    hours = t.astype("datetime64[h]")
-    uniq, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.zeros(uniq.size, dtype="timedelta64[us]")
-    for k, h in enumerate(uniq.tolist()):  # one per distinct hour, not per lead
-        if h is None:
-            continue
-        off = h.replace(tzinfo=dt.UTC).astimezone(zone).utcoffset() or dt.timedelta(0)
-        offsets[k] = np.timedelta64(off, "us")
-    return (t + offsets[inverse.reshape(-1)]).astype("datetime64[M]")
+    us = t.view(np.int64)[ok]
+    day = us // _DAY
+    d0 = int(day.min())
+    n_days = int(day.max()) - d0 + 1
+
+    def offset_at(when_us: int) -> int:
+        instant = _EPOCH + dt.timedelta(microseconds=when_us)
+        off = instant.astimezone(zone).utcoffset() or dt.timedelta(0)
+        return int(off / dt.timedelta(microseconds=1))
+
+    # Offset at the start of every day in the range (one call per day, not per value).
+    per_day = np.array([offset_at((d0 + i) * _DAY) for i in range(n_days + 1)], dtype=np.int64)
+    off = per_day[day - d0]
+    changed = np.flatnonzero(per_day[:-1] != per_day[1:])
+    if changed.size:  # days with a transition (two a year): refine per UTC hour
+        hourly = np.array(
+            [[offset_at((d0 + int(c)) * _DAY + h * _HOUR) for h in range(24)] for c in changed],
+            dtype=np.int64,
+        )
+        sel = np.isin(day - d0, changed)
+        row = np.searchsorted(changed, day[sel] - d0)
+        off[sel] = hourly[row, (us[sel] - day[sel] * _DAY) // _HOUR]
+    local = t.view(np.int64).copy()
+    local[ok] += off
+    return local.view("datetime64[us]").astype("datetime64[M]")
 
 
 @attrs.frozen(eq=False)
