@@ -122,7 +122,8 @@ class Groups:
 
     def counts(self, mask: npt.NDArray[np.bool_] | None = None) -> IntArray:
         """Number of leads (where ``mask``) per group."""
-        return self.sum(None if mask is None else mask.astype(np.float64)).astype(np.int64)
+        codes = self.codes if mask is None else self.codes[mask]
+        return np.bincount(codes[codes >= 0], minlength=self.size).astype(np.int64)
 
     def sum(self, values: FloatArray | None = None) -> FloatArray:
         """Sum of ``values`` (one per lead; 1 each when None) per group."""
@@ -147,7 +148,10 @@ def group_quantiles(
     """
     ok = ~np.isnan(values) & (codes >= 0)
     v, c = values[ok], codes[ok]
-    order = np.lexsort((v, c))
+    # Sort by value, then stably by group: a radix sort when the codes fit in int16.
+    order = np.argsort(v)
+    small = c[order].astype(np.int16) if k < 2**15 else c[order]
+    order = order[np.argsort(small, kind="stable")]
     v, c = v[order], c[order]
     counts = np.bincount(c, minlength=k)
     starts = np.cumsum(counts) - counts
