@@ -103,6 +103,14 @@ def test_pandas_categorical_stays_coded() -> None:
     assert js.channel.labels().tolist() == expected().channel.labels().tolist()
 
 
+def test_pandas_arrow_backed_columns() -> None:
+    df = as_pandas(TOUCHES, "ts").convert_dtypes(dtype_backend="pyarrow")
+    assert isinstance(df["channel"].dtype, pd.ArrowDtype)
+    js = JourneySet.from_frame(df, journey="person", timestamp="ts", source="source")
+    assert js.channel.labels().tolist() == expected().channel.labels().tolist()
+    np.testing.assert_array_equal(js.timestamp, expected().timestamp)
+
+
 def test_arrow_dictionary_stays_coded() -> None:
     t = as_arrow(TOUCHES, "ts")
     i = t.schema.get_field_index("channel")
@@ -326,3 +334,15 @@ def test_round_trip_comparison_to_frames() -> None:
     for df in (cmp.to_pandas(), cmp.to_polars(), cmp.to_arrow()):
         n = df.num_rows if hasattr(df, "num_rows") else len(df)
         assert n == len(cmp.labels)
+
+
+def test_numeric_columns_are_read_without_a_copy() -> None:
+    values = np.arange(5, dtype=np.float64)
+    df = pd.DataFrame({"v": values}, copy=False)
+    assert np.shares_memory(frames._column(df, "v"), df["v"].to_numpy())
+    t = pa.table({"v": values})
+    buf = t.column("v").chunk(0).buffers()[1]
+    got = frames._column(t, "v")
+    assert got.ctypes.data == buf.address  # a view of Arrow's buffer
+    pdf = pl.DataFrame({"v": values})
+    assert np.shares_memory(frames._column(pdf, "v"), pdf["v"].to_numpy())

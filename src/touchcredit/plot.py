@@ -152,6 +152,7 @@ def plot_funnel(funnel: Any, ax: Any = None) -> Any:
             for i, (n, r) in enumerate(zip(reached.tolist(), rate.tolist(), strict=True))
         ]
         ax.bar_label(bars, text, padding=3, fontsize="small")
+        ax.margins(x=0.15)  # room for the labels
     ax.set_yticks(np.arange(len(stages)), [_text(s) for s in stages])
     ax.invert_yaxis()
     ax.set_xlabel("leads reaching the stage")
@@ -237,6 +238,7 @@ def plot_top_paths(paths: Any, ax: Any = None, *, column: str = "journeys") -> A
     y = np.arange(len(path))
     bars = ax.barh(y, size, 0.7, color="tab:purple")
     ax.bar_label(bars, [f"{v:,.0f}" for v in size.tolist()], padding=3, fontsize="small")
+    ax.margins(x=0.1)  # room for the labels
     ax.set_yticks(y, path, fontsize="small")
     ax.invert_yaxis()
     ax.set_xlabel(column)
