@@ -132,6 +132,28 @@ class Groups:
         return np.bincount(self.codes[ok], weights=w, minlength=self.size).astype(np.float64)
 
 
+def compact(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct non-negative int keys and each key's index among them.
+
+    Uses a ``bincount`` (no sort) when the key range is small, else ``np.unique``.
+
+    Examples
+    --------
+    >>> uniq, idx = compact(np.array([7, 3, 7, 9]))
+    >>> uniq.tolist(), idx.tolist()
+    ([3, 7, 9], [1, 0, 1, 2])
+    """
+    if keys.size == 0:
+        return keys.astype(np.int64), keys.astype(np.int64)
+    top = int(keys.max()) + 1
+    if int(keys.min()) >= 0 and top <= max(4 * keys.size, 1 << 20):
+        present = np.bincount(keys, minlength=top) > 0
+        slot = np.cumsum(present) - 1
+        return np.flatnonzero(present).astype(np.int64), slot[keys].astype(np.int64)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    return uniq.astype(np.int64), inv.reshape(-1).astype(np.int64)
+
+
 def group_quantiles(
     values: FloatArray, codes: IntArray, k: int, q: Sequence[float]
 ) -> npt.NDArray[np.float64]:
@@ -373,8 +395,7 @@ class LeadSet:
             combined = np.zeros(self.n_leads, dtype=np.int64)
             for g in parts:  # mixed-radix code; a handful of keys
                 combined = combined * (g.size + 1) + (g.codes + 1)
-            uniq, inv = np.unique(combined, return_inverse=True)
-            codes = inv.reshape(-1).astype(np.int64)
+            uniq, codes = compact(combined)
             first = np.zeros(uniq.size, dtype=np.int64)
             first[codes[::-1]] = np.arange(self.n_leads - 1, -1, -1)
             labels = tuple(
@@ -394,8 +415,11 @@ class LeadSet:
                 return Groups(codes, dim.categories, (by,))
             if by == "month":
                 months = local_months(self.created_at, tz)
-                uniq, inv = np.unique(months, return_inverse=True)
-                return Groups(inv.reshape(-1).astype(np.int64), tuple(map(str, uniq)), (by,))
+                m = months.astype(np.int64)
+                lo = int(m.min()) if m.size else 0
+                uniq, codes = compact(m - lo)
+                month_labels = tuple(str(x) for x in (uniq + lo).astype("datetime64[M]"))
+                return Groups(codes, month_labels, (by,))
             codes, labels = _factorize_any(self.column(by), by)
             return Groups(codes, labels, (by,))
         arr = as_object_array(by, field="by")
