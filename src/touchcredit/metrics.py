@@ -34,7 +34,7 @@ from touchcredit._columns import as_values, factorize_labels
 from touchcredit._time import TimeZoneLike
 from touchcredit.domain import Spend
 from touchcredit.journeys import Dimension
-from touchcredit.leads import GroupKey, LeadSet, local_months
+from touchcredit.leads import GroupKey, LeadSet, compact, local_months
 from touchcredit.report import MetricTable, MonthlyReport
 
 __all__ = [
@@ -484,16 +484,7 @@ def _money_table(
     lo = min((int(m.min()) for m in month_all if m.size), default=0)
     span = max((int(m.max()) for m in month_all if m.size), default=0) - lo + 1
     packed = {k: e[0] * span + (e[1] - lo if e[1] is not None else 0) for k, e in inputs.items()}
-    allkeys = np.concatenate(list(packed.values()))
-    n_slots = len(uni.labels) * span
-    if n_slots <= max(4 * allkeys.size, 1 << 20):  # dense key space: no sort needed
-        present = np.bincount(allkeys, minlength=n_slots) > 0
-        keys = np.flatnonzero(present)
-        slot = np.cumsum(present) - 1
-        inverse = slot[allkeys]
-    else:
-        keys, inverse = np.unique(allkeys, return_inverse=True)
-        inverse = inverse.reshape(-1)
+    keys, inverse = compact(np.concatenate(list(packed.values())))
     bounds = np.cumsum([0, *(p.size for p in packed.values())])
     sums = {
         k: np.bincount(
