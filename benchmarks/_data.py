@@ -46,6 +46,15 @@ CHANNELS: tuple[str, ...] = (
 _SOURCES_PER_CHANNEL = 3
 _CAMPAIGNS = 40
 _HOUR_US = 3_600 * 1_000_000
+_LABEL_TABLES: dict[str, tuple[str, ...]] = {
+    "channel": CHANNELS,
+    "source": tuple(f"{c} {s}" for c in CHANNELS for s in range(_SOURCES_PER_CHANNEL)),
+    "campaign": tuple(f"campaign_{c:02d}" for c in range(_CAMPAIGNS)),
+}
+
+
+def _label_array(name: str) -> npt.NDArray[np.object_]:
+    return np.array(_LABEL_TABLES[name], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,40 @@ class Touches:
     conversion_time: npt.NDArray[np.datetime64]
     conversion_value: npt.NDArray[np.float64]
     n_journeys: int
+
+    def save(self, path: str) -> None:
+        """Write the table to ``path`` (an ``.npz`` of numeric arrays; labels as codes)."""
+        cols: dict[str, npt.NDArray[Any]] = {
+            "journey_id": self.journey_id,
+            "timestamp": self.timestamp.view(np.int64),
+            "conversion_journey_id": self.conversion_journey_id,
+            "conversion_time": self.conversion_time.view(np.int64),
+            "conversion_value": self.conversion_value,
+            "n_journeys": np.array([self.n_journeys]),
+        }
+        for name, table in _LABEL_TABLES.items():
+            lookup = {label: k for k, label in enumerate(table)}
+            values = getattr(self, name)
+            cols[name] = np.fromiter(
+                (lookup[v] for v in values[: len(values)].tolist()), np.int32, len(values)
+            )
+        np.savez(path, **cols)
+
+    @classmethod
+    def load(cls, path: str) -> Touches:
+        """Read a table written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as z:
+            return cls(
+                journey_id=z["journey_id"],
+                timestamp=z["timestamp"].view("datetime64[us]"),
+                channel=_label_array("channel")[z["channel"]],
+                source=_label_array("source")[z["source"]],
+                campaign=_label_array("campaign")[z["campaign"]],
+                conversion_journey_id=z["conversion_journey_id"],
+                conversion_time=z["conversion_time"].view("datetime64[us]"),
+                conversion_value=z["conversion_value"],
+                n_journeys=int(z["n_journeys"][0]),
+            )
 
     @property
     def n_touches(self) -> int:
@@ -187,11 +230,9 @@ def make_touches(n_touches: int, *, seed: int = 0, order: str = "time") -> Touch
     ids = np.sort(rng.choice(n_j * 50, n_j, replace=False)).astype(np.int64) + 10_000_000
     ids = ids[rng.permutation(n_j)]
 
-    names = np.array(CHANNELS, dtype=object)
-    src_names = np.array(
-        [f"{c} {s}" for c in CHANNELS for s in range(_SOURCES_PER_CHANNEL)], dtype=object
-    )
-    camp_names = np.array([f"campaign_{c:02d}" for c in range(_CAMPAIGNS)], dtype=object)
+    names = _label_array("channel")
+    src_names = _label_array("source")
+    camp_names = _label_array("campaign")
     src = chan * _SOURCES_PER_CHANNEL + rng.integers(0, _SOURCES_PER_CHANNEL, n_touches)
     camp = rng.integers(0, _CAMPAIGNS, n_touches)
 

@@ -1,0 +1,603 @@
+"""touchcredit benchmark suite: one command, one Markdown table.
+
+Run (from the repository root)::
+
+    python -m pip install -e ".[all,benchmark]"
+    python benchmarks/run.py --sizes 1e6,1e7 --out benchmarks/results.md
+
+For every size the seeded generator (``benchmarks/_data.py``) makes one touch table and
+one conversion table; every case then runs on those same arrays:
+
+* ``build/*``: ``JourneySet.from_arrays`` on numpy arrays and ``JourneySet.from_frame``
+  on a pandas DataFrame and an Arrow Table (input conversion to the frame excluded);
+* ``model/<name>``: ``touchcredit.attribute(journeys, name)`` for every registered model
+  on a built JourneySet ("prepared data"; a data-driven model is fitted in the timing);
+* ``paths/top_paths``, ``identity/*`` when those modules exist.
+
+Each time is the best of ``--repeat`` runs and is printed beside
+
+(a) a plain numpy reference pass timed in the same run over the same arrays - a
+    ``np.bincount`` of the channel codes weighted by a float64 per touch - as
+    ``x numpy`` = case time / reference time (how many numpy passes the case costs);
+(b) the peers ``channelattribution`` and ``marketing-attribution-models`` (module
+    ``mam``) on the same touch table, end to end, as ``peer time / our time``, where
+    installed. End to end means from the touch arrays to per-channel totals: for
+    touchcredit building the JourneySet plus attributing; for channelattribution
+    building its input (one aggregated path string per distinct path, made with pandas
+    from the same arrays, as its users do) plus its model; for mam building its touch
+    DataFrame plus its preprocessing plus its model. Answers are compared channel by
+    channel (``same`` = equal to 1e-9 of the total; else the largest difference as a
+    share of the total).
+
+Peak memory per touch (``--memory rss``, the default on Linux): every case runs once
+more in a fresh subprocess that loads the same arrays, prepares its input (e.g. builds
+the JourneySet for a model case), resets the kernel's peak-RSS counter
+(``/proc/self/clear_refs``), runs the case and reads ``VmHWM``. The figure is
+(peak RSS - RSS before the case) / touches: everything the case allocated, whatever the
+allocator (numpy, pandas, Arrow, C++), above its input. ``--memory tracemalloc`` uses
+the peak of Python's tracemalloc instead (numpy allocations only; any platform).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import touchcredit
+from _data import Touches, make_touches, parse_sizes
+from touchcredit import JourneySet
+
+HERE = Path(__file__).resolve().parent
+
+
+# --------------------------------------------------------------------------- context
+class Context:
+    """The arrays of one size and what is derived from them (built lazily, once)."""
+
+    def __init__(self, touches: Touches) -> None:
+        self.t = touches
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def js(self) -> JourneySet:
+        return self._get("js", lambda: build_numpy(self.t))  # type: ignore[no-any-return]
+
+    @property
+    def pandas(self) -> tuple[Any, Any]:
+        return self._get("pandas", self.t.to_pandas)  # type: ignore[no-any-return]
+
+    @property
+    def arrow(self) -> tuple[Any, Any]:
+        return self._get("arrow", self.t.to_arrow)  # type: ignore[no-any-return]
+
+    @property
+    def weights(self) -> np.ndarray[Any, Any]:
+        """A float64 per touch for the reference pass."""
+        return self._get(  # type: ignore[no-any-return]
+            "weights", lambda: np.linspace(0.0, 1.0, self.js.n_touches)
+        )
+
+
+def build_numpy(t: Touches) -> JourneySet:
+    """JourneySet from the numpy arrays (touches and conversions)."""
+    return JourneySet.from_arrays(
+        t.journey_id,
+        t.timestamp,
+        t.channel,
+        source=t.source,
+        campaign=t.campaign,
+        conversion_journey_id=t.conversion_journey_id,
+        conversion_time=t.conversion_time,
+        conversion_value=t.conversion_value,
+    )
+
+
+def build_frame(touches: Any, conversions: Any) -> JourneySet:
+    """JourneySet from a pandas DataFrame / Arrow Table pair."""
+    return JourneySet.from_frame(
+        touches,
+        journey="journey_id",
+        timestamp="timestamp",
+        channel="channel",
+        source="source",
+        campaign="campaign",
+        conversions=conversions,
+        conversion_time="conversion_time",
+        conversion_value="conversion_value",
+    )
+
+
+def reference_pass(ctx: Context) -> Callable[[], Any]:
+    codes, w = ctx.js.channel.codes, ctx.weights
+    k = len(ctx.js.channel.categories)
+    return lambda: np.bincount(codes, weights=w, minlength=k)
+
+
+# ----------------------------------------------------------------------------- cases
+@dataclass
+class Case:
+    """One timed operation: ``prepare(ctx)`` readies its input, ``run(ctx)`` is timed."""
+
+    name: str
+    run: Callable[[Context], Any]
+    prepare: Callable[[Context], Any] = lambda ctx: None
+    note: str = ""
+    model: str | None = None  # registry name, for the peer comparison
+    end_to_end_extra: str | None = None  # case whose time adds to this one end to end
+
+
+def _attribute(name: str) -> Callable[[Context], Any]:
+    attribute = getattr(touchcredit, "attribute", None)
+    if attribute is not None:
+        return lambda ctx: attribute(ctx.js, name)
+
+    def weights_only(ctx: Context) -> Any:
+        model = touchcredit.models.get(name)
+        return model.fit(ctx.js).weights(ctx.js)
+
+    return weights_only
+
+
+def collect_cases(notes: list[str]) -> list[Case]:
+    """Every case whose code exists in this checkout; a note for each that does not."""
+    cases = [
+        Case("build/numpy", lambda ctx: build_numpy(ctx.t), note="from_arrays"),
+    ]
+    if hasattr(JourneySet, "from_frame"):
+        if _importable("pandas"):
+            cases.append(
+                Case(
+                    "build/pandas",
+                    lambda ctx: build_frame(*ctx.pandas),
+                    prepare=lambda ctx: ctx.pandas,
+                    note="from_frame",
+                )
+            )
+        if _importable("pyarrow"):
+            cases.append(
+                Case(
+                    "build/arrow",
+                    lambda ctx: build_frame(*ctx.arrow),
+                    prepare=lambda ctx: ctx.arrow,
+                    note="from_frame",
+                )
+            )
+    else:
+        notes.append("JourneySet.from_frame not available: pandas/Arrow build skipped")
+    if not hasattr(touchcredit, "attribute"):
+        notes.append("touchcredit.attribute not available: model cases time fit + weights only")
+    for name in touchcredit.models.available():
+        if name.endswith("_doc"):
+            continue
+        cases.append(
+            Case(
+                f"model/{name}",
+                _attribute(name),
+                prepare=lambda ctx: ctx.js,
+                model=name,
+                end_to_end_extra="build/numpy",
+            )
+        )
+    try:
+        from touchcredit.paths import top_paths
+    except ImportError:
+        notes.append("touchcredit.paths not available: paths skipped")
+    else:
+        cases.append(
+            Case("paths/top_paths", lambda ctx: top_paths(ctx.js), prepare=lambda ctx: ctx.js)
+        )
+    cases.extend(_identity_cases(notes))
+    return cases
+
+
+def _identity_cases(notes: list[str]) -> list[Case]:
+    try:
+        from touchcredit import identity
+    except ImportError:
+        notes.append("touchcredit.identity not available: stitching skipped")
+        return []
+    stitch = getattr(identity, "stitch", None)
+    if stitch is None:
+        notes.append("touchcredit.identity has no stitch(): stitching skipped")
+        return []
+
+    def run(ctx: Context) -> Any:
+        # Every journey id linked to an "email" key shared by pairs of journeys.
+        ids = np.unique(ctx.t.journey_id)
+        return stitch(ids, ids // 2)
+
+    return [Case("identity/stitch", run, note="pairs of ids linked")]
+
+
+def _importable(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- peers
+HEURISTIC_CA = {
+    "first_touch": "first_touch",
+    "last_touch": "last_touch",
+    "linear": "linear_touch",
+}
+MAM_RUN = {
+    "first_touch": ("run_first_click", {}),
+    "last_touch": ("run_last_click", {}),
+    "linear": ("run_linear", {}),
+    "position": ("run_position_based", {}),
+    "time_decay": ("run_time_decay", {"half_life_hours": 168.0}),
+}
+
+
+def ca_paths(t: Touches) -> Any:
+    """channelattribution's input from the touch arrays: one row per distinct path."""
+    import pandas as pd
+
+    df = pd.DataFrame({"j": t.journey_id, "ts": t.timestamp, "c": t.channel})
+    df = df.sort_values(["j", "ts"], kind="stable")
+    paths = df.groupby("j", sort=True)["c"].agg(" > ".join)
+    conv = pd.DataFrame({"j": t.conversion_journey_id, "v": t.conversion_value})
+    per_j = conv.groupby("j").agg(conv=("v", "size"), value=("v", "sum"))
+    table = pd.DataFrame({"path": paths}).join(per_j, how="left").fillna(0.0)
+    table["null"] = (table["conv"] == 0).astype(np.int64)
+    return table.groupby("path", as_index=False)[["conv", "value", "null"]].sum()
+
+
+def mam_input(t: Touches) -> Any:
+    """mam's "session" input from the touch arrays: the conversion on the last touch."""
+    import pandas as pd
+
+    df = pd.DataFrame({"user": t.journey_id, "ts": t.timestamp, "channel": t.channel})
+    last = df.sort_values(["user", "ts"], kind="stable").groupby("user").tail(1).index
+    conv = pd.Series(t.conversion_value).groupby(t.conversion_journey_id).sum()
+    value = np.zeros(len(df))
+    value[last] = conv.reindex(df.loc[last, "user"].to_numpy()).fillna(0.0).to_numpy()
+    df["value"] = value
+    df["has_conv"] = value > 0
+    return df
+
+
+@dataclass
+class PeerTimes:
+    """End-to-end seconds and per-channel value credit of a peer, per model."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    credit: dict[str, dict[str, float]] = field(default_factory=dict)
+    note: str = ""
+
+
+def run_channelattribution(t: Touches, with_markov: bool) -> PeerTimes | None:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import ChannelAttribution as ca
+    except ImportError:
+        return None
+    out = PeerTimes()
+    t0 = time.perf_counter()
+    table = ca_paths(t)
+    t_paths = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        res = ca.heuristic_models(table, "path", "conv", var_value="value", flg_pro=False)
+    t_h = time.perf_counter() - t0
+    for ours, theirs in HEURISTIC_CA.items():
+        out.seconds[ours] = t_paths + t_h  # one call computes the three
+        out.credit[ours] = dict(
+            zip(res["channel_name"], res[f"{theirs}_value"].astype(float), strict=True)
+        )
+    if with_markov:
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            res = ca.markov_model(
+                table,
+                "path",
+                "conv",
+                var_value="value",
+                var_null="null",
+                order=1,
+                verbose=False,
+                flg_pro=False,
+            )
+        out.seconds["markov"] = t_paths + time.perf_counter() - t0
+        out.credit["markov"] = dict(
+            zip(res["channel_name"], res["total_conversion_value"].astype(float), strict=True)
+        )
+    out.note = f"{len(table):,} distinct paths, {t_paths:.2f} s to build them"
+    return out
+
+
+def run_mam(t: Touches) -> PeerTimes | None:
+    try:
+        import mam
+    except ImportError:
+        return None
+    out = PeerTimes()
+    t0 = time.perf_counter()
+    df = mam_input(t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = mam.MAM(
+            df,
+            format_type="session",
+            channels_colname="channel",
+            journey_with_conv_colname="has_conv",
+            datetime_colname="ts",
+            user_id_colname="user",
+            conversion_value_colname="value",
+        )
+        t_prep = time.perf_counter() - t0
+        for ours, (method, kwargs) in MAM_RUN.items():
+            t0 = time.perf_counter()
+            res = getattr(m, method)(**kwargs).to_pandas()
+            out.seconds[ours] = t_prep + time.perf_counter() - t0
+            out.credit[ours] = dict(
+                zip(res["channels"].astype(str), res["attribution"].astype(float), strict=True)
+            )
+    out.note = f"{t_prep:.2f} s to build its input and preprocess"
+    return out
+
+
+def our_credit(ctx: Context, name: str) -> dict[str, float]:
+    """touchcredit's value credit per channel (from the model's weights without attribute)."""
+    js = ctx.js
+    attribute = getattr(touchcredit, "attribute", None)
+    if attribute is not None:
+        table = attribute(js, name).by("channel")
+        return {str(k): float(v) for k, v in table.to_dict("value").items()}
+    model = touchcredit.models.get(name).fit(js)
+    pairs = model.pairs(js)
+    w = model.weights(js) * js.conversion_value[pairs.conversion]
+    codes = js.channel.codes[pairs.touch]
+    sums = np.bincount(codes, weights=w, minlength=len(js.channel.categories))
+    return dict(zip(js.channel.categories, sums.tolist(), strict=True))
+
+
+def compare(ours: dict[str, float], theirs: dict[str, float]) -> str:
+    if not ours:
+        return "n/a"
+    total = sum(ours.values()) or 1.0
+    diff = max(abs(ours.get(k, 0.0) - theirs.get(k, 0.0)) for k in set(ours) | set(theirs))
+    return "same" if diff <= 1e-9 * total else f"{diff / total:.1%} off"
+
+
+# ---------------------------------------------------------------------------- timing
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def child(case_name: str, data_path: str, method: str) -> None:
+    """Subprocess body: prepare one case, measure its peak memory, print JSON."""
+    ctx = Context(Touches.load(data_path))
+    case = next(c for c in collect_cases([]) if c.name == case_name)
+    case.prepare(ctx)
+    gc.collect()
+    n = ctx.t.n_touches
+    if method == "rss" and _reset_peak():
+        before = _status_kb("VmRSS")
+        case.run(ctx)
+        peak = _status_kb("VmHWM")
+        print(json.dumps({"bytes_per_touch": (peak - before) * 1024 / n, "method": "rss"}))
+        return
+    tracemalloc.start()
+    case.run(ctx)
+    _, peak_b = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(json.dumps({"bytes_per_touch": peak_b / n, "method": "tracemalloc"}))
+
+
+def measure_memory(case: Case, data_path: str, method: str) -> float | None:
+    cmd = [sys.executable, __file__, "--child", case.name, "--data", data_path]
+    cmd += ["--memory", method]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        print(f"  memory of {case.name} failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    last = proc.stdout.strip().splitlines()[-1]
+    value: float = json.loads(last)["bytes_per_touch"]
+    return value
+
+
+# ---------------------------------------------------------------------------- output
+@dataclass
+class Row:
+    size: int
+    case: str
+    seconds: float
+    ratio_numpy: float
+    vs: dict[str, str]
+    bytes_per_touch: float | None
+    note: str = ""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f", {kb / 1024**2:.0f} GB RAM"
+    return (
+        f"{os.cpu_count()} cores ({cpu}){ram}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"touchcredit {touchcredit.__version__}"
+    )
+
+
+def markdown(rows: list[Row], peers: list[str], notes: list[str], command: str) -> str:
+    head = ["touches", "case", "time (s)", "M touches/s", "x numpy pass"]
+    head += [f"vs {p} (end to end)" for p in peers] + ["bytes/touch", "note"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|"
+        + "|".join("---:" if i != 1 and i != len(head) - 1 else "---" for i in range(len(head)))
+        + "|",
+    ]
+    for r in rows:
+        mem = "-" if r.bytes_per_touch is None else f"{r.bytes_per_touch:.0f}"
+        cells = [
+            f"{r.size:.0e}".replace("e+0", "e"),
+            r.case,
+            f"{r.seconds:.3f}",
+            f"{r.size / r.seconds / 1e6:,.1f}",
+            f"{r.ratio_numpy:,.1f}",
+            *[r.vs.get(p, "-") for p in peers],
+            mem,
+            r.note,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    out = [
+        f"Machine: {machine()}",
+        f"Command: `{command}`",
+        "",
+        *lines,
+        "",
+        "`x numpy pass`: case time / time of np.bincount(channel codes, weights=float64 per "
+        "touch) over the same touches in the same run. `vs peer`: peer end-to-end time / "
+        "touchcredit end-to-end time (build + attribute), with whether the per-channel "
+        "answers agree.",
+    ]
+    out += [f"- {n}" for n in notes]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1e4,1e5,1e6", help="touch counts, e.g. 1e6,1e7")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per case (best kept)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", default="", help="regular expression on case names")
+    ap.add_argument("--memory", choices=["rss", "tracemalloc", "none"], default="rss")
+    ap.add_argument("--no-peers", action="store_true", help="skip the peer packages")
+    ap.add_argument("--peer-max", type=float, default=1e7, help="largest size the peers are run on")
+    ap.add_argument("--out", help="also write the Markdown table to this file")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(args.child, args.data, args.memory)
+        return 0
+
+    notes: list[str] = []
+    cases = [c for c in collect_cases(notes) if re.search(args.only, c.name)]
+    peer_names: list[str] = []
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in parse_sizes(args.sizes):
+            print(f"== {size:,} touches: generating", file=sys.stderr)
+            t = make_touches(size, seed=args.seed)
+            data_path = os.path.join(tmp, f"touches_{size}.npz")
+            if args.memory != "none":
+                t.save(data_path)
+            ctx = Context(t)
+            t_ref = best_of(reference_pass(ctx), max(args.repeat, 5))
+            times: dict[str, float] = {}
+            for case in cases:
+                case.prepare(ctx)
+                case.run(ctx)  # warm-up (imports, caches)
+                times[case.name] = best_of(lambda c=case, x=ctx: c.run(x), args.repeat)
+                mem = None
+                if args.memory != "none":
+                    mem = measure_memory(case, data_path, args.memory)
+                rows.append(
+                    Row(
+                        size,
+                        case.name,
+                        times[case.name],
+                        times[case.name] / t_ref,
+                        {},
+                        mem,
+                        case.note,
+                    )
+                )
+                print(f"   {case.name}: {times[case.name]:.3f} s", file=sys.stderr)
+            rows.append(Row(size, "numpy reference pass", t_ref, 1.0, {}, None, "bincount"))
+            if args.no_peers or size > args.peer_max:
+                continue
+            with_markov = any(c.model == "markov" for c in cases)
+            peers: list[tuple[str, Callable[[], PeerTimes | None]]] = [
+                ("channelattribution", lambda t=t, m=with_markov: run_channelattribution(t, m)),
+                ("mam", lambda t=t: run_mam(t)),
+            ]
+            for peer_name, peer in peers:
+                print(f"   peer {peer_name} ...", file=sys.stderr)
+                res = peer()
+                if res is None:
+                    notes.append(f"{peer_name} not installed: skipped")
+                    continue
+                if peer_name not in peer_names:
+                    peer_names.append(peer_name)
+                notes.append(f"{peer_name} at {size:,} touches: {res.note}")
+                for row in rows:
+                    model = row.case.removeprefix("model/")
+                    if row.size != size or model not in res.seconds:
+                        continue
+                    ours = times[row.case] + times.get("build/numpy", 0.0)
+                    agree = compare(our_credit(ctx, model), res.credit[model])
+                    row.vs[peer_name] = f"{res.seconds[model] / ours:,.1f}x ({agree})"
+            gc.collect()
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = markdown(rows, peer_names, notes, command)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
