@@ -398,6 +398,10 @@ class JourneySet:
         >>> js.journey_ids.tolist(), js.offsets.tolist(), js.touch_row.tolist()
         ([3, 7], [0, 1, 3], [2, 0, 1])
         """
+        if currency is not None and not (
+            isinstance(currency, str) and len(currency) == 3 and currency.isalpha()
+        ):
+            raise ValueError(f"'currency' must be a 3-letter ISO 4217 code, got {currency!r}")
         jid = as_object_array(journey_id, field="journey_id")
         n = int(jid.shape[0])
         ts = to_datetime64(timestamp, field="timestamp", default_tz=default_tz)

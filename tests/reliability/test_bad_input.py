@@ -585,3 +585,9 @@ def test_invalid_currency_code() -> None:
 
 def test_public_api_is_importable() -> None:
     assert touchcredit.JourneySet is JourneySet
+
+
+@pytest.mark.parametrize("currency", ["usd$", "EURO", "", "<b>"])
+def test_journey_set_currency_must_be_an_iso_code(currency: str) -> None:
+    with pytest.raises(ValueError, match=r"^'currency' must be a 3-letter ISO 4217 code, got "):
+        build(currency=currency)
