@@ -240,6 +240,22 @@ def test_write_csv_defuses_header_names(tmp_path: Path) -> None:
     assert header[0][0] not in "=+-@\t\r"
 
 
+def test_frames_write_table_csv_defuses_formulas(tmp_path: Path) -> None:
+    frames = pytest.importorskip("touchcredit.frames")
+    path = tmp_path / "report.csv"
+    frames.write_table(
+        {"campaign": np.array([*PAYLOADS, "+x", "-y", "@z"], dtype=object), "n": np.arange(7)},
+        path,
+    )
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    cells = [r[0] for r in rows[1:]]
+    assert len(cells) == 7
+    assert all(c[0] not in "=+-@\t\r" for c in cells)
+    assert cells[3] == "'" + PAYLOADS[3]
+    assert cells[0] == PAYLOADS[0]  # not a formula: kept as is (HTML is escaped elsewhere)
+
+
 # ------------------------------------------------------------ UTM/URL parser
 def _parse() -> Any:
     try:
