@@ -356,3 +356,18 @@ def test_property_effects_bounded_weights_conserve(
     # a channel on a converting path always has a positive removal effect
     conv_channels = set(js.channel.labels()[p.touch].tolist())
     assert all(m.removal_effects_[c] > 0 for c in conv_channels)
+
+
+def test_iterative_solve_without_scipy_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    js = random_journeys(8, n_channels=4)
+    dense = MarkovModel(order=2, collapse=False).fit(js)
+    monkeypatch.setattr(markov_mod, "_DENSE_LIMIT", 0)
+    monkeypatch.setitem(sys.modules, "scipy", None)  # import scipy now fails
+    iterative = MarkovModel(order=2, collapse=False).fit(js)
+    assert iterative.conversion_probability_ == pytest.approx(
+        dense.conversion_probability_, rel=1e-12
+    )
+    for k, v in dense.removal_effects_.items():
+        assert iterative.removal_effects_[k] == pytest.approx(v, rel=1e-10, abs=1e-14)

@@ -44,7 +44,7 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Special state codes in :class:`MarkovCounts` transitions.
 START, CONVERSION, NULL = -1, -2, -3
-_DENSE_LIMIT = 1500  # transient states up to which the solve is dense
+_DENSE_LIMIT = 2000  # transient states up to which the solve is dense
 
 
 def _path_state_ids(
@@ -357,8 +357,8 @@ class MarkovModel(AttributionModel, name="markov"):
             )
         n = len(counts.channels)
         n_states = counts.states.shape[0]
-        p_conv, removed = _removal(counts, n)
-        re = np.zeros(n) if p_conv <= 0 else np.clip(1.0 - removed / p_conv, 0.0, 1.0)
+        p_conv, re = _removal(counts, n)
+        re = np.clip(re, 0.0, 1.0)
         total_re = float(re.sum())
         shares = re / total_re if total_re > 0 else np.zeros(n)
         sets = counts.sets
@@ -477,56 +477,92 @@ def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
 
 
 def _removal(counts: MarkovCounts, n_channels: int) -> tuple[float, FloatArray]:
-    """P(conv) of the chain and P(conv) with each channel removed."""
+    """P(conv) of the chain and the removal effect of every channel.
+
+    Up to ``_DENSE_LIMIT`` states: ``N = (I - Q)^-1`` once (dense), ``x = N r`` and
+    ``u = f N`` (expected visits from start); removing the state set ``D`` of a
+    channel loses ``u_D N_DD^-1 x_D`` of P(conv) (the probability of converting
+    after a first visit to ``D``), so ``RE = u_D N_DD^-1 x_D / P`` without a
+    subtraction. Above: the absorption probabilities of all the reduced chains are
+    iterated together to convergence (:func:`_iterate`), since an LU factorization
+    of these chains fills in badly.
+    """
     s = counts.states.shape[0]
     src, dst, cnt = counts.source, counts.target, counts.count
-    row_total = np.bincount(np.where(src >= 0, src, s), weights=cnt, minlength=s + 1)
-    prob = cnt / row_total[np.where(src >= 0, src, s)]
+    row = np.where(src >= 0, src, s)
+    prob = cnt / wsum(row, cnt, s + 1)[row]
     inner = (src >= 0) & (dst >= 0)
     qi, qj, qp = src[inner], dst[inner], prob[inner]
     to_conv = (src >= 0) & (dst == CONVERSION)
     r = wsum(src[to_conv], prob[to_conv], s)
     first = (src == START) & (dst >= 0)
-    q0 = wsum(dst[first], prob[first], s)
+    f = wsum(dst[first], prob[first], s)
     r0 = float(prob[(src == START) & (dst == CONVERSION)].sum())
-
-    def solve(keep: npt.NDArray[np.bool_]) -> float:
-        m = int(keep.sum())
-        if m == 0:
-            return r0
-        new = np.cumsum(keep) - 1
-        sel = keep[qi] & keep[qj]
-        x = _solve(new[qi[sel]], new[qj[sel]], qp[sel], r[keep], m)
-        return r0 + float(q0[keep] @ x)
-
-    p_all = solve(np.ones(s, dtype=bool))
     contains = np.zeros((s, n_channels), dtype=bool)
     rows = np.repeat(np.arange(s), counts.order)
     cols = counts.states.reshape(-1)
     ok = cols >= 0
     contains[rows[ok], cols[ok]] = True
-    removed = np.array([solve(~contains[:, c]) for c in range(n_channels)], dtype=np.float64)
-    return p_all, removed
+    re = np.zeros(n_channels, dtype=np.float64)
+    if s == 0:
+        return r0, re
+    if s <= _DENSE_LIMIT:
+        a = np.eye(s)
+        a[qi, qj] -= qp
+        n_mat = np.linalg.inv(a)
+        x = n_mat @ r
+        u = f @ n_mat
+        p_all = r0 + float(f @ x)
+        if p_all <= 0:
+            return p_all, re
+        for c in range(n_channels):
+            d = np.flatnonzero(contains[:, c])
+            if d.size:
+                gain = float(u[d] @ np.linalg.solve(n_mat[np.ix_(d, d)], x[d]))
+                re[c] = gain / p_all
+        return p_all, re
+    keep = np.concatenate([np.ones((s, 1), dtype=bool), ~contains], axis=1)
+    probs = r0 + f @ _iterate(qi, qj, qp, r, keep)
+    p_all = float(probs[0])
+    if p_all > 0:
+        re = 1.0 - probs[1:] / p_all
+    return p_all, re
 
 
-def _solve(qi: IntArray, qj: IntArray, qp: FloatArray, b: FloatArray, m: int) -> FloatArray:
-    """Solve ``(I - Q) x = b`` for a sub-stochastic ``Q`` given as unique (i, j, p)."""
-    if m > _DENSE_LIMIT:
-        try:
-            from scipy import sparse
-            from scipy.sparse import linalg as splinalg
-        except ImportError:
-            if m > 20_000:
-                raise ValueError(
-                    f"{m} Markov states need scipy for a sparse solve; install scipy or "
-                    "lower the order"
-                ) from None
+def _iterate(
+    qi: IntArray, qj: IntArray, qp: FloatArray, r: FloatArray, keep: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Absorption probabilities ``x = Q x + r`` of several reduced chains at once.
+
+    Column ``k`` solves the chain restricted to the states with ``keep[:, k]``
+    (transitions into the others go to null). Self-loops are summed out exactly
+    (``x_i = (sum_j!=i q_ij x_j + r_i) / (1 - q_ii)``); the Jacobi iteration then
+    converges geometrically because every state can reach absorption. Uses
+    ``scipy.sparse`` for the products when it is installed.
+    """
+    s = r.size
+    loop = qi == qj
+    stay = wsum(qi[loop], qp[loop], s)
+    scale = 1.0 / (1.0 - stay)
+    qi, qj, qp = qi[~loop], qj[~loop], qp[~loop] * scale[qi[~loop]]
+    b = (r * scale)[:, None] * keep
+    try:
+        from scipy import sparse
+    except ImportError:
+        sparse = None
+    mat = None if sparse is None else sparse.csr_matrix((qp, (qi, qj)), shape=(s, s))
+    x = b.copy()
+    for _ in range(200_000):
+        if mat is not None:
+            y = np.asarray(mat @ x)
         else:
-            a = sparse.identity(m, format="csc") - sparse.csc_matrix((qp, (qi, qj)), shape=(m, m))
-            return np.asarray(splinalg.spsolve(a.tocsc(), b), dtype=np.float64)
-    a = np.eye(m)
-    a[qi, qj] -= qp
-    return np.asarray(np.linalg.solve(a, b), dtype=np.float64)
+            y = np.stack([wsum(qi, qp * x[qj, k], s) for k in range(x.shape[1])], axis=1)
+        y = y * keep + b
+        delta = float(np.abs(y - x).max())
+        x = y
+        if delta <= 1e-15:
+            break
+    return x
 
 
 # ------------------------------------------------------------------ order choice
