@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("funnel (all leads)", lambda: funnel(leads)),
         ("funnel by source", lambda: funnel(leads, by="source")),
-        ("cohorts (funnel by month, Europe/Paris)", lambda: funnel(leads, by="month", tz="Europe/Paris")),
+        ("cohorts (funnel by month, Europe/Paris)", lambda: funnel(
+            leads, by="month", tz="Europe/Paris")),
         ("qualified_leads (predicate, by month)", lambda: qualified_leads(
             leads, lambda c: c["employees"] > 100, period="month")),
         ("lead_quality by source", lambda: lead_quality(leads)),
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         t, out = best_of(lambda kw=kw: top_paths(js, **kw))
         rate = js.n_touches / t / 1e6
         print(
-            f"  {name:<42}{t * 1e3:8.2f} ms  ({t / t_base_j:6.0f}x baseline, {rate:.0f} M touches/s)"
+            f"  {name:<42}{t * 1e3:8.2f} ms  ({t / t_base_j:6.0f}x baseline, "
+            f"{rate:.0f} M touches/s)"
         )
     print(out)
 
