@@ -591,3 +591,70 @@ def test_public_api_is_importable() -> None:
 def test_journey_set_currency_must_be_an_iso_code(currency: str) -> None:
     with pytest.raises(ValueError, match=r"^'currency' must be a 3-letter ISO 4217 code, got "):
         build(currency=currency)
+
+
+# ------------------------------------------------------------ lead tables
+def _leadset() -> Any:
+    return pytest.importorskip("touchcredit.leads").LeadSet
+
+
+def test_lead_table_deal_whose_lead_is_missing() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^'deal_lead_id' row 0 refers to lead 'L3', which is not among the leads$",
+    ):
+        _leadset().from_arrays(
+            lead_id=["L1", "L2"],
+            created_at=["2024-01-05", "2024-01-05"],
+            deal_lead_id=["L3"],
+            deal_amount=[5.0],
+            deal_created_at=["2024-01-06"],
+        )
+
+
+def test_lead_table_opportunity_before_lead_creation_names_row_and_lead() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^'opportunity_at' must not precede 'created_at'; row 1 \(lead 'L2'\) has "
+        r"opportunity_at=2024-01-01T00:00:00\.000000 before created_at=2024-01-05",
+    ):
+        _leadset().from_arrays(
+            lead_id=["L1", "L2"],
+            created_at=["2024-01-05", "2024-01-05"],
+            opportunity_at=[None, "2024-01-01"],
+        )
+
+
+def test_lead_table_deal_created_before_its_lead() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^'deal_created_at' must not precede its lead's 'created_at'; deal row 0 "
+        r"\(lead 'L1'\)$",
+    ):
+        _leadset().from_arrays(
+            lead_id=["L1"],
+            created_at=["2024-01-05"],
+            deal_lead_id=["L1"],
+            deal_amount=[5.0],
+            deal_created_at=["2024-01-01"],
+        )
+
+
+def test_lead_table_nan_amount_and_duplicate_ids() -> None:
+    with pytest.raises(ValueError, match=r"^'deal_amount' must be finite and >= 0; row 0 is nan$"):
+        _leadset().from_arrays(
+            lead_id=["L1"],
+            created_at=["2024-01-05"],
+            deal_lead_id=["L1"],
+            deal_amount=[float("nan")],
+            deal_created_at=["2024-01-06"],
+        )
+    with pytest.raises(
+        ValueError, match=r"^duplicate lead id 'L1' \(rows 0 and 1\); lead ids must be distinct$"
+    ):
+        _leadset().from_arrays(lead_id=["L1", "L1"], created_at=["2024-01-05", "2024-01-06"])
+
+
+def test_empty_lead_table() -> None:
+    leads = _leadset().from_arrays(lead_id=[], created_at=[])
+    assert repr(leads).startswith("LeadSet(0 leads, 0 deals")
