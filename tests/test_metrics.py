@@ -99,7 +99,7 @@ def test_zero_denominator_is_nan_with_a_warning() -> None:
 
 
 def test_bad_inputs_are_rejected() -> None:
-    with pytest.raises(ValueError, match="'spend' must be finite and >= 0"):
+    with pytest.raises(ValueError, match="'spend' must be finite and >= 0, got -5.0"):
         cost_per_lead(-5, 10)
     with pytest.raises(ValueError, match=r"'leads' must be finite and >= 0; item 1"):
         cost_per_lead([5, 5], [1, np.nan])
@@ -114,8 +114,11 @@ def test_tables_record_reasons_instead_of_warning() -> None:
         t = economics(ls, spend={"seo": 0.0, "tv": 500.0})
     assert np.isnan(t.row("tv")["cost_per_lead"])
     assert any("cost_per_lead is undefined (NaN) where leads == 0: tv" in n for n in t.notes)
-    assert any("roi and roas are undefined (NaN) where spend == 0: seo" in n for n in t.notes)
+    assert any("roi/roas is undefined (NaN) where spend == 0: seo" in n for n in t.notes)
     assert "n/a" in repr(t)
+    # every row has spend: the CAC note must still be there (no customers anywhere)
+    t2 = economics(ls, spend={"seo": 100.0})
+    assert t2.notes == ("customer_acquisition_cost is undefined (NaN) where customers == 0: seo",)
 
 
 # ------------------------------------------------------------------ spend and revenue inputs

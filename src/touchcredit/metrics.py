@@ -66,9 +66,12 @@ def _checked(values: Any, name: str) -> FloatArray:
     arr = np.asarray(values, dtype=np.float64)
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
-        where = "" if arr.ndim == 0 else f"; item {int(np.flatnonzero(bad.reshape(-1))[0])}"
-        shown = arr.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]]
-        raise ValueError(f"{name!r} must be finite and >= 0{where} is {float(shown)!r}")
+        if arr.ndim == 0:
+            raise ValueError(f"{name!r} must be finite and >= 0, got {float(arr)!r}")
+        i = int(np.flatnonzero(bad.reshape(-1))[0])
+        raise ValueError(
+            f"{name!r} must be finite and >= 0; item {i} is {float(arr.reshape(-1)[i])!r}"
+        )
     return arr
 
 
@@ -519,9 +522,8 @@ def _money_table(
         data["customer_acquisition_cost"] = _divide(
             sp, n_cust, "customer_acquisition_cost", "customers", row_keys, notes
         )
-        ratio = _divide(rev, sp, "roi", "spend", row_keys, notes)
+        ratio = _divide(rev, sp, "roi/roas", "spend", row_keys, notes)
         data["roi"] = ratio - 1.0
-        notes[-1:] = [notes[-1].replace("roi is", "roi and roas are")] if (sp == 0).any() else []
         data["roas"] = ratio
         flag = np.isfinite(cpl) & np.isfinite(data["lead_value"]) & (cpl > data["lead_value"])
         data["unaffordable"] = flag
