@@ -280,3 +280,28 @@ def test_by_source_equals_sum_over_campaigns(
                 if period:
                     mask &= parts["month"] == whole["month"][i]
                 assert parts[col][mask].sum() == pytest.approx(whole[col][i])
+
+
+def test_metric_table_access_truncation_and_exports() -> None:
+    ls = LeadSet.from_arrays(
+        lead_id=list(range(70)), created_at=[0] * 70, source=[f"s{i:02d}" for i in range(70)]
+    )
+    t = economics(ls)
+    assert len(t) == 70 and t.key == ("source",)
+    text = repr(t).splitlines()
+    assert text[-1] == "... 10 more rows" and len(text) == 2 + 60 + 1
+    assert "10 more rows" in t._repr_html_()
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        t["nope"]
+    with pytest.raises(KeyError, match="no row with"):
+        t.row("zz")
+    with pytest.raises(ValueError, match="read-only"):
+        t["leads"][0] = 5
+    cols = t.columns()
+    cols["leads"][0] = 5  # a copy
+    assert t["leads"][0] == 1
+    pytest.importorskip("touchcredit.frames")
+    pl = pytest.importorskip("polars")
+    assert pl.DataFrame is type(t.to_polars()) and t.to_polars().height == 70
+    pa = pytest.importorskip("pyarrow")
+    assert isinstance(t.to_arrow(), pa.Table) and t.to_arrow().num_rows == 70
