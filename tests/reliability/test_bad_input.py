@@ -358,6 +358,60 @@ def test_empty_object_inputs() -> None:
     assert (js.n_journeys, js.n_conversions, js.currency) == (0, 0, None)
 
 
+def _library_models() -> list[str]:
+    names = [
+        n
+        for n in touchcredit.models.available()
+        if type(touchcredit.models.get(n)).__module__.startswith("touchcredit.models.")
+    ]
+    if not names:
+        pytest.skip("no attribution model is registered yet")
+    return names
+
+
+_EMPTY_CASES = {
+    "nothing": {"journey_id": [], "timestamp": [], "channel": []},
+    "no conversions": {"journey_id": ["a", "a"], "timestamp": [0, 1], "channel": ["x", "y"]},
+    "no touches": {
+        "journey_id": [],
+        "timestamp": [],
+        "channel": [],
+        "conversion_journey_id": ["a", "b"],
+        "conversion_time": [0, 0],
+        "conversion_value": [2.0, 3.0],
+    },
+    "touches only after the conversions": {
+        "journey_id": ["a", "a"],
+        "timestamp": [10, 11],
+        "channel": ["x", "y"],
+        "conversion_journey_id": ["a"],
+        "conversion_time": [5],
+        "conversion_value": [4.0],
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(_EMPTY_CASES))
+def test_every_model_on_empty_inputs_gives_zeros_and_reports_unattributed(case: str) -> None:
+    js = JourneySet.from_arrays(**_EMPTY_CASES[case])
+    for name in _library_models():
+        model = touchcredit.models.get(name)
+        attribute = getattr(touchcredit, "attribute", None)
+        if attribute is not None:
+            att = attribute(js, model)
+            credit, unattributed = np.asarray(att.touch_credit), att.unattributed.value
+        else:
+            if not model.is_fitted:
+                model.fit(js)
+            w = np.asarray(model.weights(js))
+            assert w.size == 0, name
+            credit = np.zeros(js.n_touches)
+            unattributed = float(js.conversion_value.sum())
+        assert credit.shape == (js.n_touches,), name
+        assert (credit == 0).all(), name
+        assert unattributed == js.total_value, name
+
+
 # ------------------------------------------------------------------ wrong dtypes
 def test_value_of_wrong_type_names_the_row() -> None:
     with pytest.raises(
