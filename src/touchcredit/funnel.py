@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit._grouping import Groups, group_quantiles
 from touchcredit._time import TimeZoneLike
-from touchcredit.leads import STAGES, GroupKey, Groups, LeadSet, group_quantiles
+from touchcredit.leads import STAGES, GroupKey, LeadSet
 from touchcredit.metrics import _checked, _divide, _key_columns, _show
 from touchcredit.report import MetricTable
 

@@ -22,14 +22,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._columns import (
-    _missing_mask,
-    as_object_array,
-    as_values,
-    factorize_ids,
-    factorize_labels,
-)
-from touchcredit._time import NAT, TimeZoneLike, _tz, to_datetime64
+from touchcredit._columns import as_object_array, as_values, factorize_ids, factorize_labels
+from touchcredit._grouping import Groups, compact, factorize_any, local_months
+from touchcredit._time import NAT, TimeZoneLike, to_datetime64
 from touchcredit.domain import Deal, Lead
 from touchcredit.journeys import DIMENSIONS, Dimension
 
@@ -44,160 +39,6 @@ STAGES: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "customer")
 _FIELDS = ("created_at", "mql_at", "sql_at", "opportunity_at", "customer_at")
 
 GroupKey = str | Sequence[Any] | npt.NDArray[Any]
-
-_HOUR = 3_600_000_000
-_DAY = 24 * _HOUR
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.datetime64]:
-    """Calendar month (``datetime64[M]``) of UTC instants, read in time zone ``tz``.
-
-    The zone offset is looked up once per day of the covered range (and per hour on
-    the days a zone changes its offset), never per value, and without sorting. NaT
-    stays NaT.
-
-    Examples
-    --------
-    >>> t = np.array(["2024-01-31T23:30", "2024-02-01T00:30"], dtype="datetime64[us]")
-    >>> local_months(t).tolist()
-    [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
-    >>> local_months(t, "Europe/Paris").tolist()
-    [datetime.date(2024, 2, 1), datetime.date(2024, 2, 1)]
-    """
-    zone = _tz(tz)
-    t = times.astype("datetime64[us]")
-    ok = ~np.isnat(t)
-    if zone is dt.UTC or not ok.any():
-        return t.astype("datetime64[M]")
-    us = t.view(np.int64)[ok]
-    day = us // _DAY
-    d0 = int(day.min())
-    n_days = int(day.max()) - d0 + 1
-
-    def offset_at(when_us: int) -> int:
-        instant = _EPOCH + dt.timedelta(microseconds=when_us)
-        off = instant.astimezone(zone).utcoffset() or dt.timedelta(0)
-        return int(off / dt.timedelta(microseconds=1))
-
-    # Offset at the start of every day in the range (one call per day, not per value).
-    per_day = np.array([offset_at((d0 + i) * _DAY) for i in range(n_days + 1)], dtype=np.int64)
-    off = per_day[day - d0]
-    changed = np.flatnonzero(per_day[:-1] != per_day[1:])
-    if changed.size:  # days with a transition (two a year): refine per UTC hour
-        hourly = np.array(
-            [[offset_at((d0 + int(c)) * _DAY + h * _HOUR) for h in range(24)] for c in changed],
-            dtype=np.int64,
-        )
-        sel = np.isin(day - d0, changed)
-        row = np.searchsorted(changed, day[sel] - d0)
-        off[sel] = hourly[row, (us[sel] - day[sel] * _DAY) // _HOUR]
-    local = t.view(np.int64).copy()
-    local[ok] += off
-    return local.view("datetime64[us]").astype("datetime64[M]")
-
-
-@attrs.frozen(eq=False)
-class Groups:
-    """Leads split into groups: a code per lead (-1 = in no group) and the group labels.
-
-    ``labels[k]`` is the label of group ``k``: a string, None (label not recorded),
-    a ``"YYYY-MM"`` month, or a tuple of those for a combined key.
-
-    Examples
-    --------
-    >>> g = Groups(np.array([0, 1, 0]), ("a", "b"), ("source",))
-    >>> g.size, g.counts().tolist()
-    (2, [2, 1])
-    """
-
-    codes: IntArray
-    labels: tuple[Any, ...]
-    names: tuple[str, ...]
-
-    @property
-    def size(self) -> int:
-        """Number of groups."""
-        return len(self.labels)
-
-    def counts(self, mask: npt.NDArray[np.bool_] | None = None) -> IntArray:
-        """Number of leads (where ``mask``) per group."""
-        codes = self.codes if mask is None else self.codes[mask]
-        return np.bincount(codes[codes >= 0], minlength=self.size).astype(np.int64)
-
-    def sum(self, values: FloatArray | None = None) -> FloatArray:
-        """Sum of ``values`` (one per lead; 1 each when None) per group."""
-        ok = self.codes >= 0
-        w = None if values is None else values[ok]
-        return np.bincount(self.codes[ok], weights=w, minlength=self.size).astype(np.float64)
-
-
-def compact(keys: IntArray) -> tuple[IntArray, IntArray]:
-    """Sorted distinct non-negative int keys and each key's index among them.
-
-    Uses a ``bincount`` (no sort) when the key range is small, else ``np.unique``.
-
-    Examples
-    --------
-    >>> uniq, idx = compact(np.array([7, 3, 7, 9]))
-    >>> uniq.tolist(), idx.tolist()
-    ([3, 7, 9], [1, 0, 1, 2])
-    """
-    if keys.size == 0:
-        return keys.astype(np.int64), keys.astype(np.int64)
-    top = int(keys.max()) + 1
-    if int(keys.min()) >= 0 and top <= max(4 * keys.size, 1 << 20):
-        present = np.bincount(keys, minlength=top) > 0
-        slot = np.cumsum(present) - 1
-        return np.flatnonzero(present).astype(np.int64), slot[keys].astype(np.int64)
-    uniq, inv = np.unique(keys, return_inverse=True)
-    return uniq.astype(np.int64), inv.reshape(-1).astype(np.int64)
-
-
-def group_quantiles(
-    values: FloatArray, codes: IntArray, k: int, q: Sequence[float]
-) -> npt.NDArray[np.float64]:
-    """Per-group quantiles (linear interpolation), NaN values and code -1 ignored.
-
-    Returns a ``(k, len(q))`` array; an empty group gives NaN.
-
-    Examples
-    --------
-    >>> group_quantiles(np.array([1.0, 3.0, 10.0, np.nan]), np.array([0, 0, 1, 1]), 3, [0.5])
-    array([[ 2.],
-           [10.],
-           [nan]])
-    """
-    ok = ~np.isnan(values) & (codes >= 0)
-    v, c = values[ok], codes[ok]
-    # Sort by value, then stably by group: a radix sort when the codes fit in int16.
-    order = np.argsort(v)
-    small = c[order].astype(np.int16) if k < 2**15 else c[order]
-    order = order[np.argsort(small, kind="stable")]
-    v, c = v[order], c[order]
-    counts = np.bincount(c, minlength=k)
-    starts = np.cumsum(counts) - counts
-    out = np.full((k, len(q)), np.nan)
-    has = counts > 0
-    for j, qq in enumerate(q):  # a handful of quantiles
-        pos = starts[has] + qq * (counts[has] - 1)
-        lo = np.floor(pos).astype(np.int64)
-        hi = np.ceil(pos).astype(np.int64)
-        out[has, j] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
-    return out
-
-
-def _factorize_any(values: npt.NDArray[Any], field: str) -> tuple[IntArray, tuple[Any, ...]]:
-    """Codes and sorted labels of any key column; missing values form a None group (last)."""
-    missing = _missing_mask(values)
-    codes = np.full(values.shape[0], -1, dtype=np.int64)
-    uniq, inv = factorize_ids(values[~missing], field=field)
-    codes[~missing] = inv
-    labels = tuple(uniq.tolist())
-    if missing.any():
-        codes[missing] = len(labels)
-        labels = (*labels, None)
-    return codes, labels
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -420,14 +261,14 @@ class LeadSet:
                 uniq, codes = compact(m - lo)
                 month_labels = tuple(str(x) for x in (uniq + lo).astype("datetime64[M]"))
                 return Groups(codes, month_labels, (by,))
-            codes, labels = _factorize_any(self.column(by), by)
+            codes, labels = factorize_any(self.column(by), by)
             return Groups(codes, labels, (by,))
         arr = as_object_array(by, field="by")
         if arr.shape[0] != self.n_leads:
             raise ValueError(
                 f"'by' has {arr.shape[0]} keys, expected one per lead ({self.n_leads})"
             )
-        codes, labels = _factorize_any(arr, "by")
+        codes, labels = factorize_any(arr, "by")
         return Groups(codes, labels, ("key",))
 
     # ------------------------------------------------------------- builders

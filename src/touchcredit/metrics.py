@@ -31,10 +31,11 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit._columns import as_values, factorize_labels
+from touchcredit._grouping import compact, local_months
 from touchcredit._time import TimeZoneLike
 from touchcredit.domain import Spend
 from touchcredit.journeys import Dimension
-from touchcredit.leads import GroupKey, LeadSet, compact, local_months
+from touchcredit.leads import GroupKey, LeadSet
 from touchcredit.report import MetricTable, MonthlyReport
 
 __all__ = [
