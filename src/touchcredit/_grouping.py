@@ -36,6 +36,17 @@ def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.d
     the days a zone changes its offset), never per value, and without sorting. NaT
     stays NaT.
 
+    Parameters
+    ----------
+    times : datetime64 ndarray
+        UTC instants.
+    tz : str or tzinfo
+        The zone whose calendar months are wanted (default UTC).
+
+    Returns
+    -------
+    datetime64[M] ndarray
+
     Examples
     --------
     >>> t = np.array(["2024-01-31T23:30", "2024-02-01T00:30"], dtype="datetime64[us]")
@@ -138,7 +149,21 @@ def group_quantiles(
 ) -> npt.NDArray[np.float64]:
     """Per-group quantiles (linear interpolation), NaN values and code -1 ignored.
 
-    Returns a ``(k, len(q))`` array; an empty group gives NaN.
+    Parameters
+    ----------
+    values : float64 ndarray
+        One value per row (NaN = no value).
+    codes : int64 ndarray
+        Group of every row (-1 = none).
+    k : int
+        Number of groups.
+    q : sequence of float
+        Quantiles in [0, 1].
+
+    Returns
+    -------
+    ndarray
+        Shape ``(k, len(q))``; an empty group gives NaN.
 
     Examples
     --------

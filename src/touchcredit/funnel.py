@@ -144,6 +144,18 @@ def funnel(
 def cohorts(leads: LeadSet, *, tz: TimeZoneLike = "UTC") -> MetricTable:
     """The funnel per lead-creation month (calendar months in ``tz``).
 
+    Parameters
+    ----------
+    leads : LeadSet
+        The leads.
+    tz : str or tzinfo
+        Zone of the calendar months (default UTC).
+
+    Returns
+    -------
+    MetricTable
+        As :func:`funnel` with ``by="month"``.
+
     Examples
     --------
     >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=["2024-01-31T23:30", "2024-02-01"],
@@ -242,6 +254,17 @@ def lead_quality(
     Time to conversion is the time from lead creation to won (customer), in days, over
     the leads won; its distribution is given as quantiles (``days_to_win_p50`` is the
     median).
+
+    Parameters
+    ----------
+    leads : LeadSet
+        The leads (a won deal makes its lead a customer when ``customer_at`` is missing).
+    by : str, array-like or tuple
+        Grouping key (see :meth:`LeadSet.groups`).
+    tz : str or tzinfo
+        Zone of the months when grouping by ``"month"``.
+    quantiles : sequence of float
+        Quantiles of the days to win to report.
 
     Returns
     -------

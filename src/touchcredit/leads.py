@@ -136,6 +136,16 @@ class LeadSet:
     def stage_time(self, stage: str) -> TimeArray:
         """Date each lead entered ``stage`` (one of :data:`STAGES`; NaT where not recorded).
 
+        Parameters
+        ----------
+        stage : str
+            One of :data:`STAGES`; ``"lead"`` is ``created_at``, ``"customer"`` is
+            :attr:`won_at`.
+
+        Returns
+        -------
+        datetime64[us] ndarray
+
         Examples
         --------
         >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-01"], sql_at=["2024-01-09"])
@@ -154,6 +164,21 @@ class LeadSet:
 
         CRMs often skip stages (a lead goes straight to SQL); such a lead counts as
         having passed the skipped ones, so stage counts never grow down the funnel.
+
+        Parameters
+        ----------
+        stage : str
+            One of :data:`STAGES`.
+
+        Returns
+        -------
+        bool ndarray
+
+        Examples
+        --------
+        >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], sql_at=[None, 9])
+        >>> ls.reached("mql").tolist()
+        [False, True]
         """
         self.stage_time(stage)  # validates the name
         k = STAGES.index(stage)
@@ -190,7 +215,29 @@ class LeadSet:
 
     # ------------------------------------------------------------- grouping
     def column(self, name: str) -> npt.NDArray[Any]:
-        """A column by name: a label column (as labels), a stage date or an attribute."""
+        """A column by name: a label column (as labels), a stage date or an attribute.
+
+        Parameters
+        ----------
+        name : str
+            ``"source"``, ``"channel"``, ``"campaign"``, ``"method"``, a stage date
+            field (``"mql_at"``...) or an attribute name.
+
+        Returns
+        -------
+        ndarray
+
+        Raises
+        ------
+        KeyError
+            When there is no such column (the known ones are listed).
+
+        Examples
+        --------
+        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]})
+        >>> ls.column("tier").tolist(), ls.column("source").tolist()
+        (['a'], [None])
+        """
         if name in DIMENSIONS:
             dim: Dimension = getattr(self, name)
             return dim.labels()
@@ -400,6 +447,17 @@ class LeadSet:
         A ``Lead`` records its ``source``; ``channel``, ``campaign`` and ``method`` are
         read from its ``attributes`` under those names when present. The other
         attributes become attribute columns (None where a lead lacks the key).
+
+        Parameters
+        ----------
+        leads : iterable of Lead
+            Leads with distinct ids.
+        deals : iterable of Deal
+            Deals; each must belong to one of the leads.
+
+        Returns
+        -------
+        LeadSet
 
         Examples
         --------

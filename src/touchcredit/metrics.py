@@ -59,6 +59,14 @@ class UndefinedMetricWarning(RuntimeWarning):
     """A KPI had a zero denominator (no leads, no spend...); NaN was returned.
 
     The message names the metric, the denominator and where (which groups).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", UndefinedMetricWarning)
+    ...     lead_value(500.0, 0)
+    nan
     """
 
 
@@ -228,6 +236,18 @@ def roi(revenue: Any, spend: Any) -> Any:
 
     Pass attributed revenue for attributed ROI.
 
+    Parameters
+    ----------
+    revenue : float, array-like or mapping label -> float
+        Revenue (plain or attributed), >= 0.
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``spend == 0`` (with an :class:`UndefinedMetricWarning`).
+
     Examples
     --------
     >>> roi(3_000, 1_000)
@@ -242,6 +262,18 @@ def roi(revenue: Any, spend: Any) -> Any:
 
 def roas(revenue: Any, spend: Any) -> Any:
     """Return on ad spend: revenue ÷ spend.
+
+    Parameters
+    ----------
+    revenue : float, array-like or mapping label -> float
+        Revenue (plain or attributed), >= 0.
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``spend == 0`` (with an :class:`UndefinedMetricWarning`).
 
     Examples
     --------
@@ -288,10 +320,30 @@ class SpendTable:
     ) -> SpendTable:
         """Build from parallel arrays; ``period`` holds months (``"2024-03"``) or dates.
 
+        Parameters
+        ----------
+        amount : array-like of float
+            Spend per line (finite, >= 0).
+        period : array-like
+            Month of every line: ``"2024-03"``, a date, or ``datetime64``.
+        source, channel, campaign : array-like of str or None, optional
+            What each line was spent on.
+        currency : str or None
+            ISO 4217 code of all the amounts.
+
+        Returns
+        -------
+        SpendTable
+
         Raises
         ------
         ValueError
             On a negative/non-finite amount or an unparseable month, naming the row.
+
+        Examples
+        --------
+        >>> SpendTable.from_arrays([5.0], ["2024-07"], channel=["email"]).channel.categories
+        ('email',)
         """
         amt = as_values(amount, field="amount", n=len(amount))
         n = amt.shape[0]
@@ -312,6 +364,20 @@ class SpendTable:
     @classmethod
     def from_objects(cls, spends: Iterable[Spend]) -> SpendTable:
         """Build from :class:`~touchcredit.Spend` values (one currency).
+
+        Parameters
+        ----------
+        spends : iterable of Spend
+            The spend lines, all in one currency.
+
+        Returns
+        -------
+        SpendTable
+
+        Raises
+        ------
+        ValueError
+            When the lines are in more than one currency.
 
         Examples
         --------
@@ -611,8 +677,20 @@ def monthly_report(
     Each row is one label and month: leads created, MQLs/SQLs/opportunities reached and
     customers won in that month, spend booked, revenue closed (or attributed), lead
     value, CPL, CAC, ROI, ROAS and the ``unaffordable`` flag (CPL above lead value).
-    Arguments as in :func:`economics`; ``revenue`` mappings are keyed by
-    ``(label, "YYYY-MM")``.
+    Parameters
+    ----------
+    leads : LeadSet
+        The leads and their deals.
+    spend : SpendTable, iterable of Spend, or mapping, optional
+        Spend; mapping keys are ``(label, "YYYY-MM")``.
+    revenue : mapping, optional
+        Revenue keyed by ``(label, "YYYY-MM")`` (default: won deal amounts by close month).
+    attribution : Attribution-like, optional
+        Attributed revenue per touch label and conversion month (see :func:`economics`).
+    by : {"source", "channel", "campaign", "method"} or other group key
+        The label of the rows (spend lines are booked by source, channel or campaign).
+    tz : str or tzinfo
+        Zone of the calendar months (default UTC).
 
     Returns
     -------

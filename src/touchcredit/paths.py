@@ -57,6 +57,13 @@ class PathIndex:
         CSR offsets of ``symbols`` per journey.
     categories : tuple of str
         Label table of the symbols.
+
+    Examples
+    --------
+    >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0], channel=["a", None])
+    >>> idx = path_index(js)
+    >>> idx.label(0), idx.label(1), idx.symbols.tolist()
+    ('a', '(not recorded)', [1, 0])
     """
 
     path: IntArray

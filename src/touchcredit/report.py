@@ -108,6 +108,16 @@ class MetricTable:
     def row(self, *key: Any) -> dict[str, Any]:
         """The row whose key columns equal ``key``, as a dict of plain values.
 
+        Parameters
+        ----------
+        *key
+            One value per key column (None for "not recorded").
+
+        Returns
+        -------
+        dict
+            Column name -> plain Python value.
+
         Raises
         ------
         KeyError
