@@ -305,3 +305,34 @@ def test_metric_table_access_truncation_and_exports() -> None:
     assert pl.DataFrame is type(t.to_polars()) and t.to_polars().height == 70
     pa = pytest.importorskip("pyarrow")
     assert isinstance(t.to_arrow(), pa.Table) and t.to_arrow().num_rows == 70
+
+
+def test_spend_value_validation() -> None:
+    import datetime as dt
+
+    assert Spend(5, dt.date(2024, 3, 17)).period == dt.date(2024, 3, 1)
+    assert Spend(5, "2024-03-31T23:00:00").period == dt.date(2024, 3, 1)
+    with pytest.raises(ValueError, match="'amount' must be >= 0, got -1.0"):
+        Spend(-1, "2024-03")
+    with pytest.raises(ValueError, match="'period' must be a month like '2024-03'"):
+        Spend(1, "March")
+    with pytest.raises(TypeError, match="'period' must be a month"):
+        Spend(1, 202403)
+    with pytest.raises(ValueError, match="'currency' must be a 3-letter ISO 4217 code"):
+        Spend(1, "2024-03", currency="dollars")
+    with pytest.raises(ValueError, match="'source' must not be empty"):
+        Spend(1, "2024-03", source=" ")
+
+
+def test_monthly_report_by_channel() -> None:
+    ls = LeadSet.from_arrays(
+        lead_id=[1, 2, 3], created_at=["2024-04-02"] * 3, channel=["email", "email", "paid"]
+    )
+    spend = [
+        Spend(90, "2024-04", channel="paid", source="ads"),
+        Spend(10, "2024-04", channel="email"),
+    ]
+    r = monthly_report(ls, spend=spend, by="channel")
+    assert r.key == ("channel", "month") and r.by == "channel"
+    assert r.row("paid", "2024-04")["cost_per_lead"] == 90.0
+    assert r.row("email", "2024-04")["cost_per_lead"] == 5.0
