@@ -104,3 +104,16 @@ def test_grouping_matches_plain_python(
     want = {"".join(k): v for k, v in reference(paths, collapse, max_length).items()}
     assert got == want
     assert list(t["journeys"]) == sorted(t["journeys"], reverse=True)
+
+
+def test_until_conversion_drops_touches_after_the_last_conversion() -> None:
+    js = journeys()  # p1 converts at t=3 and 4 after all its touches; p2 at t=3
+    same = top_paths(js, until_conversion=True)
+    assert same["path"].tolist() == top_paths(js)["path"].tolist()
+    js2 = JourneySet.from_arrays(
+        journey_id=["a", "a", "a", "b"], timestamp=[0, 1, 5, 0],
+        channel=["seo", "ads", "email", "seo"], conversion_journey_id=["a"], conversion_time=[2],
+    )  # fmt: skip
+    t = top_paths(js2, until_conversion=True)
+    assert t.row("seo > ads")["conversions"] == 1 and t.row("seo")["journeys"] == 1
+    assert "until conversion" in t.title

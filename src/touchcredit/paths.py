@@ -88,6 +88,7 @@ def path_index(
     by: str = "channel",
     collapse_repeats: bool = False,
     max_length: int | None = None,
+    until_conversion: bool = False,
 ) -> PathIndex:
     """Group journeys by the sequence of their touch labels (vectorized, verified).
 
@@ -102,6 +103,9 @@ def path_index(
     max_length : int, optional
         Keep only the last ``max_length`` touches (those nearest the conversion),
         after collapsing.
+    until_conversion : bool
+        For converting journeys, drop the touches after the journey's last conversion
+        (the path *to* conversion). Default: the whole journey.
 
     Returns
     -------
@@ -122,6 +126,14 @@ def path_index(
     tj = journeys.touch_journey
     n_j = journeys.n_journeys
     keep = np.ones(sym.size, dtype=bool)
+    if until_conversion and journeys.n_conversions:
+        c_off = journeys.conversion_offsets
+        has = c_off[1:] > c_off[:-1]
+        last = np.full(n_j, np.iinfo(np.int64).max, dtype=np.int64)
+        last[has] = journeys.conversion_time.view(np.int64)[c_off[1:][has] - 1]
+        keep &= journeys.timestamp_us <= last[tj]
+        sym, tj = sym[keep], tj[keep]
+        keep = keep[keep]
     if collapse_repeats and sym.size > 1:
         keep[1:] = (sym[1:] != sym[:-1]) | (tj[1:] != tj[:-1])
     if max_length is not None:
@@ -178,6 +190,7 @@ def top_paths(
     k: int | None = 10,
     collapse_repeats: bool = False,
     max_length: int | None = None,
+    until_conversion: bool = False,
     converting_only: bool = False,
     separator: str = " > ",
 ) -> MetricTable:
@@ -192,8 +205,9 @@ def top_paths(
     k : int or None
         How many paths to show (None: all), most journeys first (ties: higher value,
         then first seen).
-    collapse_repeats, max_length
-        See :func:`path_index`.
+    collapse_repeats, max_length, until_conversion
+        See :func:`path_index`. A path is the whole journey unless
+        ``until_conversion`` is set.
     converting_only : bool
         Count only journeys with at least one conversion.
     separator : str
@@ -219,7 +233,13 @@ def top_paths(
     >>> t["value"].tolist()
     [300.0, 0.0]
     """
-    idx = path_index(journeys, by=by, collapse_repeats=collapse_repeats, max_length=max_length)
+    idx = path_index(
+        journeys,
+        by=by,
+        collapse_repeats=collapse_repeats,
+        max_length=max_length,
+        until_conversion=until_conversion,
+    )
     n_p = idx.representative.size
     n_conv = np.diff(journeys.conversion_offsets)
     weight = (n_conv > 0) if converting_only else np.ones(journeys.n_journeys, dtype=bool)
@@ -259,6 +279,8 @@ def top_paths(
         ),
     }
     title = f"Top paths by {by}" + (" (repeats collapsed)" if collapse_repeats else "")
+    if until_conversion:
+        title += " (until conversion)"
     if max_length is not None:
         title += f" (last {max_length} touches)"
     return MetricTable(title, data, ("path",), ("share", "conversion_rate"), tuple(notes))
