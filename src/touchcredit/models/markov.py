@@ -275,6 +275,8 @@ class MarkovModel(AttributionModel, name="markov"):
         Row-stochastic transition matrix (absorbing rows are identity rows).
     counts_ : MarkovCounts
         The counts the model was fitted on.
+    n_states_ : int
+        Number of channel states.
     credit_scale_ : float64 ndarray
         Fitted per-channel scale for the per-touch weights.
     credit_gap_ : float
