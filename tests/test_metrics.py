@@ -189,6 +189,11 @@ def test_attributed_revenue_roi_and_months() -> None:
     assert r.revenue_basis == "attributed ('last_touch')"
     utc = monthly_report(ls, attribution=att)
     assert utc.row("newsletter", "2024-01")["revenue"] == 900.0
+    leads_only = types.SimpleNamespace(
+        journeys=types.SimpleNamespace(target="leads"), pairs=None, weights=None
+    )
+    with pytest.raises(ValueError, match="this attribution credits leads, not revenue"):
+        economics(ls, attribution=leads_only)
 
 
 def test_real_attribution_if_available() -> None:

@@ -486,6 +486,11 @@ def _revenue_entries(
 ) -> tuple[_Entries, str | None, str]:  # fmt: skip
     if attribution is not None:
         js = attribution.journeys
+        if getattr(js, "target", None) == "leads":
+            raise ValueError(
+                "this attribution credits leads, not revenue; attribute a JourneySet built "
+                "with target='revenue' to get attributed revenue"
+            )
         if by not in ("source", "channel", "campaign", "method"):
             raise ValueError(f"attributed revenue can be grouped by a touch label, not {by!r}")
         pairs = attribution.pairs
