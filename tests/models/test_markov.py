@@ -371,3 +371,26 @@ def test_iterative_solve_without_scipy_agrees(monkeypatch: pytest.MonkeyPatch) -
     )
     for k, v in dense.removal_effects_.items():
         assert iterative.removal_effects_[k] == pytest.approx(v, rel=1e-10, abs=1e-14)
+
+
+def test_counts_of_an_empty_journey_set_merge_as_a_neutral_element() -> None:
+    t = np.empty(0, dtype="datetime64[us]")
+    empty = JourneySet.from_arrays(
+        journey_id=np.empty(0, dtype=np.int64),
+        timestamp=t,
+        channel=None,
+        conversion_journey_id=np.empty(0, dtype=np.int64),
+        conversion_time=t,
+    )
+    js = from_paths(CYCLE)
+    for order in (1, 2):
+        model = MarkovModel(order=order)
+        c = model.count(empty)
+        assert c.channels == () and c.count.size == 0
+        assert MarkovModel(order=order).fit_counts(c).removal_effects_ == {}
+        merged = c + model.count(js) + c
+        assert (
+            MarkovModel(order=order).fit_counts(merged).removal_effects_
+            == MarkovModel(order=order).fit(js).removal_effects_
+        )
+    assert MarkovModel().fit(empty).weights(empty).size == 0
