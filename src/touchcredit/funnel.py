@@ -19,9 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit._grouping import Groups, group_quantiles
+from touchcredit._ratios import checked as _checked
+from touchcredit._ratios import divide as _divide
+from touchcredit._ratios import key_columns as _key_columns
+from touchcredit._ratios import show_key as _show
 from touchcredit._time import TimeZoneLike
 from touchcredit.leads import STAGES, GroupKey, LeadSet
-from touchcredit.metrics import _checked, _divide, _key_columns, _show
 from touchcredit.report import MetricTable
 
 __all__ = ["PHASES", "cohorts", "funnel", "lead_quality", "qualified_leads", "visitor_conversion"]

@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit import _segments
+from touchcredit._ratios import divide as _divide
 from touchcredit.journeys import JourneySet
-from touchcredit.metrics import _divide
 from touchcredit.report import MetricTable
 
 __all__ = ["PathIndex", "path_index", "top_paths"]
