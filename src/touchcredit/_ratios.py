@@ -27,10 +27,13 @@ class UndefinedMetricWarning(RuntimeWarning):
     Examples
     --------
     >>> import warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", UndefinedMetricWarning)
-    ...     divide(np.array(500.0), np.array(0.0), "lead_value", "leads")
-    array(nan)
+    >>> from touchcredit.metrics import lead_value
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always", UndefinedMetricWarning)
+    ...     lead_value(500.0, 0)
+    nan
+    >>> str(caught[0].message)
+    'lead_value is undefined (NaN) where leads == 0'
     """
 
 
