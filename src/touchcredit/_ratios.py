@@ -74,7 +74,7 @@ def divide(
             )
         message = f"{metric} is undefined (NaN) where {den_name} == 0{where}"
         if notes is None:
-            warnings.warn(message, UndefinedMetricWarning, stacklevel=3)
+            warnings.warn(message, UndefinedMetricWarning, stacklevel=4)  # the caller of the KPI
         else:
             notes.append(message)
     return out
