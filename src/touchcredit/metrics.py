@@ -425,6 +425,7 @@ def monthly_report(
     Each row is one label and month: leads created, MQLs/SQLs/opportunities reached and
     customers won in that month, spend booked, revenue closed (or attributed), lead
     value, CPL, CAC, ROI, ROAS and the ``unaffordable`` flag (CPL above lead value).
+
     Parameters
     ----------
     leads : LeadSet
