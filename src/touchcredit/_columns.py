@@ -37,8 +37,9 @@ def _hash_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] 
 
     Sorting an object column compares Python objects pairwise; a hash table visits
     each value once, about ten times faster. Returns None when pandas is not
-    installed (or the column is small and pandas not yet imported): callers then use
-    the numpy path, which gives the same result.
+    installed (or the column is small and pandas not yet imported) or a value cannot
+    be hashed: callers then use the numpy path, which gives the same result (or the
+    error message).
     """
     if arr.shape[0] < PANDAS_MIN_ROWS and "pandas" not in sys.modules:
         return None
@@ -46,8 +47,53 @@ def _hash_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] 
         import pandas as pd
     except ImportError:
         return None
-    codes, uniques = pd.factorize(arr)
+    try:
+        shared = _factorize_shared_objects(arr, pd)
+        if shared is not None:
+            return shared
+        codes, uniques = pd.factorize(arr)
+    except TypeError:  # unhashable values
+        return None
     return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
+
+
+_SAMPLE = 4096
+
+
+def _factorize_shared_objects(
+    arr: npt.NDArray[Any], pd: Any
+) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """Factorize a label column whose equal values are mostly the same objects.
+
+    A column built from a few label objects (``names[codes]``, a pandas object column
+    made from one) holds a handful of distinct pointers. Hashing the pointers as
+    ``int64`` is several times faster than hashing the objects; the few distinct
+    objects are then factorized by value (so equal strings held by different objects
+    still merge). Used only when a sample shows few distinct objects; None otherwise.
+    """
+    n = int(arr.shape[0])
+    if arr.dtype.kind != "O" or n < _SAMPLE or not arr.flags.c_contiguous:
+        return None
+    if np.dtype(np.intp).itemsize != 8:
+        return None
+    sample = arr[:: n // _SAMPLE].tolist()
+    if len({id(v) for v in sample}) > _SAMPLE // 4:
+        return None
+    # The array's pointer buffer read as int64 (no copy, no reference counts; ``arr``
+    # stays alive meanwhile). Pointers serve only as hash keys.
+    import ctypes
+
+    buffer = (ctypes.c_int64 * n).from_address(arr.ctypes.data)
+    pointers = np.frombuffer(memoryview(buffer), dtype=np.int64)
+    pcodes = np.asarray(pd.factorize(pointers)[0], dtype=np.int64)
+    del pointers, buffer
+    # pandas numbers values in order of first appearance: the running maximum of the
+    # codes steps up exactly at each value's first row.
+    steps = np.flatnonzero(pcodes[1:] > np.maximum.accumulate(pcodes)[:-1]) + 1
+    first = np.concatenate([[0], steps])
+    vcodes, uniques = pd.factorize(arr[first])
+    lookup = np.asarray(vcodes, dtype=np.int64)
+    return np.asarray(uniques, dtype=object), lookup[pcodes]
 
 
 def _sorted_recode(

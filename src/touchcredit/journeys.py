@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
 
 import attrs
 import numpy as np
@@ -408,9 +409,6 @@ class JourneySet:
         if ts.shape[0] != n:
             raise ValueError(f"'timestamp' has {ts.shape[0]} rows, expected {n}")
         given = {"source": source, "channel": channel, "campaign": campaign, "method": method}
-        labels = {
-            name: factorize_labels(values, field=name, n=n) for name, values in given.items()
-        }
 
         if conversion_journey_id is None:
             if any(
@@ -453,8 +451,17 @@ class JourneySet:
                 milestones[name] = arr
 
         # Integer ids need no factorizing: one sort orders the touches and finds the
-        # journeys (see index_int_journeys).
-        indexed = index_int_journeys(jid, cjid, ts.view(np.int64))
+        # journeys (see index_int_journeys). On large inputs that sort (numpy, which
+        # releases the GIL) runs in a worker thread while the label columns are
+        # factorized (pandas/Python objects, which hold it): two cores overlap them.
+        ts_us = ts.view(np.int64)
+        indexed, labels = _overlapped(
+            lambda: index_int_journeys(jid, cjid, ts_us),
+            lambda: {
+                name: factorize_labels(values, field=name, n=n) for name, values in given.items()
+            },
+            parallel=n >= _THREAD_MIN_ROWS and jid.dtype.kind in "iu",
+        )
         if indexed is not None:
             uniq, offsets, order, cj = indexed
         else:
@@ -873,6 +880,24 @@ def _gather_segments(offsets: IntArray, sel: IntArray) -> tuple[IntArray, IntArr
     np.cumsum(lens, out=new_off[1:])
     shift = np.repeat(offsets[:-1][sel] - new_off[:-1], lens)
     return np.arange(int(new_off[-1]), dtype=np.int64) + shift, new_off
+
+
+_THREAD_MIN_ROWS = 1_000_000
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+
+
+def _overlapped(
+    background: Callable[[], _A], foreground: Callable[[], _B], *, parallel: bool
+) -> tuple[_A, _B]:
+    """``(background(), foreground())``, the first in a worker thread when ``parallel``."""
+    if not parallel:
+        fg = foreground()
+        return background(), fg
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(background)
+        fg = foreground()
+        return future.result(), fg
 
 
 def _stable_order(major: IntArray, minor: IntArray) -> IntArray | None:

@@ -1,0 +1,201 @@
+"""The fast JourneySet build paths give exactly what the plain numpy paths give.
+
+The builder picks among several strategies by input (integer ids sorted with one int64
+key; hashed factorization of object/str columns through pandas, and through object
+pointers when a column shares its label objects; a worker thread on large inputs).
+Each must be indistinguishable from the slow, obvious path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchcredit import JourneySet, _columns, _segments, journeys
+
+pd = pytest.importorskip("pandas")
+
+N = 6_000  # above the pointer-sampling threshold
+
+
+def reference_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    return np.lexsort((minor, major))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-3, 3), st.integers(0, 4)), min_size=0, max_size=40),
+    st.booleans(),
+)
+def test_sort_order_is_a_stable_lexsort(rows: list[tuple[int, int]], time_sorted: bool) -> None:
+    if time_sorted:
+        rows = sorted(rows, key=lambda r: r[1])
+    major = np.array([r[0] for r in rows], dtype=np.int64)
+    minor = np.array([r[1] for r in rows], dtype=np.int64)
+    order, keys = _segments.sort_order(major, minor)
+    expected = reference_order(major, minor)
+    got = np.arange(major.size) if order is None else order
+    assert got.tolist() == expected.tolist()
+    assert keys.tolist() == major[expected].tolist()
+
+
+def test_sort_order_huge_key_range_falls_back_to_lexsort() -> None:
+    major = np.array([2**62, -(2**62), 0, 2**62], dtype=np.int64)
+    minor = np.array([3, 1, 2, 0], dtype=np.int64)
+    order, keys = _segments.sort_order(major, minor)
+    assert order is not None
+    assert order.tolist() == reference_order(major, minor).tolist()
+    assert keys.tolist() == sorted(major.tolist())
+
+
+def _numpy_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_columns, "_hash_factorize", lambda arr: None)
+    monkeypatch.setattr(_columns, "index_int_journeys", lambda *a: None)
+    monkeypatch.setattr(journeys, "index_int_journeys", lambda *a: None)
+
+
+def assert_same_set(a: JourneySet, b: JourneySet) -> None:
+    assert a.journey_ids.dtype == b.journey_ids.dtype
+    assert a.journey_ids.tolist() == b.journey_ids.tolist()
+    for name in (
+        "offsets",
+        "timestamp",
+        "touch_row",
+        "conversion_journey",
+        "conversion_time",
+        "conversion_value",
+        "conversion_row",
+    ):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for dim in ("source", "channel", "campaign", "method"):
+        da, db = a.dimension(dim), b.dimension(dim)
+        assert da.categories == db.categories, dim
+        assert np.array_equal(da.codes, db.codes), dim
+        assert da.codes.dtype == np.int32
+
+
+def make(rng: np.random.Generator, ids: Any, order: str) -> dict[str, Any]:
+    n = N
+    jid = ids[rng.integers(0, ids.size, n)]
+    ts = rng.integers(0, 50, n) * 1_000_000  # many ties
+    if order == "time":
+        perm = np.argsort(ts, kind="stable")
+    elif order == "journey":
+        perm = np.lexsort((ts, jid)) if jid.dtype.kind != "O" else np.argsort(jid, kind="stable")
+    else:
+        perm = np.arange(n)
+    names = np.array(["seo", "email", "paid", "direct"], dtype=object)
+    channel = names[rng.integers(0, 4, n)]
+    channel[rng.random(n) < 0.1] = None
+    source = np.array([f"s{k}" for k in rng.integers(0, 9, n)], dtype=object)  # unshared
+    campaign = np.array(["a", "b", "c"])[rng.integers(0, 3, n)]  # <U1
+    conv = np.concatenate([ids[: ids.size // 2], ids[:3]])
+    return {
+        "journey_id": jid[perm],
+        "timestamp": ts[perm].astype("datetime64[us]"),
+        "channel": channel[perm],
+        "source": source[perm],
+        "campaign": campaign[perm],
+        "conversion_journey_id": conv,
+        "conversion_time": rng.integers(0, 60, conv.size).astype("datetime64[s]"),
+        "conversion_value": rng.random(conv.size),
+    }
+
+
+ID_KINDS = {
+    "int64": lambda rng: rng.choice(10**6, 500, replace=False).astype(np.int64),
+    "int32": lambda rng: rng.choice(10**6, 500, replace=False).astype(np.int32),
+    "uint64": lambda rng: rng.choice(10**6, 500, replace=False).astype(np.uint64),
+    "sparse64": lambda rng: rng.integers(-(2**62), 2**62, 500),
+    "str": lambda rng: np.array([f"lead-{k}" for k in rng.choice(10**6, 500, replace=False)]),
+    "object": lambda rng: np.array(
+        [f"lead-{k}" for k in rng.choice(10**6, 500, replace=False)], dtype=object
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(ID_KINDS))
+@pytest.mark.parametrize("order", ["time", "journey", "random"])
+def test_fast_paths_equal_numpy_paths(
+    kind: str, order: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(len(kind) * 7 + len(order))
+    cols = make(rng, ID_KINDS[kind](rng), order)
+    fast = JourneySet.from_arrays(**cols)
+    with monkeypatch.context() as mp:
+        _numpy_only(mp)
+        slow = JourneySet.from_arrays(**cols)
+    assert_same_set(fast, slow)
+
+
+def test_conversion_only_journeys_are_kept_on_the_integer_path() -> None:
+    js = JourneySet.from_arrays(
+        journey_id=np.array([5, 9, 5], dtype=np.int64),
+        timestamp=[3, 1, 2],
+        channel=["a", "b", "c"],
+        conversion_journey_id=np.array([7, 9, 1], dtype=np.int64),
+        conversion_time=[9, 9, 9],
+    )
+    assert js.journey_ids.tolist() == [1, 5, 7, 9]
+    assert js.offsets.tolist() == [0, 0, 2, 2, 3]
+    assert js.touch_row.tolist() == [2, 0, 1]
+    assert js.conversion_journey.tolist() == [0, 2, 3]
+
+
+def test_uint64_ids_beyond_int64_take_the_general_path() -> None:
+    ids = np.array([2**64 - 1, 3, 2**64 - 1], dtype=np.uint64)
+    js = JourneySet.from_arrays(journey_id=ids, timestamp=[2, 1, 1], channel=["a", "b", "c"])
+    assert js.journey_ids.tolist() == [3, 2**64 - 1]
+    assert js.touch_row.tolist() == [1, 2, 0]
+
+
+def test_shared_label_objects_and_equal_strings_in_other_objects_merge() -> None:
+    names = np.array(["paid", "seo", None], dtype=object)
+    rng = np.random.default_rng(1)
+    col = names[rng.integers(0, 3, N)]
+    col[7] = "".join(["s", "eo"])  # equal value, another object
+    col[8] = float("nan")  # another spelling of "not recorded"
+    fast = _columns.factorize_labels(col, field="channel", n=N)
+    assert fast[1] == ("paid", "seo")
+    expected = np.array([{"paid": 0, "seo": 1}.get(v, -1) for v in col.tolist()])
+    np.testing.assert_array_equal(fast[0], expected)
+
+
+@pytest.mark.parametrize(
+    ("bad", "exc", "pattern"),
+    [
+        (3, TypeError, r"^'channel' must hold strings \(or None for 'not recorded'\); row 11 "),
+        ("  ", ValueError, r"^'channel' must not be empty; .*row 11 is '  '$"),
+        ([1], TypeError, r"^'channel' must hold strings .*row 11 is list \[1\]$"),
+    ],
+)
+def test_large_label_columns_report_bad_values_like_small_ones(
+    bad: Any, exc: type[Exception], pattern: str
+) -> None:
+    col = np.array(["paid", "seo"], dtype=object)[np.arange(N) % 2]
+    col[11] = bad
+    with pytest.raises(exc, match=pattern):
+        _columns.factorize_labels(col, field="channel", n=N)
+
+
+def test_large_object_ids_report_missing_and_mixed_ids() -> None:
+    ids = np.array([f"id{k}" for k in range(N)], dtype=object)
+    ids[17] = None
+    with pytest.raises(ValueError, match=r"^'journey_id' must not be missing; row 17 is None$"):
+        _columns.factorize_ids(ids, field="journey_id")
+    ids[17] = 17
+    with pytest.raises(TypeError, match=r"^'journey_id' mixes value types: row 0 is str 'id0'"):
+        _columns.factorize_ids(ids, field="journey_id")
+
+
+def test_worker_thread_path_equals_the_serial_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    cols = make(rng, ID_KINDS["int64"](rng), "time")
+    monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 1)
+    threaded = JourneySet.from_arrays(**cols)
+    monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 10**12)
+    assert_same_set(threaded, JourneySet.from_arrays(**cols))
