@@ -131,12 +131,12 @@ def _unique_rows(
 
 
 @attrs.frozen(eq=False)
-class ChannelSetCounts:
+class ShapleyCounts:
     """Paths grouped by their set of distinct channels (keyed by channel labels).
 
     Additive: ``a + b`` (or ``a.merge(b, ...)``) is the table of the union of the
     journeys, whatever category tables they came from. This is the sufficient
-    statistic of the Shapley model (exported as ``ShapleyCounts``).
+    statistic of the Shapley model; the Markov model keeps one for its converting paths.
 
     Attributes
     ----------
@@ -164,7 +164,7 @@ class ChannelSetCounts:
     nulls: FloatArray
 
     @classmethod
-    def from_paths(cls, paths: Paths) -> ChannelSetCounts:
+    def from_paths(cls, paths: Paths) -> ShapleyCounts:
         """Group ``paths`` by channel set."""
         n = len(paths.channels)
         keys = _set_keys(paths.codes, paths.offsets, n)
@@ -190,7 +190,7 @@ class ChannelSetCounts:
         )
         return cls(paths.channels, members, conversions, value, nulls)
 
-    def merge(self, *others: ChannelSetCounts) -> ChannelSetCounts:
+    def merge(self, *others: ShapleyCounts) -> ShapleyCounts:
         """Table of the union of the journeys behind ``self`` and ``others``."""
         parts = [self, *others]
         channels = sort_labels(c for p in parts for c in p.channels)
@@ -206,12 +206,12 @@ class ChannelSetCounts:
             np.concatenate([p.value for p in parts]),
             np.concatenate([p.nulls for p in parts]),
         )
-        return ChannelSetCounts(channels, members, conv, value, nulls)
+        return ShapleyCounts(channels, members, conv, value, nulls)
 
-    def __add__(self, other: ChannelSetCounts) -> ChannelSetCounts:
+    def __add__(self, other: ShapleyCounts) -> ShapleyCounts:
         return self.merge(other)
 
-    def __radd__(self, other: object) -> ChannelSetCounts:
+    def __radd__(self, other: object) -> ShapleyCounts:
         if isinstance(other, int) and other == 0:  # sum(counts) starts from 0
             return self
         return NotImplemented

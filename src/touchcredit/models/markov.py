@@ -26,9 +26,9 @@ import numpy.typing as npt
 from touchcredit import _segments
 from touchcredit.journeys import JourneySet
 from touchcredit.models._credit import (
-    ChannelSetCounts,
     Label,
     Paths,
+    ShapleyCounts,
     extract_paths,
     fit_scale,
     scaled_weights,
@@ -151,7 +151,7 @@ class MarkovCounts:
         ``NULL`` (-3).
     count : float64 ndarray
         Number of paths that made each transition.
-    sets : ChannelSetCounts
+    sets : ShapleyCounts
         The distinct channel sets of the paths (used to spread credit over touches).
 
     Examples
@@ -172,7 +172,7 @@ class MarkovCounts:
     source: IntArray
     target: IntArray
     count: FloatArray
-    sets: ChannelSetCounts
+    sets: ShapleyCounts
 
     def merge(self, *others: MarkovCounts) -> MarkovCounts:
         """Counts of the union of the journeys behind ``self`` and ``others``."""
@@ -474,7 +474,7 @@ def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
         source=s,
         target=d,
         count=c.astype(np.float64),
-        sets=ChannelSetCounts.from_paths(paths),
+        sets=ShapleyCounts.from_paths(paths),
     )
 
 

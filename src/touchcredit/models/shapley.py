@@ -28,8 +28,8 @@ import numpy.typing as npt
 
 from touchcredit.journeys import JourneySet
 from touchcredit.models._credit import (
-    ChannelSetCounts,
     Label,
+    ShapleyCounts,
     extract_paths,
     fit_scale,
     scaled_weights,
@@ -39,9 +39,6 @@ from touchcredit.models.base import AttributionModel, NotFittedError
 __all__ = ["ShapleyCounts", "ShapleyModel"]
 
 FloatArray = npt.NDArray[np.float64]
-
-#: The sufficient statistic of :class:`ShapleyModel`: paths grouped by channel set.
-ShapleyCounts = ChannelSetCounts
 
 _METHODS = ("exact", "simplified", "sampled")
 _VALUES = ("conversions", "value", "rate")
@@ -208,7 +205,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         self.n_permutations = n_permutations
         self.seed = seed
 
-    def count(self, journeys: JourneySet) -> ChannelSetCounts:
+    def count(self, journeys: JourneySet) -> ShapleyCounts:
         """Paths of ``journeys`` grouped by channel set (additive sufficient statistics).
 
         Examples
@@ -219,7 +216,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         >>> (m.count(js.select([0])) + m.count(js.select([1]))).channels
         ('a', 'b')
         """
-        return ChannelSetCounts.from_paths(extract_paths(self, journeys))
+        return ShapleyCounts.from_paths(extract_paths(self, journeys))
 
     def fit(self, journeys: JourneySet) -> Self:
         """Learn the Shapley values from ``journeys``; returns ``self``.
@@ -231,7 +228,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         """
         return self.fit_counts(self.count(journeys))
 
-    def fit_counts(self, counts: ChannelSetCounts) -> Self:
+    def fit_counts(self, counts: ShapleyCounts) -> Self:
         """Learn from already counted (and possibly merged) :class:`ShapleyCounts`.
 
         Examples
