@@ -39,9 +39,12 @@ def test_columns_and_deals() -> None:
     # customer date falls back to the first won deal's close
     assert ls.won_at[0] == np.datetime64("2024-01-15", "us")
     assert np.isnat(ls.won_at[1:]).all()
-    assert ls.reached("mql").tolist() == [True, False, True]
-    # L1 has no SQL date but became a customer, so it passed SQL
-    assert ls.reached("sql").tolist() == [True, False, True]
+    # L2's open deal makes it an opportunity (from the deal's creation date)
+    assert ls.opened_at[1] == np.datetime64("2024-01-25", "us")
+    assert ls.reached("opportunity").tolist() == [True, True, False]
+    # skipped stages count as passed: L1 and L2 reached SQL through their deals
+    assert ls.reached("mql").tolist() == [True, True, True]
+    assert ls.reached("sql").tolist() == [True, True, True]
     assert ls.reached("customer").tolist() == [True, False, False]
     assert ls.column("industry").tolist() == ["saas", "retail", None]
     assert repr(ls) == "LeadSet(3 leads, 3 deals, sources: ads, seo)"
@@ -75,6 +78,19 @@ def test_stage_order_error_names_row_and_lead() -> None:
         LeadSet.from_arrays(
             lead_id=["a", "b"], created_at=["2024-01-01"] * 2,
             mql_at=[None, "2024-01-05"], sql_at=["2024-01-02", "2024-01-03"],
+        )  # fmt: skip
+
+
+def test_stage_dates_taken_from_deals_must_respect_the_order() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"'opportunity_at' must not precede 'mql_at'; row 0 \(lead 'a'\) has "
+        r"opportunity_at=2024-01-02T00:00:00.000000 \(taken from its deals\) before mql_at=",
+    ):
+        LeadSet.from_arrays(
+            lead_id=["a"], created_at=["2024-01-01"], mql_at=["2024-01-10"],
+            deal_lead_id=["a"], deal_amount=[10.0], deal_created_at=["2024-01-02"],
+            deal_closed_at=["2024-01-03"], deal_won=[True],
         )  # fmt: skip
 
 

@@ -121,16 +121,29 @@ class LeadSet:
         return f"LeadSet({self.n_leads} leads, {self.n_deals} deals, sources: {shown})"
 
     # ------------------------------------------------------------- stages
+    def _first_deal_time(self, times: TimeArray, mask: npt.NDArray[np.bool_]) -> TimeArray:
+        """Earliest of ``times`` over each lead's deals where ``mask`` (NaT without one)."""
+        big = np.iinfo(np.int64).max
+        first = np.full(self.n_leads, big, dtype=np.int64)
+        np.minimum.at(first, self.deal_lead[mask], times[mask].view(np.int64))
+        return np.where(first == big, NAT.view(np.int64), first).view("datetime64[us]")
+
+    @functools.cached_property
+    def opened_at(self) -> TimeArray:
+        """When each lead became an opportunity: ``opportunity_at``, else its first deal's start."""
+        out = self.opportunity_at.copy()
+        gap = np.isnat(out)
+        if gap.any() and self.n_deals:
+            out[gap] = self._first_deal_time(self.deal_created_at, np.ones(self.n_deals, bool))[gap]
+        return out
+
     @functools.cached_property
     def won_at(self) -> TimeArray:
         """When each lead became a customer: ``customer_at``, else its first won deal's close."""
-        won = self.deal_won
-        first = np.full(self.n_leads, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first, self.deal_lead[won], self.deal_closed_at[won].view(np.int64))
-        from_deals = np.where(first == np.iinfo(np.int64).max, NAT.view(np.int64), first)
         out = self.customer_at.copy()
         gap = np.isnat(out)
-        out[gap] = from_deals.view("datetime64[us]")[gap]
+        if gap.any() and self.deal_won.any():
+            out[gap] = self._first_deal_time(self.deal_closed_at, self.deal_won)[gap]
         return out
 
     def stage_time(self, stage: str) -> TimeArray:
@@ -139,8 +152,9 @@ class LeadSet:
         Parameters
         ----------
         stage : str
-            One of :data:`STAGES`; ``"lead"`` is ``created_at``, ``"customer"`` is
-            :attr:`won_at`.
+            One of :data:`STAGES`; ``"lead"`` is ``created_at``, ``"opportunity"`` is
+            :attr:`opened_at` and ``"customer"`` is :attr:`won_at` (deals fill in
+            missing dates).
 
         Returns
         -------
@@ -156,6 +170,8 @@ class LeadSet:
             raise ValueError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
         if stage == "customer":
             return self.won_at
+        if stage == "opportunity":
+            return self.opened_at
         out: TimeArray = getattr(self, _FIELDS[STAGES.index(stage)])
         return out
 
@@ -425,7 +441,7 @@ class LeadSet:
             uniq, inv, ids, times["created_at"], deal_lead_id, deal_amount,
             deal_created_at, deal_closed_at, deal_won, deal_currency, default_tz,
         )  # fmt: skip
-        return cls(
+        out = cls(
             lead_ids=ids,
             created_at=times["created_at"],
             source=dims["source"],
@@ -439,6 +455,14 @@ class LeadSet:
             attributes=MappingProxyType(cols),
             **deals,
         )
+        # Stage dates taken from deals must respect the funnel order too.
+        effective = {**times, "opportunity_at": out.opened_at, "customer_at": out.won_at}
+        derived = {
+            "opportunity_at": np.isnat(times["opportunity_at"]) & ~np.isnat(out.opened_at),
+            "customer_at": np.isnat(times["customer_at"]) & ~np.isnat(out.won_at),
+        }
+        _check_stage_order(effective, ids, derived)
+        return out
 
     @classmethod
     def from_objects(cls, leads: Iterable[Lead], deals: Iterable[Deal] = ()) -> LeadSet:
@@ -521,7 +545,11 @@ def _plain(arr: npt.NDArray[Any], row: int) -> Any:
     return arr[row : row + 1].tolist()[0]
 
 
-def _check_stage_order(times: dict[str, TimeArray], ids: npt.NDArray[Any]) -> None:
+def _check_stage_order(
+    times: dict[str, TimeArray],
+    ids: npt.NDArray[Any],
+    derived: dict[str, npt.NDArray[np.bool_]] | None = None,
+) -> None:
     prev = times["created_at"].copy()
     prev_name = np.zeros(prev.size, dtype=np.int64)
     for s, name in enumerate(_FIELDS[1:], start=1):
@@ -530,9 +558,12 @@ def _check_stage_order(times: dict[str, TimeArray], ids: npt.NDArray[Any]) -> No
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             earlier = _FIELDS[int(prev_name[row])]
+            source = ""
+            if derived is not None and name in derived and derived[name][row]:
+                source = " (taken from its deals)"
             raise ValueError(
                 f"{name!r} must not precede {earlier!r}; row {row} (lead {_plain(ids, row)!r}) has "
-                f"{name}={t[row]} before {earlier}={prev[row]}"
+                f"{name}={t[row]}{source} before {earlier}={prev[row]}"
             )
         dated = ~np.isnat(t)
         prev[dated] = t[dated]
