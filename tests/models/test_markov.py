@@ -394,3 +394,25 @@ def test_counts_of_an_empty_journey_set_merge_as_a_neutral_element() -> None:
             == MarkovModel(order=order).fit(js).removal_effects_
         )
     assert MarkovModel().fit(empty).weights(empty).size == 0
+
+
+def test_attribute_reports_the_markov_credit_by_channel_and_campaign() -> None:
+    import touchcredit
+
+    if not hasattr(touchcredit, "attribute"):
+        pytest.skip("touchcredit.attribute is not available yet")
+    js = random_journeys(12)
+    campaigns = np.array(["spring", "summer", "autumn"], dtype=object)[np.arange(js.n_touches) % 3]
+    js = attrs.evolve(
+        js, campaign=Dimension(np.arange(js.n_touches, dtype=np.int32) % 3, tuple(campaigns[:3]))
+    )
+    model = MarkovModel()
+    att = touchcredit.attribute(js, model)
+    fitted = att.model
+    assert isinstance(fitted, MarkovModel) and fitted.is_fitted
+    by_channel = att.by("channel").to_dict()
+    expected = fitted.credit(js)
+    for label, v in expected.items():
+        assert by_channel[label] == pytest.approx(v, rel=1e-9)
+    by_campaign = att.by("campaign").to_dict()
+    assert sum(by_campaign.values()) == pytest.approx(js.total_value, rel=1e-12)

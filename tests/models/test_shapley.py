@@ -152,3 +152,13 @@ def test_property_model_values_sum_to_the_conversions(seed: int) -> None:
     m = ShapleyModel().fit(js)
     attributable = int((m.pairs(js).length > 0).sum())
     assert sum(m.values_.values()) == pytest.approx(attributable)
+
+
+def test_attribute_reports_the_shapley_values_by_channel() -> None:
+    import touchcredit
+
+    if not hasattr(touchcredit, "attribute"):
+        pytest.skip("touchcredit.attribute is not available yet")
+    js = from_paths(HAND)
+    att = touchcredit.attribute(js, "shapley")
+    assert att.by("channel").to_dict("conversions") == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0})
