@@ -84,11 +84,11 @@ def test_stage_order_error_names_row_and_lead() -> None:
 def test_stage_dates_taken_from_deals_must_respect_the_order() -> None:
     with pytest.raises(
         ValueError,
-        match=r"'opportunity_at' must not precede 'mql_at'; row 0 \(lead 'a'\) has "
+        match=r"'opportunity_at' must not precede 'mql_at'; row 1 \(lead 'a'\) has "
         r"opportunity_at=2024-01-02T00:00:00.000000 \(taken from its deals\) before mql_at=",
     ):
         LeadSet.from_arrays(
-            lead_id=["a"], created_at=["2024-01-01"], mql_at=["2024-01-10"],
+            lead_id=["z", "a"], created_at=["2024-01-01"] * 2, mql_at=[None, "2024-01-10"],
             deal_lead_id=["a"], deal_amount=[10.0], deal_created_at=["2024-01-02"],
             deal_closed_at=["2024-01-03"], deal_won=[True],
         )  # fmt: skip

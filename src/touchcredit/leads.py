@@ -455,13 +455,21 @@ class LeadSet:
             attributes=MappingProxyType(cols),
             **deals,
         )
-        # Stage dates taken from deals must respect the funnel order too.
-        effective = {**times, "opportunity_at": out.opened_at, "customer_at": out.won_at}
+        # Stage dates taken from deals must respect the funnel order too (checked on the
+        # leads that have such a date only).
         derived = {
             "opportunity_at": np.isnat(times["opportunity_at"]) & ~np.isnat(out.opened_at),
             "customer_at": np.isnat(times["customer_at"]) & ~np.isnat(out.won_at),
         }
-        _check_stage_order(effective, ids, derived)
+        rows = np.flatnonzero(derived["opportunity_at"] | derived["customer_at"])
+        if rows.size:
+            effective = {**times, "opportunity_at": out.opened_at, "customer_at": out.won_at}
+            _check_stage_order(
+                {k: v[rows] for k, v in effective.items()},
+                ids[rows],
+                {k: v[rows] for k, v in derived.items()},
+                rows,
+            )
         return out
 
     @classmethod
@@ -549,6 +557,7 @@ def _check_stage_order(
     times: dict[str, TimeArray],
     ids: npt.NDArray[Any],
     derived: dict[str, npt.NDArray[np.bool_]] | None = None,
+    rows: IntArray | None = None,
 ) -> None:
     prev = times["created_at"].copy()
     prev_name = np.zeros(prev.size, dtype=np.int64)
@@ -556,14 +565,15 @@ def _check_stage_order(
         t = times[name]
         bad = ~np.isnat(t) & (t < prev)
         if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            earlier = _FIELDS[int(prev_name[row])]
+            k = int(np.flatnonzero(bad)[0])
+            row = k if rows is None else int(rows[k])
+            earlier = _FIELDS[int(prev_name[k])]
             source = ""
-            if derived is not None and name in derived and derived[name][row]:
+            if derived is not None and name in derived and derived[name][k]:
                 source = " (taken from its deals)"
             raise ValueError(
-                f"{name!r} must not precede {earlier!r}; row {row} (lead {_plain(ids, row)!r}) has "
-                f"{name}={t[row]}{source} before {earlier}={prev[row]}"
+                f"{name!r} must not precede {earlier!r}; row {row} (lead {_plain(ids, k)!r}) has "
+                f"{name}={t[k]}{source} before {earlier}={prev[k]}"
             )
         dated = ~np.isnat(t)
         prev[dated] = t[dated]
