@@ -446,8 +446,8 @@ class MarkovModel(AttributionModel, name="markov"):
 def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
     n = len(paths.channels)
     ids, w_off = _path_state_ids(paths.codes, paths.offsets, order, n, collapse)
-    if order == 1:
-        present = np.bincount(ids, minlength=n + 1) > 0
+    if (n + 1) ** order <= 20_000_000:  # small id space: count instead of sorting
+        present = np.bincount(ids, minlength=(n + 1) ** order) > 0
         uniq = np.flatnonzero(present).astype(np.int64)
         lut = np.cumsum(present) - 1
         state = lut[ids]
