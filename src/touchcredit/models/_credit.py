@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+CodeArray = npt.NDArray[np.int32]
 
 #: A channel label; None stands for touches whose channel was not recorded.
 Label = str | None
@@ -50,7 +51,7 @@ class Paths:
     """Channel paths as CSR arrays over a sorted channel table."""
 
     channels: tuple[Label, ...]
-    codes: IntArray
+    codes: CodeArray
     offsets: IntArray
     converted: BoolArray
     value: FloatArray
@@ -85,7 +86,8 @@ def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     t1, len1 = _run(model, js, model.pairs(js))
     t2, len2 = _run(model, js, _null_pairs(model, js))
     n_cat = len(js.channel.categories)
-    raw = js.channel.codes[np.concatenate([t1, t2])].astype(np.int64)
+    codes = js.channel.codes
+    raw = np.concatenate([codes[t1], codes[t2]])
     raw %= n_cat + 1  # unrecorded (-1) -> n_cat
     lengths = np.concatenate([len1, len2])
     converted = np.concatenate([np.ones(len1.size, bool), np.zeros(len2.size, bool)])
@@ -99,18 +101,23 @@ def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     used = np.flatnonzero(np.bincount(raw, minlength=n_cat + 1) > 0)
     channels = sort_labels(all_labels[i] for i in used)
     pos = {c: i for i, c in enumerate(channels)}
-    lut = np.full(n_cat + 1, -1, dtype=np.int64)
+    lut = np.full(n_cat + 1, -1, dtype=np.int32)
     for i in used:
         lut[i] = pos[all_labels[i]]
     return Paths(channels, lut[raw], offsets, converted, value.astype(np.float64))
 
 
-def _set_keys(codes: IntArray, offsets: IntArray, n: int) -> npt.NDArray[np.uint64]:
+def _set_keys(codes: CodeArray, offsets: IntArray, n: int) -> npt.NDArray[np.uint64]:
     """Bitmask words (one row per non-empty segment) of the distinct codes."""
     words = max(1, math.ceil(n / 64))
     starts = offsets[:-1][np.diff(offsets) > 0]
     out = np.zeros((starts.size, words), dtype=np.uint64)
     if codes.size == 0:
+        return out
+    if words == 1:
+        out[:, 0] = np.bitwise_or.reduceat(
+            np.left_shift(np.uint64(1), codes.astype(np.uint64)), starts
+        )
         return out
     bit = np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
     for w in range(words):

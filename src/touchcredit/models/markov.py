@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import attrs
 import numpy as np
@@ -48,8 +48,12 @@ _DENSE_LIMIT = 2000  # transient states up to which the solve is dense
 
 
 def _path_state_ids(
-    codes: IntArray, offsets: IntArray, order: int, n_channels: int, collapse: bool
-) -> tuple[IntArray, IntArray]:
+    codes: npt.NDArray[np.integer[Any]],
+    offsets: IntArray,
+    order: int,
+    n_channels: int,
+    collapse: bool,
+) -> tuple[npt.NDArray[np.integer[Any]], IntArray]:
     """State id of every step of every (non-empty) path, and the CSR offsets of the steps.
 
     A state is the window of ``order`` consecutive channels; a path shorter than
@@ -110,20 +114,34 @@ def _encode(states: IntArray, n_channels: int) -> IntArray:
     return ids
 
 
-def _aggregate(src: IntArray, dst: IntArray, weight: FloatArray | None) -> tuple[IntArray, ...]:
-    """Sum ``weight`` (1 each when None) by (src, dst); returns src, dst, sums sorted."""
-    if src.size == 0:
-        return src, dst, np.zeros(0)  # type: ignore[return-value]
-    lo = min(int(src.min()), int(dst.min()))
-    span = max(int(src.max()), int(dst.max())) - lo + 1
-    key = (src - lo) * span + (dst - lo)
-    if span * span <= 20_000_000:
-        sums = np.bincount(key, weights=weight, minlength=span * span)
+def _aggregate(
+    parts: list[
+        tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]], FloatArray | None]
+    ],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Sum the weights (1 each when None) of (src, dst) pairs given in several parts;
+    returns the distinct (src, dst), sorted, and their sums."""
+    parts = [p for p in parts if p[0].size]
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    lo = min(min(int(a.min()), int(b.min())) for a, b, _ in parts)
+    span = max(max(int(a.max()), int(b.max())) for a, b, _ in parts) - lo + 1
+    if span * span <= 20_000_000:  # small key space: count (int32 keys, no sort)
+        sums = np.zeros(span * span)
+        for a, b, w in parts:
+            key = (a - lo).astype(np.int32) * np.int32(span) + (b - lo).astype(np.int32)
+            sums += np.bincount(key, weights=w, minlength=span * span)
         uniq = np.flatnonzero(sums)
         sums = sums[uniq]
     else:
-        uniq, inv = np.unique(key, return_inverse=True)
-        sums = np.bincount(inv.reshape(-1), weights=weight, minlength=uniq.size)
+        keys = np.concatenate([(a - lo).astype(np.int64) * span + (b - lo) for a, b, _ in parts])
+        weights = (
+            None
+            if all(w is None for *_, w in parts)
+            else np.concatenate([np.ones(a.size) if w is None else w for a, _, w in parts])
+        )
+        uniq, inv = np.unique(keys, return_inverse=True)
+        sums = wsum(inv.reshape(-1), weights, uniq.size)
     return uniq // span + lo, uniq % span + lo, sums.astype(np.float64)
 
 
@@ -198,14 +216,13 @@ class MarkovCounts:
             srcs.append(remap(p.source))
             dsts.append(remap(p.target))
             cnts.append(p.count)
-        uniq, inv = np.unique(np.concatenate(all_ids), return_inverse=True)
+        uniq = np.unique(np.concatenate(all_ids))
         # packed ids -> new state index (ids >= 1; specials stay negative)
         src = np.concatenate(srcs)
         dst = np.concatenate(dsts)
         src = np.where(src >= 0, np.searchsorted(uniq, src), src)
         dst = np.where(dst >= 0, np.searchsorted(uniq, dst), dst)
-        del inv
-        s, d, c = _aggregate(src, dst, np.concatenate(cnts))
+        s, d, c = _aggregate([(src, dst, np.concatenate(cnts))])
         return MarkovCounts(
             order=self.order,
             collapse=self.collapse,
@@ -446,10 +463,11 @@ class MarkovModel(AttributionModel, name="markov"):
 def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
     n = len(paths.channels)
     ids, w_off = _path_state_ids(paths.codes, paths.offsets, order, n, collapse)
+    state: npt.NDArray[np.integer[Any]]
     if (n + 1) ** order <= 20_000_000:  # small id space: count instead of sorting
         present = np.bincount(ids, minlength=(n + 1) ** order) > 0
         uniq = np.flatnonzero(present).astype(np.int64)
-        lut = np.cumsum(present) - 1
+        lut = (np.cumsum(present) - 1).astype(np.int32)
         state = lut[ids]
     else:
         uniq, inv = np.unique(ids, return_inverse=True)
@@ -463,9 +481,7 @@ def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
     prev[first] = START
     last_state = state[w_off[1:][nonempty] - 1]
     ends = np.where(paths.converted[nonempty], CONVERSION, NULL)
-    src = np.concatenate([prev, last_state])
-    dst = np.concatenate([state, ends])
-    s, d, c = _aggregate(src, dst, None)
+    s, d, c = _aggregate([(prev, state, None), (last_state, ends, None)])
     return MarkovCounts(
         order=order,
         collapse=collapse,
