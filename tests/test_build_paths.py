@@ -43,6 +43,27 @@ def test_sort_order_is_a_stable_lexsort(rows: list[tuple[int, int]], time_sorted
     assert keys.tolist() == major[expected].tolist()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3), st.integers(1, 3)), min_size=0, max_size=12))
+def test_sort_order_of_rows_grouped_by_key(runs: list[tuple[int, int]]) -> None:
+    # one run per distinct key, times sorted (with ties) inside each run
+    seen: set[int] = set()
+    major_l: list[int] = []
+    minor_l: list[int] = []
+    for key, size in runs:
+        if key in seen:
+            continue
+        seen.add(key)
+        major_l += [key] * size
+        minor_l += sorted(np.random.default_rng(key + 10).integers(0, 3, size).tolist())
+    major, minor = np.array(major_l, dtype=np.int64), np.array(minor_l, dtype=np.int64)
+    order, keys = _segments.sort_order(major, minor)
+    expected = reference_order(major, minor)
+    got = np.arange(major.size) if order is None else order
+    assert got.tolist() == expected.tolist()
+    assert keys.tolist() == major[expected].tolist()
+
+
 def test_sort_order_huge_key_range_falls_back_to_lexsort() -> None:
     major = np.array([2**62, -(2**62), 0, 2**62], dtype=np.int64)
     minor = np.array([3, 1, 2, 0], dtype=np.int64)
