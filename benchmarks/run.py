@@ -22,7 +22,8 @@ Each time is the best of ``--repeat`` runs and is printed beside
 (b) the peers ``channelattribution`` and ``marketing-attribution-models`` (module
     ``mam``) on the same touch table, end to end, as ``peer time / our time``, where
     installed. End to end means from the touch arrays to per-channel totals: for
-    touchcredit building the JourneySet plus attributing; for channelattribution
+    touchcredit building the JourneySet from the columns the peers read (journey, time,
+    channel, conversions: ``build/numpy-channel``) plus attributing; for channelattribution
     building its input (one aggregated path string per distinct path, made with pandas
     from the same arrays, as its users do) plus its model; for mam building its touch
     DataFrame plus its preprocessing plus its model. Answers are compared channel by
@@ -117,6 +118,18 @@ def build_numpy(t: Touches) -> JourneySet:
     )
 
 
+def build_channel_only(t: Touches) -> JourneySet:
+    """JourneySet from the columns the peers read: journey, time, channel, conversions."""
+    return JourneySet.from_arrays(
+        t.journey_id,
+        t.timestamp,
+        t.channel,
+        conversion_journey_id=t.conversion_journey_id,
+        conversion_time=t.conversion_time,
+        conversion_value=t.conversion_value,
+    )
+
+
 def build_frame(touches: Any, conversions: Any) -> JourneySet:
     """JourneySet from a pandas DataFrame / Arrow Table pair."""
     return JourneySet.from_frame(
@@ -166,7 +179,12 @@ def _attribute(name: str) -> Callable[[Context], Any]:
 def collect_cases(notes: list[str]) -> list[Case]:
     """Every case whose code exists in this checkout; a note for each that does not."""
     cases = [
-        Case("build/numpy", lambda ctx: build_numpy(ctx.t), note="from_arrays"),
+        Case("build/numpy", lambda ctx: build_numpy(ctx.t), note="from_arrays, 3 label columns"),
+        Case(
+            "build/numpy-channel",
+            lambda ctx: build_channel_only(ctx.t),
+            note="from_arrays, the peers' columns",
+        ),
     ]
     if hasattr(JourneySet, "from_frame"):
         if _importable("pandas"):
@@ -200,7 +218,7 @@ def collect_cases(notes: list[str]) -> list[Case]:
                 _attribute(name),
                 prepare=lambda ctx: ctx.js,
                 model=name,
-                end_to_end_extra="build/numpy",
+                end_to_end_extra="build/numpy-channel",
             )
         )
     try:
@@ -508,8 +526,8 @@ def markdown(rows: list[Row], peers: list[str], notes: list[str], command: str) 
         "",
         "`x numpy pass`: case time / time of np.bincount(channel codes, weights=float64 per "
         "touch) over the same touches in the same run. `vs peer`: peer end-to-end time / "
-        "touchcredit end-to-end time (build + attribute), with whether the per-channel "
-        "answers agree.",
+        "touchcredit end-to-end time (build/numpy-channel + the model case), with whether "
+        "the per-channel answers agree.",
     ]
     out += [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
@@ -587,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
                     model = row.case.removeprefix("model/")
                     if row.size != size or model not in res.seconds:
                         continue
-                    ours = times[row.case] + times.get("build/numpy", 0.0)
+                    ours = times[row.case] + times.get("build/numpy-channel", 0.0)
                     agree = compare(our_credit(ctx, model), res.credit[model])
                     row.vs[peer_name] = f"{res.seconds[model] / ours:,.1f}x ({agree})"
             gc.collect()
