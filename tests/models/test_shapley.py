@@ -162,3 +162,43 @@ def test_attribute_reports_the_shapley_values_by_channel() -> None:
     js = from_paths(HAND)
     att = touchcredit.attribute(js, "shapley")
     assert att.by("channel").to_dict("conversions") == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0})
+
+
+def test_weights_on_a_partition_equal_the_weights_in_memory() -> None:
+    js = random_journeys(13)
+    m = ShapleyModel(coalition_value="rate").fit(js)
+    w_all = m.weights(js)
+    p_all = m.pairs(js)
+    part = js.select(np.arange(50, 300))
+    lo = p_all.offsets[js.conversion_offsets[50]]
+    hi = p_all.offsets[js.conversion_offsets[300]]
+    np.testing.assert_array_equal(m.weights(part), w_all[lo:hi])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    lookback_s=st.sampled_from([None, 0, 1, 3]),
+    exclude=st.sampled_from([(), ("c0",), ("c0", "c1", "c2", "c3", "c4")]),
+)
+def test_property_filters_keep_weights_conserving(
+    seed: int, lookback_s: int | None, exclude: tuple[str, ...]
+) -> None:
+    import datetime as dt
+
+    from touchcredit.models import MarkovModel
+
+    js = random_journeys(seed, n_journeys=80)
+    lookback = None if lookback_s is None else dt.timedelta(seconds=lookback_s)
+    for model in (
+        ShapleyModel(lookback=lookback, exclude_channels=exclude),
+        MarkovModel(lookback=lookback, exclude_channels=exclude),
+    ):
+        w = model.fit(js).weights(js)
+        p = model.pairs(js)
+        assert (w >= 0).all()
+        per_conv = np.bincount(p.conversion, weights=w, minlength=js.n_conversions)
+        np.testing.assert_allclose(per_conv[p.length > 0], 1.0, atol=1e-9)
+        keep = model.eligible(js, p)
+        if keep is not None:
+            assert (w[~keep] == 0).all()
