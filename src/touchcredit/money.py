@@ -319,6 +319,21 @@ class MinorUnits:
         collects touches whose label was not recorded. The values sum exactly to
         :attr:`attributed`.
 
+        Parameters
+        ----------
+        dimension : {"source", "channel", "campaign", "method"}
+            The label column to total by.
+
+        Returns
+        -------
+        dict of str or None to int
+            Minor units per label.
+
+        Raises
+        ------
+        ValueError
+            When ``dimension`` is not a label column.
+
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
@@ -340,6 +355,16 @@ class MinorUnits:
 
     def format(self, amount: int) -> str:
         """``amount`` minor units as a plain decimal string (``1001`` -> ``"10.01"``).
+
+        Parameters
+        ----------
+        amount : int
+            An amount in minor units (for instance :attr:`total`).
+
+        Returns
+        -------
+        str
+            The exact decimal amount, without a currency.
 
         Examples
         --------
