@@ -186,9 +186,9 @@ class ShapleyCounts:
         else:
             uniq, inv = np.unique(keys, axis=0, return_inverse=True)
         inv = inv.reshape(-1)
-        members = np.zeros((uniq.shape[0], n), dtype=bool)
-        for c in range(n):
-            members[:, c] = (uniq[:, c // 64] >> np.uint64(c % 64)) & np.uint64(1) == 1
+        words = np.ascontiguousarray(uniq, dtype="<u8")  # bit c of word c // 64 = channel c
+        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
+        members = bits[:, :n].astype(bool)
         conv = paths.converted.astype(np.float64)
         p = uniq.shape[0]
         # same row order as merge() produces, so counts compare equal however built
@@ -235,20 +235,21 @@ def fit_scale(
     targets may be unattainable (a channel credited more than the rows holding it
     can give), and then the gap stays positive.
     """
-    m = members.astype(np.float64)
+    rows, cols = np.nonzero(members)  # one entry per (set, member channel)
+    n_rows, n = members.shape
     total = float(weight.sum())
-    n = m.shape[1]
     if total <= 0 or n == 0:
         return np.ones(n), 0.0
+    size = wsum(rows, None, n_rows)
     s = np.where(target > 0, 1.0, 0.0)
     gap = best = math.inf
     since_best = 0
     for _ in range(max_iter):
-        d = m @ s
+        d = wsum(rows, s[cols], n_rows)
         r = np.divide(weight, d, out=np.zeros_like(weight), where=d > 0)
-        col = s * (m.T @ r)
         # rows whose members all have scale 0 fall back to an equal split
-        col += m.T @ np.divide(weight, m.sum(axis=1), where=d <= 0, out=np.zeros_like(weight))
+        flat = np.divide(weight, size, out=np.zeros_like(weight), where=(d <= 0) & (size > 0))
+        col = s * wsum(cols, r[rows], n) + wsum(cols, flat[rows], n)
         gap = float(np.abs(col - target).max()) / total
         if gap <= 1e-13:
             break
@@ -264,9 +265,6 @@ def fit_scale(
         if top <= 0:
             break
         s /= top
-        # A channel whose target is unattainable shrinks towards 0; flush it before
-        # its scale turns denormal and weight / d overflows.
-        s[s < 1e-200] = 0.0
     return s, gap
 
 

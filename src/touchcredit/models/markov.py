@@ -524,7 +524,10 @@ def _removal(counts: MarkovCounts, n_channels: int) -> tuple[float, FloatArray]:
     re = np.zeros(n_channels, dtype=np.float64)
     if s == 0:
         return r0, re
-    if s <= _DENSE_LIMIT:
+    # dense when small, or when iterating every channel's chain would cost more than one
+    # inverse (many channels, e.g. order 1 over thousands of sources); capped for memory
+    dense = s <= _DENSE_LIMIT or (s <= 8000 and s**3 <= 100 * qi.size * n_channels)
+    if dense:
         a = np.eye(s)
         a[qi, qj] -= qp
         n_mat = np.linalg.inv(a)
