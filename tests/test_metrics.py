@@ -341,3 +341,30 @@ def test_monthly_report_by_channel() -> None:
     assert r.key == ("channel", "month") and r.by == "channel"
     assert r.row("paid", "2024-04")["cost_per_lead"] == 90.0
     assert r.row("email", "2024-04")["cost_per_lead"] == 5.0
+
+
+def test_attributed_revenue_from_a_registered_model_keeps_every_cent() -> None:
+    from touchcredit import models
+
+    js = JourneySet.from_arrays(
+        journey_id=["p1", "p1", "p2", "p2", "p3", "p4"],
+        timestamp=["2024-01-02", "2024-01-09", "2024-01-03", "2024-02-11", "2024-01-05",
+                   "2024-03-01"],
+        channel=["paid", "email", "email", "paid", "seo", "seo"],
+        conversion_journey_id=["p1", "p2", "p4"],
+        conversion_time=["2024-01-20", "2024-02-12", "2024-02-01"],  # p4 converts before its touch
+        conversion_value=[900.0, 300.0, 50.0],
+        target="revenue",
+        currency="USD",
+    )  # fmt: skip
+    model = models.get("markov").fit(js)
+    att = types.SimpleNamespace(
+        journeys=js, pairs=model.pairs(js), weights=model.weights(js), model=model
+    )
+    ls = LeadSet.from_arrays(lead_id=["p1"], created_at=["2024-01-01"], channel=["paid"])
+    t = economics(ls, attribution=att, by="channel")
+    assert t["revenue"].sum() == pytest.approx(1_200.0)  # p4's 50 has no eligible touch
+    assert any("50.00 of revenue is unattributed" in n for n in t.notes)
+    r = monthly_report(ls, attribution=att, by="channel")
+    assert r["revenue"].sum() == pytest.approx(1_200.0)
+    assert r["revenue"][r["month"] == "2024-02"].sum() == pytest.approx(300.0)
