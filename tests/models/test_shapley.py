@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import JourneySet, models
-from touchcredit.models import NotFittedError, ShapleyCounts, ShapleyModel
+from touchcredit.models import MarkovModel, NotFittedError, ShapleyCounts, ShapleyModel
 from touchcredit.models.shapley import shapley_exact, shapley_simplified
 
 from .test_markov import from_paths, random_journeys
@@ -186,8 +186,6 @@ def test_property_filters_keep_weights_conserving(
 ) -> None:
     import datetime as dt
 
-    from touchcredit.models import MarkovModel
-
     js = random_journeys(seed, n_journeys=80)
     lookback = None if lookback_s is None else dt.timedelta(seconds=lookback_s)
     for model in (
@@ -202,3 +200,33 @@ def test_property_filters_keep_weights_conserving(
         keep = model.eligible(js, p)
         if keep is not None:
             assert (w[~keep] == 0).all()
+
+
+def test_more_than_64_channels_group_and_merge_exactly() -> None:
+    rng = np.random.default_rng(5)
+    names = [f"ch{k:03d}" for k in range(90)]
+    paths = [
+        (list(rng.choice(names, size=int(rng.integers(1, 5)))), int(rng.integers(0, 2)))
+        for _ in range(400)
+    ]
+    paths += [(["ch000", "ch089"], 1)] * 3  # one set spanning two 64-bit words, repeated
+    js = from_paths(paths)
+    m = ShapleyModel(method="simplified")
+    whole = m.count(js)
+    assert whole.members.shape[1] == len(set(js.channel.categories))
+    merged = m.count(js.select(np.arange(0, 170))) + m.count(js.select(np.arange(170, 403)))
+    np.testing.assert_array_equal(merged.members, whole.members)
+    np.testing.assert_array_equal(merged.conversions, whole.conversions)
+    np.testing.assert_array_equal(merged.nulls, whole.nulls)
+    row = np.flatnonzero(
+        whole.members[:, whole.channels.index("ch000")]
+        & whole.members[:, whole.channels.index("ch089")]
+        & (whole.members.sum(axis=1) == 2)
+    )
+    assert row.size == 1 and whole.conversions[row[0]] >= 3
+    fitted = ShapleyModel(method="simplified").fit(js)
+    assert sum(fitted.values_.values()) == pytest.approx(js.n_conversions)
+    markov = MarkovModel().fit(js)
+    w = markov.weights(js)
+    p = markov.pairs(js)
+    np.testing.assert_allclose(np.bincount(p.conversion, weights=w), 1.0, atol=1e-12)
