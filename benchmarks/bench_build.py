@@ -135,14 +135,15 @@ def main(argv: list[str] | None = None) -> None:
         "numpy, grouped by journey": lambda: JourneySet.from_arrays(**arrays(t_journey)),
         "numpy, random order": lambda: JourneySet.from_arrays(**arrays(t_random)),
     }
-    str_ids = np.array([f"lead-{i}" for i in range(t.n_journeys * 60)], dtype=object)
+    distinct = np.unique(t.journey_id)
+    str_ids = np.array([f"lead-{i}" for i in distinct.tolist()], dtype=object)
     t_str = Touches(
-        journey_id=str_ids[t.journey_id - 10_000_000],
+        journey_id=str_ids[np.searchsorted(distinct, t.journey_id)],
         timestamp=t.timestamp,
         channel=t.channel,
         source=t.source,
         campaign=t.campaign,
-        conversion_journey_id=str_ids[t.conversion_journey_id - 10_000_000],
+        conversion_journey_id=str_ids[np.searchsorted(distinct, t.conversion_journey_id)],
         conversion_time=t.conversion_time,
         conversion_value=t.conversion_value,
         n_journeys=t.n_journeys,

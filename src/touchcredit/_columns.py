@@ -77,8 +77,16 @@ def _factorize_shared_objects(
     if np.dtype(np.intp).itemsize != 8:
         return None
     sample = arr[:: n // _SAMPLE].tolist()
-    if len({id(v) for v in sample}) > _SAMPLE // 4:
-        return None
+    n_objects = len({id(v) for v in sample})
+    if n_objects > _SAMPLE // 4:  # not a few label objects; maybe ids, one object each
+        try:
+            n_values = len(set(sample))
+        except TypeError:
+            return None
+        # Repeated values that are always the same object: shared (ids made once per
+        # journey). Equal values in different objects, or no repeat seen: hash values.
+        if n_objects != n_values or n_values == len(sample):
+            return None
     # The array's pointer buffer read as int64 (no copy, no reference counts; ``arr``
     # stays alive meanwhile). Pointers serve only as hash keys.
     import ctypes
@@ -96,11 +104,29 @@ def _factorize_shared_objects(
     return np.asarray(uniques, dtype=object), lookup[pcodes]
 
 
+def _argsort_values(uniques: npt.NDArray[Any]) -> IntArray:
+    """Stable argsort of distinct values; many short ``str`` sort as a ``U`` array.
+
+    Comparing fixed-width code points is about twice as fast as comparing Python
+    strings, and orders them the same (both compare code points). Strings ending in
+    NUL (which ``U`` arrays cannot hold) and long strings keep the object sort.
+    """
+    if uniques.dtype.kind == "O" and uniques.size > 1_000:
+        values = uniques.tolist()
+        if (
+            all(type(v) is str for v in values)
+            and max(map(len, values)) <= 64
+            and "\x00" not in "".join(values)
+        ):
+            return np.argsort(uniques.astype(str), kind="stable")
+    return np.argsort(uniques, kind="stable")
+
+
 def _sorted_recode(
     uniques: npt.NDArray[Any], codes: IntArray, dtype: type[np.integer[Any]]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Sort the distinct values; renumber ``codes`` to match (-1 stays -1)."""
-    perm = np.argsort(uniques, kind="stable")
+    perm = _argsort_values(uniques)
     lookup = np.empty(perm.size + 1, dtype=dtype)
     lookup[perm] = np.arange(perm.size, dtype=dtype)
     lookup[-1] = -1  # code -1 picks the trailing slot
@@ -183,14 +209,14 @@ def factorize_ids(
     >>> uniq.tolist(), idx.tolist()
     (['a', 'b'], [1, 0, 1])
     """
+    fast = _fast_factorize_ids(values) if values.dtype.kind in "OU" else None
+    if fast is not None:  # hashing found no missing id, and one id type
+        return fast
     missing = _missing_mask(values)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         shown = values[row : row + 1].tolist()[0]
         raise ValueError(f"{field!r} must not be missing; row {row} is {shown!r}")
-    fast = _fast_factorize_ids(values) if values.dtype.kind in "OU" else None
-    if fast is not None:
-        return fast
     if values.dtype.kind == "O":
         try:
             uniq, inverse = np.unique(values, return_inverse=True)
