@@ -220,3 +220,26 @@ def test_worker_thread_path_equals_the_serial_path(monkeypatch: pytest.MonkeyPat
     threaded = JourneySet.from_arrays(**cols)
     monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 10**12)
     assert_same_set(threaded, JourneySet.from_arrays(**cols))
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_many_string_ids_hashed_by_pointer_or_value_equal_np_unique(shared: bool) -> None:
+    rng = np.random.default_rng(9)
+    pool = np.array([f"id-{k:05d}" for k in rng.permutation(3_000)], dtype=object)
+    ids = pool[rng.integers(0, pool.size, 20_000)]
+    if not shared:
+        ids = np.array([s[:2] + s[2:] for s in ids.tolist()], dtype=object)
+    uniq, codes = _columns.factorize_ids(ids, field="journey_id")
+    expected_uniq, expected_codes = np.unique(ids, return_inverse=True)
+    assert uniq.tolist() == expected_uniq.tolist()
+    np.testing.assert_array_equal(codes, expected_codes)
+
+
+@pytest.mark.parametrize("odd", ["x" * 80, "id\x00", "\x00"])
+def test_argsort_of_many_strings_matches_python_order(odd: str) -> None:
+    values = [f"k{k}" for k in np.random.default_rng(2).permutation(1_500)] + [odd, "k1\x00"]
+    uniques = np.array(values, dtype=object)
+    order = _columns._argsort_values(uniques)
+    assert uniques[order].tolist() == sorted(values)
+    plain = np.array(values[:1_500], dtype=object)
+    assert plain[_columns._argsort_values(plain)].tolist() == sorted(values[:1_500])
