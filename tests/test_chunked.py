@@ -324,3 +324,26 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(
     assert capsys.readouterr().err == ""
     chunked(path, conversions, _Linear(), progress=True)
     assert "attributing" in capsys.readouterr().err
+
+
+def test_empty_dataset_keeps_every_conversion_unattributed(tmp_path: Path) -> None:
+    touches = pa.table(
+        {
+            "journey_id": pa.array([], pa.int64()),
+            "timestamp": pa.array([], pa.timestamp("s")),
+            "channel": pa.array([], pa.string()),
+        }
+    )
+    path = tmp_path / "empty.parquet"
+    pq.write_table(touches, path)
+    conversions = {
+        "journey_id": [1, 2],
+        "conversion_time": np.array([1, 2]).astype("datetime64[s]"),
+        "conversion_value": [5.0, 6.0],
+    }
+    r = attribute_parquet(
+        path, _Linear(), conversions=conversions, conversion_value="conversion_value"
+    )
+    assert r.labels == ()
+    assert (r.unattributed_value, r.unattributed_conversions, r.total_value) == (11.0, 2.0, 11.0)
+    assert (r.n_touches, r.n_journeys, r.n_conversions) == (0, 2, 2)
