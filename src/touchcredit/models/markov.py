@@ -573,16 +573,18 @@ def _iterate(
         sparse = None
     mat = None if sparse is None else sparse.csr_matrix((qp, (qi, qj)), shape=(s, s))
     x = b.copy()
-    for _ in range(200_000):
+    for step in range(200_000):
         if mat is not None:
             y = np.asarray(mat @ x)
         else:
             y = np.stack([wsum(qi, qp * x[qj, k], s) for k in range(x.shape[1])], axis=1)
-        y = y * keep + b
-        delta = float(np.abs(y - x).max())
+        np.multiply(y, keep, out=y)
+        y += b
+        if step % 8 == 7:  # checking costs as much as a step; do it now and then
+            delta = float(np.abs(y - x).max())
+            if delta <= 1e-15:
+                return y
         x = y
-        if delta <= 1e-15:
-            break
     return x
 
 
