@@ -497,7 +497,8 @@ def _count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
 def _removal(counts: MarkovCounts, n_channels: int) -> tuple[float, FloatArray]:
     """P(conv) of the chain and the removal effect of every channel.
 
-    Up to ``_DENSE_LIMIT`` states: ``N = (I - Q)^-1`` once (dense), ``x = N r`` and
+    Dense (up to ``_DENSE_LIMIT`` states, or more when there are so many channels that
+    one inverse is cheaper than iterating): ``N = (I - Q)^-1`` once, ``x = N r`` and
     ``u = f N`` (expected visits from start); removing the state set ``D`` of a
     channel loses ``u_D N_DD^-1 x_D`` of P(conv) (the probability of converting
     after a first visit to ``D``), so ``RE = u_D N_DD^-1 x_D / P`` without a
