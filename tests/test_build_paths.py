@@ -64,6 +64,18 @@ def test_sort_order_of_rows_grouped_by_key(runs: list[tuple[int, int]]) -> None:
     assert keys.tolist() == major[expected].tolist()
 
 
+def test_sort_order_two_thread_sort_equals_lexsort(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_segments, "_PARALLEL_MIN", 1)
+    rng = np.random.default_rng(3)
+    for n in (3, 1_001, 5_000):
+        major = rng.integers(0, 7, n)
+        minor = rng.integers(0, 5, n)
+        for m in (minor, np.sort(minor)):
+            order, _ = _segments.sort_order(major, m)
+            got = np.arange(n) if order is None else order
+            assert got.tolist() == reference_order(major, m).tolist()
+
+
 def test_sort_order_huge_key_range_falls_back_to_lexsort() -> None:
     major = np.array([2**62, -(2**62), 0, 2**62], dtype=np.int64)
     minor = np.array([3, 1, 2, 0], dtype=np.int64)
@@ -217,6 +229,7 @@ def test_worker_thread_path_equals_the_serial_path(monkeypatch: pytest.MonkeyPat
     rng = np.random.default_rng(4)
     cols = make(rng, ID_KINDS["int64"](rng), "time")
     monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 1)
+    monkeypatch.setattr(_segments, "_PARALLEL_MIN", 1)
     threaded = JourneySet.from_arrays(**cols)
     monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 10**12)
     assert_same_set(threaded, JourneySet.from_arrays(**cols))

@@ -10,6 +10,9 @@ segments are allowed everywhere.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import numpy.typing as npt
 
@@ -189,7 +192,7 @@ def sort_order(major: npt.NDArray[np.integer], minor: IntArray) -> tuple[IntArra
         np.subtract(keys[start:stop] if pre is None else keys[pre[start:stop]], lo, out=part)
         part <<= bits
         part |= np.arange(start, stop, dtype=np.int64)
-    key.sort()
+    _sort_in_place(key)
     rank = key & ((1 << bits) - 1)
     key >>= bits
     key += lo
@@ -220,3 +223,24 @@ def _sort_runs(keys: IntArray, minor: IntArray) -> tuple[IntArray, IntArray] | N
     order = np.arange(n, dtype=np.int64)
     order += np.repeat(starts[run_order] - new_starts, sizes)
     return order, np.repeat(sorted_keys, sizes)
+
+
+_PARALLEL_MIN = 1 << 20
+
+
+def _sort_in_place(key: IntArray) -> None:
+    """Sort ``key`` in place; large arrays as two halves on two threads, then merged.
+
+    numpy releases the GIL while sorting, so the halves sort on two cores; the final
+    stable sort (timsort) finds the two sorted runs and merges them in one pass.
+    """
+    n = int(key.shape[0])
+    if n < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        key.sort()
+        return
+    half = n // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upper = pool.submit(key[half:].sort)
+        key[:half].sort()
+        upper.result()
+    key.sort(kind="stable")

@@ -488,13 +488,22 @@ class JourneySet:
 
         # Gather one column at a time, dropping the unsorted one: peak memory stays
         # near the size of the result. An unrecorded column (all -1) needs no gather.
-        dims: dict[str, Dimension] = {}
-        for name in DIMENSIONS:
-            codes, cats = labels.pop(name)
-            unrecorded = given[name] is None
-            dims[name] = Dimension(codes=codes if unrecorded else take(codes), categories=cats)
-            del codes
-        sorted_ts = take(ts)
+        # The timestamps are gathered in a worker thread meanwhile (numpy releases the
+        # GIL; random gathers are bound by memory latency, so two overlap well).
+        def gather_labels() -> dict[str, Dimension]:
+            out: dict[str, Dimension] = {}
+            for name in DIMENSIONS:
+                codes, cats = labels.pop(name)
+                unrecorded = given[name] is None
+                out[name] = Dimension(codes=codes if unrecorded else take(codes), categories=cats)
+                del codes
+            return out
+
+        sorted_ts, dims = _overlapped(
+            functools.partial(take, ts),
+            gather_labels,
+            parallel=order is not None and n >= _THREAD_MIN_ROWS,
+        )
         del ts
         c_order = _stable_order(cj, ctime.view(np.int64))
         crow = np.arange(m, dtype=np.int64)
