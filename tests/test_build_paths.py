@@ -76,6 +76,15 @@ def test_sort_order_two_thread_sort_equals_lexsort(monkeypatch: pytest.MonkeyPat
             assert got.tolist() == reference_order(major, m).tolist()
 
 
+def test_two_thread_stable_argsort_equals_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_segments, "_PARALLEL_MIN", 1)
+    rng = np.random.default_rng(5)
+    for n in (2, 3, 1_000, 4_097):
+        values = rng.integers(0, 9, n)  # many ties
+        got = _segments._stable_argsort(values)
+        assert got.tolist() == np.argsort(values, kind="stable").tolist()
+
+
 def test_sort_order_huge_key_range_falls_back_to_lexsort() -> None:
     major = np.array([2**62, -(2**62), 0, 2**62], dtype=np.int64)
     minor = np.array([3, 1, 2, 0], dtype=np.int64)

@@ -184,7 +184,7 @@ def sort_order(major: npt.NDArray[np.integer], minor: IntArray) -> tuple[IntArra
         return order, keys[order]
     pre: IntArray | None = None
     if not (minor[1:] >= minor[:-1]).all():
-        pre = np.argsort(minor, kind="stable").astype(np.int64, copy=False)
+        pre = _stable_argsort(minor)
     key = np.empty(n, dtype=np.int64)
     for start in range(0, n, _CHUNK):  # chunks bound the temporaries; a handful of steps
         stop = min(start + _CHUNK, n)
@@ -244,3 +244,24 @@ def _sort_in_place(key: IntArray) -> None:
         key[:half].sort()
         upper.result()
     key.sort(kind="stable")
+
+
+def _stable_argsort(values: IntArray) -> IntArray:
+    """``np.argsort(values, kind="stable")``, on two threads for large arrays.
+
+    Each half is argsorted on its own core; one more stable sort merges the two sorted
+    runs (timsort finds them). Ties stay in index order: within a half by stability,
+    across halves because the lower half's run comes first.
+    """
+    n = int(values.shape[0])
+    if n < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        return np.argsort(values, kind="stable").astype(np.int64, copy=False)
+    half = n // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upper = pool.submit(np.argsort, values[half:], kind="stable")
+        idx = np.empty(n, dtype=np.int64)
+        idx[:half] = np.argsort(values[:half], kind="stable")
+        idx[half:] = upper.result()
+    idx[half:] += half
+    merged = np.argsort(np.take(values, idx), kind="stable")
+    return np.take(idx, merged)
