@@ -42,6 +42,7 @@ the peak of Python's tracemalloc instead (numpy allocations only; any platform).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import gc
 import io
@@ -49,6 +50,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,6 +97,23 @@ class Context:
     @property
     def arrow(self) -> tuple[Any, Any]:
         return self._get("arrow", self.t.to_arrow)  # type: ignore[no-any-return]
+
+    @property
+    def parquet(self) -> tuple[str, Any]:
+        """The touches as a Parquet file sorted by journey, and the conversions table."""
+
+        def write() -> tuple[str, Any]:
+            import pyarrow.parquet as pq
+
+            touches, conversions = self.t.to_arrow()
+            touches = touches.sort_by([("journey_id", "ascending"), ("timestamp", "ascending")])
+            folder = tempfile.mkdtemp(prefix="touchcredit-bench-")
+            atexit.register(shutil.rmtree, folder, True)
+            path = os.path.join(folder, "t.parquet")
+            pq.write_table(touches, path, row_group_size=1 << 20)
+            return path, conversions
+
+        return self._get("parquet", write)  # type: ignore[no-any-return]
 
     @property
     def weights(self) -> np.ndarray[Any, Any]:
@@ -230,7 +249,46 @@ def collect_cases(notes: list[str]) -> list[Case]:
             Case("paths/top_paths", lambda ctx: top_paths(ctx.js), prepare=lambda ctx: ctx.js)
         )
     cases.extend(_identity_cases(notes))
+    cases.extend(_chunked_cases(notes))
     return cases
+
+
+def _chunked_cases(notes: list[str]) -> list[Case]:
+    try:
+        from touchcredit.chunked import attribute_parquet
+    except ImportError:
+        notes.append("touchcredit.chunked not available: out-of-core run skipped")
+        return []
+    if not _importable("pyarrow"):
+        notes.append("pyarrow not installed: out-of-core run skipped")
+        return []
+    names = touchcredit.models.available()
+    model = "markov" if "markov" in names else ("linear" if "linear" in names else None)
+    if model is None:
+        return []
+
+    def run(ctx: Context) -> Any:
+        touches, conversions = ctx.parquet
+        return attribute_parquet(
+            touches,
+            model,
+            source="source",
+            campaign="campaign",
+            conversions=conversions,
+            conversion_value="conversion_value",
+            batch_rows=1_000_000,
+        )
+
+    return [
+        Case(
+            f"chunked/{model}",
+            run,
+            prepare=lambda ctx: ctx.parquet,
+            note="attribute_parquet, 1M-row chunks (+ fit pass)"
+            if model == "markov"
+            else "attribute_parquet, 1M-row chunks",
+        )
+    ]
 
 
 def _identity_cases(notes: list[str]) -> list[Case]:
