@@ -229,7 +229,7 @@ def collect_cases(notes: list[str]) -> list[Case]:
     if not hasattr(touchcredit, "attribute"):
         notes.append("touchcredit.attribute not available: model cases time fit + weights only")
     for name in touchcredit.models.available():
-        if name.endswith("_doc"):
+        if name.endswith("_doc") or name.startswith("_"):
             continue
         cases.append(
             Case(

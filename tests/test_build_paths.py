@@ -265,3 +265,15 @@ def test_argsort_of_many_strings_matches_python_order(odd: str) -> None:
     assert uniques[order].tolist() == sorted(values)
     plain = np.array(values[:1_500], dtype=object)
     assert plain[_columns._argsort_values(plain)].tolist() == sorted(values[:1_500])
+
+
+def test_sorted_datetime64_input_is_copied_not_aliased() -> None:
+    ts = np.array([0, 5, 9], dtype="datetime64[us]")
+    view = ts[:]
+    for given_ts in (ts, view):
+        js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=given_ts, channel=["a"] * 3)
+        assert not np.may_share_memory(js.timestamp, ts)
+    series = pd.Series(ts)
+    js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=series, channel=["a"] * 3)
+    ts[0] = np.datetime64(7, "us")
+    assert js.timestamp[0] == np.datetime64(0, "us")

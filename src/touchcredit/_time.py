@@ -121,6 +121,7 @@ def to_datetime64(
     field: str,
     default_tz: TimeZoneLike = None,
     allow_missing: bool = False,
+    copy: bool = True,
 ) -> DatetimeArray:
     """Coerce an array-like of timestamps to ``datetime64[us]`` UTC instants.
 
@@ -135,6 +136,9 @@ def to_datetime64(
         Zone in which naive values are read (UTC when None).
     allow_missing
         When True, None/NaT/NaN become NaT; otherwise they are an error naming the row.
+    copy
+        When False, an input that already is ``datetime64[us]`` UTC may be returned
+        itself (no copy); the caller must then not modify the result.
 
     Raises
     ------
@@ -155,7 +159,7 @@ def to_datetime64(
         raise ValueError(f"{field!r} must be one-dimensional, got shape {arr.shape}")
     kind = arr.dtype.kind
     if kind == "M":
-        out = arr.astype("datetime64[us]")
+        out = arr.astype("datetime64[us]", copy=copy or tz is not UTC)
         if tz is not UTC:
             out = _naive_local_to_utc(out, tz)
     elif kind in "iu":

@@ -405,7 +405,9 @@ class JourneySet:
             raise ValueError(f"'currency' must be a 3-letter ISO 4217 code, got {currency!r}")
         jid = as_object_array(journey_id, field="journey_id")
         n = int(jid.shape[0])
-        ts = to_datetime64(timestamp, field="timestamp", default_tz=default_tz)
+        # No copy of datetime64[us] input: the sorted gather below makes one (and an
+        # already sorted input is copied there), so the input is never aliased.
+        ts = to_datetime64(timestamp, field="timestamp", default_tz=default_tz, copy=False)
         if ts.shape[0] != n:
             raise ValueError(f"'timestamp' has {ts.shape[0]} rows, expected {n}")
         given = {"source": source, "channel": channel, "campaign": campaign, "method": method}
@@ -486,6 +488,11 @@ class JourneySet:
         def take(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return a if order is None else np.take(a, order)  # np.take: faster than a[order]
 
+        def take_ts(a: TimeArray) -> TimeArray:
+            if order is None:  # keep no reference to the caller's array
+                return a.copy() if a is timestamp or a.base is not None else a
+            return np.take(a, order)
+
         # Gather one column at a time, dropping the unsorted one: peak memory stays
         # near the size of the result. An unrecorded column (all -1) needs no gather.
         # The timestamps are gathered in a worker thread meanwhile (numpy releases the
@@ -500,7 +507,7 @@ class JourneySet:
             return out
 
         sorted_ts, dims = _overlapped(
-            functools.partial(take, ts),
+            functools.partial(take_ts, ts),
             gather_labels,
             parallel=order is not None and n >= _THREAD_MIN_ROWS,
         )
