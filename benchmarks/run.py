@@ -601,7 +601,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory", choices=["rss", "tracemalloc", "none"], default="rss")
     ap.add_argument("--no-peers", action="store_true", help="skip the peer packages")
     ap.add_argument("--peer-max", type=float, default=1e7, help="largest size the peers are run on")
-    ap.add_argument("--out", help="also write the Markdown table to this file")
+    ap.add_argument(
+        "--out", help="also write the table to this file (reStructuredText when it ends in .rst)"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -671,8 +673,31 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(rows, peer_names, notes, command)
     print(text)
     if args.out:
-        Path(args.out).write_text(text)
+        out = Path(args.out)
+        out.write_text(to_rst(text) if out.suffix == ".rst" else text)
     return 0
+
+
+def to_rst(markdown_text: str) -> str:
+    """The Markdown report as reStructuredText (a list-table), for the docs page."""
+    out: list[str] = []
+    table: list[list[str]] = []
+    for line in markdown_text.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= set("-:") for c in cells):
+                table.append(cells)
+            continue
+        if table:
+            out += [".. list-table::", "   :header-rows: 1", ""]
+            for row in table:
+                shown = [c if c not in ("", "-") else "\u2014" for c in row]  # a lone "-" is a list
+                out.append("   * - " + shown[0])
+                out += ["     - " + c for c in shown[1:]]
+            out.append("")
+            table = []
+        out.append(line.replace("`", "``") if "`" in line else line)
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":
