@@ -350,3 +350,29 @@ def test_empty_dataset_keeps_every_conversion_unattributed(tmp_path: Path) -> No
     assert r.labels == ()
     assert (r.unattributed_value, r.unattributed_conversions, r.total_value) == (11.0, 2.0, 11.0)
     assert (r.n_touches, r.n_journeys, r.n_conversions) == (0, 2, 2)
+
+
+def test_hive_partition_column_read_from_the_path(tmp_path: Path) -> None:
+    touches, conversions = make_tables(seed=8)
+    ids = touches.column("journey_id").to_numpy()
+    bucket = np.where(ids < np.median(ids), "b0", "b1").astype(object)
+    touches = touches.append_column("campaign", pa.array(bucket))
+    pq.write_to_dataset(touches, tmp_path / "hive", partition_cols=["campaign"])
+    ds = pytest.importorskip("pyarrow.dataset")
+    data = ds.dataset(tmp_path / "hive", format="parquet", partitioning="hive")
+    result = attribute_parquet(
+        data,
+        _Linear(),
+        campaign="campaign",
+        by="campaign",
+        conversions=conversions,
+        conversion_value="conversion_value",
+        batch_rows=50,
+    )
+    js = JourneySet.from_frame(
+        touches, campaign="campaign", conversions=conversions, conversion_value="conversion_value"
+    )
+    labels, value, *_ = _chunk_credit(js, _Linear(), "campaign")
+    expected = dict(zip(labels, value.tolist(), strict=True))
+    assert result.to_dict() == pytest.approx(expected, rel=1e-12)
+    assert set(result.labels) == {"b0", "b1"}

@@ -150,6 +150,35 @@ class _Chunker:
             self.conversions = conversions
             self._conv_ids = conversions.column(conversion_journey).to_numpy()
 
+    def _batches(self) -> Iterator[Any]:
+        """Record batches in file order, reading one row group at a time.
+
+        Files are read one row group at a time (``ParquetFile.read_row_group``): memory
+        stays bounded by a row group plus a chunk, whatever the size of the dataset. (A
+        dataset scan buffers far ahead, and ``iter_batches`` keeps decoded pages until
+        the file is done; both grow with the file.)
+        """
+        import pyarrow.parquet as pq
+
+        get_fragments = getattr(self.dataset, "get_fragments", None)
+        if get_fragments is None:  # not a file dataset
+            yield from self.dataset.to_batches(columns=self.columns, batch_size=self.batch_rows)
+            return
+        for fragment in get_fragments():  # in file order
+            names = fragment.physical_schema.names
+            if not all(c in names for c in self.columns):
+                # e.g. a partition column that lives in the path, not in the file
+                yield from fragment.to_batches(
+                    columns=self.columns, batch_size=self.batch_rows, schema=self.dataset.schema
+                )
+                continue
+            with self.dataset.filesystem.open_input_file(fragment.path) as handle:
+                reader = pq.ParquetFile(handle)
+                for group in range(reader.metadata.num_row_groups):
+                    table = reader.read_row_group(group, columns=self.columns)
+                    yield from table.to_batches(max_chunksize=self.batch_rows)
+                    del table
+
     def _conversions_upto(self, lo: int, last_id: Any, final: bool) -> tuple[Any, int]:
         """Conversions from row ``lo`` of the sorted table up to journey ``last_id``."""
         if self.conversions is None or self._conv_ids is None:
@@ -168,8 +197,7 @@ class _Chunker:
         previous: Any = None  # last journey id seen
         start_row = 0
         conv_lo = 0
-        scanner = self.dataset.to_batches(columns=self.columns, batch_size=self.batch_rows)
-        for batch in scanner:
+        for batch in self._batches():
             if batch.num_rows == 0:
                 continue
             ids = batch.column(self.journey).to_numpy(zero_copy_only=False)
