@@ -150,15 +150,60 @@ def _monthly_kpis(leads: Any, spend: Any) -> Any:
     )
 
 
+def _credit_by(journeys: Any, model: Any, by: str) -> tuple[Any, float]:
+    """Value credit per label of ``by`` (last slot: label not recorded) and unattributed.
+
+    Straight from the model contract (pairs and weights), for when
+    :func:`touchcredit.compare` is not available.
+    """
+    pairs = model.pairs(journeys)
+    weights = np.asarray(model.weights(journeys), dtype=np.float64)
+    dim = journeys.dimension(by)
+    k = len(dim.categories)
+    codes = dim.codes[pairs.touch]
+    value = weights * journeys.conversion_value[pairs.conversion]
+    credit = np.bincount(np.where(codes < 0, k, codes), weights=value, minlength=k + 1)
+    return credit, float(journeys.total_value - credit.sum())
+
+
+def _credit_table(journeys: Any, model: Any, by: str) -> Any:
+    """Credit per label as a MetricTable (when :func:`touchcredit.attribute` is absent)."""
+    from touchcredit.report import MetricTable
+
+    credit, unattributed = _credit_by(journeys, model, by)
+    dim = journeys.dimension(by)
+    labels = np.empty(len(dim.categories) + 2, dtype=object)
+    labels[:-2] = dim.categories
+    labels[-2:] = [None, "(unattributed)"]
+    value = np.append(credit, max(unattributed, 0.0))
+    keep = np.ones(labels.size, dtype=bool)
+    keep[-2] = value[-2] > 0
+    return MetricTable(f"Credit by {by}", {by: labels[keep], "value": value[keep]}, key=(by,))
+
+
 def _compare(journeys: Any, names: Sequence[str], by: str, bar: _Progress) -> Any:
     import touchcredit as tc
+    from touchcredit.report import MetricTable
 
     fitted = []
     for name in names:
         model = tc.models.get(name)
         fitted.append(model.fit(journeys))
         bar.step(name)
-    return tc.compare(journeys, fitted, by=by)
+    compare = getattr(tc, "compare", None)
+    if compare is not None:
+        return compare(journeys, fitted, by=by)
+    dim = journeys.dimension(by)
+    labels = np.empty(len(dim.categories) + 2, dtype=object)
+    labels[:-2] = dim.categories
+    labels[-2:] = [None, "(unattributed)"]
+    data: dict[str, Any] = {by: labels}
+    for name, model in zip(names, fitted, strict=True):
+        credit, unattributed = _credit_by(journeys, model, by)
+        data[name] = np.append(credit, max(unattributed, 0.0))
+    keep = np.ones(labels.size, dtype=bool)
+    keep[-2] = any(data[name][-2] > 0 for name in names)  # the "not recorded" row if used
+    return MetricTable(f"Credit by {by}", {k: v[keep] for k, v in data.items()}, key=(by,))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -246,8 +291,11 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
         bar.step("fit")
         model = tc.models.get(args.model).fit(journeys)
         bar.step("attribute")
-        result = tc.attribute(journeys, model)
-        table = result.by(args.by)
+        attribute = getattr(tc, "attribute", None)
+        if attribute is not None:
+            table = attribute(journeys, model).by(args.by)
+        else:
+            table = _credit_table(journeys, model, args.by)
         bar.step("write")
         if args.out:
             frames.write_table(_credit_columns(table), args.out)
