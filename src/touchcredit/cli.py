@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -390,6 +391,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         code: int = args.func(args)
         return code
+    except BrokenPipeError:  # output piped into `head` or similar: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except UsageError as exc:
         print(f"touchcredit: error: {exc}", file=sys.stderr)
         return 2
