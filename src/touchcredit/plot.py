@@ -46,6 +46,14 @@ def _model_name(model: Any) -> str:
         value = getattr(model, attr, None)
         if isinstance(value, str):
             return value
+    from touchcredit import models
+
+    for name in models.available():  # the registry name of the model's class
+        try:
+            if type(models.get(name)) is type(model):
+                return name
+        except (TypeError, ValueError):  # a model that needs parameters
+            continue
     return type(model).__name__
 
 
