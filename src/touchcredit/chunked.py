@@ -64,7 +64,7 @@ class ChunkedAttribution:
     Examples
     --------
     >>> r = ChunkedAttribution("channel", ("email", "seo"), np.array([30.0, 70.0]),
-    ...     np.array([0.5, 1.5]), 0.0, 0.0, 100.0, get("linear"), 4, 2, 2, 1)
+    ...     np.array([0.5, 1.5]), 0.0, 0.0, 100.0, get("markov"), 4, 2, 2, 1)
     >>> r.to_dict()
     {'email': 30.0, 'seo': 70.0}
     """
@@ -405,10 +405,10 @@ def attribute_parquet(
     ...     "channel": ["seo", "email", "seo", "paid"]}), path)
     >>> conv = {"journey_id": [1, 2], "conversion_time": [90_000, 7_200],
     ...         "conversion_value": [100.0, 50.0]}
-    >>> r = attribute_parquet(path, "linear", conversions=conv,
+    >>> r = attribute_parquet(path, "markov", conversions=conv,
     ...                       conversion_value="conversion_value", batch_rows=3)
-    >>> r.to_dict(), r.n_chunks
-    ({'email': 50.0, 'paid': 25.0, 'seo': 75.0}, 2)
+    >>> {label: round(v, 6) for label, v in r.to_dict().items()}, r.n_chunks
+    ({'email': 37.5, 'paid': 37.5, 'seo': 75.0}, 2)
     """
     pa, ds, pq = _require_arrow()
     if batch_rows < 1:
