@@ -583,6 +583,7 @@ def markdown(rows: list[Row], peers: list[str], notes: list[str], command: str) 
         lines.append("| " + " | ".join(cells) + " |")
     out = [
         f"Machine: {machine()}",
+        "",
         f"Command: `{command}`",
         "",
         *lines,
