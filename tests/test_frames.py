@@ -346,3 +346,35 @@ def test_numeric_columns_are_read_without_a_copy() -> None:
     assert got.ctypes.data == buf.address  # a view of Arrow's buffer
     pdf = pl.DataFrame({"v": values})
     assert np.shares_memory(frames._column(pdf, "v"), pdf["v"].to_numpy())
+
+
+@pytest.mark.parametrize("lib", list(MAKERS))
+def test_round_trip_frame_to_result_tables_to_frames(lib: str) -> None:
+    """Frame -> JourneySet -> result tables that exist today -> the three libraries."""
+    from touchcredit.cli import _credit_table
+    from touchcredit.models import MarkovModel
+    from touchcredit.paths import top_paths
+
+    make = MAKERS[lib]
+    js = JourneySet.from_frame(
+        make(TOUCHES, "ts"),
+        journey="person",
+        timestamp="ts",
+        source="source",
+        conversions=make(CONVERSIONS, "when"),
+        conversion_time="when",
+        conversion_value="amount",
+    )
+    paths = top_paths(js, k=None)
+    credit = _credit_table(js, MarkovModel().fit(js), "channel")
+    assert credit["value"].sum() == pytest.approx(js.total_value)  # 7.5 unattributed row
+    for table in (paths, credit):
+        n = len(table)
+        pdf, pldf, adf = table.to_pandas(), table.to_polars(), table.to_arrow()
+        assert list(pdf.columns) == pldf.columns == adf.column_names == list(table.names)
+        assert len(pdf) == pldf.height == adf.num_rows == n
+        for name in table.names:
+            expect = table[name].tolist()
+            assert pdf[name].astype(object).where(pdf[name].notna(), None).tolist() == expect
+            assert pldf[name].to_list() == expect
+            assert adf.column(name).to_pylist() == expect
