@@ -5,18 +5,23 @@ and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
 from touchcredit import funnel, metrics, models, paths
+from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
 from touchcredit.domain import Deal, Journey, Lead, Spend, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
 from touchcredit.leads import LeadSet
-from touchcredit.models import AttributionModel
+from touchcredit.models import AttributionModel, PositionalModel, TimeDecay
 from touchcredit.money import MinorUnits
+from touchcredit.roles import SourceRoles, source_roles
 from touchcredit.uncertainty import Bootstrap, bootstrap
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "Attribution",
     "AttributionModel",
     "Bootstrap",
+    "Comparison",
+    "CreditTable",
     "Deal",
     "Dimension",
     "Journey",
@@ -25,12 +30,18 @@ __all__ = [
     "LeadSet",
     "MinorUnits",
     "Pairs",
+    "PositionalModel",
+    "SourceRoles",
     "Spend",
+    "TimeDecay",
     "Touchpoint",
     "__version__",
+    "attribute",
     "bootstrap",
+    "compare",
     "funnel",
     "metrics",
     "models",
     "paths",
+    "source_roles",
 ]

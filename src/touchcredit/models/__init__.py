@@ -12,15 +12,39 @@ from touchcredit.models.base import (
     register,
 )
 from touchcredit.models.markov import MarkovCounts, MarkovModel
+from touchcredit.models.positional import (
+    FirstTouch,
+    FullPath,
+    InverseJShaped,
+    JShaped,
+    LastNonDirect,
+    LastTouch,
+    Linear,
+    PositionalModel,
+    PositionBased,
+    WShaped,
+)
 from touchcredit.models.shapley import ShapleyCounts, ShapleyModel
+from touchcredit.models.time_decay import TimeDecay
 
 __all__ = [
     "AttributionModel",
+    "FirstTouch",
+    "FullPath",
+    "InverseJShaped",
+    "JShaped",
+    "LastNonDirect",
+    "LastTouch",
+    "Linear",
     "MarkovCounts",
     "MarkovModel",
     "NotFittedError",
+    "PositionBased",
+    "PositionalModel",
     "ShapleyCounts",
     "ShapleyModel",
+    "TimeDecay",
+    "WShaped",
     "available",
     "get",
     "register",

@@ -1,0 +1,489 @@
+"""Run a model on journeys: :func:`attribute`, :func:`compare` and their results.
+
+The results are immutable values: numpy arrays are read-only, the model and its
+parameters travel with the numbers, and every conversion value is accounted for as
+credit or as the explicit unattributed bucket.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.journeys import DIMENSIONS, JourneySet, Pairs
+from touchcredit.models.base import AttributionModel, get, models_from
+
+__all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute", "compare"]
+
+FloatArray = npt.NDArray[np.float64]
+Label = str | None
+
+
+def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a.flags.writeable = False
+    return a
+
+
+def _text(label: Label) -> str:
+    return "(not recorded)" if label is None else str(label)
+
+
+@attrs.frozen
+class Unattributed:
+    """Value and number of conversions no touch could take credit for.
+
+    Examples
+    --------
+    >>> Unattributed(value=12.5, conversions=1)
+    Unattributed(value=12.5, conversions=1)
+    """
+
+    value: float
+    conversions: int
+
+
+def _model_label(model: AttributionModel) -> str:
+    return model.name or type(model).__name__
+
+
+@attrs.frozen(eq=False)
+class CreditTable:
+    """Credit per label of one dimension (result of :meth:`Attribution.by`).
+
+    Attributes
+    ----------
+    dimension : str
+        ``"source"``, ``"channel"``, ``"campaign"`` or ``"method"``.
+    labels : tuple of str or None
+        The labels, in category order; None (label not recorded) last when present.
+    value, conversions : float64 ndarray
+        Value credit and conversion-count credit of every label.
+    unattributed_value : float
+        Value no touch took credit for.
+    unattributed_conversions : int
+        Conversions with no eligible touch.
+    model : AttributionModel
+        The model that made the credit.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
+    ...     conversion_journey_id=[1], conversion_time=[3], conversion_value=[100.0])
+    >>> tc.attribute(js, "linear").by("channel").to_dict()
+    {'email': 50.0, 'seo': 50.0}
+    """
+
+    dimension: str
+    labels: tuple[Label, ...]
+    value: FloatArray
+    conversions: FloatArray
+    unattributed_value: float
+    unattributed_conversions: int
+    model: AttributionModel
+
+    def to_dict(self, what: str = "value") -> dict[Label, float]:
+        """Credit per label: ``"value"`` (default) or ``"conversions"``.
+
+        Raises
+        ------
+        ValueError
+            When ``what`` is neither.
+        """
+        if what not in ("value", "conversions"):
+            raise ValueError(f"'what' must be 'value' or 'conversions', got {what!r}")
+        col = self.value if what == "value" else self.conversions
+        return {label: float(x) for label, x in zip(self.labels, col, strict=True)}
+
+    def _columns(self) -> dict[str, npt.NDArray[Any]]:
+        labels = np.empty(len(self.labels), dtype=object)
+        labels[:] = list(self.labels)
+        return {self.dimension: labels, "value": self.value, "conversions": self.conversions}
+
+    def to_pandas(self) -> Any:
+        """The table as a pandas DataFrame (needs pandas)."""
+        from touchcredit import frames
+
+        return frames.to_pandas(self._columns())
+
+    def to_polars(self) -> Any:
+        """The table as a polars DataFrame (needs polars)."""
+        from touchcredit import frames
+
+        return frames.to_polars(self._columns())
+
+    def to_arrow(self) -> Any:
+        """The table as a pyarrow Table (needs pyarrow)."""
+        from touchcredit import frames
+
+        return frames.to_arrow(self._columns())
+
+    def __repr__(self) -> str:
+        width = max([len(self.dimension), *(len(_text(x)) for x in self.labels)], default=0)
+        lines = [
+            f"CreditTable({self.model!r}, by={self.dimension!r})",
+            f"  {self.dimension:<{width}}  {'value':>14}  {'conversions':>12}",
+        ]
+        for label, v, c in zip(self.labels, self.value, self.conversions, strict=True):
+            lines.append(f"  {_text(label):<{width}}  {v:>14.4f}  {c:>12.4f}")
+        lines.append(
+            f"  {'unattributed':<{width}}  {self.unattributed_value:>14.4f}"
+            f"  {self.unattributed_conversions:>12d}"
+        )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(_text(label))}</td><td>{v:.4f}</td><td>{c:.4f}</td></tr>"
+            for label, v, c in zip(self.labels, self.value, self.conversions, strict=True)
+        )
+        rows += (
+            f"<tr><td><em>unattributed</em></td><td>{self.unattributed_value:.4f}</td>"
+            f"<td>{self.unattributed_conversions}</td></tr>"
+        )
+        return (
+            f"<table><caption>{html.escape(repr(self.model))} by "
+            f"{html.escape(self.dimension)}</caption><thead><tr><th>"
+            f"{html.escape(self.dimension)}</th><th>value</th><th>conversions</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>"
+        )
+
+
+@attrs.frozen(eq=False, repr=False)
+class Attribution:
+    """Credit of every touch under one model (result of :func:`attribute`).
+
+    Attributes
+    ----------
+    journeys : JourneySet
+    model : AttributionModel
+        The (fitted) model, with its parameters.
+    pairs : Pairs
+        The (conversion, touch) pairs the model weighed.
+    weights : float64 ndarray
+        One weight per pair, summing to 1 per conversion with pairs.
+    touch_credit : float64 ndarray
+        Value credit of every touch (JourneySet touch order).
+    touch_conversions : float64 ndarray
+        Conversion-count credit of every touch.
+    unattributed : Unattributed
+        Value and count of conversions with no eligible touch.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1, 2], timestamp=[1, 2, 9], channel=["seo", "email", "ads"],
+    ...     conversion_journey_id=[1, 2], conversion_time=[3, 5],
+    ...     conversion_value=[100.0, 20.0])
+    >>> att = tc.attribute(js, "first_touch")
+    >>> att.touch_credit.tolist(), att.unattributed
+    ([100.0, 0.0, 0.0], Unattributed(value=20.0, conversions=1))
+    >>> att.total, att.attributed
+    (120.0, 100.0)
+    """
+
+    journeys: JourneySet
+    model: AttributionModel
+    pairs: Pairs
+    weights: FloatArray
+    touch_credit: FloatArray
+    touch_conversions: FloatArray
+    unattributed: Unattributed
+
+    @property
+    def total(self) -> float:
+        """Sum of the conversion values."""
+        return self.journeys.total_value
+
+    @property
+    def attributed(self) -> float:
+        """Value credited to touches (``total - unattributed.value``, up to rounding)."""
+        return float(self.touch_credit.sum())
+
+    def by(self, dimension: str) -> CreditTable:
+        """Credit per label of ``dimension`` ("source", "channel", "campaign", "method").
+
+        Raises
+        ------
+        ValueError
+            When ``dimension`` is not one of those.
+        """
+        if dimension not in DIMENSIONS:
+            raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}; got {dimension!r}")
+        dim = self.journeys.dimension(dimension)
+        k = len(dim.categories)
+        codes = dim.codes
+        # code -1 (not recorded) goes to bin k
+        idx = np.where(codes < 0, k, codes)
+        value = np.bincount(idx, weights=self.touch_credit, minlength=k + 1)
+        conv = np.bincount(idx, weights=self.touch_conversions, minlength=k + 1)
+        labels: list[Label] = list(dim.categories)
+        if bool((codes < 0).any()):
+            labels.append(None)
+        else:
+            value, conv = value[:k], conv[:k]
+        return CreditTable(
+            dimension=dimension,
+            labels=tuple(labels),
+            value=_frozen(value.astype(np.float64)),
+            conversions=_frozen(conv.astype(np.float64)),
+            unattributed_value=self.unattributed.value,
+            unattributed_conversions=self.unattributed.conversions,
+            model=self.model,
+        )
+
+    def __repr__(self) -> str:
+        js = self.journeys
+        return (
+            f"Attribution({self.model!r}: {js.n_conversions} conversions, total "
+            f"{self.total:g}, attributed {self.attributed:g}, unattributed "
+            f"{self.unattributed.value:g} ({self.unattributed.conversions} conversions))"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(repr(self))}</pre>" + self.by("channel")._repr_html_()
+
+
+def attribute(
+    journeys: JourneySet, model: AttributionModel | str, *, fit: bool | None = None
+) -> Attribution:
+    """Split every conversion's value over its eligible touches with ``model``.
+
+    Parameters
+    ----------
+    journeys : JourneySet
+    model : AttributionModel or str
+        A model, or a registry name (``"linear"``, ``"w_shaped"``, ...).
+    fit : bool, optional
+        Fit the model on ``journeys`` first. Default: only a data-driven model that is
+        not fitted yet is fitted (on a clone; the model given is left untouched).
+
+    Returns
+    -------
+    Attribution
+
+    Raises
+    ------
+    ValueError
+        When the model returns weights of the wrong length, negative or non-finite
+        weights, or weights that do not sum to 1 for a conversion.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1, 1], timestamp=[1, 2, 3], channel=["seo", "email", "ads"],
+    ...     conversion_journey_id=[1], conversion_time=[5], conversion_value=[10.0])
+    >>> tc.attribute(js, "position").touch_credit.round(6).tolist()
+    [4.0, 2.0, 4.0]
+    """
+    m = get(model) if isinstance(model, str) else model
+    if not isinstance(m, AttributionModel):
+        raise TypeError(f"'model' must be an AttributionModel or a name, got {type(m).__name__}")
+    if fit or (fit is None and not m.is_fitted):
+        m = m.clone().fit(journeys) if fit is None else m.fit(journeys)
+    pairs = m.pairs(journeys)
+    w = np.asarray(m.weights(journeys), dtype=np.float64)
+    _check_weights(m, journeys, pairs, w)
+    value = journeys.conversion_value
+    n = pairs.length
+    touch = pairs.touch
+    n_touch = journeys.n_touches
+    touch_conv = np.bincount(touch, weights=w, minlength=n_touch)
+    touch_credit = np.bincount(touch, weights=w * np.repeat(value, n), minlength=n_touch)
+    empty = n == 0
+    unattributed = Unattributed(
+        value=float(value[empty].sum()), conversions=int(np.count_nonzero(empty))
+    )
+    return Attribution(
+        journeys=journeys,
+        model=m,
+        pairs=pairs,
+        weights=_frozen(w),
+        touch_credit=_frozen(touch_credit),
+        touch_conversions=_frozen(touch_conv),
+        unattributed=unattributed,
+    )
+
+
+def _check_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:
+    if w.shape != (pairs.size,):
+        raise ValueError(
+            f"{m!r}.weights returned shape {w.shape}, expected ({pairs.size},) (one per pair)"
+        )
+    bad = ~(w >= 0) | ~np.isfinite(w)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        c = int(pairs.conversion[k])
+        raise ValueError(
+            f"{m!r}.weights must be finite and >= 0; got {w[k]!r} for conversion row "
+            f"{int(js.conversion_row[c])}"
+        )
+    nonempty = pairs.length > 0
+    if w.size:
+        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty])
+        off = np.abs(sums - 1.0) > 1e-9
+        if off.any():
+            c = int(np.flatnonzero(nonempty)[np.flatnonzero(off)[0]])
+            raise ValueError(
+                f"{m!r}.weights must sum to 1 per conversion; conversion row "
+                f"{int(js.conversion_row[c])} sums to {float(sums[off][0])!r}"
+            )
+
+
+@attrs.frozen(eq=False)
+class Comparison:
+    """Credit per label under several models (result of :func:`compare`).
+
+    Attributes
+    ----------
+    by : str
+        The dimension.
+    labels : tuple of str or None
+        Row labels.
+    models : tuple of AttributionModel
+        Column models (fitted when data-driven).
+    values : float64 ndarray, shape (k, m)
+        Value credit of label ``i`` under model ``j``.
+    unattributed : float64 ndarray, shape (m,)
+        Unattributed value per model.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
+    ...     conversion_journey_id=[1], conversion_time=[3])
+    >>> tc.compare(js, ["first_touch", "linear"]).to_dict()
+    {'first_touch': {'email': 0.0, 'seo': 1.0}, 'linear': {'email': 0.5, 'seo': 0.5}}
+    """
+
+    by: str
+    labels: tuple[Label, ...]
+    models: tuple[AttributionModel, ...]
+    values: FloatArray
+    unattributed: FloatArray
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names: the registry names, or reprs when names repeat."""
+        names = tuple(_model_label(m) for m in self.models)
+        if len(set(names)) < len(names):
+            names = tuple(repr(m) for m in self.models)
+        return names
+
+    def to_dict(self) -> dict[str, dict[Label, float]]:
+        """``{model name: {label: value credit}}``."""
+        return {
+            name: {label: float(v) for label, v in zip(self.labels, self.values[:, j], strict=True)}
+            for j, name in enumerate(self.names)
+        }
+
+    def _columns(self) -> dict[str, npt.NDArray[Any]]:
+        labels = np.empty(len(self.labels), dtype=object)
+        labels[:] = list(self.labels)
+        out: dict[str, npt.NDArray[Any]] = {self.by: labels}
+        for j, name in enumerate(self.names):
+            out[name] = self.values[:, j]
+        return out
+
+    def to_pandas(self) -> Any:
+        """The comparison as a pandas DataFrame (one column per model)."""
+        from touchcredit import frames
+
+        return frames.to_pandas(self._columns())
+
+    def to_polars(self) -> Any:
+        """The comparison as a polars DataFrame."""
+        from touchcredit import frames
+
+        return frames.to_polars(self._columns())
+
+    def to_arrow(self) -> Any:
+        """The comparison as a pyarrow Table."""
+        from touchcredit import frames
+
+        return frames.to_arrow(self._columns())
+
+    def __repr__(self) -> str:
+        names = self.names
+        width = max([len(self.by), *(len(_text(x)) for x in self.labels)], default=0)
+        cols = [max(len(n), 12) for n in names]
+        head = "  ".join(f"{n:>{c}}" for n, c in zip(names, cols, strict=True))
+        lines = [f"Comparison(by={self.by!r})", f"  {self.by:<{width}}  {head}"]
+        for i, label in enumerate(self.labels):
+            row = "  ".join(f"{v:>{c}.4f}" for v, c in zip(self.values[i], cols, strict=True))
+            lines.append(f"  {_text(label):<{width}}  {row}")
+        row = "  ".join(f"{v:>{c}.4f}" for v, c in zip(self.unattributed, cols, strict=True))
+        lines.append(f"  {'unattributed':<{width}}  {row}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(n)}</th>" for n in self.names)
+        body = "".join(
+            f"<tr><td>{html.escape(_text(label))}</td>"
+            + "".join(f"<td>{v:.4f}</td>" for v in self.values[i])
+            + "</tr>"
+            for i, label in enumerate(self.labels)
+        )
+        body += (
+            "<tr><td><em>unattributed</em></td>"
+            + "".join(f"<td>{v:.4f}</td>" for v in self.unattributed)
+            + "</tr>"
+        )
+        return (
+            f"<table><thead><tr><th>{html.escape(self.by)}</th>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+
+def compare(
+    journeys: JourneySet, models: Iterable[AttributionModel | str], *, by: str = "channel"
+) -> Comparison:
+    """Credit per label of ``by`` under several models, side by side.
+
+    Parameters
+    ----------
+    journeys : JourneySet
+    models : iterable of AttributionModel or str
+        Models or registry names.
+    by : str
+        Dimension: "channel" (default), "source", "campaign" or "method".
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ValueError
+        When no model is given or ``by`` is unknown.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
+    ...     conversion_journey_id=[1], conversion_time=[3])
+    >>> tc.compare(js, ["last_touch"]).values.tolist()
+    [[1.0], [0.0]]
+    """
+    ms: Sequence[AttributionModel] = models_from(models)
+    if not ms:
+        raise ValueError("'models' must name at least one model")
+    tables = [attribute(journeys, m).by(by) for m in ms]
+    values = np.stack([t.value for t in tables], axis=1) if tables else np.zeros((0, 0))
+    return Comparison(
+        by=by,
+        labels=tables[0].labels,
+        models=tuple(t.model for t in tables),
+        values=_frozen(values),
+        unattributed=_frozen(np.array([t.unattributed_value for t in tables])),
+    )

@@ -1,0 +1,453 @@
+"""Positional models: one vectorized kernel for first/last/linear/U/J/W/Z shapes.
+
+A positional model gives fixed shares to *anchor* touches -- the first touch, the
+last touch and *milestone touches* (the last touch at or before a milestone time such
+as ``lead_created_at``) -- and spreads the remaining *middle* share equally over the
+other touches. Rules (DESIGN.md section 2):
+
+- anchors that fall on the same touch add their shares;
+- a missing milestone (NaT, or no eligible touch at or before it) gives its share
+  equally to the remaining anchors with a positive share;
+- when no other touch is left, the middle share is spread equally over the anchor
+  touches (``empty_middle="equal"``) or the anchor shares are renormalised to sum to 1
+  (``empty_middle="proportional"``, used by the asymmetric J shapes: a two-touch
+  J-shaped journey gets 0.25/0.75).
+
+Every model here is a parametrization of :class:`PositionalModel`; all share
+:func:`positional_weights`, which costs one pass over the pairs plus a few passes over
+the conversions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit import _segments
+from touchcredit.journeys import JourneySet
+from touchcredit.models.base import AttributionModel
+
+__all__ = [
+    "MILESTONES",
+    "FirstTouch",
+    "FullPath",
+    "InverseJShaped",
+    "JShaped",
+    "LastNonDirect",
+    "LastTouch",
+    "Linear",
+    "PositionBased",
+    "PositionalModel",
+    "WShaped",
+    "positional_weights",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: Milestone columns of a JourneySet a positional model can anchor on.
+MILESTONES: tuple[str, ...] = ("lead_created_at", "opportunity_created_at", "closed_at")
+
+_NAT = np.iinfo(np.int64).min
+
+
+def positional_weights(
+    offsets: IntArray,
+    starts: IntArray,
+    times: IntArray,
+    first: float,
+    last: float,
+    milestones: list[tuple[float, IntArray]],
+    empty_middle: str = "equal",
+) -> FloatArray:
+    """Positional weights of pairs laid out in CSR segments (one per conversion).
+
+    Parameters
+    ----------
+    offsets : int64 ndarray, length C + 1
+        Pair offsets: conversion ``c`` owns pairs ``offsets[c]:offsets[c + 1]``.
+    starts : int64 ndarray, length C
+        Index into ``times`` of each conversion's first pair's time (the times of one
+        conversion's pairs are ``times[starts[c]:starts[c] + length[c]]``, sorted).
+    times : int64 ndarray
+        Times (any monotone integer unit) the ``starts`` index into.
+    first, last : float
+        Shares of the first and last touch.
+    milestones : list of (share, int64 ndarray of length C)
+        Share and time of every milestone per conversion (``int64`` minimum = NaT).
+    empty_middle : {"equal", "proportional"}
+        What happens to the middle share when every touch is an anchor.
+
+    Returns
+    -------
+    float64 ndarray
+        One weight per pair, summing to 1 over every non-empty conversion.
+
+    Examples
+    --------
+    >>> off = np.array([0, 1, 3, 7])
+    >>> t = np.arange(7)
+    >>> positional_weights(off, off[:-1], t, 0.4, 0.4, []).round(3).tolist()
+    [1.0, 0.5, 0.5, 0.4, 0.1, 0.1, 0.4]
+    """
+    n = np.diff(offsets)
+    n_conv = int(n.size)
+    nonempty = n > 0
+    middle = 1.0 - first - last - sum(s for s, _ in milestones)
+    # Anchor roles: (share, pair index per conversion, present per conversion).
+    pair_start = offsets[:-1]
+    roles: list[tuple[float, IntArray, npt.NDArray[np.bool_]]] = []
+    if first > 0:
+        roles.append((first, pair_start, nonempty))
+    if last > 0:
+        roles.append((last, offsets[1:] - 1, nonempty))
+    for share, when in milestones:
+        if share <= 0:
+            continue
+        # Milestone touch: the last pair at or before the milestone time.
+        bounds = np.empty(2 * n_conv, dtype=np.int64)
+        bounds[0::2] = starts
+        bounds[1::2] = starts + n
+        found = _segments.segment_searchsorted(
+            times, bounds, np.arange(0, 2 * n_conv, 2, dtype=np.int64), when, side="right"
+        )
+        at = found - starts - 1  # position inside the run, -1 when none
+        present = nonempty & (when != _NAT) & (at >= 0)
+        roles.append((share, pair_start + np.maximum(at, 0), present))
+
+    missing = np.zeros(n_conv, dtype=np.float64)
+    receivers = np.zeros(n_conv, dtype=np.int64)
+    for share, _, present in roles:
+        missing += np.where(present, 0.0, share)
+        receivers += present
+    mid = np.full(n_conv, middle, dtype=np.float64)
+    none_left = receivers == 0
+    mid[none_left] += missing[none_left]  # no anchor left: the middle takes it
+    extra = np.divide(missing, receivers, out=np.zeros(n_conv), where=receivers > 0)
+
+    # Distinct anchor touches per conversion (roles are few: a tiny sort per conversion).
+    if roles:
+        idx = np.stack([np.where(p, i, -1) for _, i, p in roles])
+        idx.sort(axis=0)
+        distinct = (idx[0] >= 0).astype(np.int64)
+        distinct += ((idx[1:] != idx[:-1]) & (idx[:-1] >= 0)).sum(axis=0)
+        distinct += ((idx[1:] >= 0) & (idx[:-1] < 0)).sum(axis=0)
+    else:
+        distinct = np.zeros(n_conv, dtype=np.int64)
+    others = n - distinct
+    each = np.divide(mid, others, out=np.zeros(n_conv), where=others > 0)
+    w = np.repeat(each, n)
+    if not roles:
+        return w
+    anchor_total = 1.0 - mid
+    scale = np.ones(n_conv)
+    add = np.zeros(n_conv)
+    empty = (others == 0) & nonempty
+    if empty_middle == "proportional":
+        np.divide(1.0, anchor_total, out=scale, where=empty & (anchor_total > 0))
+    else:
+        np.divide(mid, distinct, out=add, where=empty & (distinct > 0))
+    for _, i, p in roles:
+        w[i[p]] = 0.0
+    for share, i, p in roles:
+        w[i[p]] += ((share + extra) * scale)[p]
+    # The equal spread of an empty middle goes once to every distinct anchor touch.
+    if add.any():
+        for r in range(idx.shape[0]):
+            sel = (idx[r] >= 0) & empty
+            if r:
+                sel &= idx[r] != idx[r - 1]
+            w[idx[r][sel]] += add[sel]
+    return w
+
+
+def _share(value: float, field: str) -> float:
+    v = float(value)
+    if not (0.0 <= v <= 1.0):
+        raise ValueError(f"{field!r} must be a share between 0 and 1, got {value!r}")
+    return v
+
+
+class PositionalModel(AttributionModel):
+    """Fixed shares for the first, last and milestone touches; the rest shared equally.
+
+    Build your own U/J/W/Z-like model without writing numpy.
+
+    Parameters
+    ----------
+    first, last : float
+        Shares of the first and the last eligible touch.
+    milestones : mapping of str to float, optional
+        Share of the milestone touch of each milestone column
+        (``"lead_created_at"``, ``"opportunity_created_at"``, ``"closed_at"``): the
+        last eligible touch at or before that time.
+    empty_middle : {"equal", "proportional"}
+        When every touch is an anchor, spread the middle share equally over the
+        anchor touches, or renormalise the anchor shares.
+    lookback, exclude_channels, exclude_sources
+        As for :class:`~touchcredit.models.AttributionModel`.
+
+    Raises
+    ------
+    ValueError
+        When a share is outside [0, 1], the shares add to more than 1, or a milestone
+        name is unknown.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(
+    ...     journey_id=[1, 1, 1, 1], timestamp=[1, 2, 3, 4], channel=["a", "b", "c", "d"],
+    ...     conversion_journey_id=[1], conversion_time=[10], lead_created_at=[2])
+    >>> model = PositionalModel(first=0.5, last=0.2, milestones={"lead_created_at": 0.2})
+    >>> model.weights(js).round(3).tolist()
+    [0.5, 0.2, 0.1, 0.2]
+    """
+
+    def __init__(
+        self,
+        first: float = 0.0,
+        last: float = 0.0,
+        milestones: Mapping[str, float] | None = None,
+        empty_middle: str = "equal",
+        *,
+        lookback: dt.timedelta | None = None,
+        exclude_channels: Iterable[str] = (),
+        exclude_sources: Iterable[str] = (),
+    ) -> None:
+        super().__init__(
+            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
+        )
+        self.first = first
+        self.last = last
+        self.milestones = None if milestones is None else dict(milestones)
+        self.empty_middle = empty_middle
+        shares = [_share(first, "first"), _share(last, "last")]
+        for key, share in (self.milestones or {}).items():
+            if key not in MILESTONES:
+                raise ValueError(
+                    f"'milestones' keys must be among {', '.join(MILESTONES)}; got {key!r}"
+                )
+            shares.append(_share(share, f"milestones[{key!r}]"))
+        if sum(shares) > 1.0 + 1e-12:
+            raise ValueError(f"shares must add to at most 1, got {sum(shares)!r}")
+        if empty_middle not in ("equal", "proportional"):
+            raise ValueError(
+                f"'empty_middle' must be 'equal' or 'proportional', got {empty_middle!r}"
+            )
+
+    def _shape(self) -> tuple[float, float, dict[str, float], str]:
+        return float(self.first), float(self.last), dict(self.milestones or {}), self.empty_middle
+
+    def weights(self, journeys: JourneySet) -> FloatArray:
+        """Weight of every pair of ``self.pairs(journeys)`` (see the module rules)."""
+        first, last, marks, empty_middle = self._shape()
+        p = self.pairs(journeys)
+        keep = self.eligible(journeys, p)
+        conv_ms = [(share, getattr(journeys, key).view(np.int64)) for key, share in marks.items()]
+        if keep is None:
+            return positional_weights(
+                p.offsets, p.start, journeys.timestamp_us, first, last, conv_ms, empty_middle
+            )
+        offsets = np.zeros(p.start.size + 1, dtype=np.int64)
+        np.cumsum(_segments.segment_sum(keep, p.offsets).astype(np.int64), out=offsets[1:])
+        times = journeys.timestamp_us[p.touch[keep]] if conv_ms else np.zeros(0, np.int64)
+        kept = positional_weights(offsets, offsets[:-1], times, first, last, conv_ms, empty_middle)
+        out = np.zeros(p.size, dtype=np.float64)
+        out[keep] = kept
+        return out
+
+
+def _base_kwargs(
+    lookback: dt.timedelta | None, exclude_channels: Iterable[str], exclude_sources: Iterable[str]
+) -> dict[str, object]:
+    return {
+        "lookback": lookback,
+        "exclude_channels": exclude_channels,
+        "exclude_sources": exclude_sources,
+    }
+
+
+class _Fixed(PositionalModel):
+    """A positional model whose shape is fixed by the class (only base parameters)."""
+
+    _FIRST: float = 0.0
+    _LAST: float = 0.0
+    _MILESTONES: dict[str, float] = {}  # noqa: RUF012  (read-only class constant)
+    _EMPTY = "equal"
+
+    def __init__(
+        self,
+        *,
+        lookback: dt.timedelta | None = None,
+        exclude_channels: Iterable[str] = (),
+        exclude_sources: Iterable[str] = (),
+    ) -> None:
+        super().__init__(
+            self._FIRST,
+            self._LAST,
+            self._MILESTONES or None,
+            self._EMPTY,
+            lookback=lookback,
+            exclude_channels=exclude_channels,
+            exclude_sources=exclude_sources,
+        )
+
+
+class FirstTouch(_Fixed, name="first_touch"):
+    """All credit to the first eligible touch.
+
+    Examples
+    --------
+    >>> FirstTouch()
+    FirstTouch()
+    """
+
+    _FIRST = 1.0
+
+
+class LastTouch(_Fixed, name="last_touch"):
+    """All credit to the last eligible touch (the one at or just before the conversion).
+
+    Examples
+    --------
+    >>> LastTouch(exclude_channels=["direct"]).exclude_channels
+    ('direct',)
+    """
+
+    _LAST = 1.0
+
+
+class LastNonDirect(LastTouch, name="last_non_direct"):
+    """Last touch, ignoring ``direct`` touches (falls back to the last touch when all are).
+
+    Just :class:`LastTouch` with ``exclude_channels=("direct",)`` by default.
+
+    Examples
+    --------
+    >>> LastNonDirect()
+    LastNonDirect()
+    >>> LastNonDirect().exclude_channels
+    ('direct',)
+    """
+
+    def __init__(
+        self,
+        *,
+        lookback: dt.timedelta | None = None,
+        exclude_channels: Iterable[str] = ("direct",),
+        exclude_sources: Iterable[str] = (),
+    ) -> None:
+        super().__init__(
+            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
+        )
+
+
+class Linear(_Fixed, name="linear"):
+    """Equal credit to every eligible touch.
+
+    Examples
+    --------
+    >>> Linear()
+    Linear()
+    """
+
+
+class PositionBased(PositionalModel, name="position"):
+    """U-shaped: ``first`` and ``last`` shares (0.4 each), the middle shared equally.
+
+    A two-touch journey gets 0.5/0.5 (the middle share is spread over both).
+
+    Examples
+    --------
+    >>> PositionBased(first=0.3, last=0.3)
+    PositionBased(first=0.3, last=0.3)
+    """
+
+    def __init__(
+        self,
+        first: float = 0.4,
+        last: float = 0.4,
+        *,
+        lookback: dt.timedelta | None = None,
+        exclude_channels: Iterable[str] = (),
+        exclude_sources: Iterable[str] = (),
+    ) -> None:
+        super().__init__(
+            first,
+            last,
+            None,
+            "equal",
+            lookback=lookback,
+            exclude_channels=exclude_channels,
+            exclude_sources=exclude_sources,
+        )
+
+
+class JShaped(_Fixed, name="j_shaped"):
+    """J-shaped: 0.2 to the first touch, 0.6 to the last, 0.2 shared by the middle.
+
+    With only two touches the first/last shares are renormalised (0.25/0.75).
+
+    Examples
+    --------
+    >>> JShaped().first, JShaped().last
+    (0.2, 0.6)
+    """
+
+    _FIRST = 0.2
+    _LAST = 0.6
+    _EMPTY = "proportional"
+
+
+class InverseJShaped(_Fixed, name="inverse_j"):
+    """Inverse J: 0.6 to the first touch, 0.2 to the last, 0.2 shared by the middle.
+
+    With only two touches the first/last shares are renormalised (0.75/0.25).
+
+    Examples
+    --------
+    >>> InverseJShaped().first
+    0.6
+    """
+
+    _FIRST = 0.6
+    _LAST = 0.2
+    _EMPTY = "proportional"
+
+
+class WShaped(_Fixed, name="w_shaped"):
+    """W-shaped: 0.3 each to the first, lead-creation and opportunity-creation touches.
+
+    The other touches share 0.1 equally.
+
+    Examples
+    --------
+    >>> WShaped().milestones
+    {'lead_created_at': 0.3, 'opportunity_created_at': 0.3}
+    """
+
+    _FIRST = 0.3
+    _MILESTONES = {"lead_created_at": 0.3, "opportunity_created_at": 0.3}  # noqa: RUF012
+
+
+class FullPath(_Fixed, name="full_path"):
+    """Full path (Z-shaped): 0.225 each to first, lead, opportunity and closed-won touches.
+
+    The other touches share 0.1 equally.
+
+    Examples
+    --------
+    >>> FullPath().milestones["closed_at"]
+    0.225
+    """
+
+    _FIRST = 0.225
+    _MILESTONES = {  # noqa: RUF012
+        "lead_created_at": 0.225,
+        "opportunity_created_at": 0.225,
+        "closed_at": 0.225,
+    }
