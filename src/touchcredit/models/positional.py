@@ -253,7 +253,9 @@ class PositionalModel(AttributionModel):
                 p.offsets, p.start, journeys.timestamp_us, first, last, conv_ms, empty_middle
             )
         offsets = np.zeros(p.start.size + 1, dtype=np.int64)
-        np.cumsum(_segments.segment_sum(keep, p.offsets).astype(np.int64), out=offsets[1:])
+        np.cumsum(
+            _segments.segment_sum(keep.view(np.int8), p.offsets).astype(np.int64), out=offsets[1:]
+        )
         times = journeys.timestamp_us[p.touch[keep]] if conv_ms else np.zeros(0, np.int64)
         kept = positional_weights(offsets, offsets[:-1], times, first, last, conv_ms, empty_middle)
         out = np.zeros(p.size, dtype=np.float64)
