@@ -183,6 +183,10 @@ def _credit_table(journeys: Any, model: Any, by: str) -> Any:
 
 
 def _compare(journeys: Any, names: Sequence[str], by: str, bar: _Progress) -> Any:
+    """Share of the total value per label (rows) and model (columns), as a MetricTable.
+
+    Uses :func:`touchcredit.compare` when available, else the model contract directly.
+    """
     import touchcredit as tc
     from touchcredit.report import MetricTable
 
@@ -193,18 +197,29 @@ def _compare(journeys: Any, names: Sequence[str], by: str, bar: _Progress) -> An
         bar.step(name)
     compare = getattr(tc, "compare", None)
     if compare is not None:
-        return compare(journeys, fitted, by=by)
-    dim = journeys.dimension(by)
-    labels = np.empty(len(dim.categories) + 2, dtype=object)
-    labels[:-2] = dim.categories
-    labels[-2:] = [None, "(unattributed)"]
-    data: dict[str, Any] = {by: labels}
-    for name, model in zip(names, fitted, strict=True):
-        credit, unattributed = _credit_by(journeys, model, by)
-        data[name] = np.append(credit, max(unattributed, 0.0))
-    keep = np.ones(labels.size, dtype=bool)
-    keep[-2] = any(data[name][-2] > 0 for name in names)  # the "not recorded" row if used
-    return MetricTable(f"Credit by {by}", {k: v[keep] for k, v in data.items()}, key=(by,))
+        cmp = compare(journeys, fitted, by=by)
+        labels = list(cmp.labels)
+        values = np.vstack([cmp.values, cmp.unattributed[None, :]])
+    else:
+        dim = journeys.dimension(by)
+        labels = [*dim.categories, None]
+        cols = []
+        for model in fitted:
+            credit, unattributed = _credit_by(journeys, model, by)
+            cols.append(np.append(credit, max(unattributed, 0.0)))
+        values = np.stack(cols, axis=1) if cols else np.zeros((len(labels) + 1, 0))
+        if values[-2].sum() == 0:  # no touch without a label: drop the "not recorded" row
+            values = np.delete(values, -2, axis=0)
+            labels = labels[:-1]
+    total = float(journeys.total_value)
+    column = np.empty(len(labels) + 1, dtype=object)
+    column[:] = [*labels, "(unattributed)"]
+    data: dict[str, Any] = {by: column}
+    for j, name in enumerate(names):
+        data[name] = values[:, j] / total if total > 0 else np.full(values.shape[0], np.nan)
+    return MetricTable(
+        f"Share of the total by {by}, per model", data, key=(by,), percent=tuple(names)
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -226,9 +241,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         econ = economics(leads, spend=spend, by=args.by)
         kpis = _monthly_kpis(leads, spend)
         bar.step("done")
-    what = "won-deal revenue (USD)" if args.target == "revenue" else "leads"
+    if args.target == "revenue":
+        what = f"won-deal revenue ({journeys.total_value:,.0f} {journeys.currency})"
+    else:
+        what = f"leads ({journeys.n_conversions:,})"
     print(f"touchcredit demo: example data, {journeys!r}\n")
-    print(f"Credit for {what} by {args.by}, per model:")
+    print(f"Credit for {what} by {args.by}: each model's split, as shares of the total")
     print(comparison)
     print()
     print(econ)

@@ -94,7 +94,8 @@ def plot_comparison(comparison: Any, ax: Any = None, *, top: int | None = 12) ->
     ax = _axes(ax)
     values = np.asarray(comparison.values, dtype=np.float64)
     labels = [_text(x) for x in comparison.labels]
-    models = [_model_name(m) for m in comparison.models]
+    names = getattr(comparison, "names", None)
+    models = [str(n) for n in names] if names else [_model_name(m) for m in comparison.models]
     order = np.argsort(-values.sum(axis=1), kind="stable")
     if top is not None:
         order = order[:top]
