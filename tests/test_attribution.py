@@ -1,0 +1,157 @@
+"""attribute / compare / Attribution / CreditTable against hand-computed credit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import touchcredit as tc
+from touchcredit import JourneySet
+from touchcredit.models import TimeDecay, get
+
+DAY = 86_400
+
+
+@pytest.fixture
+def js() -> JourneySet:
+    # journey a: seo(d1) email(d2) direct(d3) -> 100 at d4; touch seo(d9) after it
+    # journey b: ads(d1), converts 50 at d20 (outside a 7-day lookback)
+    # journey c: conversion of 30 with no touch at all
+    return JourneySet.from_arrays(
+        journey_id=["a", "a", "a", "a", "b", "x"],
+        timestamp=[DAY, 2 * DAY, 3 * DAY, 9 * DAY, DAY, DAY],
+        channel=["seo", "email", "direct", "seo", "ads", None],
+        source=["google", "news", None, "google", "fb", "fb"],
+        conversion_journey_id=["a", "b", "c"],
+        conversion_time=[4 * DAY, 20 * DAY, 4 * DAY],
+        conversion_value=[100.0, 50.0, 30.0],
+    )
+
+
+def test_linear_credit_by_channel(js: JourneySet) -> None:
+    att = tc.attribute(js, "linear")
+    table = att.by("channel")
+    assert table.to_dict() == pytest.approx(
+        {"ads": 50.0, "direct": 100 / 3, "email": 100 / 3, "seo": 100 / 3, None: 0.0}
+    )
+    assert table.to_dict("conversions") == pytest.approx(
+        {"ads": 1.0, "direct": 1 / 3, "email": 1 / 3, "seo": 1 / 3, None: 0.0}
+    )
+    assert att.unattributed == tc.attribution.Unattributed(value=30.0, conversions=1)
+    assert att.total == 180.0
+    assert att.attributed == pytest.approx(150.0)
+
+
+def test_touch_credit_in_journeyset_order(js: JourneySet) -> None:
+    att = tc.attribute(js, get("position"))
+    assert att.touch_credit.tolist() == pytest.approx([40.0, 20.0, 40.0, 0.0, 50.0, 0.0])
+    assert att.touch_conversions.tolist() == pytest.approx([0.4, 0.2, 0.4, 0, 1, 0])
+
+
+def test_lookback_sends_old_conversions_to_unattributed(js: JourneySet) -> None:
+    att = tc.attribute(js, get("last_touch", lookback=dt.timedelta(days=7)))
+    assert att.by("channel").to_dict() == {
+        "ads": 0.0,
+        "direct": 100.0,
+        "email": 0.0,
+        "seo": 0.0,
+        None: 0.0,
+    }
+    assert att.unattributed.value == 80.0
+    assert att.unattributed.conversions == 2
+
+
+def test_unrecorded_labels_are_none_and_last(js: JourneySet) -> None:
+    table = tc.attribute(js, "last_touch").by("source")
+    assert table.labels[-1] is None
+    assert table.to_dict()[None] == 100.0
+    assert table.value.sum() + table.unattributed_value == pytest.approx(js.total_value)
+
+
+def test_results_are_immutable(js: JourneySet) -> None:
+    att = tc.attribute(js, "linear")
+    with pytest.raises(ValueError, match="read-only"):
+        att.touch_credit[0] = 1.0
+    with pytest.raises(AttributeError):
+        att.model = get("first_touch")  # type: ignore[misc]
+    with pytest.raises(ValueError, match="read-only"):
+        att.by("channel").value[0] = 3.0
+
+
+def test_model_and_params_travel_with_result(js: JourneySet) -> None:
+    m = TimeDecay(half_life=dt.timedelta(days=2))
+    att = tc.attribute(js, m)
+    assert att.model == m
+    assert att.by("channel").model.get_params()["half_life"] == dt.timedelta(days=2)
+    assert "TimeDecay(half_life=datetime.timedelta(days=2))" in repr(att.by("channel"))
+
+
+def test_data_driven_model_is_fitted_on_a_clone(js: JourneySet) -> None:
+    m = get("markov")
+    att = tc.attribute(js, m)
+    assert att.model.is_fitted
+    assert not m.is_fitted  # the model given is not mutated
+    assert att.touch_credit.sum() + att.unattributed.value == pytest.approx(js.total_value)
+
+
+def test_unknown_dimension_and_model(js: JourneySet) -> None:
+    with pytest.raises(ValueError, match="dimension must be one of"):
+        tc.attribute(js, "linear").by("country")
+    with pytest.raises(ValueError, match="unknown model 'nope'"):
+        tc.attribute(js, "nope")
+
+
+def test_bad_weights_are_reported() -> None:
+    from touchcredit.models.base import AttributionModel
+
+    class Half(AttributionModel):
+        def weights(self, journeys):  # type: ignore[no-untyped-def]
+            return np.full(self.pairs(journeys).size, 0.5)
+
+    js = JourneySet.from_arrays(
+        journey_id=[1], timestamp=[1], channel=["a"], conversion_journey_id=[1], conversion_time=[2]
+    )
+    with pytest.raises(ValueError, match="sum to 1 per conversion; conversion row 0"):
+        tc.attribute(js, Half())
+
+
+def test_compare(js: JourneySet) -> None:
+    cmp = tc.compare(js, ["first_touch", get("last_touch")], by="channel")
+    assert cmp.labels == ("ads", "direct", "email", "seo", None)
+    assert cmp.values.tolist() == [[50, 50], [0, 100], [0, 0], [100, 0], [0, 0]]
+    assert cmp.unattributed.tolist() == [30.0, 30.0]
+    assert cmp.to_dict()["last_touch"]["direct"] == 100.0
+    assert "first_touch" in repr(cmp)
+    with pytest.raises(ValueError, match="at least one model"):
+        tc.compare(js, [])
+
+
+def test_html_escapes_labels() -> None:
+    evil = "<script>alert(1)</script>"
+    js = JourneySet.from_arrays(
+        journey_id=[1],
+        timestamp=[1],
+        channel=[evil],
+        conversion_journey_id=[1],
+        conversion_time=[2],
+    )
+    for out in (
+        tc.attribute(js, "linear").by("channel")._repr_html_(),
+        tc.attribute(js, "linear")._repr_html_(),
+        tc.compare(js, ["linear"])._repr_html_(),
+    ):
+        assert evil not in out
+        assert "&lt;script&gt;" in out
+
+
+def test_frames_export(js: JourneySet) -> None:
+    pytest.importorskip("touchcredit.frames")
+    pd = pytest.importorskip("pandas")
+    df = tc.attribute(js, "linear").by("channel").to_pandas()
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == ["channel", "value", "conversions"]
+    assert df["value"].sum() == pytest.approx(150.0)
+    cdf = tc.compare(js, ["linear", "first_touch"]).to_pandas()
+    assert list(cdf.columns) == ["channel", "linear", "first_touch"]
