@@ -9,20 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import touchcredit as tc
 from touchcredit import cli
-from touchcredit.models import AttributionModel
-
-
-class EvenSplit(AttributionModel, name="cli_test_even_split"):
-    """Equal shares (a linear model of the test's own, independent of the library's)."""
-
-    def weights(self, journeys: Any) -> Any:
-        p = self.pairs(journeys)
-        return 1.0 / p.length[p.conversion].astype(np.float64)
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def test_attribute_writes_csv_with_formulas_defused(
     code, out, err = run(
         capsys,
         "attribute", str(touches), "--conversions", str(conversions),
-        "--model", "cli_test_even_split", "--by", "channel",
+        "--model", "linear", "--by", "channel",
         "--journey", "person", "--timestamp", "ts",
         "--conversion-time", "created", "--conversion-value", "amount", "--out", str(out_path),
     )  # fmt: skip
@@ -103,7 +93,7 @@ def test_attribute_parquet_out(
     code, _, err = run(
         capsys,
         "attribute", str(touches), "--conversions", str(conversions),
-        "--model", "cli_test_even_split", "--by", "source",
+        "--model", "linear", "--by", "source",
         "--journey", "person", "--timestamp", "ts",
         "--conversion-time", "created", "--out", str(out_path),
     )  # fmt: skip
