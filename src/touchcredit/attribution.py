@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -17,6 +17,9 @@ import numpy.typing as npt
 
 from touchcredit.journeys import DIMENSIONS, JourneySet, Pairs
 from touchcredit.models.base import AttributionModel, get, models_from
+
+if TYPE_CHECKING:
+    from touchcredit.money import MinorUnits
 
 __all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute", "compare"]
 
@@ -237,6 +240,39 @@ class Attribution:
             unattributed_value=self.unattributed.value,
             unattributed_conversions=self.unattributed.conversions,
             model=self.model,
+        )
+
+    def to_minor_units(
+        self,
+        decimals: int = 2,
+        *,
+        currency: str | None = None,
+        minor_amounts: Sequence[int] | npt.NDArray[np.integer] | None = None,
+    ) -> MinorUnits:
+        """Credit in exact integer minor units (cents) by the largest-remainder method.
+
+        The pairs of every conversion sum exactly to its amount; per-touch credit
+        plus the unattributed bucket equals the total exactly. See
+        :func:`touchcredit.money.minor_units` for the parameters and errors.
+
+        Examples
+        --------
+        >>> from decimal import Decimal
+        >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
+        ...     channel=["a", "b", "c"], conversion_journey_id=[1], conversion_time=[3],
+        ...     conversion_value=[Decimal("10.01")], currency="USD")
+        >>> attribute(js, "linear").to_minor_units().touch.tolist()
+        [334, 334, 333]
+        """
+        from touchcredit.money import minor_units
+
+        return minor_units(
+            self.journeys,
+            self.pairs,
+            self.weights,
+            decimals=decimals,
+            currency=currency,
+            minor_amounts=minor_amounts,
         )
 
     def __repr__(self) -> str:
