@@ -69,16 +69,24 @@ def position_in_segment(offsets: IntArray) -> IntArray:
 def segment_sum(values: npt.NDArray[np.floating | np.integer], offsets: IntArray) -> FloatArray:
     """Sum of ``values`` over every segment (0 for an empty segment).
 
-    Computed from a cumulative sum, so empty segments need no special case
-    (``np.add.reduceat`` returns an element, not 0, for them).
+    Empty segments are skipped before ``np.add.reduceat`` (which would return an
+    element, not 0, for them) and get 0.
 
     Examples
     --------
     >>> segment_sum(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 1, 1, 4]))
     array([1., 0., 9.])
     """
-    ids = segment_ids(offsets)
-    return np.bincount(ids, weights=values, minlength=offsets.size - 1).astype(np.float64)
+    n_seg = offsets.size - 1
+    out = np.zeros(n_seg, dtype=np.float64)
+    nonempty = offsets[1:] > offsets[:-1]
+    if values.size and nonempty.any():
+        # segments are contiguous, so reduceat over the non-empty starts sums each one
+        # in element order (as bincount would), without a segment id per element
+        out[nonempty] = np.add.reduceat(
+            values[: int(offsets[-1])], offsets[:-1][nonempty], dtype=np.float64
+        )
+    return out
 
 
 def segment_max(values: FloatArray, offsets: IntArray, empty: float = -np.inf) -> FloatArray:

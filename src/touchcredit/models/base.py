@@ -204,8 +204,11 @@ class AttributionModel(abc.ABC):
         ):
             codes = [c for c in (dim.code(label) for label in labels) if c >= 0]
             if codes:
-                keep &= ~np.isin(dim.codes[touch], np.asarray(codes, dtype=np.int32))
-        kept_per_conv = _segments.segment_sum(keep, pairs.offsets)
+                # a lookup table over the few categories (code -1 -> the last slot)
+                table = np.zeros(len(dim.categories) + 1, dtype=bool)
+                table[codes] = True
+                keep &= ~table[dim.codes[touch]]
+        kept_per_conv = _segments.segment_sum(keep.view(np.int8), pairs.offsets)
         fallback = (kept_per_conv == 0) & (pairs.length > 0)
         if fallback.any():
             keep |= fallback[pairs.conversion]

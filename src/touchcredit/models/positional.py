@@ -108,13 +108,7 @@ def positional_weights(
         if share <= 0:
             continue
         # Milestone touch: the last pair at or before the milestone time.
-        bounds = np.empty(2 * n_conv, dtype=np.int64)
-        bounds[0::2] = starts
-        bounds[1::2] = starts + n
-        found = _segments.segment_searchsorted(
-            times, bounds, np.arange(0, 2 * n_conv, 2, dtype=np.int64), when, side="right"
-        )
-        at = found - starts - 1  # position inside the run, -1 when none
+        at = _count_at_or_before(times, starts, n, when) - 1  # -1 when none
         present = nonempty & (when != _NAT) & (at >= 0)
         roles.append((share, pair_start + np.maximum(at, 0), present))
 
@@ -128,40 +122,65 @@ def positional_weights(
     mid[none_left] += missing[none_left]  # no anchor left: the middle takes it
     extra = np.divide(missing, receivers, out=np.zeros(n_conv), where=receivers > 0)
 
-    # Distinct anchor touches per conversion (roles are few: a tiny sort per conversion).
-    if roles:
-        idx = np.stack([np.where(p, i, -1) for _, i, p in roles])
-        idx.sort(axis=0)
-        distinct = (idx[0] >= 0).astype(np.int64)
-        distinct += ((idx[1:] != idx[:-1]) & (idx[:-1] >= 0)).sum(axis=0)
-        distinct += ((idx[1:] >= 0) & (idx[:-1] < 0)).sum(axis=0)
-    else:
-        distinct = np.zeros(n_conv, dtype=np.int64)
+    # Anchor roles landing on the same touch add up: per role, the summed share of every
+    # role on its touch (roles are few, so R x R conversion-sized comparisons).
+    n_roles = len(roles)
+    eff = [np.where(pr, share + extra, 0.0) for share, _, pr in roles]
+    same = [
+        [(roles[r][1] == roles[q][1]) & roles[q][2] for q in range(n_roles)] for r in range(n_roles)
+    ]
+    distinct = np.zeros(n_conv, dtype=np.int64)
+    for r in range(n_roles):
+        new_touch = roles[r][2].copy()
+        for q in range(r):
+            new_touch &= ~same[r][q]
+        distinct += new_touch
     others = n - distinct
     each = np.divide(mid, others, out=np.zeros(n_conv), where=others > 0)
     w = np.repeat(each, n)
     if not roles:
         return w
-    anchor_total = 1.0 - mid
-    scale = np.ones(n_conv)
-    add = np.zeros(n_conv)
     empty = (others == 0) & nonempty
     if empty_middle == "proportional":
-        np.divide(1.0, anchor_total, out=scale, where=empty & (anchor_total > 0))
+        factor = np.divide(1.0, 1.0 - mid, out=np.ones(n_conv), where=empty & (mid < 1.0))
+        add = np.zeros(n_conv)
     else:
-        np.divide(mid, distinct, out=add, where=empty & (distinct > 0))
-    for _, i, p in roles:
-        w[i[p]] = 0.0
-    for share, i, p in roles:
-        w[i[p]] += ((share + extra) * scale)[p]
-    # The equal spread of an empty middle goes once to every distinct anchor touch.
-    if add.any():
-        for r in range(idx.shape[0]):
-            sel = (idx[r] >= 0) & empty
-            if r:
-                sel &= idx[r] != idx[r - 1]
-            w[idx[r][sel]] += add[sel]
+        factor = None
+        add = np.divide(mid, distinct, out=np.zeros(n_conv), where=empty & (distinct > 0))
+    for r in range(n_roles):
+        total = eff[r] + sum(
+            (np.where(same[r][q], eff[q], 0.0) for q in range(n_roles) if q != r),
+            start=np.zeros(n_conv),
+        )
+        if factor is not None:
+            total *= factor
+        total += add
+        present = roles[r][2]
+        if present.all():
+            w[roles[r][1]] = total
+        else:
+            w[roles[r][1][present]] = total[present]
     return w
+
+
+def _count_at_or_before(times: IntArray, starts: IntArray, n: IntArray, when: IntArray) -> IntArray:
+    """How many of ``times[starts[c]:starts[c] + n[c]]`` (sorted) are <= ``when[c]``.
+
+    A bisection of all runs at once with a fixed number of steps (log2 of the longest
+    run), without compacting the active runs: cheaper than gathering indices when the
+    runs are short, as journeys are.
+    """
+    lo = starts.copy()
+    hi = starts + n
+    longest = int(n.max()) if n.size else 0
+    last = max(int(times.size) - 1, 0)
+    for _ in range(longest.bit_length()):
+        mid = (lo + hi) >> 1
+        go = times[np.minimum(mid, last)] <= when
+        go &= lo < hi
+        np.copyto(lo, mid + 1, where=go)
+        np.copyto(hi, mid, where=~go & (lo < hi))
+    return lo - starts
 
 
 def _share(value: float, field: str) -> float:
