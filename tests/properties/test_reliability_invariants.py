@@ -8,7 +8,6 @@ draws a seed and a few sizes, and a numpy generator builds the arrays.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import warnings
 from typing import Any
 
@@ -19,7 +18,6 @@ from hypothesis import strategies as st
 
 import touchcredit
 from touchcredit import JourneySet, models
-from touchcredit.money import minor_units
 
 US_PER_DAY = 86_400 * 10**6
 CHANNELS = np.array(["seo", "email", "paid search", "paid social", "direct", "referral"])
@@ -29,40 +27,7 @@ _PARAMS: dict[str, dict[str, Any]] = {}
 
 
 def _attribute(js: JourneySet, model: Any, fit: bool | None = None) -> Any:
-    """``touchcredit.attribute``; before it exists, the same numbers from the model."""
-    fn = getattr(touchcredit, "attribute", None)
-    if fn is not None:
-        return fn(js, model) if fit is None else fn(js, model, fit=fit)
-    return _FromWeights(js, model, fit)
-
-
-class _FromWeights:
-    """Attribution computed straight from ``model.weights`` (the documented contract)."""
-
-    def __init__(self, js: JourneySet, model: Any, fit: bool | None) -> None:
-        if fit or (fit is None and not model.is_fitted):
-            model.fit(js)
-        self.journeys, self.model = js, model
-        self.pairs = model.pairs(js)
-        self.weights = np.asarray(model.weights(js), dtype=np.float64)
-        share = self.weights * js.conversion_value[self.pairs.conversion]
-        self.touch_credit = np.bincount(self.pairs.touch, weights=share, minlength=js.n_touches)
-        none = self.pairs.length == 0
-        self.unattributed = types.SimpleNamespace(
-            value=float(js.conversion_value[none].sum()), conversions=int(none.sum())
-        )
-
-    def to_minor_units(self, decimals: int = 2) -> Any:
-        return minor_units(self.journeys, self.pairs, self.weights, decimals=decimals)
-
-    def by(self, dimension: str) -> Any:
-        dim = self.journeys.dimension(dimension)
-        k = len(dim.categories)
-        idx = np.where(dim.codes < 0, k, dim.codes)
-        value = np.bincount(idx, weights=self.touch_credit, minlength=k + 1)
-        labels = [*dim.categories, None]
-        table = {labels[i]: float(value[i]) for i in range(k + 1) if i < k or value[k] > 0}
-        return types.SimpleNamespace(value=value, to_dict=lambda: table)
+    return touchcredit.attribute(js, model, fit=fit)
 
 
 def _model_names() -> list[str]:
