@@ -174,12 +174,24 @@ def _count_at_or_before(times: IntArray, starts: IntArray, n: IntArray, when: In
     hi = starts + n
     longest = int(n.max()) if n.size else 0
     last = max(int(times.size) - 1, 0)
+    # preallocated buffers: fresh conversion-sized arrays would page-fault every step
+    mid = np.empty_like(lo)
+    probe = np.empty(lo.size, dtype=times.dtype)
+    go = np.empty(lo.size, dtype=bool)
+    active = np.empty(lo.size, dtype=bool)
     for _ in range(longest.bit_length()):
-        mid = (lo + hi) >> 1
-        go = times[np.minimum(mid, last)] <= when
-        go &= lo < hi
-        np.copyto(lo, mid + 1, where=go)
-        np.copyto(hi, mid, where=~go & (lo < hi))
+        np.add(lo, hi, out=mid)
+        mid >>= 1
+        np.less(lo, hi, out=active)
+        np.minimum(mid, last, out=mid)
+        np.take(times, mid, out=probe)
+        np.less_equal(probe, when, out=go)
+        go &= active
+        np.logical_xor(active, go, out=active)  # active and not go
+        mid += 1
+        np.copyto(lo, mid, where=go)
+        mid -= 1
+        np.copyto(hi, mid, where=active)
     return lo - starts
 
 
