@@ -6,7 +6,7 @@ import touchcredit
 
 project = "touchcredit"
 author = "touchcredit developers"
-copyright = "2026, touchcredit developers"  # noqa: A001
+copyright = "2026, touchcredit developers"
 release = touchcredit.__version__
 version = release
 
