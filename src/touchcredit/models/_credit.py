@@ -236,6 +236,9 @@ class ShapleyCounts:
         return NotImplemented
 
 
+_TINY = 1e-250
+
+
 def fit_scale(
     members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000
 ) -> tuple[FloatArray, float]:
@@ -258,9 +261,11 @@ def fit_scale(
     since_best = 0
     for _ in range(max_iter):
         d = wsum(rows, s[cols], n_rows)
-        r = np.divide(weight, d, out=np.zeros_like(weight), where=d > 0)
-        # rows whose members all have scale 0 fall back to an equal split
-        flat = np.divide(weight, size, out=np.zeros_like(weight), where=(d <= 0) & (size > 0))
+        # a denominator this small would overflow the division; such rows are treated
+        # like rows whose members all have scale 0 (an equal split)
+        live = d > _TINY
+        r = np.divide(weight, d, out=np.zeros_like(weight), where=live)
+        flat = np.divide(weight, size, out=np.zeros_like(weight), where=~live & (size > 0))
         col = s * wsum(cols, r[rows], n) + wsum(cols, flat[rows], n)
         gap = float(np.abs(col - target).max()) / total
         if gap <= 1e-13:
