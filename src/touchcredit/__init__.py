@@ -4,7 +4,7 @@ Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead 
 and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
-from touchcredit import funnel, metrics, models, paths
+from touchcredit import funnel, metrics, models, paths, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
 from touchcredit.domain import Deal, Journey, Lead, Spend, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
@@ -44,4 +44,5 @@ __all__ = [
     "models",
     "paths",
     "source_roles",
+    "utm",
 ]

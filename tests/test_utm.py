@@ -1,0 +1,122 @@
+"""UTM parsing on real-world messy URLs, and the link builder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchcredit import utm
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/?utm_source=LinkedIn&UTM_SOURCE=linkedin", "LinkedIn"),
+        ("https://example.com/?utm_source=&utm_source=google", "google"),
+        ("https://example.com/?utm_source=%20LinkedIn%20Ads%20", "LinkedIn Ads"),
+        ("https://example.com/?utm_source=Linked+In", "Linked In"),
+        ("https://example.com/?utm_source=caf%C3%A9", "café"),
+        ("example.com/landing?utm_source=bing", "bing"),
+        ("  https://example.com/?utm_source=bing  ", "bing"),
+        ("?utm_source=newsletter", "newsletter"),
+        ("utm_source=newsletter&utm_medium=email", "newsletter"),
+        ("https://app.example.com/#/signup?utm_source=webinar", "webinar"),
+        ("https://example.com/?utm_source=a#utm_source=b", "a"),
+        ("https://example.com/?Utm_Source=QR%20Code", "QR Code"),
+        ("https://example.com/?utm_source=bad%zzescape", "bad%zzescape"),
+        ("https://example.com/page", None),
+        ("", None),
+    ],
+)
+def test_source_of_messy_urls(url: str, expected: str | None) -> None:
+    assert utm.parse(url).source == expected
+
+
+def test_all_fields_and_click_ids() -> None:
+    tags = utm.parse(
+        "https://x.io/p?utm_source=google&utm_medium=cpc&utm_campaign=q2_demo_push"
+        "&utm_term=crm+software&utm_content=ad_b&utm_id=123&li_fat_id=abc&GCLID=g1"
+    )
+    assert (tags.source, tags.medium, tags.campaign) == ("google", "cpc", "q2_demo_push")
+    assert (tags.term, tags.content, tags.id) == ("crm software", "ad_b", "123")
+    assert dict(tags.click_ids) == {"li_fat_id": "abc", "gclid": "g1"}
+    assert tags.paid
+    assert tags.platform == "linkedin"
+    assert not tags.empty
+    plain = utm.parse("https://x.io/p?utm_source=google")
+    assert not plain.paid
+    assert plain.platform is None
+
+
+def test_non_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="url must be a str, got int"):
+        utm.parse(3)  # type: ignore[arg-type]
+
+
+def test_long_input_is_cut_to_max_length() -> None:
+    url = "https://x.io/?utm_medium=email&utm_source=" + "a" * (2 * utm.MAX_LENGTH)
+    tags = utm.parse(url)
+    assert tags.medium == "email"
+    assert tags.source is not None
+    assert len(tags.source) < utm.MAX_LENGTH
+
+
+def test_parse_many_matches_parse() -> None:
+    urls = np.array(
+        [
+            "a.com/?utm_source=x&fbclid=1",
+            None,
+            "a.com/?utm_source=x&fbclid=1",
+            "b.com",
+            float("nan"),
+        ],
+        dtype=object,
+    )
+    cols = utm.parse_many(urls)
+    assert cols["source"].tolist() == ["x", None, "x", None, None]
+    assert cols["paid"].tolist() == [True, False, True, False, False]
+    assert cols["platform"].tolist() == ["meta", None, "meta", None, None]
+    assert set(cols) == {*utm.UTM_FIELDS, "paid", "platform"}
+    assert utm.parse_many([])["source"].size == 0
+
+
+def test_build_url_convention_and_round_trip() -> None:
+    url = utm.build_url(
+        "https://example.com/demo?ref=nav&utm_source=old#top",
+        source=" LinkedIn ",
+        medium="Paid  Social",
+        campaign="Q2 Demo Push",
+        content="Video A",
+    )
+    assert url == (
+        "https://example.com/demo?ref=nav&utm_source=linkedin&utm_medium=paid_social"
+        "&utm_campaign=q2_demo_push&utm_content=video_a#top"
+    )
+    back = utm.parse(url)
+    assert (back.source, back.medium, back.campaign, back.content) == (
+        "linkedin",
+        "paid_social",
+        "q2_demo_push",
+        "video_a",
+    )
+    with pytest.raises(ValueError, match="'campaign' is required and must not be empty"):
+        utm.build_url("https://example.com", source="a", medium="b", campaign="  ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_parse_never_raises_and_is_deterministic(text: str) -> None:
+    assert utm.parse(text) == utm.parse(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
+        lambda s: s.strip() != ""
+    )
+)
+def test_build_then_parse_round_trips_any_name(name: str) -> None:
+    url = utm.build_url("https://example.com/", source=name, medium="email", campaign="c")
+    assert utm.parse(url).source == "_".join(name.strip().lower().split())
