@@ -34,7 +34,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CLICK_IDS", "MAX_LENGTH", "UTM", "UTM_FIELDS", "build_url", "parse", "parse_many"]
+__all__ = [
+    "CLICK_IDS",
+    "CONVENTIONS",
+    "MAX_LENGTH",
+    "UTM",
+    "UTM_FIELDS",
+    "build_url",
+    "parse",
+    "parse_many",
+]
 
 #: Longest input :func:`parse` reads (characters, after stripping whitespace).
 MAX_LENGTH = 8192
@@ -94,6 +103,11 @@ class UTM:
         for key in self.click_ids:
             return CLICK_IDS[key]
         return None
+
+    @property
+    def click_id_platform(self) -> str | None:
+        """Alias of :attr:`platform` (the ad platform named by the click id)."""
+        return self.platform
 
     @property
     def empty(self) -> bool:
@@ -201,12 +215,16 @@ def parse_many(urls: Any) -> dict[str, npt.NDArray[Any]]:
     return out
 
 
-def _name(value: str | None, field: str, required: bool) -> str | None:
+#: Naming conventions of :func:`build_url`: the separator that replaces whitespace.
+CONVENTIONS: Mapping[str, str] = MappingProxyType({"snake": "_", "kebab": "-", "lower": " "})
+
+
+def _name(value: str | None, field: str, required: bool, sep: str) -> str | None:
     if value is None or not value.strip():
         if required:
             raise ValueError(f"{field!r} is required and must not be empty, got {value!r}")
         return None
-    return "_".join(value.strip().lower().split())
+    return sep.join(value.strip().lower().split())
 
 
 def build_url(
@@ -218,11 +236,13 @@ def build_url(
     term: str | None = None,
     content: str | None = None,
     id: str | None = None,
+    convention: str = "snake",
 ) -> str:
     """Tag ``base_url`` with UTM parameters named by one convention.
 
     Names are stripped, lower-cased and runs of whitespace become ``_`` ("Q2 Demo Push"
-    -> "q2_demo_push"), so the same campaign is never spelled two ways. Existing query
+    -> "q2_demo_push"; ``convention="kebab"``: "q2-demo-push"; ``"lower"``: one space),
+    so the same campaign is never spelled two ways. Existing query
     parameters and the fragment are kept; existing ``utm_*`` parameters are replaced.
 
     Parameters
@@ -233,6 +253,8 @@ def build_url(
         Required tags.
     term, content, id : str, optional
         Optional tags.
+    convention : {"snake", "kebab", "lower"}
+        How names are written (see :data:`CONVENTIONS`).
 
     Returns
     -------
@@ -241,21 +263,29 @@ def build_url(
     Raises
     ------
     ValueError
-        When a required tag is empty, naming it.
+        When a required tag is empty, naming it, or the convention is unknown.
 
     Examples
     --------
     >>> build_url("https://example.com/demo?ref=nav#top", source="LinkedIn",
     ...           medium="Paid Social", campaign="Q2 Demo Push")
     'https://example.com/demo?ref=nav&utm_source=linkedin&utm_medium=paid_social&utm_campaign=q2_demo_push#top'
+    >>> build_url("https://example.com", source="G2", medium="Referral",
+    ...           campaign="Spring Launch", convention="kebab")
+    'https://example.com?utm_source=g2&utm_medium=referral&utm_campaign=spring-launch'
     """
+    sep = CONVENTIONS.get(convention)
+    if sep is None:
+        raise ValueError(
+            f"'convention' must be one of {', '.join(map(repr, CONVENTIONS))}; got {convention!r}"
+        )
     tags = {
-        "utm_source": _name(source, "source", True),
-        "utm_medium": _name(medium, "medium", True),
-        "utm_campaign": _name(campaign, "campaign", True),
-        "utm_term": _name(term, "term", False),
-        "utm_content": _name(content, "content", False),
-        "utm_id": _name(id, "id", False),
+        "utm_source": _name(source, "source", True, sep),
+        "utm_medium": _name(medium, "medium", True, sep),
+        "utm_campaign": _name(campaign, "campaign", True, sep),
+        "utm_term": _name(term, "term", False, sep),
+        "utm_content": _name(content, "content", False, sep),
+        "utm_id": _name(id, "id", False, sep),
     }
     parts = urlsplit(base_url.strip())
     kept = [
