@@ -743,8 +743,18 @@ def channel_groups(
         _codes(platform, "platform", n),
         _codes(referrer, "referrer", n),
     ]
-    keys = np.stack([c[1] for c in cols], axis=1) if n else np.zeros((0, 5), np.int64)
-    combos, inverse = np.unique(keys, axis=0, return_inverse=True)
+    # One int64 key per row (mixed radix over the column codes), then one 1-D unique.
+    key = np.zeros(n, dtype=np.int64)
+    radix = 1
+    for table, codes in cols:
+        radix *= len(table)
+        key = key * len(table) + codes
+        if radix > 2**40:  # keep the key small: renumber the tuples seen so far
+            uniq_key, inv = np.unique(key, return_inverse=True)
+            key = inv.reshape(-1).astype(np.int64)
+            radix = int(uniq_key.size)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    combos = np.stack([codes[first] for _, codes in cols], axis=1)
     src_t, med_t, paid_t, plat_t, ref_t = (c[0] for c in cols)
     canon_src = [None if s is None or not s.strip() else (cat.lookup(s) or s) for s in src_t]
     canon_ref = [None if r is None or not r.strip() else (cat.lookup(r) or r) for r in ref_t]
