@@ -4,8 +4,9 @@ Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead 
 and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
-from touchcredit import funnel, metrics, models, paths, utm
+from touchcredit import funnel, identity, metrics, models, paths, sources, timestamps, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
+from touchcredit.clean import CleaningReport, clean
 from touchcredit.domain import Deal, Journey, Lead, Spend, Touchpoint
 from touchcredit.journeys import Dimension, JourneySet, Pairs
 from touchcredit.leads import LeadSet
@@ -20,6 +21,7 @@ __all__ = [
     "Attribution",
     "AttributionModel",
     "Bootstrap",
+    "CleaningReport",
     "Comparison",
     "CreditTable",
     "Deal",
@@ -38,11 +40,15 @@ __all__ = [
     "__version__",
     "attribute",
     "bootstrap",
+    "clean",
     "compare",
     "funnel",
+    "identity",
     "metrics",
     "models",
     "paths",
     "source_roles",
+    "sources",
+    "timestamps",
     "utm",
 ]
