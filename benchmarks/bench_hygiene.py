@@ -31,12 +31,24 @@ def make_table(n: int, seed: int = 0) -> dict[str, Any]:
     who = rng.integers(0, n_people, n)
     # Each person has up to three cookies; emails appear on some touches.
     cookie_no = rng.integers(0, 3, n)
-    cookie = np.char.add(np.char.add("ck", who.astype(str)), np.char.add("_", cookie_no.astype(str)))
+    cookie = np.char.add(
+        np.char.add("ck", who.astype(str)), np.char.add("_", cookie_no.astype(str))
+    )
     emails = np.char.add(np.char.add("User", who.astype(str)), "@Example.com ")
     email = np.where(rng.random(n) < 0.3, emails, None).astype(object)
     spellings = np.array(
-        ["LinkedIn", "linkedin ", "lnkd.in", "Google", "google.com", "newsletter", "G2",
-         "Trade Show", "https://m.facebook.com/", "mystery source"],
+        [
+            "LinkedIn",
+            "linkedin ",
+            "lnkd.in",
+            "Google",
+            "google.com",
+            "newsletter",
+            "G2",
+            "Trade Show",
+            "https://m.facebook.com/",
+            "mystery source",
+        ],
         dtype=object,
     )
     mediums = np.array(["cpc", "social", "organic", "email", None, "referral"], dtype=object)
@@ -54,8 +66,9 @@ def make_table(n: int, seed: int = 0) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     n = int(args[0]) if args else 1_000_000
-    from touchcredit import identity, sources
     from touchcredit.clean import clean
+
+    from touchcredit import identity, sources
 
     table = _timed(f"generate {n:,} touches", lambda: make_table(n))
     base = _timed("numpy pass: np.unique(cookie)", lambda: np.unique(table["cookie"]))

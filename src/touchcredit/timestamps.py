@@ -76,15 +76,13 @@ def _one(text: str, tz: dt.tzinfo, dayfirst: bool, formats: Sequence[str] | None
             with warnings.catch_warnings():
                 warnings.simplefilter("error", _dateparser.UnknownTimezoneWarning)
                 try:
-                    a, b = (
-                        _dateparser.parse(text, dayfirst=dayfirst, default=d) for d in _FAR
-                    )
+                    a, b = (_dateparser.parse(text, dayfirst=dayfirst, default=d) for d in _FAR)
                 except _dateparser.UnknownTimezoneWarning:
                     raise ValueError("names a time zone that is not known") from None
                 except (ValueError, OverflowError) as exc:
                     raise ValueError(f"is not a recognised date/time ({exc})") from None
             if a != b:
-                raise ValueError("does not hold a full date (day, month and year)")
+                raise ValueError("does not hold a full date (day, month and year)") from None
             value = a
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=tz)
