@@ -52,8 +52,7 @@ def normalize_email(value: str, *, gmail_dots: bool = False) -> str | None:
 
     Examples
     --------
-    >>> (normalize_email("  J.Doe@GMail.com "),
-    ...  normalize_email("J.Doe+ads@gmail.com", gmail_dots=True))
+    >>> normalize_email("  J.Doe@GMail.com "), normalize_email("J.Doe+ads@gmail.com", gmail_dots=True)
     ('j.doe@gmail.com', 'jdoe@gmail.com')
     """
     text = "".join(value.split()).lower()
@@ -172,10 +171,7 @@ def _components(n: int, a: IntArray, b: IntArray, use_scipy: bool) -> IntArray:
             pass
         else:
             graph = coo_matrix((np.ones(a.size, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
-            labels: npt.NDArray[np.int64] = np.asarray(
-                connected_components(graph, directed=False)[1], dtype=np.int64
-            )
-            return labels
+            return connected_components(graph, directed=False)[1].astype(np.int64)
     return _components_numpy(n, a, b)
 
 
@@ -373,7 +369,9 @@ def stitch(
     a = np.concatenate(a_parts) if a_parts else np.zeros(0, np.int64)
     b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
     label = _components(n_nodes, a, b, use_scipy)
-    row_label = np.where(first >= 0, label[np.maximum(first, 0)], -1) if n else first
+    row_label = first.copy()
+    has = first >= 0
+    row_label[has] = label[first[has]]
     person, n_persons = _dense_first_seen(row_label)
     # Person of every node: through any row holding it (every node occurs on a row).
     node_person = np.full(n_nodes, -1, dtype=np.int64)
@@ -381,11 +379,9 @@ def stitch(
         ok = col >= 0
         node_person[col[ok]] = person[ok]
     per_col = [node_person[o : o + kk.size] for o, kk in zip(_offsets(keys), keys, strict=True)]
-    counts = (
-        np.stack([np.bincount(p, minlength=n_persons) for p in per_col], axis=1).astype(np.int64)
-        if n_persons
-        else np.zeros((0, len(names)), np.int64)
-    )
+    counts = np.stack(
+        [np.bincount(p, minlength=n_persons) for p in per_col], axis=1
+    ).astype(np.int64) if n_persons else np.zeros((0, len(names)), np.int64)
     merged = np.flatnonzero(counts.sum(axis=1) > 1)
     rows = np.bincount(person[person >= 0], minlength=n_persons)
     groups = MergeGroups(

@@ -118,14 +118,6 @@ def _check_choice(value: Any, field: str, choices: tuple[str, ...], name: str) -
         )
 
 
-def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
-def _source_tuple(values: Iterable[Source]) -> tuple[Source, ...]:
-    return tuple(values)
-
-
 @attrs.frozen
 class Source:
     """One canonical source of the catalog.
@@ -133,14 +125,14 @@ class Source:
     Examples
     --------
     >>> Source("LinkedIn Ads", "paid media & events", "paid social", aliases=("li ads",))
-    Source(name='LinkedIn Ads', category='paid media & events', channel='paid social', ...)
+    Source(name='LinkedIn Ads', category='paid media & events', channel='paid social', kind=None, aliases=('li ads',))
     """
 
     name: str
     category: str
     channel: str
     kind: str | None = None
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -178,7 +170,7 @@ class Catalog:
     'paid media & events'
     """
 
-    sources: tuple[Source, ...] = attrs.field(converter=_source_tuple)
+    sources: tuple[Source, ...] = attrs.field(converter=tuple)
     _by_name: Mapping[str, Source] = attrs.field(init=False, repr=False)
     _text: Mapping[str, str] = attrs.field(init=False, repr=False)
     _hosts: Mapping[str, str] = attrs.field(init=False, repr=False)
@@ -625,7 +617,7 @@ def _rule(
         return "offline"
     if entry is not None:
         return entry.channel
-    if referrer is not None:
+    if referrer is not None and source is None:
         return "referral"
     return "other"
 

@@ -1,0 +1,196 @@
+"""Identity stitching (partition = connected components) and deduplication."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchcredit import identity
+from touchcredit.identity import deduplicate, normalize_email, normalize_phone, stitch
+
+
+def _reference_partition(columns: dict[str, list[str | None]]) -> list[int]:
+    """Slow, obvious stitching: grow each person by scanning rows until nothing changes."""
+    names = list(columns)
+    n = len(columns[names[0]])
+    rows_ids = [{(c, columns[c][i]) for c in names if columns[c][i] is not None} for i in range(n)]
+    person = [-1] * n
+    next_id = 0
+    for start in range(n):
+        if person[start] >= 0 or not rows_ids[start]:
+            continue
+        person[start] = next_id
+        seen = set(rows_ids[start])
+        changed = True
+        while changed:
+            changed = False
+            for i in range(n):
+                if person[i] < 0 and rows_ids[i] & seen:
+                    person[i] = next_id
+                    seen |= rows_ids[i]
+                    changed = True
+        next_id += 1
+    return person
+
+
+def _same_partition(a: list[int], b: list[int]) -> bool:
+    pairs = set(zip(a, b, strict=True))
+    return len(pairs) == len(set(a)) == len(set(b))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(
+        lambda k: st.lists(
+            st.tuples(*[st.one_of(st.none(), st.sampled_from("abcdef")) for _ in range(k)]),
+            min_size=1,
+            max_size=25,
+        )
+    ),
+    st.booleans(),
+)
+def test_partition_is_the_connected_components(rows: list[tuple[str | None, ...]], sp: bool) -> None:
+    k = len(rows[0])
+    columns = {f"id{j}": [r[j] for r in rows] for j in range(k)}
+    got = stitch(columns, use_scipy=sp)
+    ref = _reference_partition(columns)
+    assert got.person.tolist().count(-1) == ref.count(-1)
+    assert _same_partition(got.person.tolist(), ref)
+    # numbered in order of first appearance
+    seen = [p for p in dict.fromkeys(got.person.tolist()) if p >= 0]
+    assert seen == list(range(got.n_persons))
+    distinct = sum(len({v for v in col if v is not None}) for col in columns.values())
+    assert got.identities_merged == distinct - got.n_persons
+
+
+def test_numpy_fallback_equals_scipy_on_long_chains() -> None:
+    rng = np.random.default_rng(3)
+    n = 5000
+    a = rng.integers(0, 800, n).astype(str).astype(object)
+    b = rng.integers(0, 800, n).astype(str).astype(object)
+    b[rng.random(n) < 0.5] = None
+    # a long chain: row i links a=i and b=i+1
+    chain_a = np.arange(300).astype(str).astype(object)
+    chain_b = (np.arange(300) + 1).astype(str).astype(object)
+    cols = {"a": np.concatenate([a, chain_a]), "b": np.concatenate([b, chain_b])}
+    fast = stitch(cols, use_scipy=True)
+    slow = stitch(cols, use_scipy=False)
+    assert np.array_equal(fast.person, slow.person)
+    assert fast.n_persons == slow.n_persons
+
+
+def test_cookie_to_email_stitching_and_report() -> None:
+    s = stitch(
+        {
+            "cookie_id": ["c1", "c1", "c2", "c3", "c4", None, None],
+            "email": [None, " Ann@Example.com", "ann@example.com ", None, None, "bob@x.io", None],
+            "phone": [None, None, None, "+1 (555) 010-9999", "15550109999", None, None],
+        }
+    )
+    assert s.person.tolist() == [0, 0, 0, 1, 1, 2, -1]
+    assert s.n_persons == 3
+    # distinct values: c1 c2 c3 c4 ann bob phone = 7; persons 3
+    assert s.identities_merged == 4
+    assert s.kinds == ("id", "email", "phone")
+    assert s.groups.person.tolist() == [0, 1]
+    assert s.groups.rows.tolist() == [3, 2]
+    assert s.groups.values.tolist() == [[2, 1, 0], [2, 0, 1]]
+    assert dict(s.groups.joined_by()) == {("cookie_id", "email"): 1, ("cookie_id", "phone"): 1}
+    assert s.lookup("email", ["ANN@example.com", "nobody@x.io", None]).tolist() == [0, -1, -1]
+    assert s.lookup("phone", ["555-010-9999 (US) +1"]).tolist() == [-1]
+    assert s.lookup("phone", ["1 555 010 9999"]).tolist() == [1]
+    with pytest.raises(ValueError, match="unknown identifier column 'crm'"):
+        s.lookup("crm", ["x"])
+
+
+def test_integer_ids_and_text_lookup() -> None:
+    s = stitch({"user_id": np.array([10, 10, 20]), "email": ["a@x.io", None, "a@x.io"]})
+    assert s.person.tolist() == [0, 0, 0]
+    assert s.lookup("user_id", [20, "10", " 20 ", "x", None, 99]).tolist() == [0, 0, 0, -1, -1, -1]
+
+
+def test_email_and_phone_normalization() -> None:
+    assert normalize_email("  Jane.Doe@Example.COM ") == "jane.doe@example.com"
+    assert normalize_email("j.doe+news@gmail.com") == "j.doe+news@gmail.com"
+    assert normalize_email("j.doe+news@gmail.com", gmail_dots=True) == "jdoe@gmail.com"
+    assert normalize_email("J.Doe@googlemail.com", gmail_dots=True) == "jdoe@gmail.com"
+    assert normalize_email("not an email") is None
+    assert normalize_email("@x.io") is None
+    assert normalize_phone("+44 20 7946 0958") == "442079460958"
+    assert normalize_phone("ext 12") is None
+    merged = stitch({"email": ["j.doe@gmail.com", "jdoe@gmail.com"]}, gmail_dots=True)
+    apart = stitch({"email": ["j.doe@gmail.com", "jdoe@gmail.com"]})
+    assert merged.n_persons == 1
+    assert apart.n_persons == 2
+
+
+def test_stitch_validation() -> None:
+    with pytest.raises(ValueError, match="at least one identifier column"):
+        stitch({})
+    with pytest.raises(ValueError, match="identifier 'b' has 1 rows, expected 2"):
+        stitch({"a": ["x", "y"], "b": ["z"]})
+    with pytest.raises(ValueError, match="kind of 'a' must be one of"):
+        stitch({"a": ["x"]}, kinds={"a": "fax"})
+
+
+def test_blank_and_nan_link_nothing() -> None:
+    s = stitch({"cookie": ["c1", "c2", "c3"], "email": ["  ", np.nan, ""]})
+    assert s.person.tolist() == [0, 1, 2]
+    assert s.identities_merged == 0
+    assert len(s.groups) == 0
+
+
+def test_deduplicate_window_keeps_the_first() -> None:
+    t0 = np.datetime64("2024-03-01T09:00:00", "us")
+    minute = np.timedelta64(60_000_000, "us")
+    ts = np.array([t0, t0 + 2 * minute, t0 + 4 * minute, t0 + 60 * minute, t0, t0, t0 + minute])
+    person = [0, 0, 0, 0, 1, 0, 1]
+    src = ["ads", "ads", "ads", "ads", "ads", "seo", None]
+    d = deduplicate(person, ts, [src], window=np.timedelta64(5, "m"))
+    # rows 1, 2 chain within 5 min of the previous (row 0 kept); row 3 is 56 min later;
+    # row 4 is another person; row 5 another source; row 6 a None source of person 1
+    assert d.keep.tolist() == [True, False, False, True, True, True, True]
+    assert d.duplicate_of.tolist() == [-1, 0, 0, -1, -1, -1, -1]
+    assert d.n_removed == 2
+    exact = deduplicate([0, 0, 0], [5, 5, 6], [["a", "a", "a"]], window=0)
+    assert exact.keep.tolist() == [True, False, True]
+    # rows without person or time are kept
+    kept = deduplicate([-1, -1], [5, 5], [["a", "a"]], window=10)
+    assert kept.keep.tolist() == [True, True]
+    with pytest.raises(ValueError, match="'window' must be >= 0"):
+        deduplicate([0], [0], [["a"]], window=-1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 50), st.sampled_from(["a", "b", None])),
+        max_size=30,
+    ),
+    st.integers(0, 20),
+)
+def test_deduplicate_matches_a_reference(rows: list[tuple[int, int, str | None]], w: int) -> None:
+    person = [r[0] for r in rows]
+    ts = [float(r[1]) for r in rows]
+    key = [r[2] for r in rows]
+    d = deduplicate(person, np.asarray(ts, dtype=np.float64), [key], window=w)
+    # reference: within each (person, key), in (time, row) order, a touch is a duplicate
+    # when the previous one is at most w seconds earlier
+    want_keep = [True] * len(rows)
+    groups: dict[tuple[int, str | None], list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault((r[0], r[2]), []).append(i)
+    for idx in groups.values():
+        idx.sort(key=lambda i: (ts[i], i))
+        for prev, cur in zip(idx, idx[1:], strict=False):
+            if ts[cur] - ts[prev] <= w:
+                want_keep[cur] = False
+    assert d.keep.tolist() == want_keep
+    assert d.n_removed == want_keep.count(False)
+    assert all(d.keep[j] for j in d.duplicate_of.tolist() if j >= 0)
+
+
+def test_module_exports() -> None:
+    assert set(identity.__all__) >= {"stitch", "deduplicate", "Stitching", "MergeGroups"}
