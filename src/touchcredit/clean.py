@@ -485,7 +485,8 @@ def _conversions(
                 values[i] = np.nan
         bad = ~np.isfinite(values) | (values < 0)
         for i in np.flatnonzero(bad & (reason == None)).tolist():  # noqa: E711
-            reason[i] = f"conversion row {i}: {value!r} must be a number >= 0, got {raw[i]!r}"
+            shown = raw[i : i + 1].tolist()[0]
+            reason[i] = f"conversion row {i}: {value!r} must be a number >= 0, got {shown!r}"
     person = stitched.lookup(column, ids)
     # An identifier no touch carries: a journey of its own, with no touches.
     absent = _missing_mask(ids)
