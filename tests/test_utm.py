@@ -120,3 +120,65 @@ def test_parse_never_raises_and_is_deterministic(text: str) -> None:
 def test_build_then_parse_round_trips_any_name(name: str) -> None:
     url = utm.build_url("https://example.com/", source=name, medium="email", campaign="c")
     assert utm.parse(url).source == "_".join(name.strip().lower().split())
+
+
+def test_build_url_conventions() -> None:
+    kebab = utm.build_url(
+        "example.com/p", source="Google Ads", medium="CPC", campaign=" Spring  Launch ",
+        term="crm software", convention="kebab",
+    )  # fmt: skip
+    assert kebab == (
+        "example.com/p?utm_source=google-ads&utm_medium=cpc&utm_campaign=spring-launch"
+        "&utm_term=crm-software"
+    )
+    lower = utm.build_url("https://x.io", source="A B", medium="m", campaign="C", convention="lower")
+    assert utm.parse(lower).source == "a b"
+    with pytest.raises(ValueError, match="'convention' must be one of 'snake', 'kebab', 'lower'"):
+        utm.build_url("https://x.io", source="a", medium="b", campaign="c", convention="camel")
+
+
+@pytest.mark.parametrize(
+    ("url", "platform"),
+    [
+        ("https://x.io/?gclid=1", "google"),
+        ("https://x.io/?gbraid=1", "google"),
+        ("https://x.io/?wbraid=1", "google"),
+        ("https://x.io/?dclid=1", "google"),
+        ("https://x.io/?fbclid=1", "meta"),
+        ("https://x.io/?MSCLKID=1", "microsoft"),
+        ("https://x.io/?li_fat_id=1", "linkedin"),
+        ("https://x.io/?ttclid=1", "tiktok"),
+        ("https://x.io/?twclid=1", "x"),
+        ("https://x.io/#gclid=1", "google"),
+        ("https://x.io/?gclid=", None),
+    ],
+)
+def test_click_id_platforms(url: str, platform: str | None) -> None:
+    tags = utm.parse(url)
+    assert tags.click_id_platform == platform
+    assert tags.paid is (platform is not None)
+
+
+@pytest.mark.parametrize(
+    ("url", "medium", "campaign"),
+    [
+        ("https://x.io/?utm_medium=Paid%2BSocial&utm_campaign=Q2%2FDemo", "Paid+Social", "Q2/Demo"),
+        ("https://x.io/?utm_medium=%E2%9C%93&utm_campaign=a%26b", "✓", "a&b"),
+        ("https://x.io/?utm_medium=email&&&utm_campaign==x", "email", "=x"),
+        ("\thttps://x.io/?utm_medium=email\n", "email", None),
+    ],
+)
+def test_url_encoded_values(url: str, medium: str, campaign: str | None) -> None:
+    tags = utm.parse(url)
+    assert (tags.medium, tags.campaign) == (medium, campaign)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=60)), max_size=10))
+def test_parse_many_equals_parse_row_by_row(urls: list[str | None]) -> None:
+    cols = utm.parse_many(np.array(urls, dtype=object))
+    for i, u in enumerate(urls):
+        want = utm.parse(u) if u is not None else utm.UTM()
+        assert cols["source"][i] == want.source
+        assert cols["campaign"][i] == want.campaign
+        assert bool(cols["paid"][i]) is want.paid

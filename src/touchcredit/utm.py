@@ -204,7 +204,7 @@ def parse_many(urls: Any) -> dict[str, npt.NDArray[Any]]:
     out["paid"] = np.zeros(n, dtype=bool)
     if not present.any():
         return out
-    uniq, inverse = np.unique(arr[present].astype(str), return_inverse=True)
+    uniq, inverse = np.unique(arr[present], return_inverse=True)  # str objects: exact
     parsed = [parse(u) for u in uniq.tolist()]  # one call per distinct URL
     rows = np.flatnonzero(present)
     for name in (*UTM_FIELDS, "platform"):
