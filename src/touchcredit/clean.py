@@ -268,9 +268,9 @@ def clean(
     """
     if not isinstance(table, Mapping):
         raise TypeError(f"'table' must be a mapping of column name to values, got {table!r}")
-    id_kinds: dict[str, str] = (
+    id_kinds: dict[str, Any] = (
         dict(identifiers) if isinstance(identifiers, Mapping) else dict.fromkeys(identifiers or ())
-    )  # type: ignore[arg-type]
+    )
     used = [journey, timestamp, *id_kinds]
     used += [c for c in (url, source, medium, channel, campaign, method, referrer) if c]
     missing_cols = [c for c in dict.fromkeys(used) if c not in table]
