@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -51,7 +53,9 @@ def _same_partition(a: list[int], b: list[int]) -> bool:
     ),
     st.booleans(),
 )
-def test_partition_is_the_connected_components(rows: list[tuple[str | None, ...]], sp: bool) -> None:
+def test_partition_is_the_connected_components(
+    rows: list[tuple[str | None, ...]], sp: bool
+) -> None:
     k = len(rows[0])
     columns = {f"id{j}": [r[j] for r in rows] for j in range(k)}
     got = stitch(columns, use_scipy=sp)
@@ -184,7 +188,7 @@ def test_deduplicate_matches_a_reference(rows: list[tuple[int, int, str | None]]
         groups.setdefault((r[0], r[2]), []).append(i)
     for idx in groups.values():
         idx.sort(key=lambda i: (ts[i], i))
-        for prev, cur in zip(idx, idx[1:], strict=False):
+        for prev, cur in itertools.pairwise(idx):
             if ts[cur] - ts[prev] <= w:
                 want_keep[cur] = False
     assert d.keep.tolist() == want_keep

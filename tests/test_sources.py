@@ -189,7 +189,7 @@ def test_catalog_from_dict_extend_and_conflicts(tmp_path: pathlib.Path) -> None:
     assert from_file.lookup("www.podcastx.fm") == "Podcast X"
     assert Catalog.from_dict(from_file.to_dict()).to_dict() == from_file.to_dict()
     bad = tmp_path / "bad.toml"
-    bad.write_text('[other]\na = 1\n', encoding="utf-8")
+    bad.write_text("[other]\na = 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"must hold a \[sources\] table"):
         Catalog.from_toml(bad)
 

@@ -56,7 +56,9 @@ def test_default_zone_applies_to_naive_values_only() -> None:
 def test_dayfirst_and_formats() -> None:
     assert timestamps.parse(["03/04/2024"])[0] == _us("2024-03-04")
     assert timestamps.parse(["03/04/2024"], dayfirst=True)[0] == _us("2024-04-03")
-    got = timestamps.parse(["15|03|2024 14h30", "2024-03-16"], formats=["%d|%m|%Y %Hh%M", "%Y-%m-%d"])
+    got = timestamps.parse(
+        ["15|03|2024 14h30", "2024-03-16"], formats=["%d|%m|%Y %Hh%M", "%Y-%m-%d"]
+    )
     assert got.tolist() == [dt.datetime(2024, 3, 15, 14, 30), dt.datetime(2024, 3, 16)]
     with pytest.raises(ValueError, match=r"row 0: 'x' matches none of the formats \['%Y'\]"):
         timestamps.parse(["x"], formats=["%Y"])
@@ -88,7 +90,9 @@ def test_report_mode_lists_every_rejected_row() -> None:
 
 def test_non_string_inputs_follow_the_library_rule() -> None:
     got = timestamps.parse(
-        np.array([dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))), 0], dtype=object)
+        np.array(
+            [dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))), 0], dtype=object
+        )
     )
     assert got.tolist() == [dt.datetime(2023, 12, 31, 22, 0), dt.datetime(1970, 1, 1)]
     d64 = np.array(["2024-01-01T10:00"], dtype="datetime64[m]")

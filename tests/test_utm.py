@@ -131,7 +131,9 @@ def test_build_url_conventions() -> None:
         "example.com/p?utm_source=google-ads&utm_medium=cpc&utm_campaign=spring-launch"
         "&utm_term=crm-software"
     )
-    lower = utm.build_url("https://x.io", source="A B", medium="m", campaign="C", convention="lower")
+    lower = utm.build_url(
+        "https://x.io", source="A B", medium="m", campaign="C", convention="lower"
+    )
     assert utm.parse(lower).source == "a b"
     with pytest.raises(ValueError, match="'convention' must be one of 'snake', 'kebab', 'lower'"):
         utm.build_url("https://x.io", source="a", medium="b", campaign="c", convention="camel")

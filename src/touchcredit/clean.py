@@ -268,7 +268,7 @@ def clean(
     """
     if not isinstance(table, Mapping):
         raise TypeError(f"'table' must be a mapping of column name to values, got {table!r}")
-    id_kinds: dict[str, Any] = (
+    id_kinds: dict[str, str | None] = (
         dict(identifiers) if isinstance(identifiers, Mapping) else dict.fromkeys(identifiers or ())
     )
     used = [journey, timestamp, *id_kinds]

@@ -118,21 +118,26 @@ def _check_choice(value: Any, field: str, choices: tuple[str, ...], name: str) -
         )
 
 
+def _as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Source:
     """One canonical source of the catalog.
 
     Examples
     --------
-    >>> Source("LinkedIn Ads", "paid media & events", "paid social", aliases=("li ads",))
-    Source(name='LinkedIn Ads', category='paid media & events', channel='paid social', kind=None, aliases=('li ads',))
+    >>> s = Source("LinkedIn Ads", "paid media & events", "paid social", aliases=["li ads"])
+    >>> s.channel, s.aliases
+    ('paid social', ('li ads',))
     """
 
     name: str
     category: str
     channel: str
     kind: str | None = None
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_as_tuple)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -170,7 +175,7 @@ class Catalog:
     'paid media & events'
     """
 
-    sources: tuple[Source, ...] = attrs.field(converter=tuple)
+    sources: tuple[Source, ...] = attrs.field(converter=_as_tuple)
     _by_name: Mapping[str, Source] = attrs.field(init=False, repr=False)
     _text: Mapping[str, str] = attrs.field(init=False, repr=False)
     _hosts: Mapping[str, str] = attrs.field(init=False, repr=False)

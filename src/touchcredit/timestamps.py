@@ -73,20 +73,25 @@ def _one(text: str, tz: dt.tzinfo, dayfirst: bool, formats: Sequence[str] | None
         try:
             value = _dateparser.isoparse(text)
         except (ValueError, OverflowError):
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", _dateparser.UnknownTimezoneWarning)
-                try:
-                    a, b = (_dateparser.parse(text, dayfirst=dayfirst, default=d) for d in _FAR)
-                except _dateparser.UnknownTimezoneWarning:
-                    raise ValueError("names a time zone that is not known") from None
-                except (ValueError, OverflowError) as exc:
-                    raise ValueError(f"is not a recognised date/time ({exc})") from None
-            if a != b:
-                raise ValueError("does not hold a full date (day, month and year)") from None
-            value = a
+            value = _loose(text, dayfirst)
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(dt.UTC)
+
+
+def _loose(text: str, dayfirst: bool) -> dt.datetime:
+    """dateutil's flexible parse, refusing incomplete dates and unknown zone names."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", _dateparser.UnknownTimezoneWarning)
+        try:
+            a, b = (_dateparser.parse(text, dayfirst=dayfirst, default=d) for d in _FAR)
+        except _dateparser.UnknownTimezoneWarning:
+            raise ValueError("names a time zone that is not known") from None
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"is not a recognised date/time ({exc})") from None
+    if a != b:
+        raise ValueError("does not hold a full date (day, month and year)")
+    return a
 
 
 def _iso_fast(strings: npt.NDArray[Any]) -> tuple[TimeArray, npt.NDArray[np.bool_]]:
