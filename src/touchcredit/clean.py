@@ -478,11 +478,16 @@ def _conversions(
     values = np.ones(m, dtype=np.float64)
     if value is not None:
         raw = _column(conversions, value, m, "conversion value")
-        for i, v in enumerate(raw.tolist()):  # conversion rows: leads/deals, not touches
-            try:
-                values[i] = float(v) if not isinstance(v, bool) else float("nan")
-            except (TypeError, ValueError):
-                values[i] = np.nan
+        try:
+            if raw.dtype.kind in "bO" and any(isinstance(v, bool) for v in raw.tolist()):
+                raise TypeError("booleans are not amounts")
+            values = raw.astype(np.float64)  # None becomes NaN, rejected below
+        except (TypeError, ValueError):  # error path: find the unreadable rows one by one
+            for i, v in enumerate(raw.tolist()):
+                try:
+                    values[i] = float(v) if not isinstance(v, bool) else float("nan")
+                except (TypeError, ValueError):
+                    values[i] = np.nan
         bad = ~np.isfinite(values) | (values < 0)
         for i in np.flatnonzero(bad & (reason == None)).tolist():  # noqa: E711
             shown = raw[i : i + 1].tolist()[0]
