@@ -321,3 +321,22 @@ def scaled_weights(
         fb = flat[conv]
         w[fb] = inv_m[fb] / n_distinct[conv[fb]]
     return np.asarray(w, dtype=np.float64)
+
+
+def check_fitted(model: AttributionModel) -> None:
+    """Raise :class:`~touchcredit.models.NotFittedError` when ``model`` is not fitted."""
+    from touchcredit.models.base import NotFittedError
+
+    if not model.is_fitted:
+        raise NotFittedError(f"{type(model).__name__} is not fitted; call fit(journeys) first")
+
+
+def share_credit(
+    model: AttributionModel, journeys: JourneySet, shares: dict[Label, float], what: str
+) -> dict[Label, float]:
+    """Each label's share of the attributable total (value or count) of ``journeys``."""
+    check_fitted(model)
+    p = model.pairs(journeys)
+    vals = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
+    total = float(vals[p.length > 0].sum())
+    return {k: total * v for k, v in shares.items()}

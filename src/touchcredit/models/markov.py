@@ -29,13 +29,15 @@ from touchcredit.models._credit import (
     Label,
     Paths,
     ShapleyCounts,
+    check_fitted,
     extract_paths,
     fit_scale,
     scaled_weights,
+    share_credit,
     sort_labels,
     wsum,
 )
-from touchcredit.models.base import AttributionModel, NotFittedError
+from touchcredit.models.base import AttributionModel
 
 __all__ = ["MarkovCounts", "MarkovModel", "OrderChoice", "choose_order"]
 
@@ -425,8 +427,7 @@ class MarkovModel(AttributionModel, name="markov"):
         return np.asarray(m, dtype=np.float64)
 
     def _check_fitted(self) -> None:
-        if not self.is_fitted:
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(journeys) first")
+        check_fitted(self)
 
     def credit(
         self, journeys: JourneySet, what: Literal["value", "conversions"] = "value"
@@ -441,12 +442,7 @@ class MarkovModel(AttributionModel, name="markov"):
         >>> MarkovModel().fit(js).credit(js)
         {'a': 50.0, 'b': 0.0}
         """
-        self._check_fitted()
-        p = self.pairs(journeys)
-        ok = p.length > 0
-        vals = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
-        total = float(vals[ok].sum())
-        return {k: total * v for k, v in self.shares_.items()}
+        return share_credit(self, journeys, self.shares_, what)
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair: the channel's fitted share, split over its touches.

@@ -30,11 +30,13 @@ from touchcredit.journeys import JourneySet
 from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
+    check_fitted,
     extract_paths,
     fit_scale,
     scaled_weights,
+    share_credit,
 )
-from touchcredit.models.base import AttributionModel, NotFittedError
+from touchcredit.models.base import AttributionModel
 
 __all__ = ["ShapleyCounts", "ShapleyModel"]
 
@@ -289,15 +291,10 @@ class ShapleyModel(AttributionModel, name="shapley"):
         >>> ShapleyModel().fit(js).credit(js)
         {'a': 5.0, 'b': 5.0}
         """
-        self._check_fitted()
-        p = self.pairs(journeys)
-        vals = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
-        total = float(vals[p.length > 0].sum())
-        return {k: total * v for k, v in self.shares_.items()}
+        return share_credit(self, journeys, self.shares_, what)
 
     def _check_fitted(self) -> None:
-        if not self.is_fitted:
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(journeys) first")
+        check_fitted(self)
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair (see the class notes).
