@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from touchcredit import JourneySet, LeadSet
-from touchcredit.funnel import funnel, lead_quality, qualified_leads
-from touchcredit.metrics import SpendTable, economics, monthly_report
-from touchcredit.paths import top_paths
+from touchcredit.kpi.funnel import funnel, lead_quality, qualified_leads
+from touchcredit.kpi.metrics import SpendTable, economics, monthly_report
+from touchcredit.kpi.paths import top_paths
 
 DAY_US = 86_400_000_000
 

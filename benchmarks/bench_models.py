@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from touchcredit.journeys import Dimension, JourneySet
+from touchcredit.core.journeys import Dimension, JourneySet
 from touchcredit.models import get
 
 MODELS = (

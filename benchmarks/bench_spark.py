@@ -1,4 +1,4 @@
-"""Benchmark touchcredit.spark.attribute on a local Spark session (seeded data).
+"""Benchmark touchcredit.io.spark.attribute on a local Spark session (seeded data).
 
 Usage::
 
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    from touchcredit import spark as tcs
+    from touchcredit.io import spark as tcs
 
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--touches", type=int, default=1_000_000)

@@ -241,9 +241,9 @@ def collect_cases(notes: list[str]) -> list[Case]:
             )
         )
     try:
-        from touchcredit.paths import top_paths
+        from touchcredit.kpi.paths import top_paths
     except ImportError:
-        notes.append("touchcredit.paths not available: paths skipped")
+        notes.append("touchcredit.kpi.paths not available: paths skipped")
     else:
         cases.append(
             Case("paths/top_paths", lambda ctx: top_paths(ctx.js), prepare=lambda ctx: ctx.js)
@@ -255,9 +255,9 @@ def collect_cases(notes: list[str]) -> list[Case]:
 
 def _chunked_cases(notes: list[str]) -> list[Case]:
     try:
-        from touchcredit.chunked import attribute_parquet
+        from touchcredit.io.chunked import attribute_parquet
     except ImportError:
-        notes.append("touchcredit.chunked not available: out-of-core run skipped")
+        notes.append("touchcredit.io.chunked not available: out-of-core run skipped")
         return []
     if not _importable("pyarrow"):
         notes.append("pyarrow not installed: out-of-core run skipped")
@@ -293,13 +293,13 @@ def _chunked_cases(notes: list[str]) -> list[Case]:
 
 def _identity_cases(notes: list[str]) -> list[Case]:
     try:
-        from touchcredit import identity
+        from touchcredit.hygiene import identity
     except ImportError:
-        notes.append("touchcredit.identity not available: stitching skipped")
+        notes.append("touchcredit.hygiene.identity not available: stitching skipped")
         return []
     stitch = getattr(identity, "stitch", None)
     if stitch is None:
-        notes.append("touchcredit.identity has no stitch(): stitching skipped")
+        notes.append("touchcredit.hygiene.identity has no stitch(): stitching skipped")
         return []
 
     def run(ctx: Context) -> Any:
@@ -310,7 +310,9 @@ def _identity_cases(notes: list[str]) -> list[Case]:
     try:  # the call this harness assumes: stitch(ids, keys)
         stitch(np.arange(4), np.arange(4) // 2)
     except TypeError as exc:
-        notes.append(f"touchcredit.identity.stitch(ids, keys) not supported ({exc}): skipped")
+        notes.append(
+            f"touchcredit.hygiene.identity.stitch(ids, keys) not supported ({exc}): skipped"
+        )
         return []
     return [Case("identity/stitch", run, note="pairs of ids linked")]
 

@@ -1,6 +1,6 @@
 """Coverage-guided fuzzing of the UTM/URL parser with atheris (not part of CI).
 
-Feeds arbitrary text to :func:`touchcredit.utm.parse` and fails on anything but a
+Feeds arbitrary text to :func:`touchcredit.hygiene.utm.parse` and fails on anything but a
 clean result or a documented ``ValueError``: any other exception, a result that is
 not bounded by its input, or one call that takes more than a second (a sign of
 catastrophic regex backtracking).
@@ -24,7 +24,7 @@ from typing import Any
 import atheris
 
 with atheris.instrument_imports():
-    from touchcredit import utm
+    from touchcredit.hygiene import utm
 
 SLOW_SECONDS = 1.0
 

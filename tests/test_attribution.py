@@ -147,7 +147,7 @@ def test_html_escapes_labels() -> None:
 
 
 def test_frames_export(js: JourneySet) -> None:
-    pytest.importorskip("touchcredit.frames")
+    pytest.importorskip("touchcredit.io.frames")
     pd = pytest.importorskip("pandas")
     df = tc.attribute(js, "linear").by("channel").to_pandas()
     assert isinstance(df, pd.DataFrame)

@@ -15,7 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import JourneySet, _columns, _segments, journeys
+from touchcredit import JourneySet
+from touchcredit.core import columns as _columns
+from touchcredit.core import journeys
+from touchcredit.core import segments as _segments
 
 pd = pytest.importorskip("pandas")
 

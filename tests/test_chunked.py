@@ -12,7 +12,7 @@ import pytest
 
 import touchcredit
 from touchcredit import JourneySet
-from touchcredit.chunked import ChunkedAttribution, _chunk_credit, attribute_parquet
+from touchcredit.io.chunked import ChunkedAttribution, _chunk_credit, attribute_parquet
 from touchcredit.models import AttributionModel, available, get
 
 pa = pytest.importorskip("pyarrow")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import touchcredit as tc
-from touchcredit import frames
-from touchcredit.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.io import frames
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -352,8 +352,8 @@ def test_numeric_columns_are_read_without_a_copy() -> None:
 def test_round_trip_frame_to_result_tables_to_frames(lib: str) -> None:
     """Frame -> JourneySet -> result tables that exist today -> the three libraries."""
     from touchcredit.cli import _credit_table
+    from touchcredit.kpi.paths import top_paths
     from touchcredit.models import MarkovModel
-    from touchcredit.paths import top_paths
 
     make = MAKERS[lib]
     js = JourneySet.from_frame(

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import LeadSet
-from touchcredit.funnel import cohorts, funnel, lead_quality, qualified_leads, visitor_conversion
+from touchcredit.kpi.funnel import (
+    cohorts,
+    funnel,
+    lead_quality,
+    qualified_leads,
+    visitor_conversion,
+)
 
 
 def hand_made() -> LeadSet:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import identity
-from touchcredit.identity import deduplicate, normalize_email, normalize_phone, stitch
+from touchcredit.hygiene import identity
+from touchcredit.hygiene.identity import deduplicate, normalize_email, normalize_phone, stitch
 
 
 def _reference_partition(columns: dict[str, list[str | None]]) -> list[int]:

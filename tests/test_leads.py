@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import Deal, Lead, LeadSet
-from touchcredit._grouping import group_quantiles, local_months
+from touchcredit.core.grouping import group_quantiles, local_months
 
 
 def small() -> LeadSet:
@@ -191,7 +191,7 @@ def test_local_months_match_zoneinfo_near_month_ends(zone: str) -> None:
 
 
 def test_compact_dense_and_sparse_keys_agree_with_unique() -> None:
-    from touchcredit._grouping import compact
+    from touchcredit.core.grouping import compact
 
     rng = np.random.default_rng(3)
     for keys in (rng.integers(0, 50, 1000), np.array([5, 10**12, 5, 7]), np.zeros(0, np.int64)):

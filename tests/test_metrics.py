@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import touchcredit
 from touchcredit import JourneySet, LeadSet, Spend
-from touchcredit.metrics import (
+from touchcredit.kpi.metrics import (
     SpendTable,
     UndefinedMetricWarning,
     conversion_rate,
@@ -241,7 +241,7 @@ def test_monthly_report_rows_and_display() -> None:
 
 def test_report_exports() -> None:
     pd = pytest.importorskip("pandas")
-    pytest.importorskip("touchcredit.frames")
+    pytest.importorskip("touchcredit.io.frames")
     r = monthly_report(seed_leads(), spend={("A", "2024-03"): 600.0})
     df = r.to_pandas()
     assert isinstance(df, pd.DataFrame) and list(df.columns) == list(r.names)
@@ -305,7 +305,7 @@ def test_metric_table_access_truncation_and_exports() -> None:
     cols = t.columns()
     cols["leads"][0] = 5  # a copy
     assert t["leads"][0] == 1
-    pytest.importorskip("touchcredit.frames")
+    pytest.importorskip("touchcredit.io.frames")
     pl = pytest.importorskip("polars")
     assert pl.DataFrame is type(t.to_polars()) and t.to_polars().height == 70
     pa = pytest.importorskip("pyarrow")

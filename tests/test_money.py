@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import JourneySet, money
-from touchcredit.money import MinorUnits, allocate, minor_units, to_minor
+from touchcredit import JourneySet
+from touchcredit.attribution import money
+from touchcredit.attribution.money import MinorUnits, allocate, minor_units, to_minor
 
 
 def _offsets(lengths: list[int]) -> np.ndarray:

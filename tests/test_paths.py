@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import JourneySet
-from touchcredit.paths import _verified, path_index, top_paths
+from touchcredit.kpi.paths import _verified, path_index, top_paths
 
 
 def journeys() -> JourneySet:

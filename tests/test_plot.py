@@ -12,9 +12,9 @@ import pytest
 
 import touchcredit as tc
 from touchcredit.datasets import load_example
-from touchcredit.funnel import funnel
-from touchcredit.metrics import economics
-from touchcredit.paths import top_paths
+from touchcredit.kpi.funnel import funnel
+from touchcredit.kpi.metrics import economics
+from touchcredit.kpi.paths import top_paths
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")

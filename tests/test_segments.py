@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import _segments as seg
+from touchcredit.core import segments as seg
 
 
 def _offsets(lengths: list[int]) -> np.ndarray:

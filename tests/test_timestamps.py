@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import timestamps
+from touchcredit.hygiene import timestamps
 
 
 def _us(text: str) -> np.datetime64:

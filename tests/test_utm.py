@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit import utm
+from touchcredit.hygiene import utm
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,18 @@ Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead 
 and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
-from touchcredit import funnel, identity, metrics, models, paths, sources, timestamps, utm
+from touchcredit import metrics, models, sources, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
-from touchcredit.clean import CleaningReport, clean
-from touchcredit.domain import Deal, Journey, Lead, Spend, Touchpoint
-from touchcredit.journeys import Dimension, JourneySet, Pairs
-from touchcredit.leads import LeadSet
+from touchcredit.attribution.money import MinorUnits
+from touchcredit.attribution.roles import SourceRoles, source_roles
+from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
+from touchcredit.core.domain import Deal, Journey, Lead, Spend, Touchpoint
+from touchcredit.core.journeys import Dimension, JourneySet, Pairs
+from touchcredit.hygiene import identity, timestamps
+from touchcredit.hygiene.clean import CleaningReport, clean
+from touchcredit.kpi import funnel, paths
+from touchcredit.kpi.leads import LeadSet
 from touchcredit.models import AttributionModel, PositionalModel, TimeDecay
-from touchcredit.money import MinorUnits
-from touchcredit.roles import SourceRoles, source_roles
-from touchcredit.uncertainty import Bootstrap, bootstrap
 
 __version__ = "0.1.0.dev0"
 

@@ -122,8 +122,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 def _monthly_kpis(leads: Any, spend: Any) -> Any:
     """One row per month over all sources: leads, stages, spend, revenue, CPL, CAC, ROI."""
-    from touchcredit.metrics import monthly_report
-    from touchcredit.report import MetricTable
+    from touchcredit.kpi.metrics import monthly_report
+    from touchcredit.kpi.tables import MetricTable
 
     rep = monthly_report(leads, spend=spend, by="channel")
     months, code = np.unique(rep["month"].astype(str), return_inverse=True)
@@ -169,7 +169,7 @@ def _credit_by(journeys: Any, model: Any, by: str) -> tuple[Any, float]:
 
 def _credit_table(journeys: Any, model: Any, by: str) -> Any:
     """Credit per label as a MetricTable (when :func:`touchcredit.attribute` is absent)."""
-    from touchcredit.report import MetricTable
+    from touchcredit.kpi.tables import MetricTable
 
     credit, unattributed = _credit_by(journeys, model, by)
     dim = journeys.dimension(by)
@@ -188,7 +188,7 @@ def _compare(journeys: Any, names: Sequence[str], by: str, bar: _Progress) -> An
     Uses :func:`touchcredit.compare` when available, else the model contract directly.
     """
     import touchcredit as tc
-    from touchcredit.report import MetricTable
+    from touchcredit.kpi.tables import MetricTable
 
     fitted = []
     for name in names:
@@ -236,7 +236,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         leads = data.lead_set()
         spend = data.spend_table()
         bar.step("economics")
-        from touchcredit.metrics import economics
+        from touchcredit.kpi.metrics import economics
 
         econ = economics(leads, spend=spend, by=args.by)
         kpis = _monthly_kpis(leads, spend)
@@ -279,7 +279,7 @@ def _credit_columns(table: Any) -> dict[str, Any]:
 
 def _cmd_attribute(args: argparse.Namespace) -> int:
     import touchcredit as tc
-    from touchcredit import frames
+    from touchcredit.io import frames
 
     if args.model not in _model_names():
         raise UsageError(f"unknown model {args.model!r}; available: {', '.join(_model_names())}")
@@ -399,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> code, "markov" in out.getvalue()
     (0, True)
     """
-    from touchcredit.frames import MissingColumnError
+    from touchcredit.io.frames import MissingColumnError
 
     parser = _parser()
     try:

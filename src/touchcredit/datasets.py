@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.journeys import JourneySet
+from touchcredit.core.journeys import JourneySet
 
 __all__ = ["ExampleData", "load_example"]
 
@@ -175,14 +175,14 @@ class ExampleData:
         raise ValueError(f"target must be 'leads' or 'revenue', got {target!r}")
 
     def lead_set(self) -> Any:
-        """The leads and deals as a :class:`touchcredit.leads.LeadSet`.
+        """The leads and deals as a :class:`touchcredit.kpi.leads.LeadSet`.
 
         Examples
         --------
         >>> load_example().lead_set().n_deals
         185
         """
-        from touchcredit.leads import LeadSet
+        from touchcredit.kpi.leads import LeadSet
 
         lead, d = self.leads, self.deals
         return LeadSet.from_arrays(
@@ -204,14 +204,14 @@ class ExampleData:
         )
 
     def spend_table(self) -> Any:
-        """The monthly spend as a :class:`touchcredit.metrics.SpendTable`.
+        """The monthly spend as a :class:`touchcredit.kpi.metrics.SpendTable`.
 
         Examples
         --------
         >>> round(load_example().spend_table().total)
         689101
         """
-        from touchcredit.metrics import SpendTable
+        from touchcredit.kpi.metrics import SpendTable
 
         s = self.spend
         return SpendTable.from_arrays(

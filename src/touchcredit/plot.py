@@ -119,7 +119,7 @@ def plot_funnel(funnel: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     funnel : MetricTable
-        From :func:`touchcredit.funnel.funnel` (columns ``stage``, ``reached`` and
+        From :func:`touchcredit.kpi.funnel.funnel` (columns ``stage``, ``reached`` and
         ``rate_from_previous``; a grouped funnel gives one bar series per group).
     ax : matplotlib Axes, optional
         Where to draw (a new figure when None).
@@ -175,7 +175,7 @@ def plot_lead_value_vs_cpl(report: Any, ax: Any = None, *, label: str | None = N
     Parameters
     ----------
     report : MetricTable
-        From :func:`touchcredit.metrics.economics` (columns ``lead_value`` and
+        From :func:`touchcredit.kpi.metrics.economics` (columns ``lead_value`` and
         ``cost_per_lead``, plus a key column naming each point).
     ax : matplotlib Axes, optional
         Where to draw (a new figure when None).
@@ -223,7 +223,7 @@ def plot_top_paths(paths: Any, ax: Any = None, *, column: str = "journeys") -> A
     Parameters
     ----------
     paths : MetricTable
-        From :func:`touchcredit.paths.top_paths` (columns ``path`` and ``column``).
+        From :func:`touchcredit.kpi.paths.top_paths` (columns ``path`` and ``column``).
     ax : matplotlib Axes, optional
         Where to draw (a new figure when None).
     column : str

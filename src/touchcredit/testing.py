@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.attribution import attribute
-from touchcredit.journeys import JourneySet
+from touchcredit.attribution.results import attribute
+from touchcredit.core.journeys import JourneySet
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["check_model", "random_journeys"]

@@ -16,7 +16,7 @@ import pytest
 
 import touchcredit
 from touchcredit import Deal, Journey, JourneySet, Lead, Touchpoint
-from touchcredit.money import allocate, minor_units
+from touchcredit.attribution.money import allocate, minor_units
 
 DAY = 86_400
 
@@ -649,7 +649,7 @@ def test_journey_set_currency_must_be_an_iso_code(currency: str) -> None:
 
 # ------------------------------------------------------------ lead tables
 def _leadset() -> Any:
-    return pytest.importorskip("touchcredit.leads").LeadSet
+    return pytest.importorskip("touchcredit.kpi.leads").LeadSet
 
 
 def test_lead_table_deal_whose_lead_is_missing() -> None:

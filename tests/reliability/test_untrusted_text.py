@@ -135,7 +135,7 @@ def _instances_with_html() -> dict[str, Any]:
 
 
 def _metric_table(js: JourneySet) -> Any:
-    report = importlib.import_module("touchcredit.report")
+    report = importlib.import_module("touchcredit.kpi.tables")
     return report.MetricTable(
         PAYLOADS[0],
         {
@@ -148,7 +148,7 @@ def _metric_table(js: JourneySet) -> Any:
 
 
 def _monthly_report(js: JourneySet) -> Any:
-    report = importlib.import_module("touchcredit.report")
+    report = importlib.import_module("touchcredit.kpi.tables")
     return report.MonthlyReport(
         PAYLOADS[1],
         {"source": np.array(PAYLOADS, dtype=object), "month": np.array(PAYLOADS, dtype=object)},
@@ -176,9 +176,9 @@ def test_every_html_rendering_class_escapes_labels() -> None:
 # ----------------------------------------------------------- CSV/Excel export
 def _export() -> Any:
     try:
-        return importlib.import_module("touchcredit._export")
+        return importlib.import_module("touchcredit.io.export")
     except ImportError:
-        pytest.skip("touchcredit._export is not available yet")
+        pytest.skip("touchcredit.io.export is not available yet")
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ def test_write_csv_defuses_header_names(tmp_path: Path) -> None:
 
 
 def test_frames_write_table_csv_defuses_formulas(tmp_path: Path) -> None:
-    frames = pytest.importorskip("touchcredit.frames")
+    frames = pytest.importorskip("touchcredit.io.frames")
     path = tmp_path / "report.csv"
     frames.write_table(
         {"campaign": np.array([*PAYLOADS, "+x", "-y", "@z"], dtype=object), "n": np.arange(7)},
@@ -259,9 +259,9 @@ def test_frames_write_table_csv_defuses_formulas(tmp_path: Path) -> None:
 # ------------------------------------------------------------ UTM/URL parser
 def _parse() -> Any:
     try:
-        utm = importlib.import_module("touchcredit.utm")
+        utm = importlib.import_module("touchcredit.hygiene.utm")
     except ImportError:
-        pytest.skip("touchcredit.utm is not available yet")
+        pytest.skip("touchcredit.hygiene.utm is not available yet")
     return utm.parse
 
 

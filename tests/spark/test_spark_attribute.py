@@ -1,4 +1,4 @@
-"""touchcredit.spark equals the in-memory library on the same generated data."""
+"""touchcredit.io.spark equals the in-memory library on the same generated data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import touchcredit as tc
-from touchcredit import spark as tcs
+from touchcredit.io import spark as tcs
 from touchcredit.models import available, get
 
 CHANNELS = ["direct", "email", "paid search", "seo", "social", "display"]
@@ -251,6 +251,6 @@ def test_import_touchcredit_spark_does_not_import_pyspark() -> None:
     import subprocess
     import sys
 
-    code = "import sys, touchcredit, touchcredit.spark; print('pyspark' in sys.modules)"
+    code = "import sys, touchcredit, touchcredit.io.spark; print('pyspark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

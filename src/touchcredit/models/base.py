@@ -28,9 +28,9 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit._time import to_timedelta64
-from touchcredit.journeys import JourneySet, Pairs
+from touchcredit.core import segments as _segments
+from touchcredit.core.journeys import JourneySet, Pairs
+from touchcredit.core.time_rule import to_timedelta64
 
 __all__ = ["AttributionModel", "NotFittedError", "available", "get", "register"]
 

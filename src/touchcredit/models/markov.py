@@ -23,8 +23,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit.journeys import JourneySet
+from touchcredit.core import segments as _segments
+from touchcredit.core.journeys import JourneySet
 from touchcredit.models._credit import (
     Label,
     Paths,

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit.journeys import JourneySet
+from touchcredit.core import segments as _segments
+from touchcredit.core.journeys import JourneySet
 from touchcredit.models.base import AttributionModel
 
 __all__ = [

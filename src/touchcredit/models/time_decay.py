@@ -9,8 +9,8 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._time import to_timedelta64
-from touchcredit.journeys import JourneySet
+from touchcredit.core.journeys import JourneySet
+from touchcredit.core.time_rule import to_timedelta64
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["TimeDecay"]

@@ -40,8 +40,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit.journeys import JourneySet, Pairs
+from touchcredit.core import segments as _segments
+from touchcredit.core.journeys import JourneySet, Pairs
 
 __all__ = ["MinorUnits", "allocate", "minor_units", "to_minor"]
 

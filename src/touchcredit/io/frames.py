@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._time import TimeZoneLike, to_datetime64
+from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
 
 if TYPE_CHECKING:
-    from touchcredit.journeys import JourneySet
+    from touchcredit.core.journeys import JourneySet
 
 __all__ = [
     "MissingColumnError",
@@ -376,7 +376,7 @@ def journeys_from_frame(
     >>> journeys_from_frame(touches, journey="person", timestamp="ts").n_touches
     2
     """
-    from touchcredit.journeys import JourneySet
+    from touchcredit.core.journeys import JourneySet
 
     wanted = {
         "journey": journey,
@@ -519,7 +519,7 @@ def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> Non
     >>> p.read_text().splitlines()
     ['source,value', "'@x,1.0"]
     """
-    from touchcredit._export import write_csv
+    from touchcredit.io.export import write_csv
 
     p = Path(path)
     name = p.name.lower()

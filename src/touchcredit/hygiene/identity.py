@@ -30,8 +30,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._columns import _hash_factorize, _missing_mask, as_object_array
-from touchcredit._time import to_datetime64, to_timedelta64
+from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
+from touchcredit.core.time_rule import to_datetime64, to_timedelta64
 
 __all__ = [
     "Deduplication",
@@ -437,7 +437,7 @@ class Deduplication:
 
 def _key_codes(columns: Sequence[Any], n: int) -> IntArray:
     """One int64 code per row for the tuple of key columns (None is a value)."""
-    from touchcredit.sources import _distinct
+    from touchcredit.hygiene.sources import _distinct
 
     code = np.zeros(n, dtype=np.int64)
     for k, col in enumerate(columns):
@@ -469,7 +469,7 @@ def deduplicate(
     person : array-like of int
         Person of every row (:attr:`Stitching.person`).
     timestamp : array-like
-        Touch times (anything :mod:`touchcredit.timestamps` reads; datetime64 is fastest).
+        Touch times (anything :mod:`touchcredit.hygiene.timestamps` reads; datetime64 is fastest).
     keys : sequence of array-like of str or None
         Columns that must be equal (e.g. ``[source, channel]``).
     window : datetime.timedelta, numpy.timedelta64 or seconds

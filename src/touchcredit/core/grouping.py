@@ -15,8 +15,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._columns import _missing_mask, factorize_ids
-from touchcredit._time import TimeZoneLike, _tz
+from touchcredit.core.columns import _missing_mask, factorize_ids
+from touchcredit.core.time_rule import TimeZoneLike, _tz
 
 __all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_months"]
 

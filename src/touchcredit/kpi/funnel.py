@@ -7,7 +7,7 @@ stage or any later one is dated (CRMs skip stages; counts never grow down the fu
 lead. Cohorts group leads by their creation month in a stated time zone.
 
 Undefined rates (a stage nobody reached) are NaN; the reason is in the table's
-``notes`` (see :mod:`touchcredit.metrics`).
+``notes`` (see :mod:`touchcredit.kpi.metrics`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._grouping import Groups, group_quantiles
-from touchcredit._ratios import checked as _checked
-from touchcredit._ratios import divide as _divide
-from touchcredit._ratios import key_columns as _key_columns
-from touchcredit._ratios import show_key as _show
-from touchcredit._time import TimeZoneLike
-from touchcredit.leads import STAGES, GroupKey, LeadSet
-from touchcredit.report import MetricTable
+from touchcredit.core.grouping import Groups, group_quantiles
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.kpi.leads import STAGES, GroupKey, LeadSet
+from touchcredit.kpi.ratios import checked as _checked
+from touchcredit.kpi.ratios import divide as _divide
+from touchcredit.kpi.ratios import key_columns as _key_columns
+from touchcredit.kpi.ratios import show_key as _show
+from touchcredit.kpi.tables import MetricTable
 
 __all__ = ["PHASES", "cohorts", "funnel", "lead_quality", "qualified_leads", "visitor_conversion"]
 

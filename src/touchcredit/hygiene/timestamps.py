@@ -1,6 +1,6 @@
 """Timestamps from CRM and analytics exports: strings to UTC ``datetime64[us]``.
 
-One rule (the library's, see :mod:`touchcredit._time`): a value with an explicit zone
+One rule (the library's, see :mod:`touchcredit.core.time_rule`): a value with an explicit zone
 or offset keeps its instant; a naive value is read in ``default_tz`` (UTC when None).
 Strings are read as
 
@@ -28,8 +28,8 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
-from touchcredit._columns import _missing_mask
-from touchcredit._time import NAT, TimeZoneLike, _naive_local_to_utc, _tz, to_datetime64
+from touchcredit.core.columns import _missing_mask
+from touchcredit.core.time_rule import NAT, TimeZoneLike, _naive_local_to_utc, _tz, to_datetime64
 
 __all__ = ["ParsedTimes", "parse"]
 
@@ -158,7 +158,8 @@ def parse(
     Parameters
     ----------
     values : array-like
-        One value per row. Non-string values follow :func:`touchcredit._time.to_datetime64`.
+        One value per row. Non-string values follow
+        :func:`touchcredit.core.time_rule.to_datetime64`.
     default_tz : str or tzinfo, optional
         Zone of naive values (UTC when None), e.g. ``"America/New_York"``.
     dayfirst : bool

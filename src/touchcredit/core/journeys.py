@@ -22,16 +22,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit._columns import (
+from touchcredit.core import segments as _segments
+from touchcredit.core.columns import (
     as_object_array,
     as_values,
     factorize_ids,
     factorize_labels,
     index_int_journeys,
 )
-from touchcredit._time import NAT, TimeZoneLike, to_datetime64, to_timedelta64
-from touchcredit.domain import Deal, Journey, Lead, Touchpoint
+from touchcredit.core.domain import Deal, Journey, Lead, Touchpoint
+from touchcredit.core.time_rule import NAT, TimeZoneLike, to_datetime64, to_timedelta64
 
 __all__ = ["DIMENSIONS", "Dimension", "JourneySet", "Pairs"]
 
@@ -580,7 +580,7 @@ class JourneySet:
     ) -> JourneySet:
         """Build a JourneySet from a pandas/polars DataFrame or a pyarrow Table.
 
-        One code path for the three libraries (:mod:`touchcredit.frames`): numeric
+        One code path for the three libraries (:mod:`touchcredit.io.frames`): numeric
         and datetime columns are read without a copy where possible, categorical and
         dictionary columns as codes plus categories, timezone-aware datetimes as UTC.
 
@@ -615,7 +615,7 @@ class JourneySet:
 
         Raises
         ------
-        touchcredit.frames.MissingColumnError
+        touchcredit.io.frames.MissingColumnError
             (a ValueError) naming the missing columns and listing the columns found.
         ImportError
             When the frame's library is missing.
@@ -632,7 +632,7 @@ class JourneySet:
         >>> js.n_journeys, js.n_touches, js.n_conversions
         (2, 3, 1)
         """
-        from touchcredit.frames import journeys_from_frame
+        from touchcredit.io.frames import journeys_from_frame
 
         return journeys_from_frame(
             frame,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
+from touchcredit.core import segments as _segments
 
 __all__ = [
     "as_object_array",

@@ -17,10 +17,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import _segments
-from touchcredit._ratios import divide as _divide
-from touchcredit.journeys import JourneySet
-from touchcredit.report import MetricTable
+from touchcredit.core import segments as _segments
+from touchcredit.core.journeys import JourneySet
+from touchcredit.kpi.ratios import divide as _divide
+from touchcredit.kpi.tables import MetricTable
 
 __all__ = ["PathIndex", "path_index", "top_paths"]
 

@@ -1,8 +1,8 @@
 """From a raw touch table to a JourneySet, with a report of everything that changed.
 
-:func:`clean` chains the hygiene steps: timestamps (:mod:`touchcredit.timestamps`),
-identity stitching (:mod:`touchcredit.identity`), UTM tags (:mod:`touchcredit.utm`),
-source normalization and channel groups (:mod:`touchcredit.sources`), deduplication,
+:func:`clean` chains the hygiene steps: timestamps (:mod:`touchcredit.hygiene.timestamps`),
+identity stitching (:mod:`touchcredit.hygiene.identity`), UTM tags (:mod:`touchcredit.hygiene.utm`),
+source normalization and channel groups (:mod:`touchcredit.hygiene.sources`), deduplication,
 and builds the :class:`~touchcredit.JourneySet`. Nothing disappears silently: every
 input row is either in the result, removed as a duplicate, or rejected with its
 reason, and ``rows_in == rows_out + duplicates_removed + rows_rejected`` always holds.
@@ -17,10 +17,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit import identity, sources, timestamps, utm
-from touchcredit._columns import _missing_mask, as_object_array
-from touchcredit._time import TimeZoneLike
-from touchcredit.journeys import JourneySet
+from touchcredit.core.columns import _missing_mask, as_object_array
+from touchcredit.core.journeys import JourneySet
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.hygiene import identity, sources, timestamps, utm
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
 
@@ -57,7 +57,7 @@ class CleaningReport:
         Persons (journeys) the identifiers stitched the touches into.
     identities_merged : int
         Identifier values folded into another person's identity.
-    merge_groups : touchcredit.identity.MergeGroups
+    merge_groups : touchcredit.hygiene.identity.MergeGroups
         Persons made of more than one identifier value.
     person : int64 ndarray
         Person (journey id) of every input row; -1 for rejected rows.
@@ -128,7 +128,7 @@ def _text(arr: npt.NDArray[Any], field: str) -> tuple[ObjArray, npt.NDArray[np.b
     if present.dtype.kind in "US":
         uniq, inv = np.unique(present, return_inverse=True)
     else:
-        from touchcredit._columns import _hash_factorize
+        from touchcredit.core.columns import _hash_factorize
 
         hashed = _hash_factorize(present)
         if hashed is not None:
@@ -186,9 +186,9 @@ def clean(
 ) -> tuple[JourneySet, CleaningReport]:
     """Clean a raw touch table into a JourneySet and report every change.
 
-    Steps, per touch row: read the timestamp (:func:`touchcredit.timestamps.parse`);
+    Steps, per touch row: read the timestamp (:func:`touchcredit.hygiene.timestamps.parse`);
     stitch the person from ``journey`` and ``identifiers``
-    (:func:`touchcredit.identity.stitch`); take source, medium and campaign from their
+    (:func:`touchcredit.hygiene.identity.stitch`); take source, medium and campaign from their
     columns, falling back to the UTM tags of ``url``; normalize the source through the
     catalog (unknown sources pass through unchanged and are counted); take the channel
     from ``channel`` where given, else the channel group of (source, medium, click
@@ -209,7 +209,7 @@ def clean(
         Further identifier columns linking touches to one person (email, user id,
         phone...); kinds ``"id"``, ``"email"``, ``"phone"`` (inferred from the name
         when a sequence is given).
-    catalog : touchcredit.sources.Catalog, optional
+    catalog : touchcredit.hygiene.sources.Catalog, optional
         Source catalog (the default one when None).
     dedupe_window : timedelta, timedelta64 or seconds, optional
         Remove touches of the same person with the same source and channel that

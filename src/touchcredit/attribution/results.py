@@ -15,11 +15,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.journeys import DIMENSIONS, JourneySet, Pairs
+from touchcredit.core.journeys import DIMENSIONS, JourneySet, Pairs
 from touchcredit.models.base import AttributionModel, get, models_from
 
 if TYPE_CHECKING:
-    from touchcredit.money import MinorUnits
+    from touchcredit.attribution.money import MinorUnits
 
 __all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute", "compare"]
 
@@ -111,19 +111,19 @@ class CreditTable:
 
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (needs pandas)."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_pandas(self._columns())
 
     def to_polars(self) -> Any:
         """The table as a polars DataFrame (needs polars)."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_polars(self._columns())
 
     def to_arrow(self) -> Any:
         """The table as a pyarrow Table (needs pyarrow)."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_arrow(self._columns())
 
@@ -253,7 +253,7 @@ class Attribution:
 
         The pairs of every conversion sum exactly to its amount; per-touch credit
         plus the unattributed bucket equals the total exactly. See
-        :func:`touchcredit.money.minor_units` for the parameters and errors.
+        :func:`touchcredit.attribution.money.minor_units` for the parameters and errors.
 
         Examples
         --------
@@ -264,7 +264,7 @@ class Attribution:
         >>> attribute(js, "linear").to_minor_units().touch.tolist()
         [334, 334, 333]
         """
-        from touchcredit.money import minor_units
+        from touchcredit.attribution.money import minor_units
 
         return minor_units(
             self.journeys,
@@ -432,19 +432,19 @@ class Comparison:
 
     def to_pandas(self) -> Any:
         """The comparison as a pandas DataFrame (one column per model)."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_pandas(self._columns())
 
     def to_polars(self) -> Any:
         """The comparison as a polars DataFrame."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_polars(self._columns())
 
     def to_arrow(self) -> Any:
         """The comparison as a pyarrow Table."""
-        from touchcredit import frames
+        from touchcredit.io import frames
 
         return frames.to_arrow(self._columns())
 

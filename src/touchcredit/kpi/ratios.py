@@ -27,7 +27,7 @@ class UndefinedMetricWarning(RuntimeWarning):
     Examples
     --------
     >>> import warnings
-    >>> from touchcredit.metrics import lead_value
+    >>> from touchcredit.kpi.metrics import lead_value
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always", UndefinedMetricWarning)
     ...     lead_value(500.0, 0)

@@ -1,4 +1,4 @@
-"""The money-table engine behind :func:`touchcredit.metrics.economics` and ``monthly_report``.
+"""The money-table engine behind :func:`touchcredit.kpi.metrics.economics` and ``monthly_report``.
 
 Every input (leads, stage events, customers, spend lines, plain or attributed revenue)
 becomes *entries*: a row label index, an optional month and an amount. Rows are every
@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit._grouping import compact, local_months
-from touchcredit._ratios import checked as _checked
-from touchcredit._ratios import divide as _divide
-from touchcredit._ratios import key_columns as _key_columns
-from touchcredit._time import TimeZoneLike
-from touchcredit.journeys import Dimension
-from touchcredit.leads import LeadSet
+from touchcredit.core.grouping import compact, local_months
+from touchcredit.core.journeys import Dimension
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.kpi.leads import LeadSet
+from touchcredit.kpi.ratios import checked as _checked
+from touchcredit.kpi.ratios import divide as _divide
+from touchcredit.kpi.ratios import key_columns as _key_columns
 
 __all__ = ["money_table"]
 

@@ -3,7 +3,7 @@
 A :class:`MetricTable` is a dict of equal-length numpy columns (key columns first),
 with an aligned plain-text ``repr``, an escaped HTML repr for notebooks, and
 ``to_pandas()``/``to_polars()``/``to_arrow()`` that hand the columns to
-:mod:`touchcredit.frames` (optional dependencies, imported only when called).
+:mod:`touchcredit.io.frames` (optional dependencies, imported only when called).
 
 Undefined values (a ratio with a zero denominator) are NaN in the columns, shown as
 ``n/a``, and the reason is listed in :attr:`MetricTable.notes`.
@@ -199,7 +199,7 @@ class MetricTable:
 class MonthlyReport(MetricTable):
     """Lead KPIs per source (or channel) and calendar month, side by side.
 
-    Built by :func:`touchcredit.metrics.monthly_report`; a :class:`MetricTable` with
+    Built by :func:`touchcredit.kpi.metrics.monthly_report`; a :class:`MetricTable` with
     the grouping, time zone, currency and revenue basis it was built with.
 
     Examples
@@ -218,7 +218,7 @@ class MonthlyReport(MetricTable):
 
 def _frames() -> Any:
     """The DataFrame edge, imported on use (it needs optional dependencies)."""
-    return importlib.import_module("touchcredit.frames")
+    return importlib.import_module("touchcredit.io.frames")
 
 
 def _show_key(key: Any) -> str:

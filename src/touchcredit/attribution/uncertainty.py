@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.journeys import DIMENSIONS, JourneySet
 from touchcredit.models.base import AttributionModel, get
 
 __all__ = ["Bootstrap", "bootstrap"]

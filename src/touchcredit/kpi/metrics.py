@@ -1,0 +1,464 @@
+"""Lead KPIs: lead value, cost per lead, CAC, conversion rates, ROI, lead quality.
+
+The formulas (see the metrics glossary in the docs):
+
+* lead value = revenue ÷ leads (same period and group)
+* cost per lead (CPL) = spend ÷ leads
+* customer acquisition cost (CAC) = spend ÷ new customers
+* conversion rate = conversions ÷ visitors (or views)
+* ROI = (revenue − spend) ÷ spend; ROAS = revenue ÷ spend
+
+**Undefined values.** A ratio whose denominator is zero (no leads, no spend, no
+visitors) is undefined: the result is NaN, never an exception or a silent zero. The
+scalar/array functions say why with an :class:`UndefinedMetricWarning`; the table
+builders (:func:`economics`, :func:`monthly_report`...) instead record the reason in
+the table's ``notes``.
+
+**Periods** are calendar months in a stated time zone (``tz``, default UTC): a lead
+counts in the month of its ``created_at``, a customer in the month it was won, revenue
+in the month its deal closed (or its attributed conversion happened), spend in the
+month it was booked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.columns import as_values, factorize_labels
+from touchcredit.core.domain import Spend
+from touchcredit.core.journeys import Dimension
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.kpi.economics import money_table
+from touchcredit.kpi.leads import GroupKey, LeadSet
+from touchcredit.kpi.ratios import UndefinedMetricWarning
+from touchcredit.kpi.ratios import checked as _checked
+from touchcredit.kpi.ratios import divide as _divide
+from touchcredit.kpi.tables import MetricTable, MonthlyReport
+
+__all__ = [
+    "SpendTable",
+    "UndefinedMetricWarning",
+    "conversion_rate",
+    "cost_per_lead",
+    "customer_acquisition_cost",
+    "economics",
+    "lead_value",
+    "monthly_report",
+    "roas",
+    "roi",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def _ratio(num: Any, den: Any, metric: str, a: str, b: str) -> Any:
+    if isinstance(num, Mapping) or isinstance(den, Mapping):
+        if not (isinstance(num, Mapping) and isinstance(den, Mapping)):
+            raise TypeError(f"{a!r} and {b!r} must both be mappings (label -> number) or neither")
+        keys = list(num) + [k for k in den if k not in num]
+        x = _checked([num.get(k, 0.0) for k in keys], a)
+        y = _checked([den.get(k, 0.0) for k in keys], b)
+        out = _divide(x, y, metric, b, keys)
+        return {k: float(v) for k, v in zip(keys, out.tolist(), strict=True)}
+    res = _divide(_checked(num, a), _checked(den, b), metric, b)
+    return float(res) if res.ndim == 0 else res
+
+
+def lead_value(revenue: Any, leads: Any) -> Any:
+    """Lead value: revenue ÷ leads of the same period (and group).
+
+    Parameters
+    ----------
+    revenue : float, array-like or mapping label -> float
+        Revenue (plain or attributed), >= 0.
+    leads : int, array-like or mapping label -> int
+        Number of leads, >= 0.
+
+    Returns
+    -------
+    float, ndarray or dict
+        Same shape as the input; NaN where ``leads == 0``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``leads == 0`` (NaN returned).
+
+    Examples
+    --------
+    >>> lead_value(100_000, 200)
+    500.0
+    >>> lead_value({"A": 85_000, "B": 15_000}, {"A": 60, "B": 60})
+    {'A': 1416.6666666666667, 'B': 250.0}
+    """
+    return _ratio(revenue, leads, "lead_value", "revenue", "leads")
+
+
+def cost_per_lead(spend: Any, leads: Any) -> Any:
+    """Cost per lead (CPL): spend ÷ leads.
+
+    Parameters
+    ----------
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+    leads : int, array-like or mapping label -> int
+        Number of leads (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``leads == 0`` (with an :class:`UndefinedMetricWarning`).
+
+    Examples
+    --------
+    >>> cost_per_lead(1_000, 20)
+    50.0
+    >>> cost_per_lead([1_000, 300], [20, 3]).tolist()
+    [50.0, 100.0]
+    """
+    return _ratio(spend, leads, "cost_per_lead", "spend", "leads")
+
+
+def customer_acquisition_cost(spend: Any, customers: Any) -> Any:
+    """Customer acquisition cost (CAC): spend ÷ new customers.
+
+    Parameters
+    ----------
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+    customers : int, array-like or mapping label -> int
+        New customers won in the same period (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``customers == 0`` (with an :class:`UndefinedMetricWarning`).
+
+    Examples
+    --------
+    >>> customer_acquisition_cost(10_000, 4)
+    2500.0
+    """
+    return _ratio(spend, customers, "customer_acquisition_cost", "spend", "customers")
+
+
+def conversion_rate(conversions: Any, visitors: Any) -> Any:
+    """Conversion rate: conversions ÷ visitors (or views), as a fraction.
+
+    Parameters
+    ----------
+    conversions : int, array-like or mapping label -> int
+        Conversions (leads captured, stage reached...).
+    visitors : int, array-like or mapping label -> int
+        Visitors, views or entrants of the previous stage.
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``visitors == 0`` (with an :class:`UndefinedMetricWarning`).
+
+    Examples
+    --------
+    >>> conversion_rate(20, 4_000), conversion_rate(20, 100)
+    (0.005, 0.2)
+    """
+    return _ratio(conversions, visitors, "conversion_rate", "conversions", "visitors")
+
+
+def roi(revenue: Any, spend: Any) -> Any:
+    """Return on investment: (revenue − spend) ÷ spend.
+
+    Pass attributed revenue for attributed ROI.
+
+    Parameters
+    ----------
+    revenue : float, array-like or mapping label -> float
+        Revenue (plain or attributed), >= 0.
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``spend == 0`` (with an :class:`UndefinedMetricWarning`).
+
+    Examples
+    --------
+    >>> roi(3_000, 1_000)
+    2.0
+    """
+    if isinstance(revenue, Mapping) and isinstance(spend, Mapping):
+        keys = list(revenue) + [k for k in spend if k not in revenue]
+        r = {k: float(revenue.get(k, 0.0)) for k in keys}
+        return {k: v - 1.0 for k, v in _ratio(r, spend, "roi", "revenue", "spend").items()}
+    return _ratio(revenue, spend, "roi", "revenue", "spend") - 1.0
+
+
+def roas(revenue: Any, spend: Any) -> Any:
+    """Return on ad spend: revenue ÷ spend.
+
+    Parameters
+    ----------
+    revenue : float, array-like or mapping label -> float
+        Revenue (plain or attributed), >= 0.
+    spend : float, array-like or mapping label -> float
+        Spend (>= 0).
+
+    Returns
+    -------
+    float, ndarray or dict
+        NaN where ``spend == 0`` (with an :class:`UndefinedMetricWarning`).
+
+    Examples
+    --------
+    >>> roas(3_000, 1_000)
+    3.0
+    """
+    return _ratio(revenue, spend, "roas", "revenue", "spend")
+
+
+# ----------------------------------------------------------------- spend table
+@attrs.frozen(eq=False)
+class SpendTable:
+    """Spend lines as columns: amount, booked month, source/channel/campaign codes.
+
+    Examples
+    --------
+    >>> t = SpendTable.from_arrays([100, 50], ["2024-01", "2024-02-10"], source=["a", "b"])
+    >>> t.month.astype(str).tolist(), t.total
+    (['2024-01', '2024-02'], 150.0)
+    """
+
+    amount: FloatArray
+    month: npt.NDArray[np.datetime64]
+    source: Dimension
+    channel: Dimension
+    campaign: Dimension
+    currency: str | None = None
+
+    @property
+    def total(self) -> float:
+        """Total spend."""
+        return float(self.amount.sum())
+
+    @classmethod
+    def from_arrays(
+        cls,
+        amount: Any,
+        period: Any,
+        *,
+        source: Any = None,
+        channel: Any = None,
+        campaign: Any = None,
+        currency: str | None = "USD",
+    ) -> SpendTable:
+        """Build from parallel arrays; ``period`` holds months (``"2024-03"``) or dates.
+
+        Parameters
+        ----------
+        amount : array-like of float
+            Spend per line (finite, >= 0).
+        period : array-like
+            Month of every line: ``"2024-03"``, a date, or ``datetime64``.
+        source, channel, campaign : array-like of str or None, optional
+            What each line was spent on.
+        currency : str or None
+            ISO 4217 code of all the amounts.
+
+        Returns
+        -------
+        SpendTable
+
+        Raises
+        ------
+        ValueError
+            On a negative/non-finite amount or an unparseable month, naming the row.
+
+        Examples
+        --------
+        >>> SpendTable.from_arrays([5.0], ["2024-07"], channel=["email"]).channel.categories
+        ('email',)
+        """
+        amt = as_values(amount, field="amount", n=len(amount))
+        n = amt.shape[0]
+        try:
+            months = np.asarray(period, dtype="datetime64[D]").astype("datetime64[M]")
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"'period' must hold months like '2024-03' or dates ({exc})") from None
+        if months.shape != (n,):
+            raise ValueError(f"'period' has {months.shape[0]} rows, expected {n}")
+        if np.isnat(months).any():
+            raise ValueError(
+                f"'period' is missing in row {int(np.flatnonzero(np.isnat(months))[0])}"
+            )
+        dims = [Dimension(*factorize_labels(v, field=f, n=n)) for f, v in
+                (("source", source), ("channel", channel), ("campaign", campaign))]  # fmt: skip
+        return cls(amt, months, dims[0], dims[1], dims[2], currency=currency)
+
+    @classmethod
+    def from_objects(cls, spends: Iterable[Spend]) -> SpendTable:
+        """Build from :class:`~touchcredit.Spend` values (one currency).
+
+        Parameters
+        ----------
+        spends : iterable of Spend
+            The spend lines, all in one currency.
+
+        Returns
+        -------
+        SpendTable
+
+        Raises
+        ------
+        ValueError
+            When the lines are in more than one currency.
+
+        Examples
+        --------
+        >>> SpendTable.from_objects([Spend(10, "2024-01", source="a")]).total
+        10.0
+        """
+        items = list(spends)
+        currencies = sorted({s.currency for s in items})
+        if len(currencies) > 1:
+            raise ValueError(
+                f"spend is in more than one currency ({', '.join(currencies)}); convert first"
+            )
+        return cls.from_arrays(
+            [s.amount for s in items],
+            np.array([s.period for s in items], dtype="datetime64[D]"),
+            source=[s.source for s in items],
+            channel=[s.channel for s in items],
+            campaign=[s.campaign for s in items],
+            currency=currencies[0] if currencies else None,
+        )
+
+
+def economics(
+    leads: LeadSet,
+    *,
+    spend: Any = None,
+    revenue: Any = None,
+    attribution: Any = None,
+    by: GroupKey | tuple[GroupKey, ...] = "source",
+    period: str | None = None,
+    tz: TimeZoneLike = "UTC",
+) -> MetricTable:
+    """Lead value, CPL, CAC, ROI and ROAS per group (and month), with the loss warning.
+
+    Parameters
+    ----------
+    leads : LeadSet
+        The leads (and their deals, for plain revenue).
+    spend : SpendTable, iterable of Spend, or mapping, optional
+        Spend per ``by`` label (mapping keys: label, or ``(label, "YYYY-MM")`` with
+        ``period="month"``).
+    revenue : mapping or CreditTable-like, optional
+        Revenue per label, e.g. ``touchcredit.attribute(js, "linear").by("source")``
+        (anything with ``.labels`` and ``.value``). Default: the won deal amounts of
+        each group's leads.
+    attribution : Attribution-like, optional
+        An attribution result (``.journeys``, ``.pairs``, ``.weights``): attributed
+        revenue per touch label and conversion month.
+    by : str, array-like or tuple
+        Grouping key (see :meth:`LeadSet.groups`).
+    period : None or "month"
+        One row per group, or per group and calendar month.
+    tz : str or tzinfo
+        Zone of the calendar months.
+
+    Returns
+    -------
+    MetricTable
+        Columns: key, ``leads``, ``customers``, ``spend``, ``revenue``, ``lead_value``,
+        ``cost_per_lead``, ``customer_acquisition_cost``, ``roi``, ``roas``,
+        ``unaffordable`` (spend columns only with ``spend``). ``unaffordable`` flags the
+        rows whose CPL exceeds lead value: those sources lose money on every lead; they
+        are also listed in ``.unaffordable`` and ``.warnings``.
+
+    Examples
+    --------
+    >>> ls = LeadSet.from_arrays(lead_id=list(range(20)), created_at=["2024-01-10"] * 20,
+    ...                          source=["ads"] * 20)
+    >>> t = economics(ls, spend={"ads": 1_000}, revenue={"ads": 800})
+    >>> t.row("ads")["cost_per_lead"], t.row("ads")["lead_value"], t.unaffordable
+    (50.0, 40.0, ('ads',))
+    """
+    monthly = _period(period)
+    data, names, notes, unaffordable, _, _ = money_table(
+        leads, _spend_table(spend), revenue, attribution, by, monthly, tz, stages=False
+    )
+    title = "Lead economics" + (" by month" if monthly else "")
+    return MetricTable(title, data, names, ("roi",), tuple(notes), unaffordable)
+
+
+def _spend_table(spend: Any) -> Any:
+    """Spend as given when a mapping or SpendTable; Spend objects become a SpendTable."""
+    if spend is None or isinstance(spend, Mapping | SpendTable):
+        return spend
+    return SpendTable.from_objects(spend)
+
+
+def _period(period: str | None) -> bool:
+    if period not in (None, "month"):
+        raise ValueError(f"period must be None or 'month', got {period!r}")
+    return period == "month"
+
+
+def monthly_report(
+    leads: LeadSet,
+    spend: Any = None,
+    revenue: Any = None,
+    attribution: Any = None,
+    *,
+    by: str = "source",
+    tz: TimeZoneLike = "UTC",
+) -> MonthlyReport:
+    """The monthly review: lead KPIs per source (or channel) and calendar month.
+
+    Each row is one label and month: leads created, MQLs/SQLs/opportunities reached and
+    customers won in that month, spend booked, revenue closed (or attributed), lead
+    value, CPL, CAC, ROI, ROAS and the ``unaffordable`` flag (CPL above lead value).
+
+    Parameters
+    ----------
+    leads : LeadSet
+        The leads and their deals.
+    spend : SpendTable, iterable of Spend, or mapping, optional
+        Spend; mapping keys are ``(label, "YYYY-MM")``.
+    revenue : mapping, optional
+        Revenue keyed by ``(label, "YYYY-MM")`` (default: won deal amounts by close month).
+    attribution : Attribution-like, optional
+        Attributed revenue per touch label and conversion month (see :func:`economics`).
+    by : {"source", "channel", "campaign", "method"} or other group key
+        The label of the rows (spend lines are booked by source, channel or campaign).
+    tz : str or tzinfo
+        Zone of the calendar months (default UTC).
+
+    Returns
+    -------
+    MonthlyReport
+
+    Examples
+    --------
+    >>> ls = LeadSet.from_arrays(lead_id=[1, 2, 3], created_at=["2024-01-05", "2024-01-09",
+    ...     "2024-02-01"], source=["seo", "ads", "ads"])
+    >>> r = monthly_report(ls, spend=[Spend(300, "2024-01", source="ads")])
+    >>> r["month"].tolist(), r["leads"].tolist(), r["spend"].tolist()
+    (['2024-01', '2024-02', '2024-01'], [1, 1, 1], [300.0, 0.0, 0.0])
+    """
+    data, names, notes, unaffordable, cur, basis = money_table(
+        leads, _spend_table(spend), revenue, attribution, by, True, tz, stages=True
+    )
+    zone = tz if isinstance(tz, str) else str(tz)
+    return MonthlyReport(
+        f"Monthly report by {by} ({zone} months, revenue: {basis})",
+        data, names, ("roi",), tuple(notes), unaffordable,
+        by=by, tz=zone, currency=cur, revenue_basis=basis,
+    )  # fmt: skip
