@@ -11,6 +11,7 @@ from touchcredit.attribution.roles import SourceRoles, source_roles
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
 from touchcredit.core.domain import Deal, Journey, Lead, Spend, Touchpoint
 from touchcredit.core.journeys import Dimension, JourneySet, Pairs
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.hygiene import identity, timestamps
 from touchcredit.hygiene.clean import CleaningReport, clean
 from touchcredit.kpi import funnel, paths
@@ -24,6 +25,7 @@ __all__ = [
     "AttributionModel",
     "Bootstrap",
     "CleaningReport",
+    "ColumnMap",
     "Comparison",
     "CreditTable",
     "Deal",
