@@ -9,7 +9,7 @@ one :class:`ColumnMap`: one spelling, one validation point, one error message.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal, cast
 
 import attrs
 
@@ -85,9 +85,10 @@ def _identifiers(
         _required_name(column)
         if kind not in IDENTIFIER_KINDS:
             raise ValueError(
-                f"identifier column {column!r}: kind must be one of {IDENTIFIER_KINDS}, got {kind!r}"
+                f"identifier column {column!r}: kind must be one of {IDENTIFIER_KINDS}, "
+                f"got {kind!r}"
             )
-        out.append((column, kind))
+        out.append((column, cast(IdentifierKind, kind)))
     return tuple(out)
 
 
@@ -189,7 +190,7 @@ class ColumnMap:
         """Raise :class:`MissingColumnError` naming the first mapped column not in ``names``."""
         _check("conversions", self.conversion_columns(), names)
 
-    def replace(self, **changes: object) -> ColumnMap:
+    def replace(self, **changes: Any) -> ColumnMap:
         """A copy with some columns changed (validated like the constructor)."""
         return attrs.evolve(self, **changes)
 
