@@ -6,6 +6,7 @@ hypothesis needed) and raises ``AssertionError`` naming the first broken rule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from touchcredit.attribution.results import attribute
 from touchcredit.core.journeys import JourneySet
 from touchcredit.models.base import AttributionModel
 
-__all__ = ["check_model", "random_journeys"]
+__all__ = ["check_model", "journeys_from_paths", "random_journeys", "random_paths"]
 
 _DAY_US = 86_400_000_000
 
@@ -89,6 +90,97 @@ def random_journeys(
         lead_created_at=times(lead, 0.1),
         opportunity_created_at=times(opp, 0.3),
         closed_at=times(closed, 0.3),
+    )
+
+
+def journeys_from_paths(
+    paths: Sequence[tuple[Sequence[str | None], int]], **kwargs: Any
+) -> JourneySet:
+    """A JourneySet with one journey per ``(channel path, number of conversions)``.
+
+    Journey ``j`` gets its touches at times 0, 1, 2, ... (microseconds) in path order
+    and ``n`` conversions at the time of its last touch (``n = 0`` makes a journey
+    that did not convert). Handy for hand-computed examples of path-based models.
+
+    Parameters
+    ----------
+    paths : sequence of (sequence of str or None, int)
+        Each journey's channels in order, and its number of conversions.
+    **kwargs
+        Passed on to :meth:`JourneySet.from_arrays` (for example
+        ``conversion_value``).
+
+    Returns
+    -------
+    JourneySet
+
+    Examples
+    --------
+    >>> js = journeys_from_paths([(["seo", "email"], 1), (["paid"], 0)])
+    >>> js.n_journeys, js.n_touches, js.n_conversions
+    (2, 3, 1)
+    """
+    jid: list[int] = []
+    ts: list[int] = []
+    ch: list[str | None] = []
+    cj: list[int] = []
+    ct: list[int] = []
+    for j, (path, n_conv) in enumerate(paths):
+        jid += [j] * len(path)
+        ts += list(range(len(path)))
+        ch += path
+        cj += [j] * n_conv
+        ct += [len(path) - 1] * n_conv
+    return JourneySet.from_arrays(
+        journey_id=jid,
+        timestamp=ts,
+        channel=ch,
+        conversion_journey_id=cj,
+        conversion_time=ct,
+        **kwargs,
+    )
+
+
+def random_paths(seed: int, n_journeys: int = 400, n_channels: int = 5) -> JourneySet:
+    """Random channel paths of 1 to 6 touches over channels ``c0``, ``c1``, ...
+
+    Touches are at times 0, 1, ...; about 40 % of journeys convert once, at their
+    last touch, with a value between 1 and 100. Data-driven models (Markov,
+    Shapley) need this many journeys to learn something.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the numpy generator.
+    n_journeys : int
+        Number of journeys.
+    n_channels : int
+        Number of distinct channels.
+
+    Returns
+    -------
+    JourneySet
+
+    Examples
+    --------
+    >>> js = random_paths(0, n_journeys=50, n_channels=3)
+    >>> js.n_journeys, sorted(set(js.channel.labels()))
+    (50, ['c0', 'c1', 'c2'])
+    """
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 7, n_journeys)
+    jid = np.repeat(np.arange(n_journeys), lengths)
+    ts = np.concatenate([np.arange(k) for k in lengths])
+    names = np.array([f"c{k}" for k in range(n_channels)], dtype=object)
+    ch = names[rng.integers(0, n_channels, jid.size)]
+    conv = np.flatnonzero(rng.random(n_journeys) < 0.4)
+    return JourneySet.from_arrays(
+        journey_id=jid,
+        timestamp=ts,
+        channel=ch,
+        conversion_journey_id=conv,
+        conversion_time=lengths[conv] - 1,
+        conversion_value=rng.uniform(1, 100, conv.size).round(2),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction as F
-from typing import Any
 
 import attrs
 import numpy as np
@@ -16,44 +15,7 @@ from touchcredit import Dimension, JourneySet, models
 from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError
 from touchcredit.models import markov as markov_mod
 from touchcredit.models.markov import choose_order
-
-
-def from_paths(paths: list[tuple[list[str | None], int]], **kw: Any) -> JourneySet:
-    """One journey per (path, n_conversions); touches at t = 0, 1, ...; conversions at
-    the last touch (n_conversions of them; 0 = a non-converting journey)."""
-    jid: list[int] = []
-    ts: list[int] = []
-    ch: list[str | None] = []
-    cj: list[int] = []
-    ct: list[int] = []
-    for j, (path, n_conv) in enumerate(paths):
-        jid += [j] * len(path)
-        ts += list(range(len(path)))
-        ch += path
-        cj += [j] * n_conv
-        ct += [len(path) - 1] * n_conv
-    return JourneySet.from_arrays(
-        journey_id=jid, timestamp=ts, channel=ch, conversion_journey_id=cj, conversion_time=ct, **kw
-    )
-
-
-def random_journeys(seed: int, n_journeys: int = 400, n_channels: int = 5) -> JourneySet:
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(1, 7, n_journeys)
-    jid = np.repeat(np.arange(n_journeys), lengths)
-    ts = np.concatenate([np.arange(k) for k in lengths])
-    names = np.array([f"c{k}" for k in range(n_channels)], dtype=object)
-    ch = names[rng.integers(0, n_channels, jid.size)]
-    conv = np.flatnonzero(rng.random(n_journeys) < 0.4)
-    return JourneySet.from_arrays(
-        journey_id=jid,
-        timestamp=ts,
-        channel=ch,
-        conversion_journey_id=conv,
-        conversion_time=lengths[conv] - 1,
-        conversion_value=rng.uniform(1, 100, conv.size).round(2),
-    )
-
+from touchcredit.testing import journeys_from_paths, random_paths
 
 # Three channels, one cycle (a -> b -> a), two null paths. By hand:
 # start: a 2/4, b 1/4, c 1/4; a: b 2/3, c 1/3; b: conv, a, null 1/3 each; c: conv, null 1/2.
@@ -64,18 +26,18 @@ CYCLE = [(["a", "b"], 1), (["a", "b", "a", "c"], 1), (["c"], 0), (["b"], 0)]
 
 
 def test_removal_effects_of_a_cycle_with_null_paths_match_the_hand_computation() -> None:
-    m = MarkovModel().fit(from_paths(CYCLE))
+    m = MarkovModel().fit(journeys_from_paths(CYCLE))
     assert m.conversion_probability_ == pytest.approx(0.5, abs=1e-15)
     expected = {"a": F(7, 12), "b": F(7, 12), "c": F(1, 2)}
     for k, v in expected.items():
         assert m.removal_effects_[k] == pytest.approx(float(v), abs=1e-14)
     assert m.shares_ == pytest.approx({"a": 7 / 20, "b": 7 / 20, "c": 6 / 20}, abs=1e-14)
-    js = from_paths(CYCLE)
+    js = journeys_from_paths(CYCLE)
     assert m.credit(js, "conversions") == pytest.approx({"a": 0.7, "b": 0.7, "c": 0.6})
 
 
 def test_transition_matrix_is_labelled_and_row_stochastic() -> None:
-    m = MarkovModel().fit(from_paths(CYCLE))
+    m = MarkovModel().fit(journeys_from_paths(CYCLE))
     assert m.states_ == ("(start)", "a", "b", "c", "(conversion)", "(null)")
     t = m.transition_matrix_
     s = {name: i for i, name in enumerate(m.states_)}
@@ -88,7 +50,7 @@ def test_transition_matrix_is_labelled_and_row_stochastic() -> None:
 
 def test_per_touch_weights_reproduce_the_channel_credit_on_the_cycle() -> None:
     # c's 0.6 can only come from the second conversion; a and b split the rest equally.
-    js = from_paths(CYCLE)
+    js = journeys_from_paths(CYCLE)
     m = MarkovModel().fit(js)
     w = m.weights(js)
     np.testing.assert_allclose(w, [0.5, 0.5, 0.1, 0.2, 0.1, 0.6], atol=1e-12)
@@ -104,7 +66,7 @@ ORDER2 = [(["a", "b", "c"], 1), (["b", "c"], 0), (["a", "c"], 1)]
 
 
 def test_order_two_removes_every_state_that_contains_the_channel() -> None:
-    js = from_paths(ORDER2)
+    js = journeys_from_paths(ORDER2)
     m2 = MarkovModel(order=2).fit(js)
     assert m2.states_ == ("(start)", "a > b", "a > c", "b > c", "(conversion)", "(null)")
     assert m2.conversion_probability_ == pytest.approx(2 / 3)
@@ -115,18 +77,18 @@ def test_order_two_removes_every_state_that_contains_the_channel() -> None:
 
 def test_paths_shorter_than_the_order_are_one_state() -> None:
     m = MarkovModel(order=3).fit(
-        from_paths([(["a"], 1), (["a", "b"], 0), (["a", "b", "a", "b"], 1)])
+        journeys_from_paths([(["a"], 1), (["a", "b"], 0), (["a", "b", "a", "b"], 1)])
     )
     assert m.states_[1:-2] == ("a", "a > b", "a > b > a", "b > a > b")
 
 
 def test_collapse_merges_repeated_channels_and_can_be_switched_off() -> None:
     paths = [(["a", "a", "b"], 1), (["a"], 0)]
-    on = MarkovModel().fit(from_paths(paths))
+    on = MarkovModel().fit(journeys_from_paths(paths))
     t = on.transition_matrix_
     assert t[1, 1] == 0.0  # no a -> a
     assert t[1, 2] == 0.5  # a -> b, a -> null
-    off = MarkovModel(collapse=False).fit(from_paths(paths))
+    off = MarkovModel(collapse=False).fit(journeys_from_paths(paths))
     t = off.transition_matrix_
     assert t[1, 1] == pytest.approx(1 / 3)  # a -> a, a -> b, a -> null
     # P(conv) = (1/3) / (1 - 1/3) * 1 = 1/2 either way
@@ -178,7 +140,7 @@ def test_lookback_and_exclusions_shape_the_paths() -> None:
 
 
 def test_unrecorded_channel_is_a_state_labelled_none() -> None:
-    js = from_paths([(["a", None], 1), ([None], 0)])
+    js = journeys_from_paths([(["a", None], 1), ([None], 0)])
     m = MarkovModel().fit(js)
     assert m.channels_ == ("a", None)
     assert m.removal_effects_[None] == 1.0
@@ -186,7 +148,7 @@ def test_unrecorded_channel_is_a_state_labelled_none() -> None:
 
 
 def test_counts_from_partitions_with_different_category_tables_merge_exactly() -> None:
-    js = random_journeys(3)
+    js = random_paths(3)
     part_a = js.select(np.arange(0, 200))
     part_b = js.select(np.arange(200, js.n_journeys))
     # give part b another category table (reversed order, plus an unused label)
@@ -212,7 +174,7 @@ def test_counts_from_partitions_with_different_category_tables_merge_exactly() -
 
 
 def test_fit_equals_fit_counts_of_count() -> None:
-    js = random_journeys(5)
+    js = random_paths(5)
     m = MarkovModel(order=2)
     a = MarkovModel(order=2).fit(js)
     b = MarkovModel(order=2).fit_counts(m.count(js))
@@ -221,15 +183,15 @@ def test_fit_equals_fit_counts_of_count() -> None:
 
 
 def test_counts_of_another_order_are_refused() -> None:
-    c = MarkovModel(order=2).count(from_paths(ORDER2))
+    c = MarkovModel(order=2).count(journeys_from_paths(ORDER2))
     with pytest.raises(ValueError, match="order=2"):
         MarkovModel().fit_counts(c)
     with pytest.raises(ValueError, match="cannot merge"):
-        c + MarkovModel().count(from_paths(ORDER2))
+        c + MarkovModel().count(journeys_from_paths(ORDER2))
 
 
 def test_weights_conserve_and_give_every_channel_its_markov_credit() -> None:
-    js = random_journeys(11)
+    js = random_paths(11)
     m = MarkovModel().fit(js)
     w = m.weights(js)
     p = m.pairs(js)
@@ -251,7 +213,7 @@ def test_unattainable_credit_still_conserves_value_and_reports_the_gap() -> None
     # Most conversions in the chain go a -> b -> conv, but no observed conversion has
     # both: a's Markov credit (4/3 of 2) exceeds what the one a-only conversion holds.
     paths = [(["a", "b"], 0)] * 60 + [(["b"], 1), (["a"], 1)]
-    js = from_paths(paths)
+    js = journeys_from_paths(paths)
     m = MarkovModel().fit(js)
     assert m.credit_gap_ > 0.1
     w = m.weights(js)
@@ -260,7 +222,7 @@ def test_unattainable_credit_still_conserves_value_and_reports_the_gap() -> None
 
 
 def test_weights_on_a_partition_equal_the_weights_in_memory() -> None:
-    js = random_journeys(2)
+    js = random_paths(2)
     m = MarkovModel().fit(js)
     w_all = m.weights(js)
     p_all = m.pairs(js)
@@ -274,15 +236,15 @@ def test_weights_on_a_partition_equal_the_weights_in_memory() -> None:
 
 
 def test_channels_unseen_in_fit_get_nothing_unless_alone() -> None:
-    m = MarkovModel().fit(from_paths(CYCLE))
-    new = from_paths([(["zzz", "a"], 1), (["zzz"], 1)])
+    m = MarkovModel().fit(journeys_from_paths(CYCLE))
+    new = journeys_from_paths([(["zzz", "a"], 1), (["zzz"], 1)])
     w = m.weights(new)
     np.testing.assert_allclose(w, [0.0, 1.0, 1.0])
 
 
 def test_sparse_solve_agrees_with_dense(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("scipy")
-    js = random_journeys(4, n_channels=6)
+    js = random_paths(4, n_channels=6)
     dense = MarkovModel(order=2).fit(js)
     monkeypatch.setattr(markov_mod, "_DENSE_LIMIT", 0)
     sparse = MarkovModel(order=2).fit(js)
@@ -291,7 +253,7 @@ def test_sparse_solve_agrees_with_dense(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_same_input_same_output() -> None:
-    js = random_journeys(9)
+    js = random_paths(9)
     a = MarkovModel(order=2).fit(js)
     b = MarkovModel(order=2).fit(js)
     assert a.removal_effects_ == b.removal_effects_
@@ -304,11 +266,11 @@ def test_registered_and_validated() -> None:
     with pytest.raises(ValueError, match="'order' must be an integer >= 1"):
         MarkovModel(order=0)
     with pytest.raises(NotFittedError, match="call fit"):
-        MarkovModel().weights(from_paths(CYCLE))
+        MarkovModel().weights(journeys_from_paths(CYCLE))
 
 
 def test_no_conversions_gives_zero_effects() -> None:
-    m = MarkovModel().fit(from_paths([(["a"], 0), (["b", "a"], 0)]))
+    m = MarkovModel().fit(journeys_from_paths([(["a"], 0), (["b", "a"], 0)]))
     assert m.conversion_probability_ == 0.0
     assert m.removal_effects_ == {"a": 0.0, "b": 0.0}
 
@@ -316,7 +278,7 @@ def test_no_conversions_gives_zero_effects() -> None:
 def test_choose_order_prefers_the_order_that_carries_information() -> None:
     # conversion depends on the channel before the last one: only order >= 2 sees it
     paths = [(["a", "b"], 1)] * 60 + [(["c", "b"], 0)] * 60 + [(["b"], 0)] * 20
-    js = from_paths(paths)
+    js = journeys_from_paths(paths)
     choice = choose_order(js, max_order=3, seed=1)
     assert choice.orders == (1, 2, 3)
     assert choice.auc[0] == pytest.approx(0.5, abs=0.15)
@@ -336,7 +298,7 @@ def small_sets(draw: st.DrawFn) -> JourneySet:
     for _ in range(n):
         path = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=5))
         paths.append((path, draw(st.integers(0, 2))))
-    return from_paths(paths)
+    return journeys_from_paths(paths)
 
 
 @settings(max_examples=30, deadline=None)
@@ -361,7 +323,7 @@ def test_property_effects_bounded_weights_conserve(
 def test_iterative_solve_without_scipy_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    js = random_journeys(8, n_channels=4)
+    js = random_paths(8, n_channels=4)
     dense = MarkovModel(order=2, collapse=False).fit(js)
     monkeypatch.setattr(markov_mod, "_DENSE_LIMIT", 0)
     monkeypatch.setitem(sys.modules, "scipy", None)  # import scipy now fails
@@ -382,7 +344,7 @@ def test_counts_of_an_empty_journey_set_merge_as_a_neutral_element() -> None:
         conversion_journey_id=np.empty(0, dtype=np.int64),
         conversion_time=t,
     )
-    js = from_paths(CYCLE)
+    js = journeys_from_paths(CYCLE)
     for order in (1, 2):
         model = MarkovModel(order=order)
         c = model.count(empty)
@@ -401,7 +363,7 @@ def test_attribute_reports_the_markov_credit_by_channel_and_campaign() -> None:
 
     if not hasattr(touchcredit, "attribute"):
         pytest.skip("touchcredit.attribute is not available yet")
-    js = random_journeys(12)
+    js = random_paths(12)
     campaigns = np.array(["spring", "summer", "autumn"], dtype=object)[np.arange(js.n_touches) % 3]
     js = attrs.evolve(
         js, campaign=Dimension(np.arange(js.n_touches, dtype=np.int32) % 3, tuple(campaigns[:3]))

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from touchcredit import JourneySet, models
 from touchcredit.models import MarkovModel, NotFittedError, ShapleyCounts, ShapleyModel
 from touchcredit.models.shapley import shapley_exact, shapley_simplified
-
-from .test_markov import from_paths, random_journeys
+from touchcredit.testing import journeys_from_paths, random_paths
 
 # Channel sets of the paths: {a} 2 conversions + 2 nulls, {b} 1 + 3, {a, b} 3 + 1,
 # {a, b, c} 6 + 0, {c} 0 + 4.
@@ -32,34 +31,34 @@ def test_three_channels_match_the_classic_formula_by_hand() -> None:
     # phi_a = 1/3 (2 - 0) + 1/6 (6 - 1) + 1/6 (2 - 0) + 1/3 (12 - 1) = 33/6
     # phi_b = 1/3 (1 - 0) + 1/6 (6 - 2) + 1/6 (1 - 0) + 1/3 (12 - 2) = 27/6
     # phi_c = 1/3 (0 - 0) + 1/6 (2 - 2) + 1/6 (1 - 1) + 1/3 (12 - 6) = 12/6
-    m = ShapleyModel().fit(from_paths(HAND))
+    m = ShapleyModel().fit(journeys_from_paths(HAND))
     assert m.values_ == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0}, abs=1e-12)
     assert m.shares_ == pytest.approx({"a": 5.5 / 12, "b": 4.5 / 12, "c": 2 / 12})
 
 
 def test_simplified_form_gives_the_same_numbers() -> None:
     # Zhao et al.: phi_a = 2 + 3/2 + 6/3, phi_b = 1 + 3/2 + 6/3, phi_c = 6/3
-    m = ShapleyModel(method="simplified").fit(from_paths(HAND))
+    m = ShapleyModel(method="simplified").fit(journeys_from_paths(HAND))
     assert m.values_ == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0}, abs=1e-12)
 
 
 def test_conversion_rate_coalitions() -> None:
     # rates: {a} 2/4, {b} 1/4, {a,b} 3/4, {a,b,c} 6/6, {c} 0/4
-    m = ShapleyModel(coalition_value="rate").fit(from_paths(HAND))
+    m = ShapleyModel(coalition_value="rate").fit(journeys_from_paths(HAND))
     assert m.values_ == pytest.approx(
         {"a": 0.5 + 0.375 + 1 / 3, "b": 0.25 + 0.375 + 1 / 3, "c": 1 / 3}, abs=1e-12
     )
 
 
 def test_value_coalitions_use_the_conversion_values() -> None:
-    js = from_paths([(["a"], 1), (["a", "b"], 1)], conversion_value=[10.0, 30.0])
+    js = journeys_from_paths([(["a"], 1), (["a", "b"], 1)], conversion_value=[10.0, 30.0])
     m = ShapleyModel(coalition_value="value").fit(js)
     assert m.values_ == pytest.approx({"a": 25.0, "b": 15.0})
     assert m.credit(js) == pytest.approx({"a": 25.0, "b": 15.0})
 
 
 def test_sampled_estimate_is_seeded_and_close() -> None:
-    js = from_paths(HAND)
+    js = journeys_from_paths(HAND)
     a = ShapleyModel(method="sampled", n_permutations=4000, seed=3).fit(js)
     b = ShapleyModel(method="sampled", n_permutations=4000, seed=3).fit(js)
     assert a.values_ == b.values_
@@ -69,7 +68,7 @@ def test_sampled_estimate_is_seeded_and_close() -> None:
 
 def test_too_many_channels_for_exact_says_what_to_do() -> None:
     names = [f"ch{k:02d}" for k in range(22)]
-    js = from_paths([([n], 1) for n in names] + [(names[:5], 1)])
+    js = journeys_from_paths([([n], 1) for n in names] + [(names[:5], 1)])
     with pytest.raises(ValueError, match=r"2\^22 coalitions.*merge.*simplified.*sampled"):
         ShapleyModel().fit(js)
     m = ShapleyModel(method="simplified").fit(js)
@@ -78,13 +77,13 @@ def test_too_many_channels_for_exact_says_what_to_do() -> None:
 
 
 def test_weights_split_each_conversion_equally_over_its_distinct_channels() -> None:
-    js = from_paths([(["a", "b", "a"], 1), (["c"], 1), (["b"], 0)])
+    js = journeys_from_paths([(["a", "b", "a"], 1), (["c"], 1), (["b"], 0)])
     m = ShapleyModel().fit(js)
     np.testing.assert_allclose(m.weights(js), [0.25, 0.5, 0.25, 1.0])
 
 
 def test_weights_conserve_and_add_up_to_the_credit() -> None:
-    js = random_journeys(21)
+    js = random_paths(21)
     for value in ("conversions", "value", "rate"):
         m = ShapleyModel(coalition_value=value).fit(js)  # type: ignore[arg-type]
         w = m.weights(js)
@@ -101,7 +100,7 @@ def test_weights_conserve_and_add_up_to_the_credit() -> None:
 
 
 def test_counts_merge_across_partitions() -> None:
-    js = random_journeys(6)
+    js = random_paths(6)
     m = ShapleyModel()
     whole = m.count(js)
     merged = sum([m.count(js.select(np.arange(0, 150))), m.count(js.select(np.arange(150, 400)))])
@@ -121,7 +120,7 @@ def test_registered_validated_and_refuses_weights_before_fit() -> None:
     with pytest.raises(ValueError, match="'coalition_value' must be one of"):
         ShapleyModel(coalition_value="clicks")  # type: ignore[arg-type]
     with pytest.raises(NotFittedError):
-        ShapleyModel().weights(from_paths(HAND))
+        ShapleyModel().weights(journeys_from_paths(HAND))
 
 
 @st.composite
@@ -148,7 +147,7 @@ def test_property_efficiency_and_exact_equals_simplified(
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_property_model_values_sum_to_the_conversions(seed: int) -> None:
-    js: JourneySet = random_journeys(seed, n_journeys=60)
+    js: JourneySet = random_paths(seed, n_journeys=60)
     m = ShapleyModel().fit(js)
     attributable = int((m.pairs(js).length > 0).sum())
     assert sum(m.values_.values()) == pytest.approx(attributable)
@@ -159,13 +158,13 @@ def test_attribute_reports_the_shapley_values_by_channel() -> None:
 
     if not hasattr(touchcredit, "attribute"):
         pytest.skip("touchcredit.attribute is not available yet")
-    js = from_paths(HAND)
+    js = journeys_from_paths(HAND)
     att = touchcredit.attribute(js, "shapley")
     assert att.by("channel").to_dict("conversions") == pytest.approx({"a": 5.5, "b": 4.5, "c": 2.0})
 
 
 def test_weights_on_a_partition_equal_the_weights_in_memory() -> None:
-    js = random_journeys(13)
+    js = random_paths(13)
     m = ShapleyModel(coalition_value="rate").fit(js)
     w_all = m.weights(js)
     p_all = m.pairs(js)
@@ -186,7 +185,7 @@ def test_property_filters_keep_weights_conserving(
 ) -> None:
     import datetime as dt
 
-    js = random_journeys(seed, n_journeys=80)
+    js = random_paths(seed, n_journeys=80)
     lookback = None if lookback_s is None else dt.timedelta(seconds=lookback_s)
     for model in (
         ShapleyModel(lookback=lookback, exclude_channels=exclude),
@@ -210,7 +209,7 @@ def test_more_than_64_channels_group_and_merge_exactly() -> None:
         for _ in range(400)
     ]
     paths += [(["ch000", "ch089"], 1)] * 3  # one set spanning two 64-bit words, repeated
-    js = from_paths(paths)
+    js = journeys_from_paths(paths)
     m = ShapleyModel(method="simplified")
     whole = m.count(js)
     assert whole.members.shape[1] == len(set(js.channel.categories))

@@ -11,8 +11,7 @@ import pytest
 import touchcredit
 from touchcredit import JourneySet
 from touchcredit.models import AttributionModel, MarkovModel, ShapleyModel
-
-from .models.test_markov import from_paths, random_journeys
+from touchcredit.testing import journeys_from_paths, random_paths
 
 
 class _LastTouch(AttributionModel):  # not registered: a test helper
@@ -22,7 +21,7 @@ class _LastTouch(AttributionModel):  # not registered: a test helper
 
 
 def test_point_estimate_is_the_credit_on_the_data() -> None:
-    js = random_journeys(1)
+    js = random_paths(1)
     b = touchcredit.bootstrap(js, "markov", n=20, seed=3)
     m = MarkovModel().fit(js)
     expected = m.credit(js)
@@ -36,7 +35,7 @@ def test_point_estimate_is_the_credit_on_the_data() -> None:
 
 
 def test_same_seed_same_intervals_and_the_model_is_left_unfitted() -> None:
-    js = random_journeys(2)
+    js = random_paths(2)
     model = ShapleyModel()
     a = touchcredit.bootstrap(js, model, n=15, seed=9)
     b = touchcredit.bootstrap(js, model, n=15, seed=9)
@@ -48,7 +47,7 @@ def test_same_seed_same_intervals_and_the_model_is_left_unfitted() -> None:
 
 def test_resample_totals_match_the_resampled_value() -> None:
     # every conversion has touches, so each resample credits all its value
-    js = random_journeys(4)
+    js = random_paths(4)
     b = touchcredit.bootstrap(js, _LastTouch(), n=30, seed=1, what="conversions")
     totals = b.samples.sum(axis=1)
     assert np.allclose(totals, np.round(totals))
@@ -57,7 +56,7 @@ def test_resample_totals_match_the_resampled_value() -> None:
 
 
 def test_a_label_that_always_gets_everything_has_a_zero_width_interval() -> None:
-    js = from_paths([(["a"], 1), (["a", "b"], 0), (["a"], 1)])
+    js = journeys_from_paths([(["a"], 1), (["a", "b"], 0), (["a"], 1)])
     b = touchcredit.bootstrap(js, "markov", n=25, seed=0, what="conversions")
     d = b.to_dict()
     assert d["b"] == {"estimate": 0.0, "lower": 0.0, "upper": 0.0, "std": 0.0}
@@ -66,7 +65,7 @@ def test_a_label_that_always_gets_everything_has_a_zero_width_interval() -> None
 
 
 def test_interval_narrows_with_the_level_and_by_other_dimensions() -> None:
-    js = random_journeys(5)
+    js = random_paths(5)
     wide = touchcredit.bootstrap(js, "shapley", n=40, seed=2, ci=0.95)
     narrow = touchcredit.bootstrap(js, "shapley", n=40, seed=2, ci=0.5)
     assert ((narrow.upper - narrow.lower) <= (wide.upper - wide.lower) + 1e-12).all()
@@ -87,4 +86,4 @@ def test_interval_narrows_with_the_level_and_by_other_dimensions() -> None:
 )
 def test_bad_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        touchcredit.bootstrap(random_journeys(1, n_journeys=20), "markov", **kwargs)
+        touchcredit.bootstrap(random_paths(1, n_journeys=20), "markov", **kwargs)
