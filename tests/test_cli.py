@@ -13,6 +13,7 @@ import pytest
 
 import touchcredit as tc
 from touchcredit import cli
+from touchcredit.cli import common as cli_common
 
 
 @pytest.fixture
@@ -149,13 +150,13 @@ class FakeTerminal(io.StringIO):
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     piped = io.StringIO()
-    bar = cli._Progress(3, "work", stream=piped)
+    bar = cli_common.Progress(3, "work", stream=piped)
     bar.step("a")
     bar.close()
     assert piped.getvalue() == ""
     monkeypatch.setitem(sys.modules, "tqdm", None)  # the built-in bar
     term = FakeTerminal()
-    bar = cli._Progress(2, "work", stream=term)
+    bar = cli_common.Progress(2, "work", stream=term)
     bar.step("next")
     assert "work [############------------] 1/2 next" in term.getvalue()
     bar.close()
@@ -165,7 +166,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_progress_uses_tqdm_when_installed() -> None:
     pytest.importorskip("tqdm")
     term = FakeTerminal()
-    bar = cli._Progress(2, "work", stream=term)
+    bar = cli_common.Progress(2, "work", stream=term)
     bar.step("x")
     bar.step("y")
     bar.close()

@@ -351,7 +351,7 @@ def test_numeric_columns_are_read_without_a_copy() -> None:
 @pytest.mark.parametrize("lib", list(MAKERS))
 def test_round_trip_frame_to_result_tables_to_frames(lib: str) -> None:
     """Frame -> JourneySet -> result tables that exist today -> the three libraries."""
-    from touchcredit.cli import _credit_table
+    from touchcredit.cli.credit import credit_table
     from touchcredit.kpi.paths import top_paths
     from touchcredit.models import MarkovModel
 
@@ -366,7 +366,7 @@ def test_round_trip_frame_to_result_tables_to_frames(lib: str) -> None:
         conversion_value="amount",
     )
     paths = top_paths(js, k=None)
-    credit = _credit_table(js, MarkovModel().fit(js), "channel")
+    credit = credit_table(js, MarkovModel().fit(js), "channel")
     assert credit["value"].sum() == pytest.approx(js.total_value)  # 7.5 unattributed row
     for table in (paths, credit):
         n = len(table)

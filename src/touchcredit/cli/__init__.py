@@ -1,0 +1,20 @@
+"""The ``touchcredit`` command line.
+
+``touchcredit demo`` runs the main job on the bundled example data; ``touchcredit
+attribute FILE --conversions FILE --model NAME --by channel`` attributes a user's
+CSV/Parquet touch table; ``touchcredit models`` lists the registered models.
+Exit codes: 0 success, 1 bad data (the message names the field and row), 2 usage
+errors (unknown option or model, missing file or column).
+
+One module per command (:mod:`~touchcredit.cli.demo`,
+:mod:`~touchcredit.cli.attribute`, :mod:`~touchcredit.cli.models`), each with
+``add_parser(subparsers)`` and ``run(args)``; :mod:`~touchcredit.cli.common` holds
+the shared argument and output helpers, :mod:`~touchcredit.cli.app` the parser and
+:func:`main`.
+"""
+
+from __future__ import annotations
+
+from touchcredit.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,94 @@
+"""``touchcredit attribute``: attribute the conversions of a user's touch table."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from touchcredit.cli.common import UsageError, default_column, model_names, progress
+from touchcredit.cli.credit import credit_columns, credit_table
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``attribute`` command to the subparsers ``sub``."""
+    att = sub.add_parser(
+        "attribute",
+        help="attribute conversions in a CSV/Parquet touch table",
+        description="Split the conversions of --conversions over the touches of FILE.",
+    )
+    att.add_argument("file", metavar="FILE", help="touches: CSV or Parquet, one row per touch")
+    att.add_argument(
+        "--conversions",
+        metavar="FILE",
+        required=True,
+        help="conversions: CSV or Parquet, one row per lead or won deal",
+    )
+    att.add_argument("--model", default="linear", help="model name (see `touchcredit models`)")
+    att.add_argument("--by", choices=("channel", "source", "campaign", "method"), default="channel")
+    att.add_argument("--journey", default="journey_id", metavar="COL")
+    att.add_argument("--timestamp", default="timestamp", metavar="COL")
+    att.add_argument("--channel", default="channel", metavar="COL")
+    for name in ("source", "campaign", "method"):
+        att.add_argument(
+            f"--{name}",
+            default=None,
+            metavar="COL",
+            help=f"label column (default: '{name}' when present; '' for none)",
+        )
+    att.add_argument("--conversion-journey", default=None, metavar="COL")
+    att.add_argument("--conversion-time", default="conversion_time", metavar="COL")
+    att.add_argument("--conversion-value", default=None, metavar="COL")
+    att.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
+    att.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the tables, build journeys, fit the model, print (and write) the credit table."""
+    import touchcredit as tc
+    from touchcredit.io import frames
+
+    if args.model not in model_names():
+        raise UsageError(f"unknown model {args.model!r}; available: {', '.join(model_names())}")
+    if args.out and not args.out.lower().endswith((".csv", ".parquet", ".pq")):
+        raise UsageError(f"--out must name a .csv or .parquet file, got {args.out!r}")
+    with progress(5, "touchcredit attribute") as bar:
+        try:
+            touches = frames.read_table(args.file)
+            conversions = frames.read_table(args.conversions)
+        except ValueError as exc:  # unknown file format
+            raise UsageError(str(exc)) from None
+        bar.step("build journeys")
+        found = frames.column_names(touches)
+        journeys = frames.journeys_from_frame(
+            touches,
+            journey=args.journey,
+            timestamp=args.timestamp,
+            channel=args.channel,
+            source=default_column(found, args.source, "source"),
+            campaign=default_column(found, args.campaign, "campaign"),
+            method=default_column(found, args.method, "method"),
+            conversions=conversions,
+            conversion_journey=args.conversion_journey,
+            conversion_time=args.conversion_time,
+            conversion_value=args.conversion_value,
+            default_tz=args.tz,
+        )
+        bar.step("fit")
+        model = tc.models.get(args.model).fit(journeys)
+        bar.step("attribute")
+        attribute = getattr(tc, "attribute", None)
+        if attribute is not None:
+            table = attribute(journeys, model).by(args.by)
+        else:
+            table = credit_table(journeys, model, args.by)
+        bar.step("write")
+        if args.out:
+            frames.write_table(credit_columns(table), args.out)
+        bar.step("done")
+    print(table)
+    if args.out:
+        print(f"written to {args.out}")
+    return 0
