@@ -66,7 +66,8 @@ def make_table(n: int, seed: int = 0) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     n = int(args[0]) if args else 1_000_000
-    from touchcredit.hygiene import identity, sources
+    from touchcredit import sources
+    from touchcredit.hygiene import identity
     from touchcredit.hygiene.clean import clean
 
     table = _timed(f"generate {n:,} touches", lambda: make_table(n))

@@ -36,7 +36,6 @@ def test_pinned_path_imports(module: str, name: str) -> None:
     ("alias", "home"),
     [
         ("touchcredit.utm", "touchcredit.hygiene.utm"),
-        ("touchcredit.sources", "touchcredit.hygiene.sources"),
         ("touchcredit.metrics", "touchcredit.kpi.metrics"),
         ("touchcredit.spark", "touchcredit.io.spark"),
         ("touchcredit.chunked", "touchcredit.io.chunked"),
@@ -47,6 +46,15 @@ def test_alias_modules_reexport_the_whole_public_api(alias: str, home: str) -> N
     assert sorted(a.__all__) == sorted(h.__all__)
     for name in h.__all__:
         assert getattr(a, name) is getattr(h, name), name
+
+
+def test_sources_alias_is_catalog_plus_channels() -> None:
+    from touchcredit import sources
+    from touchcredit.hygiene import catalog, channels
+
+    assert sorted(sources.__all__) == sorted({*catalog.__all__, *channels.__all__})
+    assert sources.normalize is catalog.normalize
+    assert sources.channel_groups is channels.channel_groups
 
 
 def test_minor_units_method_is_still_on_attribution() -> None:

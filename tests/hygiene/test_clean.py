@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import touchcredit as tc
 from touchcredit import CleaningReport, clean
-from touchcredit.hygiene.sources import Catalog
+from touchcredit.sources import Catalog
 
 
 def _messy() -> dict[str, list[object]]:

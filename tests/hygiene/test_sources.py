@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit.hygiene import sources
-from touchcredit.hygiene.sources import CATEGORIES, CHANNEL_GROUPS, Catalog, channel_group
+from touchcredit import sources
+from touchcredit.sources import CATEGORIES, CHANNEL_GROUPS, Catalog, channel_group
 
 CAT = Catalog.default()
 

@@ -286,10 +286,10 @@ _MESSY = st.text(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.none(), _MESSY), max_size=30))
 def test_source_normalization_is_idempotent(values: list[str | None]) -> None:
-    sources = pytest.importorskip("touchcredit.hygiene.sources")
+    sources = pytest.importorskip("touchcredit.sources")
     normalize = getattr(sources, "normalize", None)
     if normalize is None:
-        pytest.skip("touchcredit.hygiene.sources.normalize is not available yet")
+        pytest.skip("touchcredit.sources.normalize is not available yet")
     once = normalize(values)
     twice = normalize(_as_list(once))
     assert _as_list(twice) == _as_list(once)

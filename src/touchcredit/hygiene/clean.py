@@ -2,7 +2,8 @@
 
 :func:`clean` chains the hygiene steps: timestamps (:mod:`touchcredit.hygiene.timestamps`),
 identity stitching (:mod:`touchcredit.hygiene.identity`), UTM tags (:mod:`touchcredit.hygiene.utm`),
-source normalization and channel groups (:mod:`touchcredit.hygiene.sources`), deduplication,
+source normalization (:mod:`touchcredit.hygiene.catalog`), channel groups
+(:mod:`touchcredit.hygiene.channels`), deduplication,
 and builds the :class:`~touchcredit.JourneySet`. Nothing disappears silently: every
 input row is either in the result, removed as a duplicate, or rejected with its
 reason, and ``rows_in == rows_out + duplicates_removed + rows_rejected`` always holds.
@@ -20,7 +21,9 @@ import numpy.typing as npt
 from touchcredit.core.columns import _missing_mask, as_object_array
 from touchcredit.core.journeys import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
-from touchcredit.hygiene import identity, sources, timestamps, utm
+from touchcredit.hygiene import channels, identity, timestamps, utm
+from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog, normalize
+from touchcredit.hygiene.labels import distinct_strings, label_key
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
 
@@ -172,7 +175,7 @@ def clean(
     method: str | None = None,
     referrer: str | None = None,
     identifiers: Sequence[str] | Mapping[str, str] | None = None,
-    catalog: sources.Catalog | None = None,
+    catalog: Catalog | None = None,
     dedupe_window: Any = None,
     default_tz: TimeZoneLike = None,
     dayfirst: bool = False,
@@ -209,7 +212,7 @@ def clean(
         Further identifier columns linking touches to one person (email, user id,
         phone...); kinds ``"id"``, ``"email"``, ``"phone"`` (inferred from the name
         when a sequence is given).
-    catalog : touchcredit.hygiene.sources.Catalog, optional
+    catalog : touchcredit.sources.Catalog, optional
         Source catalog (the default one when None).
     dedupe_window : timedelta, timedelta64 or seconds, optional
         Remove touches of the same person with the same source and channel that
@@ -280,7 +283,7 @@ def clean(
             f"columns found: {', '.join(map(repr, table))}"
         )
     n = as_object_array(table[journey], field=journey).shape[0]
-    cat = sources.Catalog.default() if catalog is None else catalog
+    cat = Catalog.default() if catalog is None else catalog
     reason = np.full(n, None, dtype=object)
 
     def reject(mask: npt.NDArray[np.bool_], why: Any) -> None:
@@ -336,9 +339,9 @@ def clean(
         raise ValueError(str(reason[reason != None][0]))  # noqa: E711
 
     # Sources and channels
-    norm = sources.normalize(raw_source, cat)
+    norm = normalize(raw_source, cat)
     canon = norm.values
-    grouped = sources.channel_groups(
+    grouped = channels.channel_groups(
         canon,
         medium_v,
         paid=tags["paid"] if tags else None,
@@ -418,10 +421,10 @@ def clean(
 
 def _tidy(channel: ObjArray) -> ObjArray:
     """Channel labels that spell a channel group ("Paid_Social") become that group."""
-    groups = {sources._key(g): g for g in sources.CHANNEL_GROUPS}
-    uniq, inverse, _ = sources._distinct(channel, "channel")
+    groups = {label_key(g): g for g in CHANNEL_GROUPS}
+    uniq, inverse, _ = distinct_strings(channel, "channel")
     table = np.empty(len(uniq) + 1, dtype=object)
-    table[:-1] = [groups.get(sources._key(u), u) for u in uniq]
+    table[:-1] = [groups.get(label_key(u), u) for u in uniq]
     table[-1] = None
     out: ObjArray = table[inverse]
     return out

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
 from touchcredit.core.time_rule import to_datetime64, to_timedelta64
+from touchcredit.hygiene.labels import distinct_strings
 
 __all__ = [
     "Deduplication",
@@ -437,11 +438,9 @@ class Deduplication:
 
 def _key_codes(columns: Sequence[Any], n: int) -> IntArray:
     """One int64 code per row for the tuple of key columns (None is a value)."""
-    from touchcredit.hygiene.sources import _distinct
-
     code = np.zeros(n, dtype=np.int64)
     for k, col in enumerate(columns):
-        uniq, inverse, _ = _distinct(col, f"key[{k}]")
+        uniq, inverse, _ = distinct_strings(col, f"key[{k}]")
         if inverse.size != n:
             raise ValueError(f"key column {k} has {inverse.size} rows, expected {n}")
         code = code * (len(uniq) + 1) + (inverse + 1)  # -1 (None) becomes 0

@@ -13,7 +13,7 @@ bounded):
   ``"LinkedIn"``);
 * values are percent-decoded (``+`` is a space; broken escapes are kept as text) and
   stripped; an empty value is ``None``; case is kept (normalise names with
-  :mod:`touchcredit.hygiene.sources`);
+  :mod:`touchcredit.hygiene.catalog`);
 * parameters after ``#`` count too (single-page apps put them there); the query before
   the ``#`` wins on conflicts;
 * a URL without a scheme (``example.com/?utm_source=x``) and a bare query string

@@ -1,0 +1,75 @@
+"""Label text utilities shared by the hygiene steps: matching keys, hosts, distinct values.
+
+Plain functions over strings and label columns: the case- and punctuation-insensitive
+matching key of a label, the host of a URL-like value, and the distinct strings of a
+column with each row's index into them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
+
+__all__ = ["distinct_strings", "host", "is_host_alias", "label_key"]
+
+
+def label_key(value: str) -> str:
+    """Text matching key: case-folded, ``_``/``-`` as spaces, whitespace collapsed."""
+    return " ".join(value.casefold().replace("_", " ").replace("-", " ").split())
+
+
+def host(value: str) -> str | None:
+    """Host name of a URL or host-like value, lower-cased; None when it is not one."""
+    text = value.strip().casefold()
+    if "://" in text:
+        text = text[text.find("://") + 3 :]
+    elif " " in text or "." not in text:
+        return None
+    for sep in "/?#":
+        cut = text.find(sep)
+        if cut >= 0:
+            text = text[:cut]
+    text = text[text.rfind("@") + 1 :]
+    colon = text.find(":")
+    if colon >= 0:
+        text = text[:colon]
+    text = text.strip(".")
+    if not text or len(text) > 253 or "." not in text or " " in text:
+        return None
+    return text
+
+
+def is_host_alias(alias: str) -> bool:
+    return "." in alias and " " not in alias.strip()
+
+
+def distinct_strings(
+    values: Any, field: str
+) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Distinct strings, the index of every row's value (-1 = missing) and the mask."""
+    arr = as_object_array(values, field=field)
+    n = arr.shape[0]
+    missing = _missing_mask(arr)
+    inverse = np.full(n, -1, dtype=np.int64)
+    present = arr[~missing] if missing.any() else arr
+    if present.size == 0:
+        return [], inverse, missing
+    if present.dtype.kind == "O":
+        bad = [i for i, v in enumerate(present.tolist()) if not isinstance(v, str)]
+        if bad:
+            row = int(np.flatnonzero(~missing)[bad[0]])
+            v = arr[row]
+            raise TypeError(
+                f"{field!r} must hold strings (or None); row {row} is {type(v).__name__} {v!r}"
+            )
+    hashed = _hash_factorize(present) if present.dtype.kind in "OU" else None
+    if hashed is not None:
+        uniq, inv = hashed
+    else:
+        uniq, inv = np.unique(present, return_inverse=True)
+    inverse[~missing] = inv.reshape(-1)
+    return [str(u) for u in uniq.tolist()], inverse, missing
