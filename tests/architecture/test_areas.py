@@ -26,7 +26,7 @@ PENDING: dict[str, str] = {
     "touchcredit.attribution.results": "525 lines",
     "touchcredit.core.journeys": "959 lines; from_arrays and from_objects over 80 lines",
     "touchcredit.hygiene.clean": "523 lines; clean() 173 lines; private core names",
-    "touchcredit.hygiene.identity": "516 lines; private core names",
+    "touchcredit.hygiene.identity": "private core names",
     "touchcredit.hygiene.labels": "private core names",
     "touchcredit.hygiene.timestamps": "private core names",
     "touchcredit.io.chunked": "552 lines; attribute_parquet over 80 lines",

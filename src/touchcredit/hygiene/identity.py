@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
+from touchcredit.core.graph import connected_components, dense_first_seen
 from touchcredit.core.time_rule import to_datetime64, to_timedelta64
 from touchcredit.hygiene.labels import distinct_strings
 
@@ -142,54 +143,6 @@ def _unique_with_inverse(values: list[str]) -> tuple[npt.NDArray[Any], IntArray]
         return arr, np.zeros(0, dtype=np.int64)
     keys, inv = np.unique(arr, return_inverse=True)
     return keys, inv.reshape(-1).astype(np.int64)
-
-
-def _components_numpy(n: int, a: IntArray, b: IntArray) -> IntArray:
-    """Smallest node of each node's component: hook roots to the smaller label, then
-    compress paths (pointer jumping), until every edge joins equal labels."""
-    label = np.arange(n, dtype=np.int64)
-    while a.size:
-        la, lb = label[a], label[b]
-        open_ = la != lb
-        if not open_.any():
-            break
-        a, b, la, lb = a[open_], b[open_], la[open_], lb[open_]  # settled edges stay settled
-        low = np.minimum(la, lb)
-        np.minimum.at(label, la, low)
-        np.minimum.at(label, lb, low)
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
-    return label
-
-
-def _components(n: int, a: IntArray, b: IntArray, use_scipy: bool) -> IntArray:
-    if use_scipy:
-        try:
-            from scipy.sparse import coo_matrix
-            from scipy.sparse.csgraph import connected_components
-        except ImportError:
-            pass
-        else:
-            graph = coo_matrix((np.ones(a.size, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
-            labels: IntArray = connected_components(graph, directed=False)[1].astype(np.int64)
-            return labels
-    return _components_numpy(n, a, b)
-
-
-def _dense_first_seen(labels: IntArray) -> tuple[IntArray, int]:
-    """Renumber labels 0..k-1 in order of first appearance (-1 stays -1)."""
-    out = np.full(labels.size, -1, dtype=np.int64)
-    ok = labels >= 0
-    if not ok.any():
-        return out, 0
-    uniq, first, inv = np.unique(labels[ok], return_index=True, return_inverse=True)
-    rank = np.empty(uniq.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(uniq.size)
-    out[ok] = rank[inv.reshape(-1)]
-    return out, int(uniq.size)
 
 
 @attrs.frozen(eq=False)
@@ -372,11 +325,11 @@ def stitch(
         b_parts.append(col[link])
     a = np.concatenate(a_parts) if a_parts else np.zeros(0, np.int64)
     b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
-    label = _components(n_nodes, a, b, use_scipy)
+    label = connected_components(n_nodes, a, b, use_scipy)
     row_label = first.copy()
     has = first >= 0
     row_label[has] = label[first[has]]
-    person, n_persons = _dense_first_seen(row_label)
+    person, n_persons = dense_first_seen(row_label)
     # Person of every node: through any row holding it (every node occurs on a row).
     node_person = np.full(n_nodes, -1, dtype=np.int64)
     for col in nodes:
