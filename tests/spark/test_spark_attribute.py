@@ -9,6 +9,7 @@ import pytest
 
 import touchcredit as tc
 from touchcredit.io import spark as tcs
+from touchcredit.io.spark.codec import decode_counts, encode_counts
 from touchcredit.models import available, get
 
 CHANNELS = ["direct", "email", "paid search", "seo", "social", "display"]
@@ -182,7 +183,7 @@ def test_distributed_fit_equals_in_memory_fit(
     )
     # and the counts codec round-trips exactly (no pickle)
     counts = local.count(journeys)  # type: ignore[attr-defined]
-    back = tcs._decode_counts(tcs._encode_counts(counts))
+    back = decode_counts(encode_counts(counts))
     assert type(back) is type(counts)
     np.testing.assert_array_equal(
         get(name).fit_counts(back).weights(journeys),  # type: ignore[attr-defined]

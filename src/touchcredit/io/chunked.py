@@ -22,7 +22,6 @@ when installed and stderr is a terminal.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,6 +31,7 @@ import numpy.typing as npt
 
 from touchcredit.core.journeys import DIMENSIONS, JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.io.chunks import Chunker, as_conversion_table, progress_bar, require_arrow
 from touchcredit.models.base import AttributionModel, get
 
 __all__ = ["ChunkedAttribution", "attribute_parquet"]
@@ -88,172 +88,6 @@ class ChunkedAttribution:
             raise ValueError(f"what must be 'value' or 'conversions', got {what!r}")
         column = self.value if what == "value" else self.conversions
         return dict(zip(self.labels, column.tolist(), strict=True))
-
-
-def _require_arrow() -> tuple[Any, Any, Any]:
-    try:
-        import pyarrow as pa
-        import pyarrow.dataset as ds
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - exercised without pyarrow only
-        raise ImportError(
-            "attribute_parquet needs pyarrow; install it with `pip install touchcredit[arrow]`"
-        ) from None
-    return pa, ds, pq
-
-
-def _as_conversion_table(conversions: Any, pa: Any, pq: Any) -> Any:
-    """Conversions as a pyarrow Table (from a Table, DataFrame, dict or Parquet path)."""
-    if conversions is None or isinstance(conversions, pa.Table):
-        return conversions
-    if isinstance(conversions, str | os.PathLike):
-        return pq.read_table(conversions)
-    if hasattr(conversions, "to_arrow"):  # polars
-        return conversions.to_arrow()
-    if isinstance(conversions, dict):
-        return pa.table(conversions)
-    return pa.Table.from_pandas(conversions, preserve_index=False)
-
-
-def _progress(total: int, desc: str, progress: bool | None) -> Any:
-    """A tqdm bar (or None): when asked, or by default when stderr is a terminal."""
-    if progress is False or (progress is None and not sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=desc, unit="touch", unit_scale=True, file=sys.stderr)
-
-
-class _Chunker:
-    """Streams a dataset as chunks of whole journeys, checking the journey order."""
-
-    def __init__(
-        self,
-        dataset: Any,
-        columns: list[str],
-        journey: str,
-        conversions: Any,
-        conversion_journey: str,
-        batch_rows: int,
-    ) -> None:
-        self.dataset = dataset
-        self.columns = columns
-        self.journey = journey
-        self.conversions = conversions
-        self.conversion_journey = conversion_journey
-        self.batch_rows = batch_rows
-        self._conv_ids: npt.NDArray[Any] | None = None
-        if conversions is not None:
-            conversions = conversions.sort_by(conversion_journey)
-            self.conversions = conversions
-            self._conv_ids = conversions.column(conversion_journey).to_numpy()
-
-    def _batches(self) -> Iterator[Any]:
-        """Record batches in file order, reading one row group at a time.
-
-        Files are read one row group at a time (``ParquetFile.read_row_group``): memory
-        stays bounded by a row group plus a chunk, whatever the size of the dataset. (A
-        dataset scan buffers far ahead, and ``iter_batches`` keeps decoded pages until
-        the file is done; both grow with the file.)
-        """
-        import pyarrow.parquet as pq
-
-        get_fragments = getattr(self.dataset, "get_fragments", None)
-        if get_fragments is None:  # not a file dataset
-            yield from self.dataset.to_batches(columns=self.columns, batch_size=self.batch_rows)
-            return
-        for fragment in get_fragments():  # in file order
-            names = fragment.physical_schema.names
-            if not all(c in names for c in self.columns):
-                # e.g. a partition column that lives in the path, not in the file
-                yield from fragment.to_batches(
-                    columns=self.columns, batch_size=self.batch_rows, schema=self.dataset.schema
-                )
-                continue
-            with self.dataset.filesystem.open_input_file(fragment.path) as handle:
-                reader = pq.ParquetFile(handle)
-                for group in range(reader.metadata.num_row_groups):
-                    table = reader.read_row_group(group, columns=self.columns)
-                    yield from table.to_batches(max_chunksize=self.batch_rows)
-                    del table
-
-    def _conversions_upto(self, lo: int, last_id: Any, final: bool) -> tuple[Any, int]:
-        """Conversions from row ``lo`` of the sorted table up to journey ``last_id``."""
-        if self.conversions is None or self._conv_ids is None:
-            return None, lo
-        if final:
-            hi = int(self._conv_ids.size)
-        else:
-            hi = int(np.searchsorted(self._conv_ids, last_id, side="right"))
-        hi = max(hi, lo)
-        return self.conversions.slice(lo, hi - lo), hi
-
-    def chunks(self, pa: Any, bar: Any) -> Iterator[tuple[Any, Any, int]]:
-        """Yield ``(touch table, conversion table, first input row)`` per chunk."""
-        pending: list[Any] = []
-        pending_rows = 0
-        previous: Any = None  # last journey id seen
-        start_row = 0
-        conv_lo = 0
-        for batch in self._batches():
-            if batch.num_rows == 0:
-                continue
-            ids = batch.column(self.journey).to_numpy(zero_copy_only=False)
-            previous = _check_sorted(ids, previous, start_row + pending_rows, self.journey)
-            pending.append(pa.Table.from_batches([batch]))
-            pending_rows += batch.num_rows
-            if pending_rows < self.batch_rows:
-                continue
-            table = pa.concat_tables(pending)
-            all_ids = table.column(self.journey).to_numpy()
-            last_id = all_ids[-1]
-            cut = int(np.searchsorted(all_ids, last_id, side="left"))
-            if cut == 0:  # one journey fills the whole buffer: keep reading
-                pending = [table]
-                continue
-            head = table.slice(0, cut)
-            conv, conv_lo = self._conversions_upto(conv_lo, all_ids[cut - 1], final=False)
-            yield head, conv, start_row
-            if bar is not None:
-                bar.update(cut)
-            start_row += cut
-            pending = [table.slice(cut)]
-            pending_rows = table.num_rows - cut
-        table = pa.concat_tables(pending) if pending else None
-        conv, conv_lo = self._conversions_upto(conv_lo, None, final=True)
-        if (table is not None and table.num_rows) or (conv is not None and conv.num_rows):
-            if table is None:
-                table = self.dataset.head(0, columns=self.columns)
-            yield table, conv, start_row
-            if bar is not None:
-                bar.update(table.num_rows)
-
-
-def _check_sorted(ids: npt.NDArray[Any], previous: Any, first_row: int, field: str) -> Any:
-    """Raise unless ``ids`` continue a non-decreasing journey order; return the last id."""
-    if previous is not None and ids[0] < previous:
-        raise _unsorted_error(field, first_row, previous, ids[0])
-    if ids.size > 1:
-        down = ids[1:] < ids[:-1]
-        if down.any():
-            k = int(np.flatnonzero(down)[0])
-            raise _unsorted_error(field, first_row + k + 1, ids[k], ids[k + 1])
-    return ids[-1]
-
-
-def _unsorted_error(field: str, row: int, before: Any, after: Any) -> ValueError:
-    return ValueError(
-        f"the dataset must be sorted by {field!r} (all rows of a journey together, journeys "
-        f"in non-decreasing id order) so that no journey is split across chunks; row {row} "
-        f"has {field}={_plain(after)!r} after {_plain(before)!r}. Sort it once (e.g. "
-        f"ORDER BY {field} when exporting, or pyarrow's Table.sort_by) and write it again"
-    )
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 @attrs.define
@@ -410,7 +244,7 @@ def attribute_parquet(
     >>> {label: round(v, 6) for label, v in r.to_dict().items()}, r.n_chunks
     ({'email': 37.5, 'paid': 37.5, 'seo': 75.0}, 2)
     """
-    pa, ds, pq = _require_arrow()
+    pa, ds, pq = require_arrow()
     if batch_rows < 1:
         raise ValueError(f"'batch_rows' must be >= 1, got {batch_rows!r}")
     if by not in DIMENSIONS:
@@ -421,14 +255,8 @@ def attribute_parquet(
     labels_given = {"source": source, "campaign": campaign, "method": method}
     if by != "channel" and labels_given[by] is None:
         raise ValueError(f"by={by!r} needs the {by!r} column name (e.g. {by}={by!r})")
-    columns = [journey, timestamp, channel, *[c for c in labels_given.values() if c]]
-    missing = [c for c in columns if c not in data.schema.names]
-    if missing:
-        raise ValueError(
-            f"column(s) {', '.join(map(repr, missing))} not found in the dataset; "
-            f"it has {', '.join(data.schema.names)}"
-        )
-    conv_table = _as_conversion_table(conversions, pa, pq)
+    columns = _read_columns(data, [journey, timestamp, channel, *labels_given.values()])
+    conv_table = as_conversion_table(conversions, pa, pq)
     cj = conversion_journey or journey
     n_rows = int(data.count_rows())
 
@@ -452,8 +280,8 @@ def attribute_parquet(
         )
 
     def passes(desc: str) -> Iterator[tuple[JourneySet, Any, int]]:
-        chunker = _Chunker(data, columns, journey, conv_table, cj, batch_rows)
-        bar = _progress(n_rows, desc, progress)
+        chunker = Chunker(data, columns, journey, conv_table, cj, batch_rows)
+        bar = progress_bar(n_rows, desc, progress)
         try:
             for touches, conv, first_row in chunker.chunks(pa, bar):
                 yield build(touches, conv), touches, first_row
@@ -466,10 +294,37 @@ def attribute_parquet(
     if fit and model.learns_from_data:
         _fit_in_chunks(model, (js for js, _, _ in passes("fitting")))
 
+    totals = _attribute_chunks(passes("attributing"), model, by, touch_credit_path, journey)
+    return _result(totals, by, model)
+
+
+def _read_columns(data: Any, names: list[str | None]) -> list[str]:
+    """The columns to read (those given), checked against the dataset's schema."""
+    columns = [c for c in names if c]
+    missing = [c for c in columns if c not in data.schema.names]
+    if missing:
+        raise ValueError(
+            f"column(s) {', '.join(map(repr, missing))} not found in the dataset; "
+            f"it has {', '.join(data.schema.names)}"
+        )
+    return columns
+
+
+def _attribute_chunks(
+    chunks: Iterator[tuple[JourneySet, Any, int]],
+    model: AttributionModel,
+    by: str,
+    touch_credit_path: str | os.PathLike[str] | None,
+    journey: str,
+) -> _Totals:
+    """Attribute every chunk; sum the totals and stream per-touch credits when asked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     totals = _Totals()
     writer: Any = None
     try:
-        for js, touches, first_row in passes("attributing"):
+        for js, touches, first_row in chunks:
             labels, value, conv, t_value, t_conv, un_v, un_c = _chunk_credit(js, model, by)
             totals.add(labels, value, conv)
             totals.unattributed_value += un_v
@@ -487,7 +342,7 @@ def attribute_parquet(
     finally:
         if writer is not None:
             writer.close()
-    return _result(totals, by, model)
+    return totals
 
 
 def _fit_in_chunks(model: AttributionModel, chunks: Iterator[JourneySet]) -> None:
