@@ -29,9 +29,7 @@ PENDING: dict[str, str] = {
     "touchcredit.hygiene.identity": "private core names",
     "touchcredit.hygiene.labels": "private core names",
     "touchcredit.hygiene.timestamps": "private core names",
-    "touchcredit.io.chunked": "552 lines; attribute_parquet over 80 lines",
     "touchcredit.io.frames": "531 lines",
-    "touchcredit.io.spark": "923 lines; private models name; functions over 80 lines",
     "touchcredit.kpi.leads": "669 lines; from_arrays and _deal_arrays over 80 lines",
     "touchcredit.models.markov": "718 lines",
 }
