@@ -7,6 +7,7 @@ the home module's public API, unchanged.
 from touchcredit.kpi.metrics import (
     SpendTable,
     UndefinedMetricWarning,
+    UnmatchedLabelWarning,
     conversion_rate,
     cost_per_lead,
     customer_acquisition_cost,
@@ -20,6 +21,7 @@ from touchcredit.kpi.metrics import (
 __all__ = [
     "SpendTable",
     "UndefinedMetricWarning",
+    "UnmatchedLabelWarning",
     "conversion_rate",
     "cost_per_lead",
     "customer_acquisition_cost",

@@ -15,6 +15,7 @@ from touchcredit import JourneySet, LeadSet, Spend
 from touchcredit.kpi.metrics import (
     SpendTable,
     UndefinedMetricWarning,
+    UnmatchedLabelWarning,
     conversion_rate,
     cost_per_lead,
     customer_acquisition_cost,
@@ -110,14 +111,16 @@ def test_bad_inputs_are_rejected() -> None:
 def test_tables_record_reasons_instead_of_warning() -> None:
     ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-01"], source=["seo"])
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        t = economics(ls, spend={"seo": 0.0, "tv": 500.0})
-    assert np.isnan(t.row("tv")["cost_per_lead"])
-    assert any("cost_per_lead is undefined (NaN) where leads == 0: tv" in n for n in t.notes)
-    assert any("roi/roas is undefined (NaN) where spend == 0: seo" in n for n in t.notes)
+        warnings.simplefilter("error", UndefinedMetricWarning)
+        with pytest.warns(UnmatchedLabelWarning, match="in spend only: 'traditional media'"):
+            t = economics(ls, spend={"seo": 0.0, "tv": 500.0})
+    tv = "traditional media"  # the catalog spelling of "tv"
+    assert np.isnan(t.row(tv)["cost_per_lead"])
+    assert any(f"cost_per_lead is undefined (NaN) where leads == 0: {tv}" in n for n in t.notes)
+    assert any("roi/roas is undefined (NaN) where spend == 0: organic search" in n for n in t.notes)
     assert "n/a" in repr(t)
     # every row has spend: the CAC note must still be there (no customers anywhere)
-    t2 = economics(ls, spend={"seo": 100.0})
+    t2 = economics(ls, spend={"seo": 100.0}, labels="exact")
     assert t2.notes == ("customer_acquisition_cost is undefined (NaN) where customers == 0: seo",)
 
 

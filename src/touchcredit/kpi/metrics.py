@@ -33,7 +33,8 @@ from touchcredit.core.columns import as_values, factorize_labels
 from touchcredit.core.domain import Spend
 from touchcredit.core.journeys import Dimension
 from touchcredit.core.time_rule import TimeZoneLike
-from touchcredit.kpi.economics import money_table
+from touchcredit.hygiene.catalog import Catalog
+from touchcredit.kpi.economics import UnmatchedLabelWarning, money_table
 from touchcredit.kpi.leads import GroupKey, LeadSet
 from touchcredit.kpi.ratios import UndefinedMetricWarning
 from touchcredit.kpi.ratios import checked as _checked
@@ -43,6 +44,7 @@ from touchcredit.kpi.tables import MetricTable, MonthlyReport
 __all__ = [
     "SpendTable",
     "UndefinedMetricWarning",
+    "UnmatchedLabelWarning",
     "conversion_rate",
     "cost_per_lead",
     "customer_acquisition_cost",
@@ -349,6 +351,8 @@ def economics(
     by: GroupKey | tuple[GroupKey, ...] = "source",
     period: str | None = None,
     tz: TimeZoneLike = "UTC",
+    labels: str = "catalog",
+    catalog: Catalog | None = None,
 ) -> MetricTable:
     """Lead value, CPL, CAC, ROI and ROAS per group (and month), with the loss warning.
 
@@ -372,6 +376,14 @@ def economics(
         One row per group, or per group and calendar month.
     tz : str or tzinfo
         Zone of the calendar months.
+    labels : {"catalog", "exact"}
+        How the labels of leads, spend and revenue meet. ``"catalog"`` (default):
+        sources in their catalog spelling (``"linkedin"`` -> ``"LinkedIn"``), channel
+        groups in theirs, and other labels that differ only in case, ``_``/``-`` or
+        spaces read as one (see :class:`touchcredit.hygiene.canon.LabelCanon`);
+        ``"exact"``: as given.
+    catalog : Catalog, optional
+        The source catalog for ``labels="catalog"`` (default: the built-in one).
 
     Returns
     -------
@@ -380,7 +392,14 @@ def economics(
         ``cost_per_lead``, ``customer_acquisition_cost``, ``roi``, ``roas``,
         ``unaffordable`` (spend columns only with ``spend``). ``unaffordable`` flags the
         rows whose CPL exceeds lead value: those sources lose money on every lead; they
-        are also listed in ``.unaffordable`` and ``.warnings``.
+        are also listed in ``.unaffordable`` and ``.warnings``. A row without a spend
+        line has CPL, CAC, ROI and ROAS NaN, shown as ``n/a (no spend)``.
+
+    Warns
+    -----
+    UnmatchedLabelWarning
+        When a label is in one of the joined tables only (leads, spend, revenue);
+        the same text is in the table's ``notes``.
 
     Examples
     --------
@@ -391,11 +410,12 @@ def economics(
     (50.0, 40.0, ('ads',))
     """
     monthly = _period(period)
-    data, names, notes, unaffordable, _, _ = money_table(
-        leads, _spend_table(spend), revenue, attribution, by, monthly, tz, stages=False
-    )
+    data, names, notes, unaffordable, _, _, reasons = money_table(
+        leads, _spend_table(spend), revenue, attribution, by, monthly, tz, stages=False,
+        labels=labels, catalog=catalog,
+    )  # fmt: skip
     title = "Lead economics" + (" by month" if monthly else "")
-    return MetricTable(title, data, names, ("roi",), tuple(notes), unaffordable)
+    return MetricTable(title, data, names, ("roi",), tuple(notes), unaffordable, reasons)
 
 
 def _spend_table(spend: Any) -> Any:
@@ -419,6 +439,8 @@ def monthly_report(
     *,
     by: str = "source",
     tz: TimeZoneLike = "UTC",
+    labels: str = "catalog",
+    catalog: Catalog | None = None,
 ) -> MonthlyReport:
     """The monthly review: lead KPIs per source (or channel) and calendar month.
 
@@ -440,6 +462,10 @@ def monthly_report(
         The label of the rows (spend lines are booked by source, channel or campaign).
     tz : str or tzinfo
         Zone of the calendar months (default UTC).
+    labels : {"catalog", "exact"}
+        How labels of leads, spend and revenue meet (see :func:`economics`).
+    catalog : Catalog, optional
+        The source catalog for ``labels="catalog"``.
 
     Returns
     -------
@@ -453,12 +479,13 @@ def monthly_report(
     >>> r["month"].tolist(), r["leads"].tolist(), r["spend"].tolist()
     (['2024-01', '2024-02', '2024-01'], [1, 1, 1], [300.0, 0.0, 0.0])
     """
-    data, names, notes, unaffordable, cur, basis = money_table(
-        leads, _spend_table(spend), revenue, attribution, by, True, tz, stages=True
-    )
+    data, names, notes, unaffordable, cur, basis, reasons = money_table(
+        leads, _spend_table(spend), revenue, attribution, by, True, tz, stages=True,
+        labels=labels, catalog=catalog,
+    )  # fmt: skip
     zone = tz if isinstance(tz, str) else str(tz)
     return MonthlyReport(
         f"Monthly report by {by} ({zone} months, revenue: {basis})",
-        data, names, ("roi",), tuple(notes), unaffordable,
+        data, names, ("roi",), tuple(notes), unaffordable, reasons,
         by=by, tz=zone, currency=cur, revenue_basis=basis,
     )  # fmt: skip

@@ -6,7 +6,8 @@ with an aligned plain-text ``repr``, an escaped HTML repr for notebooks, and
 :mod:`touchcredit.io.frames` (optional dependencies, imported only when called).
 
 Undefined values (a ratio with a zero denominator) are NaN in the columns, shown as
-``n/a``, and the reason is listed in :attr:`MetricTable.notes`.
+``n/a`` (``n/a (no spend)`` where the table records a reason for the cell in
+:attr:`MetricTable.reasons`), and the reason is listed in :attr:`MetricTable.notes`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ def _freeze(columns: Mapping[str, Any]) -> Mapping[str, npt.NDArray[Any]]:
     return out
 
 
+def _freeze_reasons(reasons: Mapping[str, Any]) -> Mapping[str, npt.NDArray[np.object_]]:
+    out = {}
+    for k, v in reasons.items():
+        col = np.empty(len(v), dtype=object)
+        col[:] = list(v)
+        col.setflags(write=False)
+        out[str(k)] = col
+    return out
+
+
 @attrs.frozen(eq=False, repr=False)
 class MetricTable:
     """KPI columns side by side, one row per group.
@@ -55,6 +66,9 @@ class MetricTable:
     unaffordable : tuple
         Keys of the rows where cost per lead exceeds lead value (the source loses
         money on every lead), when the table has both.
+    reasons : mapping of str to array-like
+        Why a cell is undefined, per column: one short text (or None) per row, shown
+        as ``n/a (text)`` where the value is NaN.
 
     Examples
     --------
@@ -77,6 +91,9 @@ class MetricTable:
     percent: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     unaffordable: tuple[Any, ...] = ()
+    reasons: Mapping[str, npt.NDArray[np.object_]] = attrs.field(
+        factory=dict, converter=_freeze_reasons
+    )
 
     # ------------------------------------------------------------- access
     @property
@@ -155,10 +172,15 @@ class MetricTable:
         names = list(self.data)
         n = len(self)
         shown = min(n, _MAX_ROWS)
-        cols = [
-            [_cell(v, name in self.percent) for v in self.data[name][:shown].tolist()]
-            for name in names
-        ]
+        cols = []
+        for name in names:
+            why = self.reasons.get(name)
+            cols.append(
+                [
+                    _cell(v, name in self.percent, None if why is None else why[i])
+                    for i, v in enumerate(self.data[name][:shown].tolist())
+                ]
+            )
         rows = [[c[i] for c in cols] for i in range(shown)]
         return names, rows, n - shown
 
@@ -227,14 +249,14 @@ def _show_key(key: Any) -> str:
     return "(not recorded)" if key is None else str(key)
 
 
-def _cell(value: Any, percent: bool) -> str:
+def _cell(value: Any, percent: bool, reason: str | None = None) -> str:
     if value is None:
         return "(not recorded)"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, float):
         if math.isnan(value):
-            return "n/a"
+            return "n/a" if reason is None else f"n/a ({reason})"
         if percent:
             return f"{value:.2%}"
         return f"{value:,.2f}"
