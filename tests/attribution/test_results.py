@@ -128,6 +128,15 @@ def test_compare(js: JourneySet) -> None:
         tc.compare(js, [])
 
 
+def test_compare_all_and_bare_strings(js: JourneySet) -> None:
+    # issue 14, item 14: "all" was read as the models 'a', 'l', 'l'
+    cmp = tc.compare(js, "all")
+    assert [m.name for m in cmp.models] == tc.models.available()
+    assert cmp.to_dict()["last_touch"]["direct"] == 100.0
+    with pytest.raises(TypeError, match=r"'models' must be a list .* or 'all'.*\['linear'\]"):
+        tc.compare(js, "linear")
+
+
 def test_html_escapes_labels() -> None:
     evil = "<script>alert(1)</script>"
     js = JourneySet.from_arrays(

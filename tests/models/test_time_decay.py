@@ -70,3 +70,29 @@ def test_exclude_channel_renormalises_over_kept_touches() -> None:
 def test_half_life_must_be_positive() -> None:
     with pytest.raises(ValueError, match="'half_life' must be > 0"):
         TimeDecay(half_life=dt.timedelta(0))
+
+
+# issue 14, item 14: TimeDecay(half_life=14) meant 14 seconds
+@pytest.mark.parametrize("bare", [14, 14.0, np.int64(14)])
+def test_bare_number_half_life_is_refused(bare: object) -> None:
+    with pytest.raises(TypeError, match=r"'half_life' must be a duration .*'14d'.*has no unit"):
+        TimeDecay(half_life=bare)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [("14d", 14.0), ("36h", 1.5), ("1d 12h", 1.5), ("2 weeks", 14.0)]
+)
+def test_half_life_as_text(text: str, days: float) -> None:
+    js = js_days([0, 10, 20], 20)
+    got = TimeDecay(half_life=text).weights(js)
+    want = TimeDecay(half_life=dt.timedelta(days=days)).weights(js)
+    assert got.tolist() == want.tolist()
+    np.testing.assert_allclose(got, ref([0, 10, 20], 20, days))
+    assert repr(TimeDecay(half_life=text)) == f"TimeDecay(half_life={text!r})"
+
+
+def test_half_life_text_that_is_not_a_duration() -> None:
+    with pytest.raises(ValueError, match="'half_life': cannot read 'fortnight' as a duration"):
+        TimeDecay(half_life="fortnight")
+    with pytest.raises(ValueError, match="'half_life' must be > 0"):
+        TimeDecay(half_life="0h")

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.journeys import DIMENSIONS, JourneySet, Pairs
-from touchcredit.models.base import AttributionModel, get, models_from
+from touchcredit.models.base import AttributionModel, available, get, models_from
 
 if TYPE_CHECKING:
     from touchcredit.attribution.money import MinorUnits
@@ -481,15 +481,19 @@ class Comparison:
 
 
 def compare(
-    journeys: JourneySet, models: Iterable[AttributionModel | str], *, by: str = "channel"
+    journeys: JourneySet,
+    models: Iterable[AttributionModel | str] | str,
+    *,
+    by: str = "channel",
 ) -> Comparison:
     """Credit per label of ``by`` under several models, side by side.
 
     Parameters
     ----------
     journeys : JourneySet
-    models : iterable of AttributionModel or str
-        Models or registry names.
+    models : iterable of AttributionModel or str, or "all"
+        Models or registry names; ``"all"``: every registered model
+        (:func:`touchcredit.models.available`), with its default parameters.
     by : str
         Dimension: "channel" (default), "source", "campaign" or "method".
 
@@ -501,6 +505,8 @@ def compare(
     ------
     ValueError
         When no model is given or ``by`` is unknown.
+    TypeError
+        When ``models`` is a single string other than ``"all"``.
 
     Examples
     --------
@@ -511,6 +517,13 @@ def compare(
     >>> tc.compare(js, ["last_touch"]).values.tolist()
     [[1.0], [0.0]]
     """
+    if isinstance(models, str):
+        if models != "all":
+            raise TypeError(
+                f"'models' must be a list of models or names, or 'all'; got the string "
+                f"{models!r} (for one model write [{models!r}])"
+            )
+        models = available()
     ms: Sequence[AttributionModel] = models_from(models)
     if not ms:
         raise ValueError("'models' must name at least one model")

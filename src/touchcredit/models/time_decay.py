@@ -9,8 +9,8 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.durations import to_duration
 from touchcredit.core.journeys import JourneySet
-from touchcredit.core.time_rule import to_timedelta64
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["TimeDecay"]
@@ -27,15 +27,20 @@ class TimeDecay(AttributionModel, name="time_decay"):
 
     Parameters
     ----------
-    half_life : datetime.timedelta
-        Time after which a touch's credit halves (default 7 days); must be > 0.
+    half_life : datetime.timedelta, numpy.timedelta64 or str
+        Time after which a touch's credit halves (default 7 days); must be > 0. Text
+        such as ``"14d"``, ``"36h"`` or ``"1d 12h"`` is read by
+        :func:`touchcredit.core.durations.to_duration`. A bare number is refused: it
+        has no unit (``14`` would be 14 seconds to numpy, 14 days to a person).
     lookback, exclude_channels, exclude_sources
         As for :class:`~touchcredit.models.AttributionModel`.
 
     Raises
     ------
     ValueError
-        When ``half_life`` is not positive.
+        When ``half_life`` is not positive or is text that is not a duration.
+    TypeError
+        When ``half_life`` is a bare number (or not a duration at all).
 
     Examples
     --------
@@ -46,11 +51,13 @@ class TimeDecay(AttributionModel, name="time_decay"):
     ...     conversion_journey_id=[1], conversion_time=[7 * day])
     >>> TimeDecay().weights(js).round(4).tolist()
     [0.3333, 0.6667]
+    >>> TimeDecay(half_life="14d").weights(js).round(4).tolist()
+    [0.4142, 0.5858]
     """
 
     def __init__(
         self,
-        half_life: dt.timedelta = dt.timedelta(days=7),
+        half_life: dt.timedelta | np.timedelta64 | str = dt.timedelta(days=7),
         *,
         lookback: dt.timedelta | None = None,
         exclude_channels: Iterable[str] = (),
@@ -60,7 +67,7 @@ class TimeDecay(AttributionModel, name="time_decay"):
             lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
         )
         self.half_life = half_life
-        us = int(to_timedelta64(half_life, field="half_life").view(np.int64))
+        us = int(to_duration(half_life, field="half_life").view(np.int64))
         if us <= 0:
             raise ValueError(f"'half_life' must be > 0, got {half_life!r}")
         self._half_life_us = us
