@@ -17,6 +17,7 @@ from touchcredit.hygiene.clean import CleaningReport, clean
 from touchcredit.kpi import funnel, paths
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models import AttributionModel, PositionalModel, TimeDecay
+from touchcredit.report import Report
 
 __version__ = "0.1.0.dev0"
 
@@ -37,6 +38,7 @@ __all__ = [
     "MinorUnits",
     "Pairs",
     "PositionalModel",
+    "Report",
     "SourceRoles",
     "Spend",
     "TimeDecay",

@@ -160,7 +160,12 @@ def _monthly_report(js: JourneySet) -> Any:
     )
 
 
-_EXTRA_FACTORIES: list[Any] = [_metric_table, _monthly_report]
+def _report(js: JourneySet) -> Any:
+    pytest.importorskip("jinja2")
+    return touchcredit.Report(js, models=["linear"], title=PAYLOADS[1])
+
+
+_EXTRA_FACTORIES: list[Any] = [_metric_table, _monthly_report, _report]
 
 
 def test_every_html_rendering_class_escapes_labels() -> None:

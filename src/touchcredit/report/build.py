@@ -1,0 +1,219 @@
+"""The :class:`Report`: the monthly review as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.progress import progress_bar
+from touchcredit.kpi.leads import LeadSet
+from touchcredit.models.base import AttributionModel, models_from
+from touchcredit.report.html import render_page
+from touchcredit.report.kpis import headline_section, monthly_section
+from touchcredit.report.sections import (
+    Section,
+    cleaning_section,
+    credit_section,
+    funnel_section,
+    paths_section,
+    time_to_convert_section,
+)
+
+__all__ = ["DEFAULT_MODELS", "Report"]
+
+#: Models a report compares when none are chosen: a rule at each end and a data-driven one.
+DEFAULT_MODELS = ("first_touch", "last_touch", "linear", "markov")
+
+
+class Report:
+    """The monthly review of leads, revenue, cost and credit, as one HTML page.
+
+    Sections: headline KPIs with the change from the previous period (and the "cost
+    per lead above lead value" flag), credit by channel and by source under every
+    chosen model side by side (with bootstrap intervals when asked), monthly KPIs by
+    source, the funnel, the top paths, time to convert, and the cleaning report the
+    numbers rest on. The page needs no network: CSS, script and SVG charts are
+    inline, every label is escaped, tables sort on a click and it prints cleanly.
+
+    Parameters
+    ----------
+    journeys : JourneySet
+        Touches and conversions (won deals for revenue credit, or leads).
+    leads : LeadSet, optional
+        Leads and deals: headline KPIs, monthly KPIs and the funnel need them.
+    spend : SpendTable, optional
+        Spend per source and month: CPL, CAC and ROI need it.
+    models : iterable of AttributionModel or str
+        The models to compare (default :data:`DEFAULT_MODELS`).
+    by : sequence of str
+        Dimensions of the credit sections (default channel and source).
+    bootstrap : int
+        Resamples for credit intervals (0: no intervals).
+    seed : int
+        Seed of the resampling.
+    cleaning : CleaningReport, optional
+        The report of :func:`touchcredit.clean` that built ``journeys``.
+    title : str
+        Heading of the page.
+    period : {"quarter", "month"}
+        Period of the headline KPIs (the last one, against the one before).
+    progress : bool, optional
+        Progress bar while building (see :func:`touchcredit.core.progress.progress_bar`).
+
+    Attributes
+    ----------
+    sections : tuple of Section
+        The computed sections, in page order.
+
+    Examples
+    --------
+    >>> from touchcredit.datasets import load_example
+    >>> data = load_example()
+    >>> report = Report(data.journeys("revenue"), leads=data.lead_set(),
+    ...                 spend=data.spend_table(), models=["last_touch", "linear"])
+    >>> [s.id for s in report.sections]  # doctest: +NORMALIZE_WHITESPACE
+    ['kpis', 'credit-channel', 'credit-source', 'monthly', 'funnel', 'paths',
+     'time-to-convert', 'cleaning']
+    >>> report.html().startswith("<!DOCTYPE html>")
+    True
+    """
+
+    def __init__(
+        self,
+        journeys: JourneySet,
+        *,
+        leads: LeadSet | None = None,
+        spend: Any = None,
+        models: Iterable[AttributionModel | str] = DEFAULT_MODELS,
+        by: Sequence[str] = ("channel", "source"),
+        bootstrap: int = 0,
+        seed: int = 0,
+        cleaning: Any = None,
+        title: str = "Attribution report",
+        period: str = "quarter",
+        progress: bool | None = None,
+    ) -> None:
+        if not isinstance(journeys, JourneySet):
+            raise TypeError(f"'journeys' must be a JourneySet, got {type(journeys).__name__}")
+        if leads is not None and not isinstance(leads, LeadSet):
+            raise TypeError(f"'leads' must be a LeadSet or None, got {type(leads).__name__}")
+        if isinstance(by, str):
+            by = (by,)
+        bad = [d for d in by if d not in DIMENSIONS]
+        if bad:
+            raise ValueError(f"'by' must name dimensions among {', '.join(DIMENSIONS)}; got {bad}")
+        if period not in ("quarter", "month"):
+            raise ValueError(f"'period' must be 'quarter' or 'month', got {period!r}")
+        if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+            raise ValueError(f"'bootstrap' must be 0 or an integer >= 2, got {bootstrap!r}")
+        if bootstrap == 1:
+            raise ValueError("'bootstrap' must be 0 or an integer >= 2, got 1")
+        self.journeys = journeys
+        self.leads = leads
+        self.spend = spend
+        self.models: tuple[AttributionModel, ...] = tuple(models_from(models))
+        if not self.models:
+            raise ValueError("'models' must name at least one model")
+        self.by = tuple(by)
+        self.bootstrap = bootstrap
+        self.seed = seed
+        self.cleaning = cleaning
+        self.title = title
+        self.period = period
+        self.created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.sections: tuple[Section, ...] = self._build(progress)
+
+    def _build(self, progress: bool | None) -> tuple[Section, ...]:
+        js, leads = self.journeys, self.leads
+        currency = js.currency or (leads.currency() if leads is not None else None)
+        steps: list[tuple[str, Any]] = []
+        if leads is not None:
+            steps.append(
+                ("KPIs", lambda: headline_section(leads, self.spend, currency, period=self.period))
+            )
+        for dim in self.by:
+            steps.append(
+                (
+                    f"credit by {dim}",
+                    lambda dim=dim: credit_section(
+                        js, self.models, dim, n_bootstrap=self.bootstrap, seed=self.seed
+                    ),
+                )
+            )
+        if leads is not None:
+            steps.append(("monthly KPIs", lambda: monthly_section(leads, self.spend)))
+            steps.append(("funnel", lambda: funnel_section(leads)))
+        steps.append(("paths", lambda: paths_section(js)))
+        steps.append(("time to convert", lambda: time_to_convert_section(js)))
+        steps.append(("cleaning", lambda: cleaning_section(self.cleaning, js)))
+        out = []
+        with progress_bar(len(steps), "report", progress=progress) as bar:
+            for name, make in steps:
+                bar.update(0, label=name)
+                out.append(make())
+                bar.update()
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name or type(m).__name__ for m in self.models)
+        return (
+            f"Report({self.title!r}: {len(self.sections)} sections, {self.journeys.n_journeys:,} "
+            f"journeys, models: {names})"
+        )
+
+    def html(self) -> str:
+        """The whole page as one HTML document (no external resource)."""
+        js = self.journeys
+        summary = (
+            f"{js.n_journeys:,} journeys, {js.n_touches:,} touches, {js.n_conversions:,} "
+            f"conversions ({js.target})"
+        )
+        if self.leads is not None:
+            summary += f"; {self.leads.n_leads:,} leads, {self.leads.n_deals:,} deals"
+        from touchcredit import __version__
+
+        return render_page(
+            {
+                "title": self.title,
+                "summary": summary,
+                "created": self.created.strftime("%Y-%m-%d %H:%M UTC"),
+                "models": [repr(m) for m in self.models],
+                "sections": self.sections,
+                "version": __version__,
+            }
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (atomically: a temporary file, then a rename).
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        target = Path(path)
+        text = self.html()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _repr_html_(self) -> str:
+        """The page in a sandboxed frame (its CSS and script stay out of the notebook)."""
+        doc = html.escape(self.html(), quote=True)
+        return (
+            f'<iframe title="{html.escape(self.title, quote=True)}" srcdoc="{doc}" '
+            'style="width:100%;height:640px;border:1px solid #ccc" sandbox=allow-scripts>'
+            "</iframe>"
+        )
