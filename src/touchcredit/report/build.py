@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.metadata
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,13 @@ __all__ = ["DEFAULT_MODELS", "Report"]
 
 #: Models a report compares when none are chosen: a rule at each end and a data-driven one.
 DEFAULT_MODELS = ("first_touch", "last_touch", "linear", "markov")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("touchcredit")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return "(development)"
 
 
 class Report:
@@ -176,8 +184,6 @@ class Report:
         )
         if self.leads is not None:
             summary += f"; {self.leads.n_leads:,} leads, {self.leads.n_deals:,} deals"
-        from touchcredit import __version__
-
         return render_page(
             {
                 "title": self.title,
@@ -185,7 +191,7 @@ class Report:
                 "created": self.created.strftime("%Y-%m-%d %H:%M UTC"),
                 "models": [repr(m) for m in self.models],
                 "sections": self.sections,
-                "version": __version__,
+                "version": _version(),
             }
         )
 

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.attribution.results import compare
+from touchcredit.attribution.results import Comparison, compare
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
 from touchcredit.core.journeys import JourneySet
 from touchcredit.kpi.funnel import funnel
@@ -80,6 +80,55 @@ def _intervals(
     return [bootstrap(journeys, m, n=n, seed=seed, by=by, what="value") for m in models]
 
 
+def _credit_table(
+    cmp: Comparison, boots: Sequence[Bootstrap], order: Sequence[int], journeys: JourneySet
+) -> Table:
+    """Rows: labels by mean credit, then unattributed when non-zero; a column per model."""
+    fmt, unit = value_format(journeys)
+    total = journeys.total_value
+    level = f"{boots[0].ci:.0%}" if boots else ""
+
+    def credit_cell(v: float, j: int, label: Any) -> Cell:
+        share = v / total if total else np.nan
+        sub = ""
+        if boots and label is not _UNATTRIBUTED and label in boots[j].labels:
+            k = boots[j].labels.index(label)
+            sub = f"{level}: {fmt(boots[j].lower[k])} – {fmt(boots[j].upper[k])}"
+        return Cell(f"{fmt(v)} ({percent(share)})", float(v), sub=sub)
+
+    m = len(cmp.names)
+    rows = [
+        (
+            cell(label_text(cmp.labels[i])),
+            *tuple(credit_cell(float(cmp.values[i, j]), j, cmp.labels[i]) for j in range(m)),
+        )
+        for i in order
+    ]
+    if float(np.abs(cmp.unattributed).sum()) > 0:  # an all-zero row says nothing
+        rows.append(
+            (
+                cell("unattributed"),
+                *tuple(credit_cell(float(cmp.unattributed[j]), j, _UNATTRIBUTED) for j in range(m)),
+            )
+        )
+    notes = [
+        f"Total {unit}: {fmt(total)} over {journeys.n_conversions:,} conversions; "
+        "each cell: credit (share of the total)."
+    ]
+    if boots:
+        notes.append(
+            f"Below each credit: its {level} bootstrap percentile interval over "
+            f"{boots[0].n:,} resamples of whole journeys (seed {boots[0].seed})."
+        )
+    return Table(
+        f"Credit by {cmp.by}, per model",
+        (cmp.by, *cmp.names),
+        (False, *([True] * m)),
+        tuple(rows),
+        tuple(notes),
+    )
+
+
 def credit_section(
     journeys: JourneySet,
     models: Sequence[AttributionModel],
@@ -92,57 +141,11 @@ def credit_section(
     """Credit per label of ``by`` under every model, side by side (the model comparison)."""
     cmp = compare(journeys, models, by=by)
     fmt, unit = value_format(journeys)
-    total = journeys.total_value
-    names = cmp.names
     boots = _intervals(journeys, cmp.models, by, n_bootstrap, seed) if n_bootstrap else []
-    order = np.argsort(-cmp.values.mean(axis=1), kind="stable")
-    level = f"{boots[0].ci:.0%}" if boots else ""
-
-    def credit_cell(v: float, j: int, label: Any) -> Cell:
-        share = v / total if total else np.nan
-        sub = ""
-        if boots and label is not _UNATTRIBUTED and label in boots[j].labels:
-            k = boots[j].labels.index(label)
-            sub = f"{level}: {fmt(boots[j].lower[k])} – {fmt(boots[j].upper[k])}"
-        return Cell(f"{fmt(v)} ({percent(share)})", float(v), sub=sub)
-
-    rows = [
-        (
-            cell(label_text(cmp.labels[i])),
-            *tuple(
-                credit_cell(float(cmp.values[i, j]), j, cmp.labels[i]) for j in range(len(names))
-            ),
-        )
-        for i in order.tolist()
-    ]
-    unattributed = cmp.unattributed
-    if float(np.abs(unattributed).sum()) > 0:  # an all-zero row says nothing
-        rows.append(
-            (
-                cell("unattributed"),
-                *tuple(
-                    credit_cell(float(unattributed[j]), j, _UNATTRIBUTED) for j in range(len(names))
-                ),
-            )
-        )
-    notes = [
-        f"Total {unit}: {fmt(total)} over {journeys.n_conversions:,} conversions; "
-        "each cell: credit (share of the total)."
-    ]
-    if boots:
-        notes.append(
-            f"Below each credit: its {level} bootstrap percentile interval over "
-            f"{n_bootstrap:,} resamples of whole journeys (seed {seed})."
-        )
-    table = Table(
-        f"Credit by {by}, per model",
-        (by, *names),
-        (False, *([True] * len(names))),
-        tuple(rows),
-        tuple(notes),
-    )
-    shown = order[:top].tolist()
-    series = [(name, [float(cmp.values[i, j]) for i in shown]) for j, name in enumerate(names)]
+    order = np.argsort(-cmp.values.mean(axis=1), kind="stable").tolist()
+    table = _credit_table(cmp, boots, order, journeys)
+    shown = order[:top]
+    series = [(name, [float(cmp.values[i, j]) for i in shown]) for j, name in enumerate(cmp.names)]
     whiskers: list[Any] | None = None
     if boots:
         whiskers = []
@@ -156,17 +159,16 @@ def credit_section(
         title=f"Credit by {by}, per model",
         intervals=whiskers,
     )
-    more = len(order) - len(shown)
+    more = len(order) > len(shown)
     chart_notes = (
-        [f"The chart shows the {len(shown)} largest of {len(order)} labels."] if more else []
+        [f"The chart shows the {len(shown)} largest of {len(order)} {by}s."] if more else []
     )
     return Section(
         id=f"credit-{by}",
         title=f"Credit by {by}",
         intro=(
             f"How each model splits the {unit} over the {by}s that touched the journeys. "
-            "Where the models disagree, the credit of that "
-            f"{by} depends on the model chosen."
+            f"Where the models disagree, the credit of that {by} depends on the model chosen."
         ),
         tables=(table,),
         charts=(svg,),
