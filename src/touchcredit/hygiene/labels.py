@@ -58,18 +58,23 @@ def distinct_strings(
     present = arr[~missing] if missing.any() else arr
     if present.size == 0:
         return [], inverse, missing
-    if present.dtype.kind == "O":
-        bad = [i for i, v in enumerate(present.tolist()) if not isinstance(v, str)]
-        if bad:
-            row = int(np.flatnonzero(~missing)[bad[0]])
-            v = arr[row]
-            raise TypeError(
-                f"{field!r} must hold strings (or None); row {row} is {type(v).__name__} {v!r}"
-            )
     hashed = _hash_factorize(present) if present.dtype.kind in "OU" else None
     if hashed is not None:
         uniq, inv = hashed
     else:
-        uniq, inv = np.unique(present, return_inverse=True)
-    inverse[~missing] = inv.reshape(-1)
+        try:
+            uniq, inv = np.unique(present, return_inverse=True)
+        except TypeError:  # mixed types: the check below names the first non-string row
+            uniq, inv = present, np.arange(present.size)
+    inv = np.asarray(inv, dtype=np.int64).reshape(-1)
+    if present.dtype.kind == "O":  # one check per distinct value, not per row
+        bad = [k for k, v in enumerate(uniq.tolist()) if not isinstance(v, str)]
+        if bad:
+            first = int(np.flatnonzero(np.isin(inv, bad))[0])
+            row = int(np.flatnonzero(~missing)[first])
+            v = arr[row]
+            raise TypeError(
+                f"{field!r} must hold strings (or None); row {row} is {type(v).__name__} {v!r}"
+            )
+    inverse[~missing] = inv
     return [str(u) for u in uniq.tolist()], inverse, missing
