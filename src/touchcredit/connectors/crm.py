@@ -1,0 +1,188 @@
+"""Any touch table plus a lead or deal table, described by a :class:`~touchcredit.ColumnMap`.
+
+The generic connector: for exports that are not GA4, HubSpot or Salesforce (another
+CRM, a marketing-automation tool, a warehouse table). The touch table has one row per
+touch; the conversion table one row per lead or won deal. Which column holds what is
+said once, in a :class:`~touchcredit.ColumnMap`:
+
+=======================  ===========  ==================================================
+ColumnMap role           type         meaning
+=======================  ===========  ==================================================
+``journey``              text         person or account id (read as text: ``007`` is
+                                      not ``7``)
+``timestamp``            time         touch time (text, timestamp, date or epoch)
+``channel``              text         channel (a channel group name is kept; other
+                                      values too)
+``source``, ``medium``   text         raw source and medium (normalised, grouped)
+``campaign``             text         campaign name
+``url``                  text         landing URL (UTM tags fill source, medium and
+                                      campaign where those are empty)
+``referrer``             text         referring URL
+``identifiers``          text         further ids stitching touches into one person
+                                      (email, user id, phone)
+``conversion_journey``   text         conversion-table id column (default: ``journey``)
+``conversion_time``      time         lead creation or deal close time
+``conversion_value``     number       amount (each conversion counts 1 when None)
+=======================  ===========  ==================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from touchcredit.connectors import files
+from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
+from touchcredit.core.journeys import JourneySet
+from touchcredit.core.mapping import ColumnMap
+
+__all__ = ["conversion_schema", "read", "touch_schema"]
+
+_TEXT_ROLES = ("channel", "source", "campaign", "method", "url", "medium", "referrer")
+
+
+def touch_schema(mapping: ColumnMap) -> dict[str, files.Kind]:
+    """Touch-table column -> the kind it must hold, for the roles ``mapping`` sets.
+
+    Examples
+    --------
+    >>> touch_schema(ColumnMap(journey="email", timestamp="ts", channel=None, url="page"))
+    {'email': 'text', 'ts': 'time', 'page': 'text'}
+    """
+    out: dict[str, files.Kind] = {mapping.journey: "text", mapping.timestamp: "time"}
+    for role in _TEXT_ROLES:
+        name = getattr(mapping, role)
+        if name is not None:
+            out[name] = "text"
+    for name, _ in mapping.identifiers:
+        out[name] = "text"
+    return out
+
+
+def conversion_schema(mapping: ColumnMap) -> dict[str, files.Kind]:
+    """Conversion-table column -> the kind it must hold.
+
+    Examples
+    --------
+    >>> conversion_schema(ColumnMap(journey="email", timestamp="ts",
+    ...                             conversion_time="closed", conversion_value="amount"))
+    {'email': 'text', 'closed': 'time', 'amount': 'number'}
+    """
+    out: dict[str, files.Kind] = {
+        mapping.conversion_journey or mapping.journey: "text",
+        mapping.conversion_time: "time",
+    }
+    if mapping.conversion_value is not None:
+        out[mapping.conversion_value] = "number"
+    return out
+
+
+def _columns(table: Any, schema: dict[str, files.Kind], name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col, kind in schema.items():
+        arrow = table.column(col)
+        if kind == "time":
+            out[col] = files.times(arrow)
+        elif kind == "number":
+            out[col] = files.numbers(arrow, table=name, column=col)
+        else:
+            out[col] = files.texts(arrow)
+    return out
+
+
+def read(
+    touches: files.Source,
+    mapping: ColumnMap,
+    conversions: files.Source | None = None,
+    *,
+    cleaning: Cleaning | None = None,
+    target: str = "conversions",
+    currency: str | None = None,
+) -> tuple[JourneySet, ConnectorReport]:
+    """Read a touch table (and a lead or deal table) through the cleaning path.
+
+    Parameters
+    ----------
+    touches : path, glob, list of paths, or data frame
+        One row per touch (CSV, Parquet, newline-delimited JSON, or a frame).
+    mapping : touchcredit.ColumnMap
+        Which columns hold what (see the module's table).
+    conversions : path, glob, list of paths, or data frame, optional
+        One row per lead or won deal.
+    cleaning : Cleaning, optional
+        Time zone, dedup window, catalog, error mode.
+    target, currency : str
+        What the conversions are (``"leads"``, ``"revenue"``...) and their currency.
+
+    Returns
+    -------
+    (JourneySet, ConnectorReport)
+
+    Raises
+    ------
+    touchcredit.connectors.files.SchemaError
+        Naming every missing or mistyped column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import touchcredit as tc
+    >>> touches = pd.DataFrame({
+    ...     "email": ["ann@x.io", "ann@x.io", "bob@x.io"],
+    ...     "ts": ["2024-03-01", "2024-03-04", "2024-03-02"],
+    ...     "url": ["https://x.io/?utm_source=google&utm_medium=cpc", None,
+    ...             "https://x.io/?utm_source=newsletter&utm_medium=email"],
+    ... })
+    >>> deals = pd.DataFrame({"email": ["ANN@x.io"], "closed": ["2024-03-05"],
+    ...                       "amount": [900.0]})
+    >>> cols = tc.ColumnMap(journey="email", timestamp="ts", channel=None, url="url",
+    ...                     conversion_time="closed", conversion_value="amount")
+    >>> js, report = read(touches, cols, deals)
+    >>> js.n_journeys, js.n_conversions, js.total_value
+    (2, 1, 900.0)
+    >>> js.channel.labels().tolist()
+    ['paid search', 'direct', 'email']
+    """
+    t_schema = touch_schema(mapping)
+    c_schema = conversion_schema(mapping)
+    t_text = [c for c, k in t_schema.items() if k != "number"]
+    t_table = files.read_table(touches, table="touches", text=t_text)
+    files.check_schema(t_table.schema, "touches", t_schema)
+    roles: dict[str, Any] = {"journey": mapping.journey, "timestamp": mapping.timestamp}
+    roles.update({r: getattr(mapping, r) for r in _TEXT_ROLES})
+    ids = [mapping.journey, *(c for c, _ in mapping.identifiers)]
+    roles["identifiers"] = dict(mapping.identifiers)
+    tables = {"touches": t_table.num_rows}
+    conv = None
+    if conversions is not None:
+        c_text = [c for c, k in c_schema.items() if k != "number"]
+        c_table = files.read_table(conversions, table="conversions", text=c_text)
+        files.check_schema(c_table.schema, "conversions", c_schema)
+        cols = _columns(c_table, c_schema, "conversions")
+        key = mapping.conversion_journey or mapping.journey
+        if key not in ids:  # the journey's values under another name
+            cols[mapping.journey] = cols.pop(key)
+            key = mapping.journey
+        roles.update(
+            conversion_journey=key,
+            conversion_time=mapping.conversion_time,
+            conversion_value=mapping.conversion_value,
+        )
+        conv = Table("conversions", cols, np.arange(c_table.num_rows, dtype=np.int64))
+        tables["conversions"] = c_table.num_rows
+    touch = Table(
+        "touches",
+        _columns(t_table, t_schema, "touches"),
+        np.arange(t_table.num_rows, dtype=np.int64),
+    )
+    return finish(
+        touch,
+        conv,
+        roles=roles,
+        cleaning=cleaning,
+        source="crm",
+        tables=tables,
+        target=target,
+        currency=currency,
+    )

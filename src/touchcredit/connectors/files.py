@@ -1,0 +1,413 @@
+"""Reading a connector's input: paths, globs or frames, to Arrow, with the schema checked.
+
+Every connector reads its tables through :func:`read_table` (one Arrow table) or
+:func:`iter_batches` (record batches, for large event exports). A *source* is a path
+(``.csv``/``.tsv`` optionally compressed, ``.parquet``/``.pq``, ``.json``/``.ndjson``/
+``.jsonl`` newline-delimited JSON), a glob (``exports/events_*.parquet``), a list of
+those, or any data frame narwhals supports (pandas, polars, pyarrow, DuckDB, ...).
+Files of a glob are read in sorted order; row numbers in messages count from 1 over
+all of them, in that order.
+
+Identifier columns are always read as text from files: ``007`` and ``7`` stay two
+people, and a GA4 ``user_pseudo_id`` such as ``1234567890.1234567891`` is never
+rounded through a float.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Kind",
+    "SchemaError",
+    "Source",
+    "bools",
+    "check_schema",
+    "iter_batches",
+    "numbers",
+    "paths",
+    "read_table",
+    "texts",
+    "times",
+]
+
+#: What a column must hold: text (ids, labels), a time, a number, a flag, or anything.
+Kind = Literal["text", "time", "number", "bool", "any"]
+#: A path, a glob, a list of paths or globs, or a data frame.
+Source = Any
+
+_CSV = (".csv", ".tsv", ".txt")
+_PARQUET = (".parquet", ".pq")
+_JSON = (".json", ".ndjson", ".jsonl")
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+class SchemaError(ValueError):
+    """A table lacks a column, or a column holds the wrong type; the message names them.
+
+    Examples
+    --------
+    >>> print(SchemaError("deals", missing=["Amount"], mistyped={"Close Date": "a list"}))
+    deals: missing column(s) 'Amount'; wrong type: 'Close Date' (a list)
+    """
+
+    def __init__(
+        self,
+        table: str,
+        *,
+        missing: Sequence[str] = (),
+        mistyped: Mapping[str, str] | None = None,
+        found: Sequence[str] | None = None,
+    ) -> None:
+        self.table, self.missing, self.mistyped = table, list(missing), dict(mistyped or {})
+        parts = []
+        if self.missing:
+            parts.append("missing column(s) " + ", ".join(repr(c) for c in self.missing))
+        if self.mistyped:
+            parts.append(
+                "wrong type: " + ", ".join(f"{c!r} ({why})" for c, why in self.mistyped.items())
+            )
+        text = f"{table}: " + "; ".join(parts)
+        if found is not None and self.missing:
+            text += "; columns found: " + (", ".join(repr(c) for c in found) or "(none)")
+        super().__init__(text)
+
+
+def _pa() -> Any:
+    try:
+        return importlib.import_module("pyarrow")
+    except ImportError:  # pragma: no cover - pyarrow is a declared extra
+        raise ImportError("the connectors need pyarrow: pip install 'touchcredit[arrow]'") from None
+
+
+def _is_path(source: Any) -> bool:
+    return isinstance(source, str | os.PathLike)
+
+
+def paths(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The files a path, glob or list of them names, in order (globs sorted).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the path or pattern that matches no file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for day in ("20240102", "20240101"):
+    ...     _ = (d / f"events_{day}.csv").write_text("a\\n1\\n")
+    >>> [p.name for p in paths(str(d / "events_*.csv"))]
+    ['events_20240101.csv', 'events_20240102.csv']
+    """
+    items = [source] if _is_path(source) else list(source)  # type: ignore[arg-type]
+    out: list[Path] = []
+    for item in items:
+        text = os.fspath(item)
+        if glob.has_magic(text):
+            found = sorted(glob.glob(text))
+            if not found:
+                raise FileNotFoundError(f"no file matches {text!r}")
+            out.extend(Path(f) for f in found)
+        else:
+            p = Path(text)
+            if not p.exists():
+                raise FileNotFoundError(f"no such file: {text!r}")
+            out.append(p)
+    return out
+
+
+def _format(p: Path) -> str:
+    name = p.name.lower()
+    for comp in (".gz", ".bz2", ".zst", ".lz4"):
+        name = name.removesuffix(comp)
+    for fmt, ends in (("csv", _CSV), ("parquet", _PARQUET), ("json", _JSON)):
+        if name.endswith(ends):
+            return fmt
+    raise ValueError(
+        f"cannot tell the format of {p.name!r}: expected .csv, .tsv, .parquet or "
+        ".json/.ndjson (newline-delimited JSON)"
+    )
+
+
+def _read_csv(p: Path, text: Collection[str]) -> Any:
+    pa = _pa()
+    csv = importlib.import_module("pyarrow.csv")
+    delimiter = "\t" if p.name.lower().removesuffix(".gz").endswith(".tsv") else ","
+    return csv.read_csv(
+        p,
+        parse_options=csv.ParseOptions(delimiter=delimiter),
+        convert_options=csv.ConvertOptions(
+            column_types={c: pa.string() for c in text},
+            strings_can_be_null=True,
+            null_values=[""],  # only empty cells are missing ("NA" is a value)
+        ),
+    )
+
+
+def _text_ids(table: Any, text: Collection[str], where: str) -> Any:
+    """Cast integer id columns to text; refuse ids that arrived as floating point."""
+    pa = _pa()
+    for name in text:
+        if name not in table.column_names:
+            continue
+        typ = table.schema.field(name).type
+        if pa.types.is_integer(typ):
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, table.column(name).cast(pa.string()))
+        elif pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+            raise SchemaError(
+                where,
+                mistyped={
+                    name: f"ids must be text, got {typ}: a float rounds long ids "
+                    "(export the column as text)"
+                },
+            )
+    return table
+
+
+def _from_frame(frame: Any) -> Any:
+    """Any narwhals-supported frame (pandas, polars, pyarrow, DuckDB, ...) as Arrow."""
+    pa = _pa()
+    if isinstance(frame, pa.Table):
+        return frame
+    if isinstance(frame, pa.RecordBatch):
+        return pa.Table.from_batches([frame])
+    nw = importlib.import_module("narwhals")
+    try:
+        native = nw.from_native(frame)
+    except TypeError:
+        raise TypeError(
+            "expected a path, a glob, a list of paths or a data frame (pandas, polars, "
+            f"pyarrow, DuckDB...), got {type(frame).__module__}.{type(frame).__name__}"
+        ) from None
+    if isinstance(native, nw.LazyFrame):
+        native = native.collect()
+    return native.to_arrow()
+
+
+def iter_batches(
+    source: Source,
+    *,
+    table: str,
+    columns: Sequence[str] | None = None,
+    text: Collection[str] = (),
+    batch_rows: int = 1 << 20,
+) -> Iterator[Any]:
+    """Arrow tables of at most ``batch_rows`` rows, file after file, in order.
+
+    Parquet files are streamed (only ``columns``, when given, are read); other
+    formats are read whole, then sliced. Columns absent from a file are absent
+    from its batches (callers check the schema per batch).
+
+    Parameters
+    ----------
+    source : path, glob, list of paths, or data frame
+    table : str
+        Name of the table in messages (``"events"``).
+    columns : sequence of str, optional
+        Read only these (those present).
+    text : collection of str
+        Columns read as text from CSV, and cast from integers to text elsewhere.
+    batch_rows : int
+        Rows per batch.
+    """
+    if not _is_path(source) and not (
+        isinstance(source, list | tuple) and source and all(_is_path(s) for s in source)
+    ):
+        yield from _slices(_text_ids(_from_frame(source), text, table), batch_rows)
+        return
+    for p in paths(source):
+        fmt = _format(p)
+        where = f"{table} ({p.name})"
+        if fmt == "parquet":
+            pq = importlib.import_module("pyarrow.parquet")
+            f = pq.ParquetFile(p)
+            names = f.schema_arrow.names
+            wanted = None if columns is None else [c for c in columns if c in names]
+            for batch in f.iter_batches(batch_size=batch_rows, columns=wanted):
+                yield _text_ids(_pa().Table.from_batches([batch]), text, where)
+            continue
+        if fmt == "csv":
+            whole = _read_csv(p, text)
+        else:
+            whole = importlib.import_module("pyarrow.json").read_json(p)
+        if columns is not None:
+            whole = whole.select([c for c in columns if c in whole.column_names])
+        yield from _slices(_text_ids(whole, text, where), batch_rows)
+
+
+def _slices(table: Any, rows: int) -> Iterator[Any]:
+    if table.num_rows == 0:
+        yield table
+    for start in range(0, table.num_rows, rows):
+        yield table.slice(start, rows)
+
+
+def read_table(
+    source: Source,
+    *,
+    table: str,
+    columns: Sequence[str] | None = None,
+    text: Collection[str] = (),
+) -> Any:
+    """One Arrow table from a path, glob, list of paths or frame (see :func:`iter_batches`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "contacts.csv"
+    >>> _ = p.write_text("Record ID,Email\\n007,a@x.io\\n7,\\n")
+    >>> t = read_table(p, table="contacts", text=["Record ID"])
+    >>> t.column("Record ID").to_pylist(), t.column("Email").to_pylist()
+    (['007', '7'], ['a@x.io', None])
+    """
+    pa = _pa()
+    parts = list(iter_batches(source, table=table, columns=columns, text=text))
+    if len(parts) == 1:
+        return parts[0]
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _kind_problem(typ: Any, kind: Kind) -> str | None:
+    pa = _pa()
+    t = pa.types
+    if kind == "any" or t.is_null(typ):
+        return None
+    stringy = t.is_string(typ) or t.is_large_string(typ) or t.is_dictionary(typ)
+    ok = {
+        "text": stringy,
+        "time": stringy or t.is_timestamp(typ) or t.is_date(typ) or t.is_integer(typ),
+        "number": stringy or t.is_integer(typ) or t.is_floating(typ) or t.is_decimal(typ),
+        "bool": stringy or t.is_boolean(typ) or t.is_integer(typ),
+    }[kind]
+    return None if ok else f"expected {kind}, got {typ}"
+
+
+def check_schema(
+    schema: Any,
+    table: str,
+    required: Mapping[str, Kind],
+    optional: Mapping[str, Kind] | None = None,
+) -> None:
+    """Raise :class:`SchemaError` naming every missing required or mistyped column.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> s = pa.schema([("Id", pa.string()), ("Amount", pa.list_(pa.int64()))])
+    >>> check_schema(s, "opportunities", {"Id": "text", "Amount": "number", "IsWon": "bool"})
+    Traceback (most recent call last):
+    ...
+    touchcredit.connectors.files.SchemaError: opportunities: missing column(s) 'IsWon'; \
+wrong type: 'Amount' (expected number, got list<item: int64>); columns found: 'Id', 'Amount'
+    """
+    names = list(schema.names)
+    missing = [c for c in required if c not in names]
+    mistyped = {}
+    for name, kind in {**required, **(optional or {})}.items():
+        if name in names:
+            problem = _kind_problem(schema.field(name).type, kind)
+            if problem:
+                mistyped[name] = problem
+    if missing or mistyped:
+        raise SchemaError(table, missing=missing, mistyped=mistyped, found=names)
+
+
+def _plain(col: Any) -> Any:
+    pa = _pa()
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    return col
+
+
+def texts(col: Any) -> npt.NDArray[np.object_]:
+    """A text Arrow column as an object array of str (None where null)."""
+    pa = _pa()
+    col = _plain(col)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    out: npt.NDArray[np.object_] = col.to_numpy(zero_copy_only=False)
+    return out.astype(object, copy=False)
+
+
+def times(col: Any) -> npt.NDArray[Any]:
+    """Times for :func:`touchcredit.clean`: datetime64[us] for typed times, text otherwise."""
+    pa = _pa()
+    col = _plain(col)
+    if pa.types.is_timestamp(col.type):
+        unit = col.type.unit
+        if col.type.tz is None:
+            col = col.cast(pa.timestamp(unit))
+        else:
+            col = col.cast(pa.timestamp(unit, tz="UTC")).cast(pa.timestamp(unit))
+        out: npt.NDArray[Any] = col.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        return out
+    if pa.types.is_date(col.type):
+        return np.asarray(col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False))
+    return texts(col)
+
+
+def numbers(col: Any, *, table: str, column: str) -> npt.NDArray[np.float64]:
+    """A number column as float64 (NaN where null); text is read as numbers.
+
+    Raises
+    ------
+    SchemaError
+        Naming the table, the column, the first row (1-based) and the value that is
+        not a number.
+    """
+    pa = _pa()
+    col = _plain(col)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        try:
+            col = importlib.import_module("pyarrow.compute").utf8_trim_whitespace(col)
+            col = col.cast(pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            values = col.to_pylist()
+            for i, v in enumerate(values):  # error path only: find the first bad row
+                try:
+                    if v is not None:
+                        float(v)
+                except ValueError:
+                    raise SchemaError(
+                        table, mistyped={column: f"row {i + 1} is {v!r}, not a number"}
+                    ) from None
+    out = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return np.asarray(out, dtype=np.float64)
+
+
+def bools(col: Any, *, table: str, column: str) -> npt.NDArray[np.bool_]:
+    """A flag column (bool, 0/1, or text true/false/yes/no/1/0) as bool; null is False.
+
+    Raises
+    ------
+    SchemaError
+        Naming the column and the first value that is not a flag.
+    """
+    pa = _pa()
+    col = _plain(col)
+    if pa.types.is_boolean(col.type) or pa.types.is_integer(col.type):
+        out = col.cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False)
+        return np.asarray(out, dtype=bool)
+    values = texts(col)
+    uniq, inv = np.unique(np.where(values == None, "", values).astype(str), return_inverse=True)  # noqa: E711
+    table = np.zeros(uniq.size, dtype=bool)
+    for k, v in enumerate(uniq.tolist()):  # one per distinct value
+        low = v.strip().lower()
+        if low in _TRUE:
+            table[k] = True
+        elif low and low not in _FALSE:
+            raise SchemaError(table, mistyped={column: f"{v!r} is not true/false"})
+    return table[inv.reshape(-1)]

@@ -1,0 +1,215 @@
+"""The one cleaning path of every connector, and its report in the user's own rows.
+
+A connector turns its export into a touch table and a conversion table (columns of
+numpy arrays, one row per candidate touch or conversion, each remembering the input
+row it came from), then calls :func:`finish`, which runs :func:`touchcredit.clean`
+(UTM parsing, catalog normalisation, channel groups, identity stitching, dedup, the
+time rule) and restates its report in the rows of the user's files: rejected rows
+are input rows (1-based in messages), ``journeys.touch_row`` and
+``journeys.conversion_row`` index the input tables, and input rows that are neither
+touches nor conversions are counted by reason in ``not_used``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.journeys import JourneySet
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.hygiene.catalog import Catalog
+from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
+
+__all__ = ["Cleaning", "ConnectorReport", "Table", "empty_rows", "finish", "merge_counts"]
+
+IntArray = npt.NDArray[np.int64]
+_ROW = re.compile(r"^(?:conversion )?row \d+:\s*")
+
+
+@attrs.frozen(kw_only=True)
+class Cleaning:
+    """The cleaning options every connector passes to :func:`touchcredit.clean`.
+
+    Parameters
+    ----------
+    catalog : touchcredit.hygiene.catalog.Catalog, optional
+        Source catalog (the default one when None).
+    dedupe_window : timedelta, timedelta64 or seconds, optional
+        Remove repeated touches of one person with the same source and channel within
+        this window (None: keep all).
+    default_tz : str or tzinfo, optional
+        Zone of naive times in the export (UTC when None).
+    dayfirst : bool
+        Read ambiguous dates such as ``03/04/2024`` day first.
+    errors : {"report", "raise"}
+        ``"report"``: unreadable rows are rejected and listed in the report;
+        ``"raise"``: the first one raises, naming its input row.
+
+    Examples
+    --------
+    >>> Cleaning(default_tz="Europe/Paris").errors
+    'report'
+    """
+
+    catalog: Catalog | None = None
+    dedupe_window: Any = None
+    default_tz: TimeZoneLike = None
+    dayfirst: bool = False
+    errors: Literal["report", "raise"] = attrs.field(
+        default="report", validator=attrs.validators.in_(("report", "raise"))
+    )
+
+
+@attrs.frozen(eq=False)
+class Table:
+    """Columns handed to :func:`touchcredit.clean` and the input row of each of their rows.
+
+    ``name`` is the input table the rows come from (``"events"``, ``"deals"``), used
+    in messages; ``rows`` holds 0-based input rows.
+    """
+
+    name: str
+    columns: Mapping[str, Any]
+    rows: IntArray
+
+
+@attrs.frozen(eq=False)
+class ConnectorReport(CleaningReport):
+    """A :class:`~touchcredit.CleaningReport` in the rows of the connector's input.
+
+    Attributes (beyond those of CleaningReport)
+    -------------------------------------------
+    source : str
+        The connector (``"ga4"``, ``"hubspot"``, ...).
+    tables : mapping of str to int
+        Rows read per input table.
+    not_used : mapping of str to int
+        Input rows that are neither a touch nor a conversion, by reason (for example
+        GA4 events that are not session starts). They are not errors.
+    touch_table, conversion_table : str
+        The input tables whose rows ``rejected`` and ``conversions_rejected`` index.
+    touch_rows : int64 ndarray
+        Input row of each candidate touch handed to :func:`touchcredit.clean`;
+        ``person`` and ``duplicate_of`` are indexed by candidate touch, as in clean's
+        report (a HubSpot contact row can give two candidate touches).
+    """
+
+    source: str = ""
+    tables: Mapping[str, int] = attrs.field(factory=dict)
+    not_used: Mapping[str, int] = attrs.field(factory=dict)
+    touch_table: str = ""
+    conversion_table: str = ""
+    touch_rows: IntArray = attrs.field(factory=lambda: np.zeros(0, np.int64))
+
+    def __str__(self) -> str:
+        read = ", ".join(f"{name}: {n:,}" for name, n in self.tables.items())
+        lines = [f"{self.source}: rows read ({read})", super().__str__()]
+        lines += [f"not used: {n:,} {why}" for why, n in self.not_used.items()]
+        shown = list(self.rejected.reasons[:5]) + list(self.conversions_rejected.reasons[:5])
+        lines += [f"  rejected {why}" for why in shown]
+        return "\n".join(lines)
+
+
+def _restate(rej: Rejections, rows: IntArray, table: str) -> Rejections:
+    """Rejections of clean's rows, restated in input rows (1-based in the text)."""
+    src = rows[rej.rows] if rej.rows.size else np.zeros(0, np.int64)
+    reasons = [
+        f"{table} row {int(r) + 1}: {_ROW.sub('', why, count=1)}"
+        for r, why in zip(src.tolist(), rej.reasons, strict=True)
+    ]
+    order = np.argsort(src, kind="stable")
+    return Rejections(src[order].astype(np.int64), tuple(reasons[i] for i in order.tolist()))
+
+
+def finish(
+    touches: Table,
+    conversions: Table | None,
+    *,
+    roles: Mapping[str, Any],
+    cleaning: Cleaning | None,
+    source: str,
+    tables: Mapping[str, int],
+    not_used: Mapping[str, int] | None = None,
+    target: str = "conversions",
+    currency: str | None = None,
+) -> tuple[JourneySet, ConnectorReport]:
+    """Run :func:`touchcredit.clean` on a connector's tables; restate its report.
+
+    Parameters
+    ----------
+    touches, conversions : Table
+        Candidate touches and conversions with their input rows.
+    roles : mapping
+        The column keywords of :func:`touchcredit.clean` (``journey``, ``timestamp``,
+        ``source``, ``identifiers``, ``conversion_time``...).
+    cleaning : Cleaning, optional
+        Cleaning options (defaults when None).
+    source : str
+        Connector name for the report.
+    tables, not_used : mapping of str to int
+        Rows read per input table; input rows not used, by reason.
+    target, currency : str
+        Passed to :func:`touchcredit.clean`.
+
+    Raises
+    ------
+    ValueError
+        With ``errors="raise"``, the first rejected row, named by its input row.
+    """
+    opts = cleaning or Cleaning()
+    js, rep = clean(
+        touches.columns,
+        **roles,
+        catalog=opts.catalog,
+        dedupe_window=opts.dedupe_window,
+        default_tz=opts.default_tz,
+        dayfirst=opts.dayfirst,
+        errors="report",
+        conversions=None if conversions is None else conversions.columns,
+        target=target,
+        currency=currency,
+    )
+    rejected = _restate(rep.rejected, touches.rows, touches.name)
+    conv_rows = conversions.rows if conversions is not None else np.zeros(0, np.int64)
+    conv_name = conversions.name if conversions is not None else ""
+    conv_rejected = _restate(rep.conversions_rejected, conv_rows, conv_name)
+    if opts.errors == "raise" and (len(rejected) or len(conv_rejected)):
+        raise ValueError((rejected.reasons + conv_rejected.reasons)[0])
+    js = attrs.evolve(
+        js,
+        touch_row=touches.rows[js.touch_row],
+        conversion_row=conv_rows[js.conversion_row]
+        if conversions is not None
+        else js.conversion_row,
+    )
+    base = {f.name: getattr(rep, f.name) for f in attrs.fields(CleaningReport)}
+    base.update(rejected=rejected, conversions_rejected=conv_rejected)
+    report = ConnectorReport(
+        **base,
+        source=source,
+        tables=dict(tables),
+        not_used={k: v for k, v in (not_used or {}).items() if v},
+        touch_table=touches.name,
+        conversion_table=conv_name,
+        touch_rows=touches.rows,
+    )
+    return js, report
+
+
+def empty_rows() -> IntArray:
+    """An empty row index (a table with no rows)."""
+    return np.zeros(0, dtype=np.int64)
+
+
+def merge_counts(*counts: Mapping[str, int]) -> dict[str, int]:
+    """Add up reason -> count mappings."""
+    out: dict[str, int] = {}
+    for c in counts:
+        for k, v in c.items():
+            out[k] = out.get(k, 0) + int(v)
+    return out
