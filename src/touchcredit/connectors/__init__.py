@@ -17,21 +17,15 @@ Inputs are paths (CSV, Parquet, newline-delimited JSON), globs, or data frames
 rejected or not used, with its reason (:mod:`~touchcredit.connectors.report`).
 """
 
-from touchcredit.connectors import crm, files
+from touchcredit.connectors import crm, files, ga4
 from touchcredit.connectors.files import SchemaError
 from touchcredit.connectors.report import Cleaning, ConnectorReport
 
-CONNECTORS = ("ga4", "hubspot", "salesforce", "crm", "sql")
-
 __all__ = [
-    "CONNECTORS",
     "Cleaning",
     "ConnectorReport",
     "SchemaError",
     "crm",
     "files",
     "ga4",
-    "hubspot",
-    "salesforce",
-    "sql",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "Source",
     "bools",
     "check_schema",
+    "is_text",
     "iter_batches",
     "numbers",
     "paths",
@@ -110,7 +111,7 @@ def paths(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> 
     >>> [p.name for p in paths(str(d / "events_*.csv"))]
     ['events_20240101.csv', 'events_20240102.csv']
     """
-    items = [source] if _is_path(source) else list(source)  # type: ignore[arg-type]
+    items: list[Any] = [source] if _is_path(source) else list(source)  # type: ignore[arg-type]
     out: list[Path] = []
     for item in items:
         text = os.fspath(item)
@@ -332,6 +333,15 @@ def _plain(col: Any) -> Any:
     return col
 
 
+def is_text(col: Any) -> bool:
+    """Whether an Arrow column holds text (string, large string, or a text dictionary)."""
+    pa = _pa()
+    typ = col.type
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    return bool(pa.types.is_string(typ) or pa.types.is_large_string(typ))
+
+
 def texts(col: Any) -> npt.NDArray[np.object_]:
     """A text Arrow column as an object array of str (None where null)."""
     pa = _pa()
@@ -403,11 +413,12 @@ def bools(col: Any, *, table: str, column: str) -> npt.NDArray[np.bool_]:
         return np.asarray(out, dtype=bool)
     values = texts(col)
     uniq, inv = np.unique(np.where(values == None, "", values).astype(str), return_inverse=True)  # noqa: E711
-    table = np.zeros(uniq.size, dtype=bool)
+    lookup = np.zeros(uniq.size, dtype=bool)
     for k, v in enumerate(uniq.tolist()):  # one per distinct value
         low = v.strip().lower()
         if low in _TRUE:
-            table[k] = True
+            lookup[k] = True
         elif low and low not in _FALSE:
             raise SchemaError(table, mistyped={column: f"{v!r} is not true/false"})
-    return table[inv.reshape(-1)]
+    flags: npt.NDArray[np.bool_] = lookup[inv.reshape(-1)]
+    return flags

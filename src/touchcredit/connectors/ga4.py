@@ -390,12 +390,10 @@ def read(
         has_user |= "user_id" in batch.column_names
     t_all = _concat(t_parts, ("row", *_OUT[1:]))
     c_all = _concat(c_parts, ("row", "time", "pseudo", "value"))
-    touch = Table(
-        "events",
-        {"user_pseudo_id": t_all["pseudo"], "user_id": t_all["user"], "event_timestamp": t_all["time"],
-         **{k: t_all[k] for k in ("source", "medium", "campaign", "url", "referrer")}},
-        t_all["row"],
-    )  # fmt: skip
+    cols = {"user_pseudo_id": t_all["pseudo"], "user_id": t_all["user"]}
+    cols["event_timestamp"] = t_all["time"]
+    cols.update({k: t_all[k] for k in ("source", "medium", "campaign", "url", "referrer")})
+    touch = Table("events", cols, t_all["row"])
     conv_cols = {"user_pseudo_id": c_all["pseudo"], "event_timestamp": c_all["time"]}
     if value == "revenue":
         conv_cols["value"] = c_all["value"]

@@ -79,7 +79,11 @@ def _identifiers(
         return ()
     if isinstance(value, str):
         raise TypeError(f"identifiers must be a sequence of column names, got the str {value!r}")
-    items = value.items() if isinstance(value, Mapping) else ((c, _kind_of(c)) for c in value)
+    items = (
+        value.items()
+        if isinstance(value, Mapping)
+        else ((c if isinstance(c, tuple) else (c, _kind_of(c))) for c in value)
+    )  # (column, kind) pairs are what replace() hands back
     out: list[tuple[str, IdentifierKind]] = []
     for column, kind in items:
         _required_name(column)
@@ -129,6 +133,8 @@ class ColumnMap:
     >>> cols = ColumnMap(journey="user_pseudo_id", timestamp="event_timestamp",
     ...                  channel=None, url="page_location", identifiers=["email"])
     >>> cols.identifiers
+    (('email', 'email'),)
+    >>> cols.replace(timestamp="ts").identifiers
     (('email', 'email'),)
     >>> cols.touch_columns(raw=False)
     {'journey': 'user_pseudo_id', 'timestamp': 'event_timestamp'}
