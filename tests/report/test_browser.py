@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from touchcredit.datasets import load_example
 from touchcredit.report import Report
 
 from .conftest import artifacts_dir
@@ -81,14 +80,7 @@ class Opened:
 
 @pytest.fixture(scope="module")
 def opened(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
-    data = load_example()
-    report = Report(
-        data.journeys("revenue"),
-        leads=data.lead_set(),
-        spend=data.spend_table(),
-        models=["first_touch", "last_touch", "linear", "markov"],
-        bootstrap=20,
-    )
+    report = Report.from_example(bootstrap=20)
     path = report.save(tmp_path_factory.mktemp("report") / "report.html")
     page = Opened(browser, path)
     yield page

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from touchcredit.cli import attribute, demo, models
+from touchcredit.cli import attribute, demo, models, report
 from touchcredit.cli.common import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     models.add_parser(sub)
     attribute.add_parser(sub)
+    report.add_parser(sub)
     return p
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +13,7 @@ import numpy as np
 from touchcredit.cli.common import Progress, model_names, progress
 from touchcredit.cli.credit import credit_by
 
-__all__ = ["DEMO_MODELS", "add_parser", "compare_table", "monthly_kpis", "run"]
+__all__ = ["DEMO_MODELS", "add_parser", "compare_table", "monthly_kpis", "run", "write_report"]
 
 #: Models compared by ``touchcredit demo`` (those registered), in this order.
 DEMO_MODELS = (
@@ -142,4 +143,21 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(kpis)
     print(f"\n(done in {time.perf_counter() - start:.1f} s)")
+    print(write_report())
     return 0
+
+
+def write_report() -> str:
+    """Write the example's HTML report to a temporary file; the line saying where."""
+    import tempfile
+
+    from touchcredit.report import Report
+
+    try:
+        report = Report.from_example(progress=False)
+        fd, name = tempfile.mkstemp(prefix="touchcredit-demo-", suffix=".html")
+        os.close(fd)
+        path = report.save(name)
+    except ImportError as exc:  # Jinja2 missing: the text report above still stands
+        return f"HTML report skipped: {exc}"
+    return f"HTML report: {path} (open it in a browser)"

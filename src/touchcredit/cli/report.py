@@ -1,0 +1,177 @@
+"""``touchcredit report``: the HTML report of the bundled example data or of your tables."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from touchcredit.cli.common import UsageError, default_column, model_names
+
+__all__ = ["add_parser", "read_csv_columns", "run"]
+
+_LEAD_COLUMNS = ("source", "channel", "campaign", "method", "mql_at", "sql_at", "opportunity_at",
+                 "customer_at")  # fmt: skip
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``report`` command to the subparsers ``sub``."""
+    rep = sub.add_parser(
+        "report",
+        help="write the HTML report (example data, or your touch/lead/spend tables)",
+        description=(
+            "Write one self-contained HTML page: headline KPIs, credit per model, monthly "
+            "KPIs by source, funnel, top paths, time to convert, cleaning. Without FILE, "
+            "the bundled example data."
+        ),
+    )
+    rep.add_argument("file", metavar="FILE", nargs="?", help="touches: CSV or Parquet")
+    rep.add_argument("--conversions", metavar="FILE", help="conversions: CSV or Parquet")
+    rep.add_argument(
+        "--leads", metavar="CSV", help="leads: lead_id, created_at[, source, channel, mql_at, ...]"
+    )
+    rep.add_argument(
+        "--deals", metavar="CSV", help="deals: lead_id, amount, created_at, closed_at, won"
+    )
+    rep.add_argument("--spend", metavar="CSV", help="spend: month, amount[, source, channel]")
+    rep.add_argument(
+        "--currency", default="USD", help="currency of conversion values, deals and spend"
+    )
+    rep.add_argument("--out", "-o", default="report.html", metavar="FILE", help="the HTML file")
+    rep.add_argument(
+        "--models",
+        default="first_touch,last_touch,linear,markov",
+        help="comma-separated model names (see `touchcredit models`)",
+    )
+    rep.add_argument("--by", default="channel,source", help="credit dimensions, comma-separated")
+    rep.add_argument("--bootstrap", type=int, default=0, metavar="N", help="resamples (0: none)")
+    rep.add_argument("--period", choices=("quarter", "month"), default="quarter")
+    rep.add_argument("--title", default=None, help="heading of the page")
+    rep.add_argument("--journey", default="journey_id", metavar="COL")
+    rep.add_argument("--timestamp", default="timestamp", metavar="COL")
+    rep.add_argument("--channel", default="channel", metavar="COL")
+    rep.add_argument("--source", default=None, metavar="COL")
+    rep.add_argument("--conversion-journey", default=None, metavar="COL")
+    rep.add_argument("--conversion-time", default="conversion_time", metavar="COL")
+    rep.add_argument("--conversion-value", default=None, metavar="COL")
+    rep.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    rep.set_defaults(func=run)
+
+
+def read_csv_columns(path: str, what: str, required: tuple[str, ...]) -> dict[str, Any]:
+    """A CSV file as a dict of object columns (empty cells are None), checking ``required``."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise UsageError(f"--{what}: {path} is empty (expected a header row)")
+    header, body = rows[0], rows[1:]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise UsageError(f"--{what}: {path} lacks column(s) {', '.join(missing)}")
+    out: dict[str, Any] = {}
+    for j, name in enumerate(header):
+        col = np.empty(len(body), dtype=object)
+        col[:] = [(r[j] if j < len(r) and r[j] != "" else None) for r in body]
+        out[name] = col
+    return out
+
+
+def _lead_set(args: argparse.Namespace) -> Any:
+    from touchcredit.kpi.leads import LeadSet
+
+    lead = read_csv_columns(args.leads, "leads", ("lead_id", "created_at"))
+    kwargs: dict[str, Any] = {k: lead[k] for k in _LEAD_COLUMNS if k in lead}
+    if args.deals:
+        d = read_csv_columns(args.deals, "deals", ("lead_id", "amount"))
+        kwargs.update(
+            deal_lead_id=d["lead_id"],
+            deal_amount=np.array([float(x or 0) for x in d["amount"]]),
+            deal_created_at=d.get("created_at"),
+            deal_closed_at=d.get("closed_at"),
+            deal_won=np.array([str(x).lower() in ("1", "true", "yes", "won") for x in d["won"]])
+            if "won" in d
+            else None,
+            deal_currency=args.currency,
+        )
+    return LeadSet.from_arrays(lead["lead_id"], lead["created_at"], default_tz=args.tz, **kwargs)
+
+
+def _spend_table(args: argparse.Namespace) -> Any:
+    from touchcredit.kpi.metrics import SpendTable
+
+    s = read_csv_columns(args.spend, "spend", ("month", "amount"))
+    return SpendTable.from_arrays(
+        np.array([float(x or 0) for x in s["amount"]]),
+        s["month"],
+        source=s.get("source"),
+        channel=s.get("channel"),
+        currency=args.currency,
+    )
+
+
+def _journeys(args: argparse.Namespace) -> Any:
+    from touchcredit.io import frames
+
+    if not args.conversions:
+        raise UsageError("FILE needs --conversions (the leads or won deals to credit)")
+    try:
+        touches = frames.read_table(args.file)
+        conversions = frames.read_table(args.conversions)
+    except ValueError as exc:  # unknown file format
+        raise UsageError(str(exc)) from None
+    found = frames.column_names(touches)
+    return frames.journeys_from_frame(
+        touches,
+        journey=args.journey,
+        timestamp=args.timestamp,
+        channel=args.channel,
+        source=default_column(found, args.source, "source"),
+        campaign=default_column(found, None, "campaign"),
+        method=default_column(found, None, "method"),
+        conversions=conversions,
+        conversion_journey=args.conversion_journey,
+        conversion_time=args.conversion_time,
+        conversion_value=args.conversion_value,
+        default_tz=args.tz,
+        target="revenue" if args.conversion_value else "conversions",
+        currency=args.currency if args.conversion_value else None,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the report and write it to ``--out``; print the path and the time taken."""
+    from touchcredit.report import Report
+
+    start = time.perf_counter()
+    names = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in names if m not in model_names()]
+    if unknown or not names:
+        raise UsageError(
+            f"--models: unknown model(s) {', '.join(unknown) or '(none given)'}; "
+            f"available: {', '.join(model_names())}"
+        )
+    by = tuple(d.strip() for d in args.by.split(",") if d.strip())
+    options: dict[str, Any] = {
+        "models": names,
+        "by": by,
+        "bootstrap": args.bootstrap,
+        "period": args.period,
+    }
+    if args.title is not None:
+        options["title"] = args.title
+    if args.file is None:
+        if args.conversions or args.leads or args.spend:
+            raise UsageError("--conversions/--leads/--spend need FILE (the touch table)")
+        report = Report.from_example(**options)
+    else:
+        leads = _lead_set(args) if args.leads else None
+        spend = _spend_table(args) if args.spend else None
+        report = Report(_journeys(args), leads=leads, spend=spend, **options)
+    path = report.save(args.out)
+    size = path.stat().st_size
+    print(f"report written to {path} ({size / 1e3:,.0f} kB, {time.perf_counter() - start:.1f} s)")
+    return 0
