@@ -21,7 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from touchcredit.core.journeys import Dimension, JourneySet
+from touchcredit.core.dimension import Dimension
+from touchcredit.core.store import JourneySet
 from touchcredit.models import get
 
 MODELS = (

@@ -9,9 +9,11 @@ from touchcredit.attribution import Attribution, Comparison, CreditTable, attrib
 from touchcredit.attribution.money import MinorUnits
 from touchcredit.attribution.roles import SourceRoles, source_roles
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
+from touchcredit.core.dimension import Dimension
 from touchcredit.core.domain import Deal, Journey, Lead, Spend, Touchpoint
-from touchcredit.core.journeys import Dimension, JourneySet, Pairs
 from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.pairs import Pairs
+from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import identity, timestamps
 from touchcredit.hygiene.clean import CleaningReport, clean
 from touchcredit.kpi import funnel, paths

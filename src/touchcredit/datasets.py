@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 
 __all__ = ["ExampleData", "load_example"]
 

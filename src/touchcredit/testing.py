@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["check_model", "journeys_from_paths", "random_journeys", "random_paths"]

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import JourneySet
-from touchcredit.core import columns as _columns
-from touchcredit.core import journeys
+from touchcredit.core import builders
+from touchcredit.core import factorize as _factorize
 from touchcredit.core import segments as _segments
 
 pd = pytest.importorskip("pandas")
@@ -98,9 +98,8 @@ def test_sort_order_huge_key_range_falls_back_to_lexsort() -> None:
 
 
 def _numpy_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_columns, "_hash_factorize", lambda arr: None)
-    monkeypatch.setattr(_columns, "index_int_journeys", lambda *a: None)
-    monkeypatch.setattr(journeys, "index_int_journeys", lambda *a: None)
+    monkeypatch.setattr(_factorize, "hash_factorize", lambda arr: None)
+    monkeypatch.setattr(builders, "index_int_journeys", lambda *a: None)
 
 
 def assert_same_set(a: JourneySet, b: JourneySet) -> None:
@@ -204,7 +203,7 @@ def test_shared_label_objects_and_equal_strings_in_other_objects_merge() -> None
     col = names[rng.integers(0, 3, N)]
     col[7] = "".join(["s", "eo"])  # equal value, another object
     col[8] = float("nan")  # another spelling of "not recorded"
-    fast = _columns.factorize_labels(col, field="channel", n=N)
+    fast = _factorize.factorize_labels(col, field="channel", n=N)
     assert fast[1] == ("paid", "seo")
     expected = np.array([{"paid": 0, "seo": 1}.get(v, -1) for v in col.tolist()])
     np.testing.assert_array_equal(fast[0], expected)
@@ -224,26 +223,26 @@ def test_large_label_columns_report_bad_values_like_small_ones(
     col = np.array(["paid", "seo"], dtype=object)[np.arange(N) % 2]
     col[11] = bad
     with pytest.raises(exc, match=pattern):
-        _columns.factorize_labels(col, field="channel", n=N)
+        _factorize.factorize_labels(col, field="channel", n=N)
 
 
 def test_large_object_ids_report_missing_and_mixed_ids() -> None:
     ids = np.array([f"id{k}" for k in range(N)], dtype=object)
     ids[17] = None
     with pytest.raises(ValueError, match=r"^'journey_id' must not be missing; row 17 is None$"):
-        _columns.factorize_ids(ids, field="journey_id")
+        _factorize.factorize_ids(ids, field="journey_id")
     ids[17] = 17
     with pytest.raises(TypeError, match=r"^'journey_id' mixes value types: row 0 is str 'id0'"):
-        _columns.factorize_ids(ids, field="journey_id")
+        _factorize.factorize_ids(ids, field="journey_id")
 
 
 def test_worker_thread_path_equals_the_serial_path(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(4)
     cols = make(rng, ID_KINDS["int64"](rng), "time")
-    monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 1)
+    monkeypatch.setattr(builders, "THREAD_MIN_ROWS", 1)
     monkeypatch.setattr(_segments, "_PARALLEL_MIN", 1)
     threaded = JourneySet.from_arrays(**cols)
-    monkeypatch.setattr(journeys, "_THREAD_MIN_ROWS", 10**12)
+    monkeypatch.setattr(builders, "THREAD_MIN_ROWS", 10**12)
     assert_same_set(threaded, JourneySet.from_arrays(**cols))
 
 
@@ -254,7 +253,7 @@ def test_many_string_ids_hashed_by_pointer_or_value_equal_np_unique(shared: bool
     ids = pool[rng.integers(0, pool.size, 20_000)]
     if not shared:
         ids = np.array([s[:2] + s[2:] for s in ids.tolist()], dtype=object)
-    uniq, codes = _columns.factorize_ids(ids, field="journey_id")
+    uniq, codes = _factorize.factorize_ids(ids, field="journey_id")
     expected_uniq, expected_codes = np.unique(ids, return_inverse=True)
     assert uniq.tolist() == expected_uniq.tolist()
     np.testing.assert_array_equal(codes, expected_codes)
@@ -264,10 +263,10 @@ def test_many_string_ids_hashed_by_pointer_or_value_equal_np_unique(shared: bool
 def test_argsort_of_many_strings_matches_python_order(odd: str) -> None:
     values = [f"k{k}" for k in np.random.default_rng(2).permutation(1_500)] + [odd, "k1\x00"]
     uniques = np.array(values, dtype=object)
-    order = _columns._argsort_values(uniques)
+    order = _factorize._argsort_values(uniques)
     assert uniques[order].tolist() == sorted(values)
     plain = np.array(values[:1_500], dtype=object)
-    assert plain[_columns._argsort_values(plain)].tolist() == sorted(values[:1_500])
+    assert plain[_factorize._argsort_values(plain)].tolist() == sorted(values[:1_500])
 
 
 def test_sorted_datetime64_input_is_copied_not_aliased() -> None:

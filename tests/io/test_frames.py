@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import touchcredit as tc
-from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.store import JourneySet
 from touchcredit.io import frames
 
 pd = pytest.importorskip("pandas")

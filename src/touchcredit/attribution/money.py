@@ -41,7 +41,8 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
-from touchcredit.core.journeys import JourneySet, Pairs
+from touchcredit.core.pairs import Pairs
+from touchcredit.core.store import JourneySet
 
 __all__ = ["MinorUnits", "allocate", "minor_units", "to_minor"]
 

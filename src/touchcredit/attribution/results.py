@@ -15,7 +15,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import DIMENSIONS, JourneySet, Pairs
+from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.pairs import Pairs
+from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, available, get, models_from
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, get
 
 __all__ = ["Bootstrap", "bootstrap"]

@@ -34,8 +34,8 @@ import numpy as np
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
-from touchcredit.core.journeys import JourneySet
 from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.store import JourneySet
 
 __all__ = ["conversion_schema", "read", "touch_schema"]
 

@@ -60,7 +60,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 
 __all__ = ["COLUMNS", "PARAMS", "read"]
 

@@ -15,8 +15,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import _missing_mask, factorize_ids
-from touchcredit.core.time_rule import TimeZoneLike, _tz
+from touchcredit.core.columns import missing_mask
+from touchcredit.core.factorize import factorize_ids
+from touchcredit.core.time_rule import TimeZoneLike, as_tzinfo
 
 __all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_months"]
 
@@ -55,7 +56,7 @@ def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.d
     >>> local_months(t, "Europe/Paris").tolist()
     [datetime.date(2024, 2, 1), datetime.date(2024, 2, 1)]
     """
-    zone = _tz(tz)
+    zone = as_tzinfo(tz)
     t = times.astype("datetime64[us]")
     ok = ~np.isnat(t)
     if zone is dt.UTC or not ok.any():
@@ -193,7 +194,7 @@ def group_quantiles(
 
 def factorize_any(values: npt.NDArray[Any], field: str) -> tuple[IntArray, tuple[Any, ...]]:
     """Codes and sorted labels of any key column; missing values form a None group (last)."""
-    missing = _missing_mask(values)
+    missing = missing_mask(values)
     codes = np.full(values.shape[0], -1, dtype=np.int64)
     uniq, inv = factorize_ids(values[~missing], field=field)
     codes[~missing] = inv

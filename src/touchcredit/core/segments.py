@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "gather_segments",
     "lengths",
     "position_in_segment",
     "segment_ids",
@@ -51,6 +52,22 @@ def segment_ids(offsets: IntArray) -> IntArray:
     """
     n_seg = offsets.size - 1
     return np.repeat(np.arange(n_seg, dtype=np.int64), np.diff(offsets))
+
+
+def gather_segments(offsets: IntArray, sel: IntArray) -> tuple[IntArray, IntArray]:
+    """Element indices of segments ``sel`` (in that order, repeats allowed) and their offsets.
+
+    Examples
+    --------
+    >>> idx, off = gather_segments(np.array([0, 2, 2, 5]), np.array([2, 0, 2]))
+    >>> idx.tolist(), off.tolist()
+    ([2, 3, 4, 0, 1, 2, 3, 4], [0, 3, 5, 8])
+    """
+    lens = (offsets[1:] - offsets[:-1])[sel]
+    new_off = np.zeros(sel.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=new_off[1:])
+    shift = np.repeat(offsets[:-1][sel] - new_off[:-1], lens)
+    return np.arange(int(new_off[-1]), dtype=np.int64) + shift, new_off
 
 
 def position_in_segment(offsets: IntArray) -> IntArray:

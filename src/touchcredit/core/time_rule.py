@@ -23,7 +23,16 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
-__all__ = ["NAT", "UTC", "as_utc_datetime", "to_datetime64", "to_timedelta64"]
+__all__ = [
+    "NAT",
+    "UTC",
+    "TimeZoneLike",
+    "as_tzinfo",
+    "as_utc_datetime",
+    "naive_local_to_utc",
+    "to_datetime64",
+    "to_timedelta64",
+]
 
 UTC = dt.UTC
 NAT = np.datetime64("NaT", "us")
@@ -33,7 +42,14 @@ TimeZoneLike = dt.tzinfo | str | None
 DatetimeArray = npt.NDArray[np.datetime64]
 
 
-def _tz(tz: TimeZoneLike) -> dt.tzinfo:
+def as_tzinfo(tz: TimeZoneLike) -> dt.tzinfo:
+    """The ``tzinfo`` of a zone name or object (UTC when None).
+
+    Examples
+    --------
+    >>> as_tzinfo(None) is UTC, str(as_tzinfo("Europe/Paris"))
+    (True, 'Europe/Paris')
+    """
     if tz is None:
         return UTC
     if isinstance(tz, str):
@@ -88,15 +104,21 @@ def as_utc_datetime(value: Any, *, field: str, default_tz: TimeZoneLike = None) 
             f"got {type(value).__name__} {value!r}"
         )
     if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=_tz(default_tz))
+        value = value.replace(tzinfo=as_tzinfo(default_tz))
     out: dt.datetime = value.astimezone(UTC)
     return out
 
 
-def _naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
+def naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
     """Read naive datetime64 values as wall-clock times in ``tz``; return UTC instants.
 
     Offsets are looked up once per distinct hour, not per value.
+
+    Examples
+    --------
+    >>> naive_local_to_utc(np.array(["2024-07-01T12:00"], dtype="datetime64[us]"),
+    ...                    as_tzinfo("Europe/Paris"))
+    array(['2024-07-01T10:00:00.000000'], dtype='datetime64[us]')
     """
     hours = values.astype("datetime64[h]")
     uniq, inverse = np.unique(hours, return_inverse=True)
@@ -153,7 +175,7 @@ def to_datetime64(
     >>> to_datetime64(["2024-01-01 09:00"], field="ts", default_tz="Europe/Paris")
     array(['2024-01-01T08:00:00.000000'], dtype='datetime64[us]')
     """
-    tz = _tz(default_tz)
+    tz = as_tzinfo(default_tz)
     arr = values if isinstance(values, np.ndarray) else _as_array(values)
     if arr.ndim != 1:
         raise ValueError(f"{field!r} must be one-dimensional, got shape {arr.shape}")
@@ -161,7 +183,7 @@ def to_datetime64(
     if kind == "M":
         out = arr.astype("datetime64[us]", copy=copy or tz is not UTC)
         if tz is not UTC:
-            out = _naive_local_to_utc(out, tz)
+            out = naive_local_to_utc(out, tz)
     elif kind in "iu":
         out = (arr.astype(np.int64) * 1_000_000).astype("datetime64[us]")
     elif kind == "f":

@@ -18,8 +18,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import _missing_mask, as_object_array
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene import channels, identity, timestamps, utm
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog, normalize
@@ -126,14 +126,14 @@ def _column(table: Mapping[str, Any], name: str, n: int, what: str) -> npt.NDArr
 def _text(arr: npt.NDArray[Any], field: str) -> tuple[ObjArray, npt.NDArray[np.bool_]]:
     """Trimmed strings (None for missing/blank) and a mask of non-text values."""
     n = arr.shape[0]
-    missing = _missing_mask(arr)
+    missing = missing_mask(arr)
     present = arr[~missing] if missing.any() else arr
     if present.dtype.kind in "US":
         uniq, inv = np.unique(present, return_inverse=True)
     else:
-        from touchcredit.core.columns import _hash_factorize
+        from touchcredit.core.factorize import hash_factorize
 
-        hashed = _hash_factorize(present)
+        hashed = hash_factorize(present)
         if hashed is not None:
             uniq, inv = hashed
         else:
@@ -159,7 +159,7 @@ def _fill(primary: ObjArray | None, fallback: ObjArray | None, n: int) -> ObjArr
         return fallback if fallback is not None else np.full(n, None, dtype=object)
     if fallback is None:
         return primary
-    return np.where(_missing_mask(primary), fallback, primary)
+    return np.where(missing_mask(primary), fallback, primary)
 
 
 def clean(
@@ -497,7 +497,7 @@ def _conversions(
             reason[i] = f"conversion row {i}: {value!r} must be a number >= 0, got {shown!r}"
     person = stitched.lookup(column, ids)
     # An identifier no touch carries: a journey of its own, with no touches.
-    absent = _missing_mask(ids)
+    absent = missing_mask(ids)
     for i in np.flatnonzero(absent & (reason == None)).tolist():  # noqa: E711
         reason[i] = f"conversion row {i}: {column!r} is missing"
     unknown = (person < 0) & ~absent

@@ -30,7 +30,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
+from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.factorize import hash_factorize
 from touchcredit.core.graph import connected_components, dense_first_seen
 from touchcredit.core.time_rule import to_datetime64, to_timedelta64
 from touchcredit.hygiene.labels import distinct_strings
@@ -99,10 +100,10 @@ def _normalize_column(
     if kind == "id" and arr.dtype.kind in "iu":
         keys, inv = np.unique(arr, return_inverse=True)
         return keys, inv.reshape(-1).astype(np.int64)
-    missing = _missing_mask(arr)
+    missing = missing_mask(arr)
     present = arr[~missing] if missing.any() else arr
     codes = np.full(n, -1, dtype=np.int64)
-    hashed = _hash_factorize(present) if present.dtype.kind in "OU" else None
+    hashed = hash_factorize(present) if present.dtype.kind in "OU" else None
     if hashed is not None:
         raw, inv = hashed
     else:

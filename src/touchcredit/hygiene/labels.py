@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import _hash_factorize, _missing_mask, as_object_array
+from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.factorize import hash_factorize
 
 __all__ = ["distinct_strings", "host", "is_host_alias", "label_key"]
 
@@ -53,12 +54,12 @@ def distinct_strings(
     """Distinct strings, the index of every row's value (-1 = missing) and the mask."""
     arr = as_object_array(values, field=field)
     n = arr.shape[0]
-    missing = _missing_mask(arr)
+    missing = missing_mask(arr)
     inverse = np.full(n, -1, dtype=np.int64)
     present = arr[~missing] if missing.any() else arr
     if present.size == 0:
         return [], inverse, missing
-    hashed = _hash_factorize(present) if present.dtype.kind in "OU" else None
+    hashed = hash_factorize(present) if present.dtype.kind in "OU" else None
     if hashed is not None:
         uniq, inv = hashed
     else:

@@ -28,8 +28,14 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
-from touchcredit.core.columns import _missing_mask
-from touchcredit.core.time_rule import NAT, TimeZoneLike, _naive_local_to_utc, _tz, to_datetime64
+from touchcredit.core.columns import missing_mask
+from touchcredit.core.time_rule import (
+    NAT,
+    TimeZoneLike,
+    as_tzinfo,
+    naive_local_to_utc,
+    to_datetime64,
+)
 
 __all__ = ["ParsedTimes", "parse"]
 
@@ -196,7 +202,7 @@ def parse(
     """
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report'; got {errors!r}")
-    tz = _tz(default_tz)
+    tz = as_tzinfo(default_tz)
     arr = values if isinstance(values, np.ndarray) else _as_array(values)
     if arr.ndim != 1:
         raise ValueError(f"{field!r} must be one-dimensional, got shape {arr.shape}")
@@ -210,7 +216,7 @@ def parse(
         else np.array([isinstance(v, str) for v in arr.tolist()], dtype=bool)
     )
     out = np.full(n, NAT)
-    other = ~is_str & ~_missing_mask(arr)
+    other = ~is_str & ~missing_mask(arr)
     if other.any():  # datetime objects, numbers...: the library's one rule
         out[other] = to_datetime64(arr[other], field=field, default_tz=tz, allow_missing=True)
     bad_rows: list[int] = []
@@ -222,7 +228,7 @@ def parse(
         inverse = inverse.reshape(-1)
         parsed, done = _iso_fast(uniq) if formats is None else (np.full(uniq.size, NAT), None)
         if done is not None and done.any() and tz is not dt.UTC:
-            parsed[done] = _naive_local_to_utc(parsed[done], tz)
+            parsed[done] = naive_local_to_utc(parsed[done], tz)
         failed: dict[int, str] = {}
         todo = np.flatnonzero(~done) if done is not None else np.arange(uniq.size)
         for k in todo.tolist():  # one per distinct string the fast path did not read

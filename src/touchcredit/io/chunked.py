@@ -29,7 +29,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.io.chunks import Chunker, as_conversion_table, progress_bar, require_arrow
 from touchcredit.models.base import AttributionModel, get

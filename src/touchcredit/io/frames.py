@@ -28,7 +28,7 @@ import numpy.typing as npt
 from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
 
 if TYPE_CHECKING:
-    from touchcredit.core.journeys import JourneySet
+    from touchcredit.core.store import JourneySet
 
 __all__ = [
     "MissingColumnError",
@@ -376,7 +376,7 @@ def journeys_from_frame(
     >>> journeys_from_frame(touches, journey="person", timestamp="ts").n_touches
     2
     """
-    from touchcredit.core.journeys import JourneySet
+    from touchcredit.core.store import JourneySet
 
     wanted = {
         "journey": journey,

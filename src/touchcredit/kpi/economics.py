@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.dimension import Dimension
 from touchcredit.core.grouping import compact, local_months
-from touchcredit.core.journeys import Dimension
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene.canon import LabelCanon
 from touchcredit.hygiene.catalog import Catalog

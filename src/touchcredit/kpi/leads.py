@@ -22,10 +22,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_object_array, as_values, factorize_ids, factorize_labels
+from touchcredit.core.columns import as_object_array, as_values
+from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.domain import Deal, Lead
+from touchcredit.core.factorize import factorize_ids, factorize_labels
 from touchcredit.core.grouping import Groups, compact, factorize_any, local_months
-from touchcredit.core.journeys import DIMENSIONS, Dimension
 from touchcredit.core.time_rule import NAT, TimeZoneLike, to_datetime64
 
 __all__ = ["STAGES", "Groups", "LeadSet", "local_months"]

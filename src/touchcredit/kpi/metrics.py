@@ -29,9 +29,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_values, factorize_labels
+from touchcredit.core.columns import as_values
+from touchcredit.core.dimension import Dimension
 from touchcredit.core.domain import Spend
-from touchcredit.core.journeys import Dimension
+from touchcredit.core.factorize import factorize_labels
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.economics import UnmatchedLabelWarning, money_table

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.kpi.ratios import divide as _divide
 from touchcredit.kpi.tables import MetricTable
 

@@ -29,7 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
-from touchcredit.core.journeys import JourneySet, Pairs
+from touchcredit.core.pairs import Pairs
+from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import to_timedelta64
 
 __all__ = ["AttributionModel", "NotFittedError", "available", "get", "register"]

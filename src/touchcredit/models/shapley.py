@@ -26,7 +26,7 @@ from typing import Literal, Self
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import (
     Label,
     ShapleyCounts,

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.durations import to_duration
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["TimeDecay"]

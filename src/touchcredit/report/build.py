@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from touchcredit.core.journeys import DIMENSIONS, JourneySet
+from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.progress import progress_bar
+from touchcredit.core.store import JourneySet
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
 from touchcredit.report.html import render_page

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from touchcredit.attribution.results import Comparison, compare
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.kpi.funnel import funnel
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.kpi.paths import top_paths

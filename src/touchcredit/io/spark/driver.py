@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts

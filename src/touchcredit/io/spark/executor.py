@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
 from touchcredit.io.spark.codec import encode_counts
 from touchcredit.io.spark.stream import (

@@ -1,0 +1,289 @@
+"""Factorization: a column of values to integer codes and a table of distinct values.
+
+Ids (:func:`factorize_ids`) and labels (:func:`factorize_labels`) become sorted
+distinct values plus one integer code per row; :func:`hash_factorize` is the fast,
+unsorted hashing step they share with the hygiene area. Errors name the field and the
+first offending row.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.columns import as_object_array, check_length, missing_mask
+
+__all__ = ["PANDAS_MIN_ROWS", "factorize_ids", "factorize_labels", "hash_factorize"]
+
+Codes = npt.NDArray[np.int32]
+IntArray = npt.NDArray[np.int64]
+
+#: Below this many rows, pandas is used only when something already imported it
+#: (importing it costs more than sorting a small column).
+PANDAS_MIN_ROWS = 100_000
+
+
+def hash_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """Unsorted distinct values and codes (-1 = missing) by hashing, via pandas.
+
+    Sorting an object column compares Python objects pairwise; a hash table visits
+    each value once, about ten times faster. Returns None when pandas is not
+    installed (or the column is small and pandas not yet imported) or a value cannot
+    be hashed: callers then use the numpy path, which gives the same result (or the
+    error message).
+    """
+    if arr.shape[0] < PANDAS_MIN_ROWS and "pandas" not in sys.modules:
+        return None
+    try:
+        import pandas as pd
+    except ImportError:
+        return None
+    try:
+        shared = _factorize_shared_objects(arr, pd)
+        if shared is not None:
+            return shared
+        codes, uniques = pd.factorize(arr)
+    except TypeError:  # unhashable values
+        return None
+    return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
+
+
+_SAMPLE = 4096
+
+
+def _factorize_shared_objects(
+    arr: npt.NDArray[Any], pd: Any
+) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """Factorize a label column whose equal values are mostly the same objects.
+
+    A column built from a few label objects (``names[codes]``, a pandas object column
+    made from one) holds a handful of distinct pointers. Hashing the pointers as
+    ``int64`` is several times faster than hashing the objects; the few distinct
+    objects are then factorized by value (so equal strings held by different objects
+    still merge). Used only when a sample shows few distinct objects; None otherwise.
+    """
+    n = int(arr.shape[0])
+    if arr.dtype.kind != "O" or n < _SAMPLE or not arr.flags.c_contiguous:
+        return None
+    if np.dtype(np.intp).itemsize != 8:
+        return None
+    sample = arr[:: n // _SAMPLE].tolist()
+    n_objects = len({id(v) for v in sample})
+    if n_objects > _SAMPLE // 4:  # not a few label objects; maybe ids, one object each
+        try:
+            n_values = len(set(sample))
+        except TypeError:
+            return None
+        # Repeated values that are always the same object: shared (ids made once per
+        # journey). Equal values in different objects, or no repeat seen: hash values.
+        if n_objects != n_values or n_values == len(sample):
+            return None
+    # The array's pointer buffer read as int64 (no copy, no reference counts; ``arr``
+    # stays alive meanwhile). Pointers serve only as hash keys.
+    import ctypes
+
+    buffer = (ctypes.c_int64 * n).from_address(arr.ctypes.data)
+    pointers = np.frombuffer(memoryview(buffer), dtype=np.int64)
+    pcodes = np.asarray(pd.factorize(pointers)[0], dtype=np.int64)
+    del pointers, buffer
+    # pandas numbers values in order of first appearance: the running maximum of the
+    # codes steps up exactly at each value's first row.
+    steps = np.flatnonzero(pcodes[1:] > np.maximum.accumulate(pcodes)[:-1]) + 1
+    first = np.concatenate([[0], steps])
+    vcodes, uniques = pd.factorize(arr[first])
+    lookup = np.asarray(vcodes, dtype=np.int64)
+    return np.asarray(uniques, dtype=object), lookup[pcodes]
+
+
+def _argsort_values(uniques: npt.NDArray[Any]) -> IntArray:
+    """Stable argsort of distinct values; many short ``str`` sort as a ``U`` array.
+
+    Comparing fixed-width code points is about twice as fast as comparing Python
+    strings, and orders them the same (both compare code points). Strings ending in
+    NUL (which ``U`` arrays cannot hold) and long strings keep the object sort.
+    """
+    if uniques.dtype.kind == "O" and uniques.size > 1_000:
+        values = uniques.tolist()
+        if (
+            all(type(v) is str for v in values)
+            and max(map(len, values)) <= 64
+            and "\x00" not in "".join(values)
+        ):
+            return np.argsort(uniques.astype(str), kind="stable")
+    return np.argsort(uniques, kind="stable")
+
+
+def _sorted_recode(
+    uniques: npt.NDArray[Any], codes: IntArray, dtype: type[np.integer[Any]]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Sort the distinct values; renumber ``codes`` to match (-1 stays -1)."""
+    perm = _argsort_values(uniques)
+    lookup = np.empty(perm.size + 1, dtype=dtype)
+    lookup[perm] = np.arange(perm.size, dtype=dtype)
+    lookup[-1] = -1  # code -1 picks the trailing slot
+    return uniques[perm], lookup[codes]
+
+
+def _type_name_conflict(arr: npt.NDArray[Any], field: str) -> TypeError:
+    first_type: type | None = None
+    first_row = -1
+    for i, v in enumerate(arr.tolist()):  # error path only
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        if first_type is None:
+            first_type, first_row = type(v), i
+        elif not isinstance(v, first_type) and not (
+            isinstance(v, int | float) and issubclass(first_type, int | float)
+        ):
+            return TypeError(
+                f"{field!r} mixes value types: row {first_row} is {first_type.__name__} "
+                f"{arr[first_row]!r}, row {i} is {type(v).__name__} {v!r}; convert the "
+                "column to one type"
+            )
+    return TypeError(f"{field!r} holds values that cannot be compared with each other")
+
+
+def factorize_ids(
+    values: npt.NDArray[Any], *, field: str
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """Sorted distinct ids and the index of each row's id among them.
+
+    Raises
+    ------
+    ValueError
+        On a missing id (None, NaN), naming the row.
+    TypeError
+        On ids of mixed types (``1`` and ``"1"``), naming both rows.
+
+    Examples
+    --------
+    >>> uniq, idx = factorize_ids(np.array(["b", "a", "b"]), field="journey_id")
+    >>> uniq.tolist(), idx.tolist()
+    (['a', 'b'], [1, 0, 1])
+    """
+    fast = _fast_factorize_ids(values) if values.dtype.kind in "OU" else None
+    if fast is not None:  # hashing found no missing id, and one id type
+        return fast
+    missing = missing_mask(values)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        shown = values[row : row + 1].tolist()[0]
+        raise ValueError(f"{field!r} must not be missing; row {row} is {shown!r}")
+    if values.dtype.kind == "O":
+        try:
+            uniq, inverse = np.unique(values, return_inverse=True)
+        except TypeError:
+            raise _type_name_conflict(values, field) from None
+        kinds = {type(u) for u in uniq.tolist()}
+        if len(kinds) > 1 and not kinds <= {int, float, bool}:
+            raise _type_name_conflict(values, field)
+    else:
+        uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, inverse.reshape(-1).astype(np.int64, copy=False)
+
+
+def _fast_factorize_ids(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """:func:`factorize_ids` by hashing; None when unavailable or the ids need the
+    careful path (missing or mixed-type ids, which that path reports)."""
+    hashed = hash_factorize(values)
+    if hashed is None:
+        return None
+    uniques, codes = hashed
+    if codes.size and int(codes.min()) < 0:
+        return None
+    if values.dtype.kind == "U":
+        uniques = uniques.astype(values.dtype)
+    else:
+        kinds = set(map(type, uniques.tolist()))
+        if len(kinds) > 1 and not kinds <= {int, float, bool}:
+            return None
+    try:
+        uniq, inverse = _sorted_recode(uniques, codes, np.int64)
+    except TypeError:
+        return None
+    return uniq, inverse
+
+
+def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[str, ...]]:
+    """Integer codes (-1 = not recorded) and the sorted category table of a label column.
+
+    Accepts None (column not recorded), a pandas ``Categorical``-like object with
+    ``codes``/``categories``, or an array/sequence of ``str`` and ``None``.
+
+    Raises
+    ------
+    ValueError
+        When a label is empty/blank or the length differs from ``n``.
+    TypeError
+        When a label is not a string.
+
+    Examples
+    --------
+    >>> codes, cats = factorize_labels(["email", None, "seo", "email"], field="channel", n=4)
+    >>> codes.tolist(), cats
+    ([0, -1, 1, 0], ('email', 'seo'))
+    """
+    if values is None:
+        return np.full(n, -1, dtype=np.int32), ()
+    if hasattr(values, "codes") and hasattr(values, "categories"):
+        codes = np.asarray(values.codes, dtype=np.int32)
+        cats = tuple(str(c) for c in list(values.categories))
+        check_length(codes, field, n)
+        for k, c in enumerate(cats):
+            if not c.strip():
+                row = int(np.flatnonzero(codes == k)[0]) if (codes == k).any() else -1
+                raise ValueError(_empty_message(field, row, c))
+        return codes, cats
+    arr = as_object_array(values, field=field)
+    check_length(arr, field, n)
+    hashed = hash_factorize(arr) if arr.dtype.kind in "OU" else None
+    if hashed is not None and all(isinstance(u, str) for u in hashed[0].tolist()):
+        uniq, codes = _sorted_recode(hashed[0], hashed[1], np.int32)
+        missing = None
+    elif arr.dtype.kind in "US":
+        uniq, inverse = np.unique(arr, return_inverse=True)
+        codes = inverse.reshape(-1).astype(np.int32)
+        missing = None
+    elif arr.dtype.kind == "O":
+        missing = missing_mask(arr)
+        present = arr[~missing] if missing.any() else arr
+        try:
+            uniq, inverse = np.unique(present, return_inverse=True)
+        except TypeError:
+            raise _label_type_error(arr, missing, field) from None
+        for u in uniq.tolist():
+            if not isinstance(u, str):
+                raise _label_type_error(arr, missing, field)
+        codes = np.full(n, -1, dtype=np.int32)
+        codes[~missing] = inverse.reshape(-1)
+    else:
+        raise TypeError(
+            f"{field!r} must hold strings (or None for 'not recorded'), got dtype {arr.dtype}"
+        )
+    table = tuple(str(u) for u in uniq.tolist())
+    for k, c in enumerate(table):
+        if not c.strip():
+            row = int(np.flatnonzero(codes == k)[0])
+            raise ValueError(_empty_message(field, row, c))
+    del missing
+    return codes, table
+
+
+def _empty_message(field: str, row: int, value: str) -> str:
+    return f"{field!r} must not be empty; use None for 'not recorded'; row {row} is {value!r}"
+
+
+def _label_type_error(
+    arr: npt.NDArray[Any], missing: npt.NDArray[np.bool_], field: str
+) -> TypeError:
+    for i in np.flatnonzero(~missing).tolist():  # error path only
+        v = arr[i]
+        if not isinstance(v, str):
+            return TypeError(
+                f"{field!r} must hold strings (or None for 'not recorded'); row {i} is "
+                f"{type(v).__name__} {v!r}"
+            )
+    return TypeError(f"{field!r} must hold strings")
