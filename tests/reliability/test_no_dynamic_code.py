@@ -37,7 +37,7 @@ def _code_lines(path: Path) -> list[tuple[int, str]]:
 
 def test_source_tree_is_found() -> None:
     assert SRC.is_dir()
-    assert any(p.name == "journeys.py" for p in FILES)
+    assert any(p.name == "store.py" for p in FILES)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))
