@@ -7,18 +7,13 @@ import pytest
 from touchcredit.models import available, get
 from touchcredit.testing import check_model
 
-# names starting with "_" are private models that test modules register
-PUBLIC = [n for n in available() if not n.startswith("_")]
 
-
-@pytest.mark.parametrize("name", PUBLIC)
+@pytest.mark.parametrize("name", available())
 def test_registered_model_conforms(name: str) -> None:
     check_model(get(name), seeds=3)
 
 
 def test_check_model_catches_a_broken_model() -> None:
-    import numpy as np
-
     from touchcredit.models.positional import PositionalModel
 
     class Doubled(PositionalModel):
@@ -27,7 +22,6 @@ def test_check_model_catches_a_broken_model() -> None:
 
     with pytest.raises(AssertionError, match="sum to 1"):
         check_model(Doubled(first=1.0))
-    assert np.isfinite(1.0)
 
 
 def test_check_model_catches_row_order_dependence() -> None:

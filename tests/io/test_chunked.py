@@ -41,7 +41,7 @@ class _Learner(AttributionModel):
     learns_from_data = True
 
     def fit(self, journeys: JourneySet) -> _Learner:
-        self._fitted = True
+        self.n_journeys_ = journeys.n_journeys  # a learned attribute: now it is fitted
         return self
 
     def weights(self, journeys: JourneySet) -> Any:

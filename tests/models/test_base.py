@@ -14,7 +14,7 @@ from touchcredit import JourneySet, models
 from touchcredit.models import AttributionModel, base
 
 
-class _Uniform(AttributionModel, name="_test_uniform"):
+class _Uniform(AttributionModel):
     def __init__(self, *, boost: float = 1.0, lookback: dt.timedelta | None = None) -> None:
         super().__init__(lookback=lookback)
         self.boost = boost
@@ -24,7 +24,17 @@ class _Uniform(AttributionModel, name="_test_uniform"):
         return 1.0 / p.length[p.conversion].astype(np.float64)
 
 
+@pytest.fixture(autouse=True)
+def _registered() -> None:
+    """_Uniform under "_test_uniform" (the suite's fixture unregisters it after the test)."""
+    models.register(_Uniform, name="_test_uniform")
+
+
 def test_registration_by_subclassing() -> None:
+    class Sub(_Uniform, name="_test_sub"):
+        pass
+
+    assert "_test_sub" in models.available() and Sub.name == "_test_sub"
     assert "_test_uniform" in models.available()
     assert _Uniform.name == "_test_uniform"
     m = models.get("_test_uniform", boost=2.0)
@@ -68,7 +78,7 @@ def test_bad_parameters() -> None:
         base.AttributionModel.__init__(_Uniform(), exclude_channels=[1])  # type: ignore[list-item]
 
 
-class _Filtered(AttributionModel, name="_test_filtered"):
+class _Plain(AttributionModel):
     def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
@@ -82,16 +92,15 @@ def test_exclude_filter_with_fallback() -> None:
         conversion_journey_id=[1, 2],
         conversion_time=[5, 5],
     )
-    m = _Filtered(exclude_channels=["direct"])
-    keep = m.eligible(js, js.pairs())
-    assert keep is not None
     # journey 1 keeps only its seo touch; journey 2 has only direct touches: fallback keeps all
-    assert keep.tolist() == [True, False, False, True, True]
-    by_source = _Filtered(exclude_sources="y").eligible(js, js.pairs())
-    assert by_source is not None and by_source.tolist() == [True, True, False, True, True]
-    assert _Filtered().eligible(js, js.pairs()) is None
-    unknown = _Filtered(exclude_channels=["never seen"]).eligible(js, js.pairs())
-    assert unknown is not None and unknown.all()
+    p = _Plain(exclude_channels=["direct"]).pairs(js)
+    assert p.touch.tolist() == [0, 3, 4] and p.length.tolist() == [1, 2]
+    assert p.conversion.tolist() == [0, 1, 1] and p.position.tolist() == [0, 0, 1]
+    by_source = _Plain(exclude_sources="y").pairs(js)
+    assert by_source.touch.tolist() == [0, 1, 3, 4]
+    assert _Plain().pairs(js) is js.pairs()  # no filter: the journeys' own cached runs
+    unknown = _Plain(exclude_channels=["never seen"]).pairs(js)
+    assert unknown is js.pairs()
 
 
 def test_entry_point_models_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,8 +120,5 @@ def test_entry_point_models_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(base, "_ENTRY_POINTS_LOADED", False)
     monkeypatch.setattr(metadata, "entry_points", fake_entry_points)
-    try:
-        assert "_ep_model" in models.available()
-        assert type(models.get("_ep_model")).__name__ == "Plugin"
-    finally:
-        base._REGISTRY.pop("_ep_model", None)
+    assert "_ep_model" in models.available()
+    assert type(models.get("_ep_model")).__name__ == "Plugin"

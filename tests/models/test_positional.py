@@ -35,6 +35,14 @@ def w(name: str, js: JourneySet, **params: object) -> list[float]:
     return [round(x, 12) for x in get(name, **params).weights(js).tolist()]
 
 
+def per_touch(name: str, js: JourneySet, **params: object) -> list[float]:
+    """Weights by touch (0 for a touch that is not among the pairs: excluded)."""
+    model = get(name, **params)
+    out = np.zeros(js.n_touches)
+    np.add.at(out, model.pairs(js).touch, model.weights(js))
+    return [round(x, 12) for x in out.tolist()]
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -115,14 +123,16 @@ def test_touches_after_conversion_and_outside_lookback_are_not_eligible() -> Non
 
 def test_repeated_channels_and_last_non_direct() -> None:
     js = one(4, channels=["seo", "direct", "seo", "direct"])
-    assert w("last_non_direct", js) == [0, 0, 1, 0]
-    only_direct = one(2, channels=["direct", "direct"])
-    assert w("last_non_direct", only_direct) == [0, 1]
+    assert per_touch("last_non_direct", js) == [0, 0, 1, 0]
+    only_direct = one(2, channels=["direct", "direct"])  # the filter falls back
+    assert per_touch("last_non_direct", only_direct) == [0, 1]
 
 
 def test_exclude_filter_with_position() -> None:
     js = one(4, channels=["direct", "seo", "email", "paid"])
-    assert w("position", js, exclude_channels=["direct"]) == pytest.approx([0, 0.4, 0.2, 0.4])
+    assert per_touch("position", js, exclude_channels=["direct"]) == pytest.approx(
+        [0, 0.4, 0.2, 0.4]
+    )
 
 
 def test_custom_positional_model_without_numpy() -> None:

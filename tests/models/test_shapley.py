@@ -196,9 +196,10 @@ def test_property_filters_keep_weights_conserving(
         assert (w >= 0).all()
         per_conv = np.bincount(p.conversion, weights=w, minlength=js.n_conversions)
         np.testing.assert_allclose(per_conv[p.length > 0], 1.0, atol=1e-9)
-        keep = model.eligible(js, p)
-        if keep is not None:
-            assert (w[~keep] == 0).all()
+        excluded = np.isin(js.channel.labels()[p.touch], exclude)
+        kept_any = np.bincount(p.conversion, weights=~excluded, minlength=js.n_conversions)
+        # an excluded touch is a pair only where the conversion has nothing else (fallback)
+        assert (kept_any[p.conversion][excluded] == 0).all()
 
 
 def test_more_than_64_channels_group_and_merge_exactly() -> None:

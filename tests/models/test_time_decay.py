@@ -63,8 +63,9 @@ def test_touches_after_conversion_and_outside_lookback() -> None:
 
 def test_exclude_channel_renormalises_over_kept_touches() -> None:
     js = js_days([1, 5, 9], 10, ["seo", "email", "direct"])
-    w = TimeDecay(exclude_channels=["direct"]).weights(js)
-    assert w.tolist() == pytest.approx([*ref([1, 5], 10, 7), 0.0])
+    model = TimeDecay(exclude_channels=["direct"])
+    assert model.pairs(js).touch.tolist() == [0, 1]  # the direct touch is not a pair
+    assert model.weights(js).tolist() == pytest.approx(ref([1, 5], 10, 7))
 
 
 def test_half_life_must_be_positive() -> None:

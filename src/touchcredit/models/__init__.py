@@ -8,9 +8,12 @@ from touchcredit.models.base import (
     AttributionModel,
     NotFittedError,
     available,
+    check_is_fitted,
     get,
+    isolated_registry,
     register,
 )
+from touchcredit.models.eligibility import EligiblePairs
 from touchcredit.models.markov import MarkovCounts, MarkovModel
 from touchcredit.models.positional import (
     FirstTouch,
@@ -29,6 +32,7 @@ from touchcredit.models.time_decay import TimeDecay
 
 __all__ = [
     "AttributionModel",
+    "EligiblePairs",
     "FirstTouch",
     "FullPath",
     "InverseJShaped",
@@ -46,6 +50,8 @@ __all__ = [
     "TimeDecay",
     "WShaped",
     "available",
+    "check_is_fitted",
     "get",
+    "isolated_registry",
     "register",
 ]

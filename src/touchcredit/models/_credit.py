@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core import segments as _segments
+from touchcredit.core import segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import to_timedelta64
-
-if TYPE_CHECKING:
-    from touchcredit.models.base import AttributionModel
+from touchcredit.models.base import AttributionModel, check_is_fitted
+from touchcredit.models.eligibility import select_pairs
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -67,25 +66,18 @@ def _null_pairs(model: AttributionModel, js: JourneySet) -> Pairs:
     if model.lookback is not None and nj.size:
         w = int(to_timedelta64(model.lookback, field="lookback").view(np.int64))
         t_last = js.timestamp_us[stop - 1]
-        start = _segments.segment_searchsorted(
+        start = segments.segment_searchsorted(
             js.timestamp_us, js.offsets, nj, t_last - w, side="left"
         )
     return Pairs(start=start.astype(np.int64), stop=stop.astype(np.int64))
 
 
-def _run(model: AttributionModel, js: JourneySet, p: Pairs) -> tuple[IntArray, IntArray]:
-    keep = model.eligible(js, p)
-    touch = p.touch
-    if keep is None:
-        return touch, p.length
-    kept = wsum(_segments.segment_ids(p.offsets)[keep], None, p.start.size)
-    return touch[keep], kept.astype(np.int64)
-
-
 def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     """The converting and non-converting paths of ``js`` under ``model``'s filters."""
-    t1, len1 = _run(model, js, model.pairs(js))
-    t2, len2 = _run(model, js, _null_pairs(model, js))
+    conv = model.pairs(js)
+    null = select_pairs(js, _null_pairs(model, js), model.exclude_channels, model.exclude_sources)
+    t1, len1 = conv.touch, conv.length
+    t2, len2 = null.touch, null.length
     n_cat = len(js.channel.categories)
     codes = js.channel.codes
     raw = np.concatenate([codes[t1], codes[t2]])
@@ -291,9 +283,8 @@ def scaled_weights(
 ) -> FloatArray:
     """Pair weights: each conversion shares 1 over the distinct channels on its path
     in proportion to ``scale`` (equally when they all have scale 0), and each channel's
-    share equally over its eligible touches. Excluded pairs get 0."""
+    share equally over its touches among the pairs."""
     p = model.pairs(js)
-    keep = model.eligible(js, p)
     n_cat = len(js.channel.categories)
     pos = {c: i for i, c in enumerate(channels)}
     labels: list[Label] = [*js.channel.categories, None]
@@ -304,15 +295,12 @@ def scaled_weights(
     n_conv = p.start.size
     width = n_cat + 1
     key = conv * width + local
-    kept = key if keep is None else key[keep]
     if n_conv * width <= 50_000_000:
-        per = np.bincount(kept, minlength=n_conv * width)[key]
+        per = np.bincount(key, minlength=n_conv * width)[key]
     else:
-        uniq, cnt = np.unique(kept, return_counts=True)
-        per = cnt[np.minimum(np.searchsorted(uniq, key), max(uniq.size - 1, 0))]
-    inv_m = 1.0 / np.maximum(per, 1)
-    if keep is not None:
-        inv_m *= keep
+        uniq, cnt = np.unique(key, return_counts=True)
+        per = cnt[np.searchsorted(uniq, key)]
+    inv_m = 1.0 / per
     sv = lut[local] * inv_m
     denom = wsum(conv, sv, n_conv)
     w = sv / np.where(denom > 0, denom, 1.0)[conv]
@@ -324,19 +312,11 @@ def scaled_weights(
     return np.asarray(w, dtype=np.float64)
 
 
-def check_fitted(model: AttributionModel) -> None:
-    """Raise :class:`~touchcredit.models.NotFittedError` when ``model`` is not fitted."""
-    from touchcredit.models.base import NotFittedError
-
-    if not model.is_fitted:
-        raise NotFittedError(f"{type(model).__name__} is not fitted; call fit(journeys) first")
-
-
 def share_credit(
     model: AttributionModel, journeys: JourneySet, shares: dict[Label, float], what: str
 ) -> dict[Label, float]:
     """Each label's share of the attributable total (value or count) of ``journeys``."""
-    check_fitted(model)
+    check_is_fitted(model)
     p = model.pairs(journeys)
     vals = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
     total = float(vals[p.length > 0].sum())

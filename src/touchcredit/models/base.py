@@ -6,34 +6,50 @@ from data (data-driven models only) and returns ``self``; learned state carries 
 trailing underscore. ``weights`` returns one float64 per (conversion, touch) pair of
 :meth:`AttributionModel.pairs`, each conversion's weights summing to 1.
 
+Which pairs a model weighs is not the model's choice: :meth:`AttributionModel.pairs`
+applies the lookback window and the exclude filters for every model
+(:mod:`touchcredit.models.eligibility`). Whether a model is fitted is judged from its
+learned attributes (:func:`check_is_fitted`), not from a flag it must remember to set.
+
 Subclasses register themselves by name::
 
     class MyModel(AttributionModel, name="my_model"):
         ...
 
-and third-party packages can expose models through the ``touchcredit.models``
-entry-point group (loaded on first use of :func:`get` / :func:`available`).
+The registry is keyed by class: a second class under a taken name is an error unless
+registered with ``replace=True``. Third-party packages can expose models through the
+``touchcredit.models`` entry-point group (loaded on first use of :func:`get` /
+:func:`available`).
 """
 
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
 import inspect
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core import segments as _segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import to_timedelta64
+from touchcredit.models.eligibility import eligible_pairs
 
-__all__ = ["AttributionModel", "NotFittedError", "available", "get", "register"]
+__all__ = [
+    "AttributionModel",
+    "NotFittedError",
+    "available",
+    "check_is_fitted",
+    "get",
+    "isolated_registry",
+    "register",
+]
 
 ENTRY_POINT_GROUP = "touchcredit.models"
 
@@ -44,6 +60,66 @@ _ENTRY_POINTS_LOADED = False
 
 class NotFittedError(RuntimeError):
     """A data-driven model was asked for weights before :meth:`~AttributionModel.fit`."""
+
+
+def learned_attributes(model: object) -> list[str]:
+    """Names of the learned attributes of ``model``: instance attributes ending in ``_``.
+
+    The scikit-learn convention: ``fit`` sets ``transition_matrix_``, ``shares_``, ...;
+    the constructor never does. Names starting with ``__`` do not count.
+
+    Examples
+    --------
+    >>> class M:
+    ...     def __init__(self):
+    ...         self.order = 1
+    >>> m = M()
+    >>> learned_attributes(m)
+    []
+    >>> m.shares_ = {"seo": 1.0}
+    >>> learned_attributes(m)
+    ['shares_']
+    """
+    names = list(getattr(model, "__dict__", {}))
+    for klass in type(model).__mro__:
+        for slot in klass.__dict__.get("__slots__", ()):
+            if hasattr(model, slot):
+                names.append(slot)
+    return sorted({n for n in names if n.endswith("_") and not n.startswith("__")})
+
+
+def check_is_fitted(model: AttributionModel) -> None:
+    """Raise :class:`NotFittedError` when a data-driven ``model`` has not been fitted.
+
+    A model that does not learn from data (``learns_from_data = False``) is always
+    fitted. A data-driven model is fitted once it holds a learned attribute (an
+    instance attribute whose name ends in ``_``, set by ``fit``), as in scikit-learn;
+    no private flag is involved, so your own model is judged the same way.
+
+    Parameters
+    ----------
+    model : AttributionModel
+
+    Raises
+    ------
+    NotFittedError
+        Naming the model and what to do.
+
+    Examples
+    --------
+    >>> from touchcredit.models import MarkovModel, Linear
+    >>> check_is_fitted(Linear())
+    >>> check_is_fitted(MarkovModel())
+    Traceback (most recent call last):
+    ...
+    touchcredit.models.base.NotFittedError: MarkovModel is not fitted; call fit(journeys) \
+first (it has no learned attribute, a name ending in '_')
+    """
+    if model.learns_from_data and not learned_attributes(model):
+        raise NotFittedError(
+            f"{type(model).__name__} is not fitted; call fit(journeys) first (it has no "
+            "learned attribute, a name ending in '_')"
+        )
 
 
 class AttributionModel(abc.ABC):
@@ -70,7 +146,7 @@ class AttributionModel(abc.ABC):
 
     >>> import numpy as np
     >>> from touchcredit.models import AttributionModel
-    >>> class SecondTouch(AttributionModel, name="second_touch_doc"):
+    >>> class SecondTouch(AttributionModel):  # add name="..." to register it
     ...     def weights(self, journeys):
     ...         p = self.pairs(journeys)
     ...         target = np.minimum(p.length, 2) - 1
@@ -100,6 +176,12 @@ class AttributionModel(abc.ABC):
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "pairs" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__module__}.{cls.__qualname__} overrides pairs(): the pairs a model "
+                "weighs (lookback window and exclude filters) are decided by "
+                "AttributionModel for every model; implement weights() only"
+            )
         if name is not None:
             register(cls, name=name)
 
@@ -178,49 +260,36 @@ class AttributionModel(abc.ABC):
     # --------------------------------------------------------------- protocol
     @property
     def is_fitted(self) -> bool:
-        """True for models that do not learn, else whether ``fit`` has run."""
-        return not self.learns_from_data or getattr(self, "_fitted", False)
+        """True for models that do not learn, else whether ``fit`` has run.
+
+        Judged by :func:`check_is_fitted` from the learned attributes (``*_``).
+        """
+        try:
+            check_is_fitted(self)
+        except NotFittedError:
+            return False
+        return True
 
     def fit(self, journeys: JourneySet) -> Self:
         """Learn from ``journeys`` (data-driven models); returns ``self``."""
         return self
 
     def pairs(self, journeys: JourneySet) -> Pairs:
-        """The (conversion, touch) pairs this model weighs on ``journeys``."""
-        return journeys.pairs(self.lookback)
+        """The (conversion, touch) pairs this model weighs on ``journeys``.
 
-    def eligible(self, journeys: JourneySet, pairs: Pairs) -> npt.NDArray[np.bool_] | None:
-        """Which pairs pass the exclude filters (None when no filter is set).
-
-        A conversion whose pairs would all be excluded keeps all of them: the filter
-        never turns an attributable conversion into an unattributed one.
+        The touches within ``lookback`` of each conversion, minus those the exclude
+        filters exclude (see :func:`~touchcredit.models.eligibility.eligible_pairs`),
+        for every model alike: subclasses cannot override this.
         """
-        if not self.exclude_channels and not self.exclude_sources:
-            return None
-        touch = pairs.touch
-        keep = np.ones(touch.size, dtype=bool)
-        for dim, labels in (
-            (journeys.channel, self.exclude_channels),
-            (journeys.source, self.exclude_sources),
-        ):
-            codes = [c for c in (dim.code(label) for label in labels) if c >= 0]
-            if codes:
-                # a lookup table over the few categories (code -1 -> the last slot)
-                table = np.zeros(len(dim.categories) + 1, dtype=bool)
-                table[codes] = True
-                keep &= ~table[dim.codes[touch]]
-        kept_per_conv = _segments.segment_sum(keep.view(np.int8), pairs.offsets)
-        fallback = (kept_per_conv == 0) & (pairs.length > 0)
-        if fallback.any():
-            keep |= fallback[pairs.conversion]
-        return keep
+        return eligible_pairs(self, journeys)
 
     @abc.abstractmethod
     def weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
         """Weight of every pair of ``self.pairs(journeys)``.
 
         Weights are >= 0 and sum to 1 over the pairs of every conversion that has at
-        least one pair.
+        least one pair. Excluded touches are not among the pairs, so a model never
+        needs to know about the exclude filters.
         """
 
 
@@ -234,26 +303,102 @@ def _str_tuple(values: Iterable[str], field: str) -> tuple[str, ...]:
     return out
 
 
-def register(cls: type[AttributionModel], *, name: str) -> type[AttributionModel]:
+def register(
+    cls: type[AttributionModel], *, name: str, replace: bool = False
+) -> type[AttributionModel]:
     """Register ``cls`` under ``name`` (done for you by ``class X(..., name=...)``).
+
+    The registry is keyed by class. Registering the same class again is a no-op; a
+    new version of it (same module and qualified name, as after re-running a notebook
+    cell or reloading its module) replaces it; any other class under a taken name is
+    an error unless ``replace=True``.
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of :class:`AttributionModel`.
+    name : str
+        The registry name (an identifier).
+    replace : bool
+        Let ``cls`` take ``name`` from another class.
+
+    Returns
+    -------
+    type
+        ``cls``, so that ``register`` can be used as a decorator.
 
     Raises
     ------
     ValueError
-        When another class already holds ``name``.
+        When ``name`` is not an identifier, or another class holds ``name`` (naming
+        both classes).
+
+    Examples
+    --------
+    >>> from touchcredit.models import Linear
+    >>> with isolated_registry():
+    ...     class Linear(Linear):  # a user class that happens to share the name
+    ...         pass
+    ...     register(Linear, name="linear")
+    Traceback (most recent call last):
+    ...
+    ValueError: model name 'linear' is already registered by \
+touchcredit.models.positional.Linear; cannot register ...Linear under it (pass \
+replace=True to replace it, or choose another name)
     """
     if not name.isidentifier():
         raise ValueError(f"model name must be an identifier, got {name!r}")
     with _LOCK:
         existing = _REGISTRY.get(name)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
+        # the same class, or a new version of it (a reloaded module), may re-register
+        taken = existing is not None and _qualified(existing) != _qualified(cls)
+        if taken and not replace:
+            assert existing is not None
             raise ValueError(
-                f"model name {name!r} is already registered by "
-                f"{existing.__module__}.{existing.__qualname__}"
+                f"model name {name!r} is already registered by {_qualified(existing)}; "
+                f"cannot register {_qualified(cls)} under it (pass replace=True to "
+                "replace it, or choose another name)"
             )
         _REGISTRY[name] = cls
         cls.name = name
     return cls
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+@contextlib.contextmanager
+def isolated_registry() -> Iterator[None]:
+    """Undo every registration made inside the ``with`` block (for tests).
+
+    Models registered inside the block are forgotten on exit and replaced ones come
+    back, so a test that defines a model class with ``name=...`` leaves the global
+    registry as it found it.
+
+    Examples
+    --------
+    >>> with isolated_registry():
+    ...     class Tmp(AttributionModel, name="tmp_model"):
+    ...         def weights(self, journeys):
+    ...             return self.pairs(journeys).position * 0.0
+    ...     "tmp_model" in available()
+    True
+    >>> "tmp_model" in available()
+    False
+    """
+    _load_entry_points()
+    with _LOCK:
+        saved = dict(_REGISTRY)
+        names = {cls: cls.name for cls in saved.values()}
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _REGISTRY.clear()
+            _REGISTRY.update(saved)
+            for cls, name in names.items():
+                cls.name = name
 
 
 def _load_entry_points() -> None:

@@ -29,7 +29,6 @@ from touchcredit.models._credit import (
     Label,
     Paths,
     ShapleyCounts,
-    check_fitted,
     extract_paths,
     fit_scale,
     scaled_weights,
@@ -37,7 +36,7 @@ from touchcredit.models._credit import (
     sort_labels,
     wsum,
 )
-from touchcredit.models.base import AttributionModel
+from touchcredit.models.base import AttributionModel, check_is_fitted
 
 __all__ = ["MarkovCounts", "MarkovModel", "OrderChoice", "choose_order"]
 
@@ -397,13 +396,12 @@ class MarkovModel(AttributionModel, name="markov"):
         self.credit_scale_ = scale
         self.credit_gap_ = gap
         self.n_states_ = n_states
-        self._fitted = True
         return self
 
     @property
     def transition_matrix_(self) -> FloatArray:
         """Dense row-stochastic transition matrix over :attr:`states_`."""
-        self._check_fitted()
+        check_is_fitted(self)
         c = self.counts_
         s = c.states.shape[0]
         if s > 20_000:
@@ -425,9 +423,6 @@ class MarkovModel(AttributionModel, name="markov"):
         m = np.divide(m, rows[:, None], out=np.zeros_like(m), where=rows[:, None] > 0)
         m[s + 1, s + 1] = m[s + 2, s + 2] = 1.0
         return np.asarray(m, dtype=np.float64)
-
-    def _check_fitted(self) -> None:
-        check_fitted(self)
 
     def credit(
         self, journeys: JourneySet, what: Literal["value", "conversions"] = "value"
@@ -452,7 +447,7 @@ class MarkovModel(AttributionModel, name="markov"):
         NotFittedError
             Before :meth:`fit`.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
 
 

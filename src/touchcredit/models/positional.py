@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core import segments as _segments
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
+from touchcredit.models.eligibility import EligiblePairs
 
 __all__ = [
     "MILESTONES",
@@ -229,8 +229,7 @@ class PositionalModel(AttributionModel):
 
     Examples
     --------
-    >>> import touchcredit as tc
-    >>> js = tc.JourneySet.from_arrays(
+    >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 1, 1], timestamp=[1, 2, 3, 4], channel=["a", "b", "c", "d"],
     ...     conversion_journey_id=[1], conversion_time=[10], lead_created_at=[2])
     >>> model = PositionalModel(first=0.5, last=0.2, milestones={"lead_created_at": 0.2})
@@ -277,21 +276,16 @@ class PositionalModel(AttributionModel):
         """Weight of every pair of ``self.pairs(journeys)`` (see the module rules)."""
         first, last, marks, empty_middle = self._shape()
         p = self.pairs(journeys)
-        keep = self.eligible(journeys, p)
         conv_ms = [(share, getattr(journeys, key).view(np.int64)) for key, share in marks.items()]
-        if keep is None:
+        if not isinstance(p, EligiblePairs):
+            # contiguous runs: the kernel reads the touch times in place
             return positional_weights(
                 p.offsets, p.start, journeys.timestamp_us, first, last, conv_ms, empty_middle
             )
-        offsets = np.zeros(p.start.size + 1, dtype=np.int64)
-        np.cumsum(
-            _segments.segment_sum(keep.view(np.int8), p.offsets).astype(np.int64), out=offsets[1:]
+        times = journeys.timestamp_us[p.touch] if conv_ms else np.zeros(0, np.int64)
+        return positional_weights(
+            p.offsets, p.offsets[:-1], times, first, last, conv_ms, empty_middle
         )
-        times = journeys.timestamp_us[p.touch[keep]] if conv_ms else np.zeros(0, np.int64)
-        kept = positional_weights(offsets, offsets[:-1], times, first, last, conv_ms, empty_middle)
-        out = np.zeros(p.size, dtype=np.float64)
-        out[keep] = kept
-        return out
 
 
 def _base_kwargs(

@@ -30,13 +30,12 @@ from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
-    check_fitted,
     extract_paths,
     fit_scale,
     scaled_weights,
     share_credit,
 )
-from touchcredit.models.base import AttributionModel
+from touchcredit.models.base import AttributionModel, check_is_fitted
 
 __all__ = ["ShapleyCounts", "ShapleyModel"]
 
@@ -275,7 +274,6 @@ class ShapleyModel(AttributionModel, name="shapley"):
         self.shares_ = dict(zip(counts.channels, shares.tolist(), strict=True))
         self.credit_scale_ = scale
         self.credit_gap_ = gap
-        self._fitted = True
         return self
 
     def credit(
@@ -293,9 +291,6 @@ class ShapleyModel(AttributionModel, name="shapley"):
         """
         return share_credit(self, journeys, self.shares_, what)
 
-    def _check_fitted(self) -> None:
-        check_fitted(self)
-
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair (see the class notes).
 
@@ -304,5 +299,5 @@ class ShapleyModel(AttributionModel, name="shapley"):
         NotFittedError
             Before :meth:`fit`.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.credit_scale_)

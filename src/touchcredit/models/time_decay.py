@@ -44,9 +44,8 @@ class TimeDecay(AttributionModel, name="time_decay"):
 
     Examples
     --------
-    >>> import touchcredit as tc
     >>> day = 86400
-    >>> js = tc.JourneySet.from_arrays(
+    >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[0, 7 * day], channel=["a", "b"],
     ...     conversion_journey_id=[1], conversion_time=[7 * day])
     >>> TimeDecay().weights(js).round(4).tolist()
@@ -75,25 +74,18 @@ class TimeDecay(AttributionModel, name="time_decay"):
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair of ``self.pairs(journeys)``."""
         p = self.pairs(journeys)
-        keep = self.eligible(journeys, p)
         n = p.length
         nonempty = n > 0
         if p.size == 0:
             return np.zeros(0, dtype=np.float64)
         ts = journeys.timestamp_us
-        latest = ts[np.maximum(p.stop - 1, 0)].astype(np.float64)
-        if keep is not None:
-            # reference: the latest *kept* touch (every non-empty conversion keeps one)
-            tk = np.where(keep, ts[p.touch], np.iinfo(np.int64).min)
-            starts = p.offsets[:-1][nonempty]
-            latest[nonempty] = np.maximum.reduceat(tk, starts).astype(np.float64)
-            del tk
+        touch = p.touch
+        # reference: each conversion's latest pair (its last, pairs being in time order)
+        latest = ts[touch[np.maximum(p.offsets[1:] - 1, 0)]].astype(np.float64)
         # exponent (ts - latest) * ln2 / half_life, built in one float buffer
-        w = ts[p.touch].astype(np.float64)
+        w = ts[touch].astype(np.float64)
         w -= np.repeat(latest, n)
         w *= math.log(2.0) / self._half_life_us
-        if keep is not None:
-            w[~keep] = -np.inf
         np.exp(w, out=w)
         total = np.zeros(n.size, dtype=np.float64)
         total[nonempty] = np.add.reduceat(w, p.offsets[:-1][nonempty])

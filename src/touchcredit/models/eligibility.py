@@ -1,0 +1,173 @@
+"""Which touches a model may credit: the lookback window and the exclude filters.
+
+Every model weighs the same pairs, decided here once and not by the model: the touches
+of a conversion's journey at or before it (within ``lookback``), minus the touches whose
+channel or source is excluded -- unless that would leave the conversion with no touch
+at all, in which case the filter is ignored for that conversion (so
+``last_touch(exclude_channels=["direct"])`` is the classic last non-direct click,
+falling back to the last touch).
+
+Without exclude filters the pairs are the journey set's own cached lookback runs
+(:class:`~touchcredit.core.pairs.Pairs`, no copy); with filters they are an
+:class:`EligiblePairs`, which keeps the runs and drops the excluded touches from them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core import segments
+from touchcredit.core.pairs import Pairs
+from touchcredit.core.store import JourneySet
+from touchcredit.core.time_rule import to_timedelta64
+
+if TYPE_CHECKING:
+    from touchcredit.models.base import AttributionModel
+
+__all__ = ["EligiblePairs", "eligible_pairs", "exclusion_mask", "select_pairs"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_CacheKey = tuple[int | None, tuple[str, ...], tuple[str, ...]]
+_CACHE: weakref.WeakKeyDictionary[JourneySet, dict[_CacheKey, Pairs]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+@attrs.frozen(eq=False)
+class EligiblePairs(Pairs):
+    """Pairs of the runs ``start[c]:stop[c]`` whose touches pass the exclude filters.
+
+    ``keep`` holds one flag per touch of the runs laid end to end; the pairs are the
+    kept touches, still in time order and grouped by conversion, so ``offsets``,
+    ``touch``, ``conversion``, ``position`` and ``length`` describe them exactly as
+    for :class:`~touchcredit.core.pairs.Pairs`. Only ``start``/``stop`` differ:
+    they bound each conversion's run, which may hold excluded touches.
+
+    Examples
+    --------
+    >>> p = EligiblePairs(start=np.array([0, 3]), stop=np.array([3, 5]),
+    ...                   keep=np.array([True, False, True, False, True]))
+    >>> p.touch.tolist(), p.length.tolist(), p.offsets.tolist(), p.position.tolist()
+    ([0, 2, 4], [2, 1], [0, 2, 3], [0, 1, 0])
+    """
+
+    keep: BoolArray
+
+    @functools.cached_property
+    def length(self) -> IntArray:
+        """Number of kept touches per conversion."""
+        runs = Pairs(start=self.start, stop=self.stop)
+        kept = segments.segment_sum(self.keep.view(np.int8), runs.offsets)
+        return kept.astype(np.int64)
+
+    @functools.cached_property
+    def touch(self) -> IntArray:
+        """Touch index of every kept pair."""
+        return Pairs(start=self.start, stop=self.stop).touch[self.keep]
+
+
+def exclusion_mask(
+    journeys: JourneySet,
+    pairs: Pairs,
+    exclude_channels: Sequence[str] = (),
+    exclude_sources: Sequence[str] = (),
+) -> BoolArray | None:
+    """Which pairs pass the exclude filters (None when no filter is set).
+
+    A conversion whose pairs would all be excluded keeps all of them: the filter
+    never turns an attributable conversion into an unattributed one.
+
+    Examples
+    --------
+    >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+    ...     channel=["seo", "direct", "direct"], conversion_journey_id=[1, 2],
+    ...     conversion_time=[5, 5])
+    >>> exclusion_mask(js, js.pairs(), ["direct"]).tolist()
+    [True, False, True]
+    """
+    if not exclude_channels and not exclude_sources:
+        return None
+    touch = pairs.touch
+    keep = np.ones(touch.size, dtype=bool)
+    for dim, labels in (
+        (journeys.channel, exclude_channels),
+        (journeys.source, exclude_sources),
+    ):
+        codes = [c for c in (dim.code(label) for label in labels) if c >= 0]
+        if codes:
+            # a lookup table over the few categories (code -1 -> the last slot)
+            table = np.zeros(len(dim.categories) + 1, dtype=bool)
+            table[codes] = True
+            keep &= ~table[dim.codes[touch]]
+    kept_per_conv = segments.segment_sum(keep.view(np.int8), pairs.offsets)
+    fallback = (kept_per_conv == 0) & (pairs.length > 0)
+    if fallback.any():
+        keep |= fallback[pairs.conversion]
+    return keep
+
+
+def select_pairs(
+    journeys: JourneySet,
+    pairs: Pairs,
+    exclude_channels: Sequence[str] = (),
+    exclude_sources: Sequence[str] = (),
+) -> Pairs:
+    """``pairs`` without the excluded touches (``pairs`` itself when nothing is excluded).
+
+    Examples
+    --------
+    >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+    ...     channel=["seo", "direct", "direct"], conversion_journey_id=[1, 2],
+    ...     conversion_time=[5, 5])
+    >>> select_pairs(js, js.pairs(), ["direct"]).touch.tolist()
+    [0, 2]
+    """
+    keep = exclusion_mask(journeys, pairs, exclude_channels, exclude_sources)
+    if keep is None or keep.all():
+        return pairs
+    return EligiblePairs(start=pairs.start, stop=pairs.stop, keep=keep)
+
+
+def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
+    """The (conversion, touch) pairs ``model`` weighs on ``journeys``.
+
+    The lookback runs of :meth:`JourneySet.pairs`, minus the touches the model's
+    ``exclude_channels``/``exclude_sources`` exclude (see the module rules). Computed
+    once per journey set and filter (cached while ``journeys`` lives), so the model's
+    ``weights`` and :func:`touchcredit.attribute` see the very same object.
+
+    Examples
+    --------
+    >>> from touchcredit.models import Linear
+    >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
+    ...     channel=["seo", "email", "ads"], conversion_journey_id=[1], conversion_time=[2])
+    >>> eligible_pairs(Linear(exclude_channels=["seo"]), js).touch.tolist()
+    [1, 2]
+    """
+    runs = journeys.pairs(model.lookback)
+    channels, sources = tuple(model.exclude_channels), tuple(model.exclude_sources)
+    if not channels and not sources:
+        return runs
+    lookback = (
+        None
+        if model.lookback is None
+        else int(to_timedelta64(model.lookback, field="lookback").view(np.int64))
+    )
+    key = (lookback, channels, sources)
+    with _LOCK:
+        cached = _CACHE.get(journeys, {}).get(key)
+    if cached is not None:
+        return cached
+    out = select_pairs(journeys, runs, channels, sources)
+    with _LOCK:
+        _CACHE.setdefault(journeys, {})[key] = out
+    return out
