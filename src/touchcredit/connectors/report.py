@@ -25,7 +25,15 @@ from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
 
-__all__ = ["Cleaning", "ConnectorReport", "Table", "empty_rows", "finish", "merge_counts"]
+__all__ = [
+    "Cleaning",
+    "ConnectorReport",
+    "Table",
+    "empty_rows",
+    "finish",
+    "merge_counts",
+    "rejections",
+]
 
 IntArray = npt.NDArray[np.int64]
 _ROW = re.compile(r"^(?:conversion )?row \d+:\s*")
@@ -126,6 +134,27 @@ def _restate(rej: Rejections, rows: IntArray, table: str) -> Rejections:
     return Rejections(src[order].astype(np.int64), tuple(reasons[i] for i in order.tolist()))
 
 
+def _merge(a: Rejections, b: Rejections | None) -> Rejections:
+    if b is None or not len(b):
+        return a
+    rows = np.concatenate([a.rows, b.rows])
+    reasons = a.reasons + b.reasons
+    order = np.argsort(rows, kind="stable")
+    return Rejections(rows[order], tuple(reasons[i] for i in order.tolist()))
+
+
+def rejections(rows: IntArray, table: str, why: str) -> Rejections:
+    """Rejections of 0-based input ``rows`` of ``table``, all for one reason.
+
+    Examples
+    --------
+    >>> rejections(np.array([2]), "deals", "no associated contact").reasons
+    ('deals row 3: no associated contact',)
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    return Rejections(rows, tuple(f"{table} row {r + 1}: {why}" for r in rows.tolist()))
+
+
 def finish(
     touches: Table,
     conversions: Table | None,
@@ -137,6 +166,8 @@ def finish(
     not_used: Mapping[str, int] | None = None,
     target: str = "conversions",
     currency: str | None = None,
+    rejected_touches: Rejections | None = None,
+    rejected_conversions: Rejections | None = None,
 ) -> tuple[JourneySet, ConnectorReport]:
     """Run :func:`touchcredit.clean` on a connector's tables; restate its report.
 
@@ -155,6 +186,9 @@ def finish(
         Rows read per input table; input rows not used, by reason.
     target, currency : str
         Passed to :func:`touchcredit.clean`.
+    rejected_touches, rejected_conversions : Rejections, optional
+        Input rows the connector itself rejected (0-based rows, full reasons), added
+        to the report (``rows_in`` and ``conversions_in`` count them).
 
     Raises
     ------
@@ -174,10 +208,12 @@ def finish(
         target=target,
         currency=currency,
     )
-    rejected = _restate(rep.rejected, touches.rows, touches.name)
+    rejected = _merge(_restate(rep.rejected, touches.rows, touches.name), rejected_touches)
     conv_rows = conversions.rows if conversions is not None else np.zeros(0, np.int64)
     conv_name = conversions.name if conversions is not None else ""
-    conv_rejected = _restate(rep.conversions_rejected, conv_rows, conv_name)
+    conv_rejected = _merge(
+        _restate(rep.conversions_rejected, conv_rows, conv_name), rejected_conversions
+    )
     if opts.errors == "raise" and (len(rejected) or len(conv_rejected)):
         raise ValueError((rejected.reasons + conv_rejected.reasons)[0])
     js = attrs.evolve(
@@ -188,7 +224,12 @@ def finish(
         else js.conversion_row,
     )
     base = {f.name: getattr(rep, f.name) for f in attrs.fields(CleaningReport)}
-    base.update(rejected=rejected, conversions_rejected=conv_rejected)
+    base.update(
+        rejected=rejected,
+        conversions_rejected=conv_rejected,
+        rows_in=rep.rows_in + len(rejected_touches or ()),
+        conversions_in=rep.conversions_in + len(rejected_conversions or ()),
+    )
     report = ConnectorReport(
         **base,
         source=source,
