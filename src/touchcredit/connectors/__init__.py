@@ -17,7 +17,7 @@ Inputs are paths (CSV, Parquet, newline-delimited JSON), globs, or data frames
 rejected or not used, with its reason (:mod:`~touchcredit.connectors.report`).
 """
 
-from touchcredit.connectors import crm, files, ga4, sql
+from touchcredit.connectors import crm, files, ga4, hubspot, salesforce, sql
 from touchcredit.connectors.files import SchemaError
 from touchcredit.connectors.report import Cleaning, ConnectorReport
 
@@ -28,5 +28,7 @@ __all__ = [
     "crm",
     "files",
     "ga4",
+    "hubspot",
+    "salesforce",
     "sql",
 ]

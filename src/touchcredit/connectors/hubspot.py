@@ -1,0 +1,321 @@
+"""HubSpot: the contacts export and the deals export to a JourneySet.
+
+Export *Contacts* (all properties, or at least those below) and *Deals* with their
+associated contacts, as CSV (or XLSX saved as CSV), from HubSpot's list views
+(*Export view*). Each contact gives up to two touches: its **original source** at its
+create date and, when the export has ``Latest Source Timestamp``, its **latest
+source** at that time. HubSpot's source values map onto the channel groups; the
+drill-downs give the source and campaign:
+
+=======================  =================  ===============================  =============
+HubSpot source           channel            source                           campaign
+=======================  =================  ===============================  =============
+Organic Search           organic search     drill-down 1 (engine)            drill-down 2
+Paid Search              paid search        drill-down 1 (engine)            drill-down 2
+Social Media             organic social     drill-down 1 (network)           drill-down 2
+Paid Social              paid social        drill-down 1 (network)           drill-down 2
+Referrals                referral           drill-down 1 (referring site)    drill-down 2
+AI Referrals             referral           drill-down 1                     drill-down 2
+Email Marketing          email              ``email``                        drill-down 1
+Other Campaigns          other              ``other campaigns``              drill-down 1
+Direct Traffic           direct             ``(direct)``                     --
+Offline Sources          offline            ``offline``                      drill-down 1
+=======================  =================  ===============================  =============
+
+Contacts (one row per contact):
+
+==================================  ======  ========
+column                              type    required
+==================================  ======  ========
+``Record ID``                       text    yes
+``Create Date``                     time    yes
+``Original Source``                 text    yes
+``Email``                           text    no (stitches duplicate contacts)
+``Original Source Drill-Down 1/2``  text    no
+``Latest Source``                   text    no
+``Latest Source Drill-Down 1/2``    text    no
+``Latest Source Timestamp``         time    no
+==================================  ======  ========
+
+Deals (one row per deal): ``Record ID`` (text), ``Amount`` (number), ``Close Date``
+(time), ``Deal Stage`` (text) and the association column (``Associated Contact IDs``
+by default; ``;``-separated, the first contact is the deal's journey; a column whose
+name contains "mail" links by email instead). Won deals (stage ``closedwon`` or
+``Closed Won`` by default) are the conversions; ``conversions="leads"`` makes every
+contact a lead conversion at ``Became a Lead Date`` (else its create date).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.connectors import files
+from touchcredit.connectors.report import (
+    Cleaning,
+    ConnectorReport,
+    Table,
+    finish,
+    rejections,
+)
+from touchcredit.core.journeys import JourneySet
+
+__all__ = ["CHANNELS", "read"]
+
+ObjArray = npt.NDArray[np.object_]
+
+#: HubSpot source value (lower case, ``_`` as space) -> (channel group, source label rule).
+CHANNELS: dict[str, tuple[str, str]] = {
+    "organic search": ("organic search", "drill"),
+    "paid search": ("paid search", "drill"),
+    "social media": ("organic social", "drill"),
+    "organic social": ("organic social", "drill"),
+    "paid social": ("paid social", "drill"),
+    "referrals": ("referral", "drill"),
+    "ai referrals": ("referral", "drill"),
+    "email marketing": ("email", "email"),
+    "other campaigns": ("other", "other campaigns"),
+    "direct traffic": ("direct", "(direct)"),
+    "offline sources": ("offline", "offline"),
+    "offline": ("offline", "offline"),
+}
+_CONTACTS: dict[str, files.Kind] = {
+    "Record ID": "text",
+    "Create Date": "time",
+    "Original Source": "text",
+}
+_CONTACTS_OPT: dict[str, files.Kind] = {
+    "Email": "text",
+    "Original Source Drill-Down 1": "text",
+    "Original Source Drill-Down 2": "text",
+    "Latest Source": "text",
+    "Latest Source Drill-Down 1": "text",
+    "Latest Source Drill-Down 2": "text",
+    "Latest Source Timestamp": "time",
+    "Became a Lead Date": "time",
+}
+_DEALS: dict[str, files.Kind] = {
+    "Record ID": "text",
+    "Amount": "number",
+    "Close Date": "time",
+    "Deal Stage": "text",
+}
+
+
+def _key(values: ObjArray) -> ObjArray:
+    out = np.full(values.size, "", dtype=object)
+    ok = values != None  # noqa: E711
+    if ok.any():
+        low = np.char.lower(values[ok].astype(str))
+        out[ok] = np.char.strip(np.char.replace(low, "_", " ")).astype(object)
+    return out
+
+
+def _column(table: Any, name: str) -> ObjArray:
+    if name in table.column_names:
+        return files.texts(table.column(name))
+    return np.full(table.num_rows, None, dtype=object)
+
+
+def _source_touch(table: Any, prefix: str) -> dict[str, ObjArray]:
+    """Channel, source and campaign of the ``Original``/``Latest`` source of each contact."""
+    value = _column(table, f"{prefix} Source")
+    dd1 = _column(table, f"{prefix} Source Drill-Down 1")
+    dd2 = _column(table, f"{prefix} Source Drill-Down 2")
+    keys = _key(value)
+    uniq, inv = np.unique(keys.astype(str), return_inverse=True)
+    channel = np.empty(uniq.size, dtype=object)
+    rule = np.empty(uniq.size, dtype=object)
+    for k, u in enumerate(uniq.tolist()):  # one per distinct HubSpot source
+        channel[k], rule[k] = CHANNELS.get(u, (None, "value"))
+    ch, rl = channel[inv], rule[inv]
+    drill = rl == "drill"
+    source = np.where(drill, dd1, np.where(rl == "value", value, rl))
+    no_campaign = np.full(dd1.size, None, dtype=object)
+    campaign = np.where(drill, dd2, np.where(rl == "(direct)", no_campaign, dd1))
+    return {"channel": ch, "source": source, "campaign": campaign}
+
+
+def _touches(contacts: Any) -> tuple[Table, dict[str, int]]:
+    n = contacts.num_rows
+    ids, email = _column(contacts, "Record ID"), _column(contacts, "Email")
+    first = _source_touch(contacts, "Original")
+    parts = [{"time": files.times(contacts.column("Create Date")), **first}]
+    rows = [np.arange(n, dtype=np.int64)]
+    if (
+        "Latest Source Timestamp" in contacts.column_names
+        and "Latest Source" in contacts.column_names
+    ):
+        latest_time = files.times(contacts.column("Latest Source Timestamp"))
+        latest = _source_touch(contacts, "Latest")
+        has = (_column(contacts, "Latest Source") != None) & _present(latest_time)  # noqa: E711
+        has &= latest_time.astype(str) != parts[0]["time"].astype(str)  # a later touch
+        keep = np.flatnonzero(has)
+        parts.append({"time": latest_time[keep], **{k: v[keep] for k, v in latest.items()}})
+        rows.append(keep.astype(np.int64))
+    row = np.concatenate(rows)
+    cols = {
+        k: np.concatenate([p[k] for p in parts]) for k in ("time", "channel", "source", "campaign")
+    }
+    cols = {"contact_id": ids[row], "email": email[row], **cols}
+    return Table("contacts", cols, row), {"contacts": n}
+
+
+def _present(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    if values.dtype.kind == "M":
+        return np.logical_not(np.isnat(values))
+    out: npt.NDArray[np.bool_] = np.not_equal(values, None)
+    return out
+
+
+def _first_contact(deals: Any, column: str) -> ObjArray:
+    raw = files.texts(deals.column(column))
+    out = np.full(raw.size, None, dtype=object)
+    ok = raw != None  # noqa: E711
+    if ok.any():
+        pc = importlib.import_module("pyarrow.compute")
+        pa = importlib.import_module("pyarrow")
+        parts = pc.split_pattern(pa.array(raw[ok], type=pa.string()), ";")
+        first = pc.utf8_trim_whitespace(pc.list_element(parts, 0))
+        out[ok] = files.texts(first)
+        out[out == ""] = None
+    return out
+
+
+def _won(deals: Any, won_stages: Sequence[str]) -> npt.NDArray[np.bool_]:
+    stages = _key(files.texts(deals.column("Deal Stage")))
+    wanted = {s.lower().replace("_", " ").replace(" ", "") for s in won_stages}
+    squashed = np.char.replace(stages.astype(str), " ", "")
+    out: npt.NDArray[np.bool_] = np.isin(squashed, list(wanted))
+    return out
+
+
+def _deal_conversions(
+    deals: Any, contact_column: str, won_stages: Sequence[str]
+) -> tuple[Table, dict[str, int], Any]:
+    """Won deals as conversions of their first associated contact; the rest counted."""
+    won = _won(deals, won_stages)
+    contact = _first_contact(deals, contact_column)
+    linked = won & (contact != None)  # noqa: E711
+    rows = np.flatnonzero(linked).astype(np.int64)
+    key = "email" if "mail" in contact_column.lower() else "contact_id"
+    amount = deals.column("Amount")
+    value = (
+        files.texts(amount)
+        if files.is_text(amount)
+        else files.numbers(amount, table="deals", column="Amount")
+    )
+    cols = {key: contact[rows], "time": files.times(deals.column("Close Date"))[rows]}
+    cols["value"] = value[rows]
+    lost = rejections(np.flatnonzero(won & ~linked), "deals", f"no contact in {contact_column!r}")
+    not_used = {"deals not won (stage not in won_stages)": int(np.count_nonzero(~won))}
+    return Table("deals", cols, rows), not_used, lost
+
+
+def read(
+    contacts: files.Source,
+    deals: files.Source | None = None,
+    *,
+    conversions: Literal["deals", "leads"] = "deals",
+    won_stages: Sequence[str] = ("closedwon", "Closed Won"),
+    contact_column: str = "Associated Contact IDs",
+    cleaning: Cleaning | None = None,
+    currency: str | None = None,
+) -> tuple[JourneySet, ConnectorReport]:
+    """Read HubSpot contacts (touches) and deals (conversions) into journeys.
+
+    Parameters
+    ----------
+    contacts : path, glob, list of paths, or data frame
+        The contacts export.
+    deals : path, glob, list of paths, or data frame, optional
+        The deals export with associated contacts (needed for ``conversions="deals"``).
+    conversions : {"deals", "leads"}
+        Won deals (value: ``Amount``), or every contact as a lead (value 1).
+    won_stages : sequence of str
+        Deal stages that mean won (compared without case, spaces or underscores).
+    contact_column : str
+        Deals column of the associated contacts (ids, or emails when its name
+        contains "mail").
+    cleaning : Cleaning, optional
+        Time zone of the export (HubSpot writes the portal's zone), dedup, errors.
+    currency : str, optional
+        Currency of the amounts.
+
+    Returns
+    -------
+    (JourneySet, ConnectorReport)
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> contacts = pa.table({
+    ...     "Record ID": ["101", "102"], "Email": ["ann@x.io", "bob@x.io"],
+    ...     "Create Date": ["2024-03-01 10:00", "2024-03-02 09:00"],
+    ...     "Original Source": ["Paid Search", "Email Marketing"],
+    ...     "Original Source Drill-Down 1": ["google", "March newsletter"],
+    ...     "Original Source Drill-Down 2": ["brand", None]})
+    >>> deals = pa.table({"Record ID": ["9"], "Amount": [500.0],
+    ...     "Close Date": ["2024-03-09"], "Deal Stage": ["Closed Won"],
+    ...     "Associated Contact IDs": ["101;102"]})
+    >>> js, report = read(contacts, deals)
+    >>> js.channel.labels().tolist(), js.total_value
+    (['paid search', 'email'], 500.0)
+    """
+    if conversions not in ("deals", "leads"):
+        raise ValueError(f"conversions must be 'deals' or 'leads', got {conversions!r}")
+    text = [*_CONTACTS, *(c for c, k in _CONTACTS_OPT.items() if k == "text")]
+    c_table = files.read_table(contacts, table="contacts", text=text)
+    files.check_schema(c_table.schema, "contacts", _CONTACTS, _CONTACTS_OPT)
+    touches, tables = _touches(c_table)
+    roles: dict[str, Any] = {
+        "journey": "contact_id",
+        "timestamp": "time",
+        "channel": "channel",
+        "source": "source",
+        "campaign": "campaign",
+        "identifiers": {"email": "email"},
+        "conversion_time": "time",
+    }
+    if conversions == "leads":
+        when = (
+            "Became a Lead Date" if "Became a Lead Date" in c_table.column_names else "Create Date"
+        )
+        lead_time = files.times(c_table.column(when))
+        if when != "Create Date":
+            created = files.times(c_table.column("Create Date"))
+            gap = ~_present(lead_time)
+            lead_time = np.where(gap, created, lead_time)
+        rows = np.arange(c_table.num_rows, dtype=np.int64)
+        conv = Table(
+            "contacts", {"contact_id": _column(c_table, "Record ID"), "time": lead_time}, rows
+        )
+        roles["conversion_journey"] = "contact_id"
+        return finish(
+            touches, conv, roles=roles, cleaning=cleaning, source="hubspot", tables=tables,
+            target="leads",
+        )  # fmt: skip
+    if deals is None:
+        raise ValueError("conversions='deals' needs the deals export (deals=...)")
+    d_table = files.read_table(
+        deals, table="deals", text=["Record ID", "Deal Stage", contact_column]
+    )
+    files.check_schema(d_table.schema, "deals", {**_DEALS, contact_column: "text"})
+    conv, not_used, lost = _deal_conversions(d_table, contact_column, won_stages)
+    key = "email" if "mail" in contact_column.lower() else "contact_id"
+    return finish(
+        touches,
+        conv,
+        roles={**roles, "conversion_journey": key, "conversion_value": "value"},
+        cleaning=cleaning,
+        source="hubspot",
+        tables={**tables, "deals": d_table.num_rows},
+        not_used=not_used,
+        target="revenue",
+        currency=currency,
+        rejected_conversions=lost,
+    )
