@@ -166,10 +166,10 @@ def _touches(contacts: Any) -> tuple[Table, dict[str, int]]:
 
 
 def _present(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    if values.dtype.kind == "M":
-        return np.logical_not(np.isnat(values))
-    out: npt.NDArray[np.bool_] = np.not_equal(values, None)
-    return out
+    missing: npt.NDArray[np.bool_] = (
+        np.isnat(values) if values.dtype.kind == "M" else values == None  # noqa: E711
+    )
+    return ~missing
 
 
 def _first_contact(deals: Any, column: str) -> ObjArray:
