@@ -160,9 +160,91 @@ def write_crm(directory: Path) -> dict[str, Path]:
     return out
 
 
+#: HubSpot: Ann is contacts 101 and 103 (one email, two cases); her won deal of 600
+#: splits over paid search (original source), email (latest source) and organic
+#: social (contact 103) -> 200 each; 007's won deal of 90 -> direct. Bob's latest
+#: source repeats his original one (one touch); his deal is not won (not used); a
+#: contact without id or email is rejected, and so is a won deal without a contact.
+HUBSPOT_CONTACTS = (
+    "Record ID,Email,Create Date,Original Source,Original Source Drill-Down 1,"
+    "Original Source Drill-Down 2,Latest Source,Latest Source Drill-Down 1,"
+    "Latest Source Drill-Down 2,Latest Source Timestamp,Lifecycle Stage,Became a Lead Date\n"
+    "101,ann@x.io,2024-03-01 10:00,Paid Search,google,brand,Email Marketing,"
+    "March newsletter,,2024-03-05 09:00,customer,2024-03-01 10:00\n"
+    "102,bob@x.io,2024-03-02 09:00,Organic Search,bing,,Organic Search,bing,,"
+    "2024-03-02 09:00,lead,2024-03-02 09:00\n"
+    "103,ANN@x.io,2024-03-03 09:00,Social Media,LinkedIn,,,,,,lead,\n"
+    "007,zed@x.io,2024-03-03 09:00,Direct Traffic,,,,,,,lead,\n"
+    "7,,2024-03-03 10:00,OFFLINE,IMPORT,,,,,,lead,\n"
+    ",,2024-03-04 10:00,Referrals,news.example,,,,,,,\n"
+)
+HUBSPOT_DEALS = (
+    "Record ID,Deal Name,Amount,Close Date,Deal Stage,Associated Contact IDs\n"
+    "9001,Ann,600,2024-03-10,Closed Won,101;102\n"
+    "9002,Bob,100,2024-03-11,Appointment Scheduled,102\n"
+    "9003,Zed,90,2024-03-12,closedwon,007\n"
+    "9004,Lost,50,2024-03-12,Closed Won,\n"
+)
+HUBSPOT_LINEAR = {"paid search": 200.0, "email": 200.0, "organic social": 200.0, "direct": 90.0}
+
+#: Salesforce: contact 003A responded to the webinar (as lead 00Q1), the ad campaign
+#: (as lead 00Q2, joined to 003A on member 00v3) and the expo; 003B to the ad campaign.
+#: Won 006A (900, primary role 003A) -> 300 per campaign; won 006B (300, 003B) -> ad
+#: campaign. Not responded and lost rows are not used; a response to an unknown
+#: campaign and a won opportunity without a contact role are rejected.
+SF_CAMPAIGNS = (
+    "Id,Name,Type,Channel__c\n"
+    "701A,Spring webinar,Webinar,webinar\n"
+    "701B,Google Ads brand,Advertisement,paid search\n"
+    "701C,Expo 2024,Trade Show,events\n"
+)
+SF_MEMBERS = (
+    "Id,CampaignId,LeadId,ContactId,HasResponded,FirstRespondedDate,CreatedDate\n"
+    "00v1,701A,00Q1,003A,true,2024-02-01,2024-01-25\n"
+    "00v2,701B,00Q2,,true,2024-02-05,2024-02-05\n"
+    "00v3,701C,00Q2,003A,true,,2024-02-10\n"
+    "00v4,701C,,003B,false,,2024-02-11\n"
+    "00v5,701X,,003B,true,2024-02-12,2024-02-12\n"
+    "00v6,701B,,003B,true,2024-02-13,2024-02-13\n"
+)
+SF_OPPORTUNITIES = (
+    "Id,Name,Amount,CloseDate,StageName,IsWon,CreatedDate\n"
+    "006A,Deal A,900,2024-03-01,Closed Won,true,2024-02-15\n"
+    "006B,Deal B,300,2024-03-02,Closed Won,true,2024-02-15\n"
+    "006C,Deal C,50,2024-03-03,Closed Lost,false,2024-02-15\n"
+    "006D,Deal D,70,2024-03-04,Closed Won,true,2024-02-15\n"
+)
+SF_ROLES = (
+    "Id,OpportunityId,ContactId,IsPrimary\n1,006A,003B,false\n2,006A,003A,true\n3,006B,003B,false\n"
+)
+SF_LINEAR_BY_CAMPAIGN = {"Spring webinar": 300.0, "Google Ads brand": 600.0, "Expo 2024": 300.0}
+
+
+def write_hubspot(directory: Path) -> dict[str, Path]:
+    """The HubSpot contacts and deals exports."""
+    out = {"contacts": directory / "contacts.csv", "deals": directory / "deals.csv"}
+    out["contacts"].write_text(HUBSPOT_CONTACTS)
+    out["deals"].write_text(HUBSPOT_DEALS)
+    return out
+
+
+def write_salesforce(directory: Path) -> dict[str, Path]:
+    """The four Salesforce object exports."""
+    out = {
+        "campaign_members": directory / "CampaignMember.csv",
+        "campaigns": directory / "Campaign.csv",
+        "opportunities": directory / "Opportunity.csv",
+        "contact_roles": directory / "OpportunityContactRole.csv",
+    }
+    for key, text in (("campaign_members", SF_MEMBERS), ("campaigns", SF_CAMPAIGNS),
+                      ("opportunities", SF_OPPORTUNITIES), ("contact_roles", SF_ROLES)):  # fmt: skip
+        out[key].write_text(text)
+    return out
+
+
 if __name__ == "__main__":  # pragma: no cover
     target = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     target.mkdir(parents=True, exist_ok=True)
-    for fn in (write_ga4, write_crm):
+    for fn in (write_ga4, write_crm, write_hubspot, write_salesforce):
         for path in fn(target).values():
             print(path)

@@ -63,6 +63,7 @@ from touchcredit.connectors.report import (
     rejections,
 )
 from touchcredit.core.journeys import JourneySet
+from touchcredit.hygiene import timestamps
 
 __all__ = ["CHANNELS", "read"]
 
@@ -153,7 +154,7 @@ def _touches(contacts: Any) -> tuple[Table, dict[str, int]]:
         latest_time = files.times(contacts.column("Latest Source Timestamp"))
         latest = _source_touch(contacts, "Latest")
         has = (_column(contacts, "Latest Source") != None) & _present(latest_time)  # noqa: E711
-        has &= latest_time.astype(str) != parts[0]["time"].astype(str)  # a later touch
+        has &= _instants(latest_time) != _instants(parts[0]["time"])  # not the same touch
         keep = np.flatnonzero(has)
         parts.append({"time": latest_time[keep], **{k: v[keep] for k, v in latest.items()}})
         rows.append(keep.astype(np.int64))
@@ -163,6 +164,11 @@ def _touches(contacts: Any) -> tuple[Table, dict[str, int]]:
     }
     cols = {"contact_id": ids[row], "email": email[row], **cols}
     return Table("contacts", cols, row), {"contacts": n}
+
+
+def _instants(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+    """Times as datetime64 (NaT where unreadable), only to compare two columns."""
+    return timestamps.parse(values, errors="report").values
 
 
 def _present(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
