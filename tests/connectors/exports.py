@@ -236,8 +236,9 @@ def write_salesforce(directory: Path) -> dict[str, Path]:
         "opportunities": directory / "Opportunity.csv",
         "contact_roles": directory / "OpportunityContactRole.csv",
     }
-    for key, text in (("campaign_members", SF_MEMBERS), ("campaigns", SF_CAMPAIGNS),
-                      ("opportunities", SF_OPPORTUNITIES), ("contact_roles", SF_ROLES)):  # fmt: skip
+    texts = {"campaign_members": SF_MEMBERS, "campaigns": SF_CAMPAIGNS,
+             "opportunities": SF_OPPORTUNITIES, "contact_roles": SF_ROLES}  # fmt: skip
+    for key, text in texts.items():
         out[key].write_text(text)
     return out
 

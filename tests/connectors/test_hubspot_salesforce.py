@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("pyarrow")
 
-from touchcredit.attribution import attribute  # noqa: E402
-from touchcredit.connectors import SchemaError, hubspot, salesforce  # noqa: E402
+from touchcredit.attribution import attribute
+from touchcredit.connectors import SchemaError, hubspot, salesforce
 
 
 def _credit(js: Any, by: str = "channel") -> dict[str, float]:
