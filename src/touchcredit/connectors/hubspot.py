@@ -62,7 +62,7 @@ from touchcredit.connectors.report import (
     finish,
     rejections,
 )
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import timestamps
 
 __all__ = ["CHANNELS", "read"]

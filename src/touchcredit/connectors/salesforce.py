@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, rejections
-from touchcredit.core.journeys import JourneySet
+from touchcredit.core.store import JourneySet
 
 __all__ = ["read"]
 

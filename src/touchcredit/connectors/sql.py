@@ -31,8 +31,8 @@ import attrs
 
 from touchcredit.connectors import crm
 from touchcredit.connectors.report import Cleaning, ConnectorReport
-from touchcredit.core.journeys import JourneySet
 from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.store import JourneySet
 
 __all__ = ["query_arrow", "read"]
 
