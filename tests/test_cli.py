@@ -96,7 +96,7 @@ def test_attribute_parquet_out(
         "attribute", str(touches), "--conversions", str(conversions),
         "--model", "linear", "--by", "source",
         "--journey", "person", "--timestamp", "ts",
-        "--conversion-time", "created", "--out", str(out_path),
+        "--conversion-time", "created", "--conversion-value", "amount", "--out", str(out_path),
     )  # fmt: skip
     assert code == 0, err
     table = pq.read_table(out_path)
@@ -108,8 +108,9 @@ def test_missing_columns_are_named_and_listed(
 ) -> None:
     touches, conversions = files
     code, out, err = run(
-        capsys, "attribute", str(touches), "--conversions", str(conversions), "--model", "markov"
-    )
+        capsys, "attribute", str(touches), "--conversions", str(conversions), "--model", "markov",
+        "--conversion-value", "amount",
+    )  # fmt: skip
     assert code == 2 and out == ""
     assert "'journey_id' (journey=)" in err and "'timestamp' (timestamp=)" in err
     assert "columns found: person, ts, channel, source" in err
@@ -130,6 +131,45 @@ def test_usage_errors_exit_2(
     assert code == 2 and "--out must name a .csv or .parquet file" in err
     code, _, err = run(capsys, "attribute", str(touches))
     assert code == 2 and "--conversions" in err
+
+
+def _value_case(tmp_path: Path, header: str) -> tuple[str, str]:
+    touches = tmp_path / "t.csv"
+    touches.write_text("journey_id,timestamp,channel\na,2024-01-01,seo\nb,2024-01-01,ads\n")
+    conversions = tmp_path / "c.csv"
+    conversions.write_text(
+        f"journey_id,conversion_time,{header}\na,2024-01-02,900\nb,2024-01-02,100\n"
+    )
+    return str(touches), str(conversions)
+
+
+def test_conversion_value_column_is_detected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 14, item 11: a conversion_value column without the flag counted every conversion as 1
+    touches, conversions = _value_case(tmp_path, "conversion_value")
+    code, out, err = run(capsys, "attribute", touches, "--conversions", conversions)
+    assert code == 0, err
+    assert "900.00" in out and "100.00" in out
+    code, out, err = run(
+        capsys, "attribute", touches, "--conversions", conversions, "--conversion-value", ""
+    )
+    assert code == 0, err
+    assert "900.00" not in out and "1.00" in out
+
+
+def test_value_like_column_without_the_flag_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    touches, conversions = _value_case(tmp_path, "Revenue")
+    code, out, err = run(capsys, "attribute", touches, "--conversions", conversions)
+    assert code == 2 and out == ""
+    assert "column 'Revenue' that looks like the conversion value" in err
+    assert "--conversion-value Revenue" in err and "--conversion-value ''" in err
+    code, out, err = run(
+        capsys, "attribute", touches, "--conversions", conversions, "--conversion-value", "Revenue"
+    )
+    assert code == 0 and "900.00" in out, err
 
 
 def test_bad_data_exits_1_with_the_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,38 @@ from typing import Any
 from touchcredit.cli.common import UsageError, default_column, model_names, progress
 from touchcredit.cli.credit import credit_columns, credit_table
 
-__all__ = ["add_parser", "run"]
+__all__ = ["VALUE_LIKE", "add_parser", "run", "value_column"]
+
+#: Conversion-table columns that look like a value: without --conversion-value they are
+#: an error, not silently ignored (every conversion would count as 1).
+VALUE_LIKE = ("value", "revenue", "amount", "deal_amount", "deal_value", "conversion_revenue")
+
+
+def value_column(found: list[str], given: str | None) -> str | None:
+    """The conversion value column: --conversion-value, else 'conversion_value' when present.
+
+    Raises
+    ------
+    UsageError
+        When neither is there but a column looks like a value (see :data:`VALUE_LIKE`).
+
+    Examples
+    --------
+    >>> value_column(["id", "conversion_value"], None), value_column(["id", "amount"], "")
+    ('conversion_value', None)
+    """
+    if given is not None:
+        return None if given == "" else given
+    if "conversion_value" in found:
+        return "conversion_value"
+    like = [c for c in found if c.casefold() in VALUE_LIKE]
+    if like:
+        raise UsageError(
+            f"the --conversions table has a column {like[0]!r} that looks like the conversion "
+            f"value, and --conversion-value was not given; pass --conversion-value {like[0]} "
+            "to use it, or --conversion-value '' to count every conversion as 1"
+        )
+    return None
 
 
 def add_parser(sub: Any) -> None:
@@ -39,7 +70,13 @@ def add_parser(sub: Any) -> None:
         )
     att.add_argument("--conversion-journey", default=None, metavar="COL")
     att.add_argument("--conversion-time", default="conversion_time", metavar="COL")
-    att.add_argument("--conversion-value", default=None, metavar="COL")
+    att.add_argument(
+        "--conversion-value",
+        default=None,
+        metavar="COL",
+        help="value column of --conversions (default: 'conversion_value' when present; "
+        "'' to count every conversion as 1)",
+    )
     att.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
     att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
     att.set_defaults(func=run)
@@ -73,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             conversions=conversions,
             conversion_journey=args.conversion_journey,
             conversion_time=args.conversion_time,
-            conversion_value=args.conversion_value,
+            conversion_value=value_column(frames.column_names(conversions), args.conversion_value),
             default_tz=args.tz,
         )
         bar.step("fit")
