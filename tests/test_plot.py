@@ -15,6 +15,7 @@ from touchcredit.datasets import load_example
 from touchcredit.kpi.funnel import funnel
 from touchcredit.kpi.metrics import economics
 from touchcredit.kpi.paths import top_paths
+from touchcredit.kpi.tables import MetricTable
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -87,6 +88,27 @@ def test_plot_grouped_funnel(data: Any) -> None:
     ax = plot.plot_funnel(f)
     assert len(ax.get_legend().get_texts()) == len(set(f["channel"].tolist()))
     png(ax)
+
+
+def test_legend_keeps_labels_that_start_with_underscore() -> None:
+    # issue 14 (low): a funnel group named "_hidden" vanished from the legend
+    f = MetricTable(
+        "funnel",
+        {
+            "channel": np.array(["_hidden", "_hidden", "seo", "seo"], dtype=object),
+            "stage": np.array(["lead", "mql", "lead", "mql"], dtype=object),
+            "reached": np.array([10, 4, 8, 2]),
+            "rate_from_previous": np.array([1.0, 0.4, 1.0, 0.25]),
+        },
+        key=("channel", "stage"),
+    )
+    ax = plot.plot_funnel(f)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["_hidden", "seo"]
+    cmp = types.SimpleNamespace(
+        labels=("seo",), models=("_mine", "linear"), values=np.array([[1.0, 2.0]])
+    )
+    ax = plot.plot_comparison(cmp)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["_mine", "linear"]
 
 
 def test_plot_lead_value_vs_cpl(data: Any) -> None:

@@ -102,14 +102,16 @@ def plot_comparison(comparison: Any, ax: Any = None, *, top: int | None = 12) ->
     k, m = order.size, len(models)
     width = 0.8 / max(m, 1)
     x = np.arange(k)
-    for j, name in enumerate(models):  # one bar series per model (a handful)
-        ax.bar(x + (j - (m - 1) / 2) * width, values[order, j], width, label=name)
+    handles = [  # one bar series per model (a handful)
+        ax.bar(x + (j - (m - 1) / 2) * width, values[order, j], width) for j in range(m)
+    ]
     ax.set_xticks(x, [labels[i] for i in order.tolist()], rotation=30, ha="right")
     dim = getattr(comparison, "by", None) or getattr(comparison, "dimension", None)
     ax.set_xlabel(str(dim) if dim else "")
     ax.set_ylabel("credit")
     ax.set_title("Credit per model")
-    ax.legend(fontsize="small", ncols=2 if m > 6 else 1)
+    # labels passed explicitly: matplotlib drops collected labels that start with "_"
+    ax.legend(handles, [_text(n) for n in models], fontsize="small", ncols=2 if m > 6 else 1)
     return ax
 
 
@@ -150,10 +152,12 @@ def plot_funnel(funnel: Any, ax: Any = None) -> Any:
         group = np.array([_text(g) for g in _column(funnel, keys[0]).tolist()], dtype=object)
         names = list(dict.fromkeys(group.tolist()))
         h = 0.8 / len(names)
+        handles = []
         for j, g in enumerate(names):  # one series per group (a handful)
             sel = group == g
-            ax.barh(y[sel] + (j - (len(names) - 1) / 2) * h, reached[sel], h, label=g)
-        ax.legend(fontsize="small")
+            handles.append(ax.barh(y[sel] + (j - (len(names) - 1) / 2) * h, reached[sel], h))
+        # labels passed explicitly: matplotlib drops collected labels that start with "_"
+        ax.legend(handles, names, fontsize="small")
     else:
         bars = ax.barh(y, reached, 0.7, color="tab:blue")
         text = [
