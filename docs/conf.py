@@ -29,11 +29,9 @@ numpydoc_xref_param_type = False
 
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
-doctest_global_setup = """
-import datetime as dt
-import numpy as np
-import touchcredit as tc
-"""
+# No global setup: every page imports what its snippets use, so a reader can copy them
+# (tests/test_docs_snippets.py checks it too).
+doctest_global_setup = ""
 
 html_theme = "pydata_sphinx_theme"
 html_title = "touchcredit"

@@ -83,6 +83,45 @@ def test_grep_finds_no_eval_exec_pickle_in_code(path: Path) -> None:
     assert not hits, f"{path.name}:\n" + "\n".join(hits)
 
 
+def _calls(name: str) -> list[tuple[Path, ast.Call]]:
+    out = []
+    for path in FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                called = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+                if called == name:
+                    out.append((path, node))
+    return out
+
+
+def _literal_module(call: ast.Call) -> bool:
+    return bool(call.args) and isinstance(call.args[0], ast.Constant)
+
+
+def test_dynamic_imports_are_fixed_names_or_the_plugin_group() -> None:
+    """What docs/guarantees.rst states: modules are imported by names written in the
+    source (optional dependencies, lazily), plus the ``touchcredit.models`` entry points
+    of installed packages, loaded in one place."""
+    loose = []
+    for path, call in _calls("import_module"):
+        if _literal_module(call):
+            continue
+        # io.frames._require(module): itself only ever called with a literal name
+        if path.name == "frames.py" and all(_literal_module(c) for _, c in _calls("_require")):
+            continue
+        loose.append(f"{path.relative_to(SRC)}:{call.lineno}")
+    assert not loose, f"import_module with a computed name: {loose}"
+    plugin = [(p.relative_to(SRC).as_posix(), c) for p, c in _calls("entry_points")]
+    assert [p for p, _ in plugin] == ["models/base.py"]
+    group = [k.value for _, c in plugin for k in c.keywords if k.arg == "group"]
+    assert len(group) == 1 and isinstance(group[0], ast.Name)
+    assert group[0].id == "ENTRY_POINT_GROUP"
+    from touchcredit.models.base import ENTRY_POINT_GROUP
+
+    assert ENTRY_POINT_GROUP == "touchcredit.models"
+
+
 def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import pickle\nx = eval('1')\ny = np.load(f, allow_pickle=True)\n")
