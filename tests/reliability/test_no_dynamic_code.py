@@ -96,7 +96,13 @@ def _calls(name: str) -> list[tuple[Path, ast.Call]]:
 
 
 def _literal_module(call: ast.Call) -> bool:
-    return bool(call.args) and isinstance(call.args[0], ast.Constant)
+    """The module name is a literal, or a choice between literals (``"a" if x else "b"``)."""
+    if not call.args:
+        return False
+    arg = call.args[0]
+    if isinstance(arg, ast.IfExp):
+        return isinstance(arg.body, ast.Constant) and isinstance(arg.orelse, ast.Constant)
+    return isinstance(arg, ast.Constant)
 
 
 def test_dynamic_imports_are_fixed_names_or_the_plugin_group() -> None:
