@@ -27,7 +27,6 @@ PENDING: dict[str, str] = {
     "touchcredit.hygiene.clean": "523 lines; clean() 173 lines",
     "touchcredit.io.frames": "531 lines",
     "touchcredit.kpi.leads": "669 lines; from_arrays and _deal_arrays over 80 lines",
-    "touchcredit.models.markov": "718 lines",
 }
 
 

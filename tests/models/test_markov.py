@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from touchcredit import Dimension, JourneySet, models
 from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError
 from touchcredit.models import markov as markov_mod
-from touchcredit.models.markov import choose_order
 from touchcredit.testing import journeys_from_paths, random_paths
 
 # Three channels, one cycle (a -> b -> a), two null paths. By hand:
@@ -273,22 +272,6 @@ def test_no_conversions_gives_zero_effects() -> None:
     m = MarkovModel().fit(journeys_from_paths([(["a"], 0), (["b", "a"], 0)]))
     assert m.conversion_probability_ == 0.0
     assert m.removal_effects_ == {"a": 0.0, "b": 0.0}
-
-
-def test_choose_order_prefers_the_order_that_carries_information() -> None:
-    # conversion depends on the channel before the last one: only order >= 2 sees it
-    paths = [(["a", "b"], 1)] * 60 + [(["c", "b"], 0)] * 60 + [(["b"], 0)] * 20
-    js = journeys_from_paths(paths)
-    choice = choose_order(js, max_order=3, seed=1)
-    assert choice.orders == (1, 2, 3)
-    assert choice.auc[0] == pytest.approx(0.5, abs=0.15)
-    assert choice.auc[1] == 1.0
-    assert choice.best == 2
-    assert choice.log_loss[1] < choice.log_loss[0]
-    assert choose_order(js, max_order=3, seed=1) == choice
-    assert set(choice.to_dict()) == {1, 2, 3}
-    with pytest.raises(ValueError, match="test_size"):
-        choose_order(js, test_size=1.5)
 
 
 @st.composite

@@ -14,7 +14,8 @@ from touchcredit.models.base import (
     register,
 )
 from touchcredit.models.eligibility import EligiblePairs
-from touchcredit.models.markov import MarkovCounts, MarkovModel
+from touchcredit.models.markov import MarkovModel
+from touchcredit.models.markov_counts import MarkovCounts
 from touchcredit.models.positional import (
     FirstTouch,
     FullPath,
@@ -27,6 +28,7 @@ from touchcredit.models.positional import (
     PositionBased,
     WShaped,
 )
+from touchcredit.models.selection import OrderChoice, choose_order
 from touchcredit.models.shapley import ShapleyCounts, ShapleyModel
 from touchcredit.models.time_decay import TimeDecay
 
@@ -43,6 +45,7 @@ __all__ = [
     "MarkovCounts",
     "MarkovModel",
     "NotFittedError",
+    "OrderChoice",
     "PositionBased",
     "PositionalModel",
     "ShapleyCounts",
@@ -51,6 +54,7 @@ __all__ = [
     "WShaped",
     "available",
     "check_is_fitted",
+    "choose_order",
     "get",
     "isolated_registry",
     "register",
