@@ -16,6 +16,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``touchcredit`` command."""
     p = Parser(prog="touchcredit", description="Where your leads and revenue come from.")
+    p.add_argument("--version", action="version", version=attribute.version())
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     demo.add_parser(sub)
     models.add_parser(sub)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from touchcredit.cli.common import UsageError, default_column, model_names, progress
+from touchcredit.cli import connect
+from touchcredit.cli.common import (
+    DefaultsFormatter,
+    UsageError,
+    default_column,
+    model_names,
+    progress,
+)
 from touchcredit.cli.credit import credit_columns, credit_table
 
 __all__ = ["VALUE_LIKE", "add_parser", "run", "value_column"]
@@ -46,21 +53,24 @@ def add_parser(sub: Any) -> None:
     """Add the ``attribute`` command to the subparsers ``sub``."""
     att = sub.add_parser(
         "attribute",
-        help="attribute conversions in a CSV/Parquet touch table",
+        help="attribute conversions in a touch table or an export (GA4, HubSpot, ...)",
         description="Split the conversions of --conversions over the touches of FILE.",
+        formatter_class=DefaultsFormatter,
     )
     att.add_argument("file", metavar="FILE", help="touches: CSV or Parquet, one row per touch")
     att.add_argument(
         "--conversions",
         metavar="FILE",
-        required=True,
-        help="conversions: CSV or Parquet, one row per lead or won deal",
+        default=None,
+        help="conversions: CSV or Parquet, one row per lead or won deal (needed unless "
+        "--from ga4 or salesforce)",
     )
     att.add_argument("--model", default="linear", help="model name (see `touchcredit models`)")
-    att.add_argument("--by", choices=("channel", "source", "campaign", "method"), default="channel")
-    att.add_argument("--journey", default="journey_id", metavar="COL")
-    att.add_argument("--timestamp", default="timestamp", metavar="COL")
-    att.add_argument("--channel", default="channel", metavar="COL")
+    att.add_argument("--by", choices=("channel", "source", "campaign", "method"),
+                     default="channel", help="credit per label of this dimension")  # fmt: skip
+    att.add_argument("--journey", default="journey_id", metavar="COL", help="person id column")
+    att.add_argument("--timestamp", default="timestamp", metavar="COL", help="touch time column")
+    att.add_argument("--channel", default="channel", metavar="COL", help="channel column")
     for name in ("source", "campaign", "method"):
         att.add_argument(
             f"--{name}",
@@ -68,8 +78,10 @@ def add_parser(sub: Any) -> None:
             metavar="COL",
             help=f"label column (default: '{name}' when present; '' for none)",
         )
-    att.add_argument("--conversion-journey", default=None, metavar="COL")
-    att.add_argument("--conversion-time", default="conversion_time", metavar="COL")
+    att.add_argument("--conversion-journey", default=None, metavar="COL",
+                     help="person id column of --conversions (default: as --journey)")  # fmt: skip
+    att.add_argument("--conversion-time", default="conversion_time", metavar="COL",
+                     help="conversion time column")  # fmt: skip
     att.add_argument(
         "--conversion-value",
         default=None,
@@ -79,7 +91,44 @@ def add_parser(sub: Any) -> None:
     )
     att.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
     att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
+    att.add_argument("--version", action="version", version=version())
+    connect.add_flags(att)
     att.set_defaults(func=run)
+
+
+def version() -> str:
+    """``touchcredit X.Y.Z``."""
+    from touchcredit import __version__
+
+    return f"touchcredit {__version__}"
+
+
+def _plain_journeys(args: argparse.Namespace) -> Any:
+    """FILE as a clean touch table and --conversions, through JourneySet.from_frame."""
+    from touchcredit.io import frames
+
+    if not args.conversions:
+        raise UsageError("--conversions is required (the leads or won deals to credit)")
+    try:
+        touches = frames.read_table(args.file)
+        conversions = frames.read_table(args.conversions)
+    except ValueError as exc:  # unknown file format
+        raise UsageError(str(exc)) from None
+    found = frames.column_names(touches)
+    return frames.journeys_from_frame(
+        touches,
+        journey=args.journey,
+        timestamp=args.timestamp,
+        channel=args.channel,
+        source=default_column(found, args.source, "source"),
+        campaign=default_column(found, args.campaign, "campaign"),
+        method=default_column(found, args.method, "method"),
+        conversions=conversions,
+        conversion_journey=args.conversion_journey,
+        conversion_time=args.conversion_time,
+        conversion_value=value_column(frames.column_names(conversions), args.conversion_value),
+        default_tz=args.tz,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,30 +140,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown model {args.model!r}; available: {', '.join(model_names())}")
     if args.out and not args.out.lower().endswith((".csv", ".parquet", ".pq")):
         raise UsageError(f"--out must name a .csv or .parquet file, got {args.out!r}")
+    model = connect.build_model(args)
     with progress(5, "touchcredit attribute") as bar:
-        try:
-            touches = frames.read_table(args.file)
-            conversions = frames.read_table(args.conversions)
-        except ValueError as exc:  # unknown file format
-            raise UsageError(str(exc)) from None
-        bar.step("build journeys")
-        found = frames.column_names(touches)
-        journeys = frames.journeys_from_frame(
-            touches,
-            journey=args.journey,
-            timestamp=args.timestamp,
-            channel=args.channel,
-            source=default_column(found, args.source, "source"),
-            campaign=default_column(found, args.campaign, "campaign"),
-            method=default_column(found, args.method, "method"),
-            conversions=conversions,
-            conversion_journey=args.conversion_journey,
-            conversion_time=args.conversion_time,
-            conversion_value=value_column(frames.column_names(conversions), args.conversion_value),
-            default_tz=args.tz,
-        )
+        bar.step("read")
+        exported = connect.read_export(args)
+        journeys, cleaning = exported if exported else (_plain_journeys(args), None)
         bar.step("fit")
-        model = tc.models.get(args.model).fit(journeys)
+        model = model.fit(journeys)
         bar.step("attribute")
         attribute = getattr(tc, "attribute", None)
         if attribute is not None:
@@ -126,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
             frames.write_table(credit_columns(table), args.out)
         bar.step("done")
     print(table)
+    if cleaning is not None:
+        print(f"\n{cleaning}")
     if args.out:
         print(f"written to {args.out}")
     return 0

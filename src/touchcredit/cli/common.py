@@ -9,7 +9,15 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-__all__ = ["Parser", "Progress", "UsageError", "default_column", "model_names", "progress"]
+__all__ = [
+    "DefaultsFormatter",
+    "Parser",
+    "Progress",
+    "UsageError",
+    "default_column",
+    "model_names",
+    "progress",
+]
 
 
 class UsageError(Exception):
@@ -22,6 +30,17 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse exits with 2 itself; keep its text
         self.print_usage(sys.stderr)
         raise UsageError(message)
+
+
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Help that states each option's default, unless the text already does or it is unset."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        unset = action.default in (None, False, [], argparse.SUPPRESS)
+        if "default" in text or unset or action.option_strings == []:
+            return action.help
+        return f"{text} (default: %(default)s)".lstrip()
 
 
 class Progress:

@@ -31,6 +31,7 @@ __all__ = [
     "Source",
     "bools",
     "check_schema",
+    "column_names",
     "is_text",
     "iter_batches",
     "numbers",
@@ -246,6 +247,31 @@ def iter_batches(
         if columns is not None:
             whole = whole.select([c for c in columns if c in whole.column_names])
         yield from _slices(_text_ids(whole, text, where), batch_rows)
+
+
+def column_names(source: Source) -> list[str]:
+    """The column names of a source, read from the first file's header or schema.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("email,ts\\na@x.io,2024-01-01\\n")
+    >>> column_names(p)
+    ['email', 'ts']
+    """
+    if not _is_path(source) and not isinstance(source, list | tuple):
+        return [str(c) for c in _from_frame(source).column_names]
+    first = paths(source)[0]
+    fmt = _format(first)
+    if fmt == "parquet":
+        return list(importlib.import_module("pyarrow.parquet").read_schema(first).names)
+    if fmt == "csv":
+        csv = importlib.import_module("pyarrow.csv")
+        delimiter = "\t" if first.name.lower().removesuffix(".gz").endswith(".tsv") else ","
+        reader = csv.open_csv(first, parse_options=csv.ParseOptions(delimiter=delimiter))
+        return list(reader.schema.names)
+    return list(importlib.import_module("pyarrow.json").read_json(first).column_names)
 
 
 def _slices(table: Any, rows: int) -> Iterator[Any]:
