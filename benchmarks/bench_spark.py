@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
         touches,
         a.model,
         conversions=conversions,
-        conversion_value_col="value",
+        conversion_time="timestamp",
+        conversion_value="value",
         num_partitions=a.partitions,
         validate=True,
     ).persist()

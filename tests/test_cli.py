@@ -220,3 +220,50 @@ def test_python_dash_m_runs_the_cli() -> None:
     )  # fmt: skip
     assert proc.returncode == 0
     assert "markov" in proc.stdout
+
+
+def test_out_is_replaced_only_when_writing_succeeds(
+    files: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from touchcredit.io import frames
+
+    touches, conversions = files
+    out_path = tmp_path / "credit.csv"
+    out_path.write_text("the previous table\n")
+    real = frames.write_table
+
+    def half_written(columns: Any, path: Any) -> None:
+        real(columns, path)  # the whole table is in the file...
+        raise KeyboardInterrupt  # ...when the user presses Ctrl-C
+
+    monkeypatch.setattr(frames, "write_table", half_written)
+    argv = ["attribute", str(touches), "--conversions", str(conversions), "--journey",
+            "person", "--timestamp", "ts", "--conversion-time", "created",
+            "--conversion-value", "amount", "--out", str(out_path)]  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(argv)
+    assert out_path.read_text() == "the previous table\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["credit.csv", "leads.csv", "touches.csv"]
+    monkeypatch.setattr(frames, "write_table", real)
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out_path.read_text().startswith("channel,")
+
+
+def test_column_flags_build_one_column_map(files: tuple[Path, Path]) -> None:
+    import argparse
+
+    from touchcredit.cli.attribute import column_map
+
+    args = argparse.Namespace(
+        journey="person", timestamp="ts", channel="channel", source=None, campaign="",
+        method=None, conversion_journey=None, conversion_time="created", conversion_value="amount",
+    )  # fmt: skip
+    cols = column_map(args, ["person", "ts", "channel", "source"], ["person", "created", "amount"])
+    assert cols == tc.ColumnMap(
+        journey="person", timestamp="ts", source="source", conversion_time="created",
+        conversion_value="amount",
+    )  # fmt: skip

@@ -6,10 +6,12 @@ the home module's public API, unchanged.
 
 from touchcredit.io.chunked import (
     ChunkedAttribution,
+    LargeJourneyWarning,
     attribute_parquet,
 )
 
 __all__ = [
     "ChunkedAttribution",
+    "LargeJourneyWarning",
     "attribute_parquet",
 ]

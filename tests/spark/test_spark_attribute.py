@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import touchcredit as tc
+from touchcredit.core.mapping import MissingColumnError
 from touchcredit.io import spark as tcs
 from touchcredit.io.spark.codec import decode_counts, encode_counts
 from touchcredit.models import available, get
@@ -115,10 +116,11 @@ def _run(frames: tuple[Any, Any], model: Any, **kw: Any) -> tcs.SparkAttribution
     return tcs.attribute(
         touches,
         model,
-        source_col="source",
         conversions=convs,
-        conversion_value_col="amount",
-        lead_created_col="lead_at",
+        source="source",
+        conversion_time="timestamp",
+        conversion_value="amount",
+        lead_created_at="lead_at",
         num_partitions=5,
         **kw,
     )
@@ -171,9 +173,10 @@ def test_distributed_fit_equals_in_memory_fit(
     fitted = tcs.fit(
         touches,
         name,
-        source_col="source",
         conversions=convs,
-        conversion_value_col="amount",
+        source="source",
+        conversion_time="timestamp",
+        conversion_value="amount",
         num_partitions=4,
     )
     assert fitted.is_fitted
@@ -213,7 +216,7 @@ def test_null_journey_id_is_a_clear_error(spark: Any) -> None:
         [(1, 10, "seo"), (None, 20, "email")], "person long, t long, channel string"
     ).select("person", F.timestamp_seconds("t").alias("ts"), "channel")
     with pytest.raises(ValueError, match=r"'person' \(journey id\).*null in 1 row"):
-        tcs.attribute(df, "linear", journey_col="person", time_col="ts")
+        tcs.attribute(df, "linear", journey="person", timestamp="ts")
 
 
 def test_null_timestamp_is_a_clear_error(spark: Any) -> None:
@@ -223,7 +226,7 @@ def test_null_timestamp_is_a_clear_error(spark: Any) -> None:
         [(1, 10, "seo"), (1, None, "email")], "person long, t long, channel string"
     ).select("person", F.timestamp_seconds("t").alias("ts"), "channel")
     with pytest.raises(ValueError, match=r"'ts' \(touch time\).*null in 1 row"):
-        tcs.attribute(df, "linear", journey_col="person", time_col="ts")
+        tcs.attribute(df, "linear", journey="person", timestamp="ts")
 
 
 def test_null_channel_is_not_recorded(spark: Any) -> None:
@@ -238,10 +241,11 @@ def test_null_channel_is_not_recorded(spark: Any) -> None:
     res = tcs.attribute(
         touches,
         "linear",
-        journey_col="j",
-        time_col="ts",
         conversions=convs,
-        conversion_value_col="v",
+        journey="j",
+        timestamp="ts",
+        conversion_time="ts",
+        conversion_value="v",
     )
     got = {r["channel"]: r["credit_value"] for r in res.totals("channel").collect()}
     assert got == {None: 60.0, "seo": 50.0}
@@ -255,3 +259,56 @@ def test_import_touchcredit_spark_does_not_import_pyspark() -> None:
     code = "import sys, touchcredit, touchcredit.io.spark; print('pyspark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _small(spark: Any) -> tuple[Any, Any]:
+    from pyspark.sql import functions as F
+
+    touches = spark.createDataFrame(
+        [(1, 10, "seo"), (1, 20, None), (2, 5, None)], "j long, t long, medium string"
+    ).select("j", F.timestamp_seconds("t").alias("ts"), "medium")
+    convs = spark.createDataFrame(
+        [(1, 30, 100.0), (2, 6, 10.0)], "j long, t long, v double"
+    ).select("j", F.timestamp_seconds("t").alias("at"), "v")
+    return touches, convs
+
+
+def test_column_map_and_shorthand_name_the_same_columns(spark: Any) -> None:
+    touches, convs = _small(spark)
+    cols = tc.ColumnMap(
+        journey="j", timestamp="ts", channel="medium", conversion_time="at", conversion_value="v"
+    )
+    by_map = tcs.attribute(touches, "linear", conversions=convs, columns=cols)
+    by_words = tcs.attribute(
+        touches,
+        "linear",
+        conversions=convs,
+        journey="j",
+        timestamp="ts",
+        channel="medium",
+        conversion_time="at",
+        conversion_value="v",
+    )
+    # a shorthand keyword wins over the mapping
+    mixed = tcs.attribute(
+        touches, "linear", conversions=convs, columns=cols.replace(channel="nope"), channel="medium"
+    )
+    for res in (by_map, by_words, mixed):
+        got = {r["medium"]: r["credit_value"] for r in res.totals("channel").collect()}
+        assert got == {None: 60.0, "seo": 50.0}
+
+
+def test_missing_mapped_column_names_the_role(spark: Any) -> None:
+    touches, convs = _small(spark)
+    with pytest.raises(
+        MissingColumnError, match=r"conversions: no column 'conversion_time' \(the conversion_time"
+    ):
+        tcs.attribute(
+            touches, "linear", conversions=convs, journey="j", timestamp="ts", channel="medium"
+        )
+    with pytest.raises(ValueError, match=r"touches: no column 'channel'"):
+        tcs.fit(touches, "markov", journey="j", timestamp="ts")
+    with pytest.raises(ValueError, match=r"conversion_value were given without"):
+        tcs.attribute(
+            touches, "linear", journey="j", timestamp="ts", channel="medium", conversion_value="v"
+        )

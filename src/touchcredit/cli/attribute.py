@@ -14,8 +14,10 @@ from touchcredit.cli.common import (
     progress,
 )
 from touchcredit.cli.credit import credit_columns, credit_table
+from touchcredit.core.mapping import ColumnMap
+from touchcredit.io.atomic import atomic_path
 
-__all__ = ["VALUE_LIKE", "add_parser", "run", "value_column"]
+__all__ = ["VALUE_LIKE", "add_parser", "column_map", "run", "value_column"]
 
 #: Conversion-table columns that look like a value: without --conversion-value they are
 #: an error, not silently ignored (every conversion would count as 1).
@@ -103,6 +105,23 @@ def version() -> str:
     return f"touchcredit {__version__}"
 
 
+def column_map(
+    args: argparse.Namespace, found: list[str], found_conversions: list[str]
+) -> ColumnMap:
+    """The :class:`~touchcredit.ColumnMap` the flags describe (labels and value by name)."""
+    return ColumnMap(
+        journey=args.journey,
+        timestamp=args.timestamp,
+        channel=args.channel or None,
+        source=default_column(found, args.source, "source"),
+        campaign=default_column(found, args.campaign, "campaign"),
+        method=default_column(found, args.method, "method"),
+        conversion_journey=args.conversion_journey,
+        conversion_time=args.conversion_time,
+        conversion_value=value_column(found_conversions, args.conversion_value),
+    )
+
+
 def _plain_journeys(args: argparse.Namespace) -> Any:
     """FILE as a clean touch table and --conversions, through JourneySet.from_frame."""
     from touchcredit.io import frames
@@ -114,19 +133,19 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
         conversions = frames.read_table(args.conversions)
     except ValueError as exc:  # unknown file format
         raise UsageError(str(exc)) from None
-    found = frames.column_names(touches)
+    cols = column_map(args, frames.column_names(touches), frames.column_names(conversions))
     return frames.journeys_from_frame(
         touches,
-        journey=args.journey,
-        timestamp=args.timestamp,
-        channel=args.channel,
-        source=default_column(found, args.source, "source"),
-        campaign=default_column(found, args.campaign, "campaign"),
-        method=default_column(found, args.method, "method"),
+        journey=cols.journey,
+        timestamp=cols.timestamp,
+        channel=cols.channel,  # type: ignore[arg-type]
+        source=cols.source,
+        campaign=cols.campaign,
+        method=cols.method,
         conversions=conversions,
-        conversion_journey=args.conversion_journey,
-        conversion_time=args.conversion_time,
-        conversion_value=value_column(frames.column_names(conversions), args.conversion_value),
+        conversion_journey=cols.conversion_journey,
+        conversion_time=cols.conversion_time,
+        conversion_value=cols.conversion_value,
         default_tz=args.tz,
     )
 
@@ -155,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
             table = credit_table(journeys, model, args.by)
         bar.step("write")
         if args.out:
-            frames.write_table(credit_columns(table), args.out)
+            with atomic_path(args.out) as tmp:  # the file appears complete or not at all
+                frames.write_table(credit_columns(table), tmp)
         bar.step("done")
     print(table)
     if cleaning is not None:

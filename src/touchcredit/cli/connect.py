@@ -109,10 +109,9 @@ def _flag_hint(exc: Exception, flags: dict[str, str]) -> UsageError:
 
 
 def _crm(args: argparse.Namespace, cleaning: Any) -> tuple[Any, Any]:
+    from touchcredit.cli.attribute import value_column
     from touchcredit.connectors import crm, files
     from touchcredit.core.mapping import ColumnMap
-
-    from touchcredit.cli.attribute import value_column
 
     found = files.column_names(args.file)
     value = None

@@ -29,13 +29,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.attribution.results import attribute
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
-from touchcredit.io.chunks import Chunker, as_conversion_table, progress_bar, require_arrow
+from touchcredit.io.atomic import atomic_path
+from touchcredit.io.chunk_source import ChunkSource
+from touchcredit.io.chunks import (
+    LargeJourneyWarning,
+)
+from touchcredit.io.columns import resolve_columns
 from touchcredit.models.base import AttributionModel, get
 
-__all__ = ["ChunkedAttribution", "attribute_parquet"]
+__all__ = ["ChunkedAttribution", "LargeJourneyWarning", "attribute_parquet"]
 
 FloatArray = npt.NDArray[np.float64]
 Label = str | None
@@ -105,46 +111,50 @@ class _Totals:
     n_conversions: int = 0
     n_chunks: int = 0
 
-    def add(self, labels: tuple[Label, ...], value: FloatArray, conv: FloatArray) -> None:
-        for label, v, c in zip(labels, value.tolist(), conv.tolist(), strict=True):
+    def add(self, js: JourneySet, credit: _ChunkCredit) -> None:
+        for label, v, c in zip(
+            credit.labels, credit.value.tolist(), credit.conversions.tolist(), strict=True
+        ):
             self.value[label] = self.value.get(label, 0.0) + v
             self.conversions[label] = self.conversions.get(label, 0.0) + c
+        self.unattributed_value += credit.unattributed_value
+        self.unattributed_conversions += credit.unattributed_conversions
+        self.total_value += js.total_value
+        self.n_touches += js.n_touches
+        self.n_journeys += js.n_journeys
+        self.n_conversions += js.n_conversions
+        self.n_chunks += 1
 
 
-def _wsum(index: npt.NDArray[np.integer[Any]], weights: FloatArray, n: int) -> FloatArray:
-    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+@attrs.frozen(eq=False)
+class _ChunkCredit:
+    """Credit of one chunk: per label, per touch (chunk order), and the unattributed rest."""
+
+    labels: tuple[Label, ...]
+    value: FloatArray
+    conversions: FloatArray
+    touch_value: FloatArray
+    touch_conversions: FloatArray
+    unattributed_value: float
+    unattributed_conversions: float
 
 
-def _chunk_credit(
-    js: JourneySet, model: AttributionModel, by: str
-) -> tuple[tuple[Label, ...], FloatArray, FloatArray, FloatArray, FloatArray, float, float]:
-    """Credit of one chunk: per label, per touch, and the unattributed rest.
+def _chunk_credit(js: JourneySet, model: AttributionModel, by: str) -> _ChunkCredit:
+    """Credit of one chunk through :func:`touchcredit.attribute` (same checks, same rules).
 
-    Follows the model contract: weights of the pairs of every conversion with an
-    eligible touch sum to 1; a conversion without one is unattributed.
+    The model's weights are checked as in memory (finite, >= 0, summing to 1 per
+    conversion with an eligible touch); a conversion without one is unattributed.
     """
-    pairs = model.pairs(js)
-    w = model.weights(js)
-    n = js.n_touches
-    touch_value = _wsum(pairs.touch, w * js.conversion_value[pairs.conversion], n)
-    touch_conv = _wsum(pairs.touch, w, n)
-    dim = js.dimension(by)
-    k = len(dim.categories)
-    slot = np.where(dim.codes >= 0, dim.codes, k)  # slot k: label not recorded
-    value = _wsum(slot, touch_value, k + 1)
-    conv = _wsum(slot, touch_conv, k + 1)
-    labels: tuple[Label, ...] = (*dim.categories, None)
-    if conv[k] == 0 and not (dim.codes < 0).any():
-        labels, value, conv = labels[:k], value[:k], conv[:k]
-    none = pairs.length == 0
-    return (
-        labels,
-        value,
-        conv,
-        touch_value,
-        touch_conv,
-        float(js.conversion_value[none].sum()),
-        float(none.sum()),
+    res = attribute(js, model, fit=False)
+    table = res.by(by)
+    return _ChunkCredit(
+        labels=table.labels,
+        value=np.asarray(table.value, dtype=np.float64),
+        conversions=np.asarray(table.conversions, dtype=np.float64),
+        touch_value=np.asarray(res.touch_credit, dtype=np.float64),
+        touch_conversions=np.asarray(res.touch_conversions, dtype=np.float64),
+        unattributed_value=res.unattributed.value,
+        unattributed_conversions=float(res.unattributed.conversions),
     )
 
 
@@ -152,15 +162,16 @@ def attribute_parquet(
     dataset: Any,
     model: AttributionModel | str,
     *,
-    journey: str = "journey_id",
-    timestamp: str = "timestamp",
-    channel: str = "channel",
+    conversions: Any = None,
+    columns: ColumnMap | None = None,
+    journey: str | None = None,
+    timestamp: str | None = None,
+    channel: str | None = None,
     source: str | None = None,
     campaign: str | None = None,
     method: str | None = None,
-    conversions: Any = None,
     conversion_journey: str | None = None,
-    conversion_time: str = "conversion_time",
+    conversion_time: str | None = None,
     conversion_value: str | None = None,
     lead_created_at: str | None = None,
     opportunity_created_at: str | None = None,
@@ -180,38 +191,39 @@ def attribute_parquet(
         The touches: one row per touch, **sorted by journey id** (the touches of one
         journey together, journeys in non-decreasing id order; time order inside a
         journey is not required). A directory of Parquet files is read in file-name
-        order.
+        order. Journey ids are integers or text (one type in every file), never null.
     model : AttributionModel or str
         The model, or its registry name.
-    journey, timestamp, channel : str
-        Column names of the journey id, touch time and channel.
-    source, campaign, method : str, optional
-        Further label columns to read (needed when ``by`` names them or the model
-        excludes sources).
     conversions : pyarrow.Table, DataFrame, dict of columns or Parquet path, optional
         One row per conversion; held in memory. Without it there is nothing to
         attribute (every total is 0).
-    conversion_journey : str, optional
-        Journey-id column of ``conversions`` (default: ``journey``).
-    conversion_time : str
-        Conversion-time column of ``conversions``.
-    conversion_value : str, optional
-        Value column of ``conversions`` (1.0 each when None).
+    columns : ColumnMap, optional
+        Which columns hold what (:class:`touchcredit.ColumnMap`; its defaults when
+        None). The label columns mapped are read (``by`` must be one of them).
+    journey, timestamp, channel, source, campaign, method : str, optional
+        Shorthand for the :class:`~touchcredit.ColumnMap` fields of the same names;
+        a keyword that is given wins over ``columns``.
+    conversion_journey, conversion_time, conversion_value : str, optional
+        Shorthand, as above.
     lead_created_at, opportunity_created_at, closed_at : str, optional
-        Milestone columns of ``conversions`` (W-shaped and full-path models).
+        Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of naive times (UTC when None).
     batch_rows : int
-        Rows per chunk (about; a chunk ends at a journey boundary). Memory use is a
-        few hundred bytes per row of a chunk.
+        Rows per chunk (about; a chunk ends at a journey boundary, so a journey longer
+        than ``batch_rows`` makes its chunk that long, with a
+        :class:`LargeJourneyWarning`). Memory use is about 200 bytes per row of a chunk.
     by : {"channel", "source", "campaign", "method"}
         The label the totals are grouped by.
     fit : bool, optional
         Fit a data-driven model in a first pass over the data. Default: when the
         model learns from data and is not fitted yet.
     touch_credit_path : str or path, optional
-        Write every touch's credit to this Parquet file: columns ``row`` (input row
-        number), the journey id, ``value`` and ``conversions``, in input order.
+        Write every touch's credit to this Parquet file: columns ``row`` (0-based
+        position of the touch in the input), the journey id, ``value`` and
+        ``conversions``, in input order. The file appears only when the whole run
+        succeeds (written beside it first, then renamed); on an error an existing
+        file is left as it was.
     progress : bool, optional
         Show a progress bar (tqdm). Default: only when stderr is a terminal.
 
@@ -222,8 +234,14 @@ def attribute_parquet(
     Raises
     ------
     ValueError
-        When the rows are not sorted by journey (naming the row), ``batch_rows`` < 1
-        or ``by`` is not a label column.
+        When the rows are not sorted by journey, a journey id is null, a row is
+        invalid (each naming the 1-based input row), ``batch_rows`` < 1, ``by`` is not
+        a mapped label column, or a model's weights are not finite, >= 0 and summing
+        to 1 per conversion.
+    touchcredit.core.mapping.MissingColumnError
+        When a mapped column is not in the dataset or the conversions.
+    TypeError
+        When journey ids are not one type (integers in one file, text in another).
     NotImplementedError
         For a data-driven model that cannot be fitted in chunks (no ``count`` /
         ``fit_counts``): fit it first on data that fits in memory and pass it fitted.
@@ -245,77 +263,42 @@ def attribute_parquet(
     >>> {label: round(v, 6) for label, v in r.to_dict().items()}, r.n_chunks
     ({'email': 37.5, 'paid': 37.5, 'seo': 75.0}, 2)
     """
-    pa, ds, pq = require_arrow()
-    if batch_rows < 1:
-        raise ValueError(f"'batch_rows' must be >= 1, got {batch_rows!r}")
-    if by not in DIMENSIONS:
-        raise ValueError(f"'by' must be one of {', '.join(DIMENSIONS)}; got {by!r}")
-    if isinstance(model, str):
-        model = get(model)
-    data = dataset if isinstance(dataset, ds.Dataset) else ds.dataset(dataset, format="parquet")
-    labels_given = {"source": source, "campaign": campaign, "method": method}
-    if by != "channel" and labels_given[by] is None:
-        raise ValueError(f"by={by!r} needs the {by!r} column name (e.g. {by}={by!r})")
-    columns = _read_columns(data, [journey, timestamp, channel, *labels_given.values()])
-    conv_table = as_conversion_table(conversions, pa, pq)
-    cj = conversion_journey or journey
-    n_rows = int(data.count_rows())
-
-    def build(touches: Any, conv: Any) -> JourneySet:
-        return JourneySet.from_frame(
-            touches,
-            journey=journey,
-            timestamp=timestamp,
-            channel=channel,
-            source=source,
-            campaign=campaign,
-            method=method,
-            conversions=conv,
-            conversion_journey=cj,
-            conversion_time=conversion_time,
-            conversion_value=conversion_value,
-            lead_created_at=lead_created_at,
-            opportunity_created_at=opportunity_created_at,
-            closed_at=closed_at,
-            default_tz=default_tz,
-        )
-
-    def passes(desc: str) -> Iterator[tuple[JourneySet, Any, int]]:
-        chunker = Chunker(data, columns, journey, conv_table, cj, batch_rows)
-        bar = progress_bar(n_rows, desc, progress)
-        try:
-            for touches, conv, first_row in chunker.chunks(pa, bar):
-                yield build(touches, conv), touches, first_row
-        finally:
-            if bar is not None:
-                bar.close()
-
+    shorthand = {
+        "journey": journey,
+        "timestamp": timestamp,
+        "channel": channel,
+        "source": source,
+        "campaign": campaign,
+        "method": method,
+        "conversion_journey": conversion_journey,
+        "conversion_time": conversion_time,
+        "conversion_value": conversion_value,
+        "lead_created_at": lead_created_at,
+        "opportunity_created_at": opportunity_created_at,
+        "closed_at": closed_at,
+    }
+    cols = resolve_columns(columns, **shorthand)
+    run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, default_tz, progress)
+    model = get(model) if isinstance(model, str) else model
     if fit is None:
         fit = not model.is_fitted
     if fit and model.learns_from_data:
-        _fit_in_chunks(model, (js for js, _, _ in passes("fitting")))
-
-    totals = _attribute_chunks(passes("attributing"), model, by, touch_credit_path, journey)
+        _fit_in_chunks(model, (js for js, _, _ in run.passes("fitting")))
+    if touch_credit_path is None:
+        totals = _attribute_chunks(run.passes("attributing"), model, by, None, run.columns.journey)
+    else:
+        with atomic_path(touch_credit_path) as tmp:
+            totals = _attribute_chunks(
+                run.passes("attributing"), model, by, tmp, run.columns.journey
+            )
     return _result(totals, by, model)
-
-
-def _read_columns(data: Any, names: list[str | None]) -> list[str]:
-    """The columns to read (those given), checked against the dataset's schema."""
-    columns = [c for c in names if c]
-    missing = [c for c in columns if c not in data.schema.names]
-    if missing:
-        raise ValueError(
-            f"column(s) {', '.join(map(repr, missing))} not found in the dataset; "
-            f"it has {', '.join(data.schema.names)}"
-        )
-    return columns
 
 
 def _attribute_chunks(
     chunks: Iterator[tuple[JourneySet, Any, int]],
     model: AttributionModel,
     by: str,
-    touch_credit_path: str | os.PathLike[str] | None,
+    touch_credit_path: os.PathLike[str] | None,
     journey: str,
 ) -> _Totals:
     """Attribute every chunk; sum the totals and stream per-touch credits when asked."""
@@ -326,17 +309,10 @@ def _attribute_chunks(
     writer: Any = None
     try:
         for js, touches, first_row in chunks:
-            labels, value, conv, t_value, t_conv, un_v, un_c = _chunk_credit(js, model, by)
-            totals.add(labels, value, conv)
-            totals.unattributed_value += un_v
-            totals.unattributed_conversions += un_c
-            totals.total_value += js.total_value
-            totals.n_touches += js.n_touches
-            totals.n_journeys += js.n_journeys
-            totals.n_conversions += js.n_conversions
-            totals.n_chunks += 1
+            credit = _chunk_credit(js, model, by)
+            totals.add(js, credit)
             if touch_credit_path is not None:
-                out = _touch_table(pa, js, touches, journey, first_row, t_value, t_conv)
+                out = _touch_table(pa, js, touches, journey, first_row, credit)
                 if writer is None:
                     writer = pq.ParquetWriter(touch_credit_path, out.schema)
                 writer.write_table(out)
@@ -365,20 +341,14 @@ def _fit_in_chunks(model: AttributionModel, chunks: Iterator[JourneySet]) -> Non
 
 
 def _touch_table(
-    pa: Any,
-    js: JourneySet,
-    touches: Any,
-    journey: str,
-    first_row: int,
-    t_value: FloatArray,
-    t_conv: FloatArray,
+    pa: Any, js: JourneySet, touches: Any, journey: str, first_row: int, credit: _ChunkCredit
 ) -> Any:
     """Per-touch credit of one chunk, back in input row order."""
     n = js.n_touches
     value = np.empty(n, dtype=np.float64)
     conv = np.empty(n, dtype=np.float64)
-    value[js.touch_row] = t_value
-    conv[js.touch_row] = t_conv
+    value[js.touch_row - first_row] = credit.touch_value
+    conv[js.touch_row - first_row] = credit.touch_conversions
     return pa.table(
         {
             "row": np.arange(first_row, first_row + n, dtype=np.int64),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,29 +54,157 @@ def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
     return tqdm(total=total, desc=desc, unit="touch", unit_scale=True, file=sys.stderr)
 
 
+class LargeJourneyWarning(UserWarning):
+    """One journey holds more touches than a chunk: memory grows with that journey.
+
+    A journey is never split across chunks (every model weighs a conversion over its
+    whole journey), so a chunk holds all touches of its largest journey at once. The
+    warning names the journey id and its size; such journeys are often bots or ids
+    that merge many people.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn(LargeJourneyWarning("journey 7 has 5 touches"), stacklevel=1)
+    >>> caught[0].category.__name__
+    'LargeJourneyWarning'
+    """
+
+
+#: Column added to the sorted conversions: each conversion's row in the table given.
+ROW = "__tc_row"
+
+#: Bytes a chunk takes per touch while it is attributed (measured; used in the warning).
+BYTES_PER_TOUCH = 190
+
+
+def id_kind(dtype: Any, pa: Any) -> str:
+    """``"integer"``, ``"text"`` or ``"binary"``: the kinds of journey id columns."""
+    t = dtype.value_type if pa.types.is_dictionary(dtype) else dtype
+    if pa.types.is_integer(t):
+        return "integer"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "text"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return "binary"
+    return str(t)
+
+
+def journey_ids(
+    column: Any, pa: Any, *, field: str, kind: str, first_row: int, table: str
+) -> npt.NDArray[Any]:
+    """The ids of one batch as numpy, after checking for nulls and the id kind.
+
+    ``first_row`` is the 0-based input row of the batch's first row; errors name the
+    1-based input row.
+    """
+    here = id_kind(column.type, pa)
+    if here != kind:
+        raise TypeError(
+            f"{table}: column {field!r} (journey id) holds {here} ids from input row "
+            f"{first_row + 1:,} on, but {kind} ids before; every file and table must use "
+            f"one id type (cast the ids, e.g. to string, when writing the data)"
+        )
+    if column.null_count:
+        k = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValueError(
+            f"{table}: column {field!r} (journey id) is null in input row "
+            f"{first_row + k + 1:,}; every row needs a journey id"
+        )
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    return np.asarray(column.to_numpy(zero_copy_only=False))
+
+
+def sorted_conversions(conversions: Any, field: str, kind: str, pa: Any) -> tuple[Any, Any]:
+    """Conversions sorted by journey id, and those ids (checked like the touches' ids).
+
+    The table gains a column :data:`ROW`: the 0-based row of each conversion in the
+    table as given, so that chunks can name it.
+    """
+    column = conversions.column(field).combine_chunks()
+    if id_kind(column.type, pa) != kind:
+        raise TypeError(
+            f"conversions: column {field!r} (journey id) holds "
+            f"{id_kind(column.type, pa)} ids, but the touches' journey ids are {kind}; "
+            "use one id type in both tables"
+        )
+    journey_ids(column, pa, field=field, kind=kind, first_row=0, table="conversions")
+    rows = pa.array(np.arange(conversions.num_rows, dtype=np.int64))
+    conversions = conversions.append_column(ROW, rows).sort_by(field)
+    ids = journey_ids(
+        conversions.column(field).combine_chunks(),
+        pa,
+        field=field,
+        kind=kind,
+        first_row=0,
+        table="conversions",
+    )
+    return conversions, ids
+
+
+class _Buffer:
+    """Touch rows read but not yet emitted, and where the journeys in it start and end."""
+
+    def __init__(self) -> None:
+        self.tables: list[Any] = []
+        self.rows = 0
+        self.run_start = 0  # buffer row where the last journey starts
+        self.last_id: Any = None
+        self.first_id: Any = None  # the first journey in the buffer...
+        self.first_len: int | None = None  # ...and its length, once it has ended
+
+    def add(self, table: Any, ids: npt.NDArray[Any]) -> None:
+        if self.rows == 0:
+            self.first_id = ids[0]
+        if self.first_len is None:
+            same = int(np.searchsorted(ids, self.first_id, side="right"))
+            if ids[0] != self.first_id:
+                same = 0
+            if same < ids.size:
+                self.first_len = self.rows + same
+        pos = int(np.searchsorted(ids, ids[-1], side="left"))
+        if self.rows == 0 or pos > 0 or ids[0] != self.last_id:
+            self.run_start = self.rows + pos
+        self.tables.append(table)
+        self.rows += table.num_rows
+        self.last_id = ids[-1]
+
+    def keep_tail(self, table: Any) -> None:
+        """Keep ``table`` (the rows of the last journey) as the new buffer."""
+        self.tables = [table]
+        self.rows = table.num_rows
+        self.run_start = 0
+        self.first_id, self.first_len = self.last_id, None
+
+
 class Chunker:
-    """Streams a dataset as chunks of whole journeys, checking the journey order."""
+    """Streams a dataset as chunks of whole journeys, checking the journey ids and order."""
 
     def __init__(
         self,
         dataset: Any,
         columns: list[str],
         journey: str,
-        conversions: Any,
-        conversion_journey: str,
+        conversions: tuple[Any, npt.NDArray[Any]] | None,
         batch_rows: int,
     ) -> None:
+        """``conversions``: the table and its ids from :func:`sorted_conversions`."""
+        import pyarrow as pa
+
         self.dataset = dataset
         self.columns = columns
         self.journey = journey
-        self.conversions = conversions
-        self.conversion_journey = conversion_journey
         self.batch_rows = batch_rows
+        self.n_large = 0  # journeys longer than batch_rows, and the largest one
+        self.largest: tuple[Any, int] = (None, 0)
+        self.kind = id_kind(dataset.schema.field(journey).type, pa)
+        self.conversions: Any = None
         self._conv_ids: npt.NDArray[Any] | None = None
         if conversions is not None:
-            conversions = conversions.sort_by(conversion_journey)
-            self.conversions = conversions
-            self._conv_ids = conversions.column(conversion_journey).to_numpy()
+            self.conversions, self._conv_ids = conversions
 
     def _batches(self) -> Iterator[Any]:
         """Record batches in file order, reading one row group at a time.
@@ -117,45 +246,81 @@ class Chunker:
         hi = max(hi, lo)
         return self.conversions.slice(lo, hi - lo), hi
 
-    def chunks(self, pa: Any, bar: Any) -> Iterator[tuple[Any, Any, int]]:
-        """Yield ``(touch table, conversion table, first input row)`` per chunk."""
-        pending: list[Any] = []
-        pending_rows = 0
+    def chunks(self, bar: Any) -> Iterator[tuple[Any, Any, int]]:
+        """Yield ``(touch table, conversion table, first input row)`` per chunk.
+
+        The first input row is 0-based. A journey is never split: rows wait in the
+        buffer until a later journey starts after ``batch_rows`` rows.
+        """
+        import pyarrow as pa
+
+        buf = _Buffer()
         previous: Any = None  # last journey id seen
         start_row = 0
         conv_lo = 0
         for batch in self._batches():
             if batch.num_rows == 0:
                 continue
-            ids = batch.column(self.journey).to_numpy(zero_copy_only=False)
-            previous = check_sorted(ids, previous, start_row + pending_rows, self.journey)
-            pending.append(pa.Table.from_batches([batch]))
-            pending_rows += batch.num_rows
-            if pending_rows < self.batch_rows:
-                continue
-            table = pa.concat_tables(pending)
-            all_ids = table.column(self.journey).to_numpy()
-            last_id = all_ids[-1]
-            cut = int(np.searchsorted(all_ids, last_id, side="left"))
-            if cut == 0:  # one journey fills the whole buffer: keep reading
-                pending = [table]
-                continue
+            ids = journey_ids(
+                batch.column(self.journey),
+                pa,
+                field=self.journey,
+                kind=self.kind,
+                first_row=start_row + buf.rows,
+                table="touches",
+            )
+            previous = check_sorted(ids, previous, start_row + buf.rows, self.journey)
+            buf.add(pa.Table.from_batches([batch]), ids)
+            if buf.rows < self.batch_rows or buf.run_start == 0:
+                continue  # one journey fills the whole buffer: keep reading
+            table = pa.concat_tables(buf.tables)
+            cut = buf.run_start
             head = table.slice(0, cut)
-            conv, conv_lo = self._conversions_upto(conv_lo, all_ids[cut - 1], final=False)
+            last_id = head.column(self.journey)[cut - 1].as_py()
+            conv, conv_lo = self._conversions_upto(conv_lo, last_id, final=False)
+            self._note_size(buf)
             yield head, conv, start_row
             if bar is not None:
                 bar.update(cut)
             start_row += cut
-            pending = [table.slice(cut)]
-            pending_rows = table.num_rows - cut
-        table = pa.concat_tables(pending) if pending else None
+            buf.keep_tail(table.slice(cut))
+        table = pa.concat_tables(buf.tables) if buf.tables else None
         conv, conv_lo = self._conversions_upto(conv_lo, None, final=True)
         if (table is not None and table.num_rows) or (conv is not None and conv.num_rows):
             if table is None:
                 table = self.dataset.head(0, columns=self.columns)
+            if buf.first_len is None:
+                buf.first_len = buf.rows
+            self._note_size(buf)
             yield table, conv, start_row
             if bar is not None:
                 bar.update(table.num_rows)
+        self._warn_if_large()
+
+    def _note_size(self, buf: _Buffer) -> None:
+        """Remember the largest journey longer than ``batch_rows`` (the first in ``buf``)."""
+        size = buf.first_len or 0
+        if size > self.batch_rows:
+            self.n_large += 1
+            if size > self.largest[1]:
+                self.largest = (plain(buf.first_id), size)
+
+    def _warn_if_large(self) -> None:
+        """One warning per pass naming the largest journey longer than ``batch_rows``."""
+        if not self.n_large:
+            return
+        journey, size = self.largest
+        more = f" ({self.n_large:,} journeys are longer than that)" if self.n_large > 1 else ""
+        warnings.warn(
+            LargeJourneyWarning(
+                f"journey {journey!r} has {size:,} touches, more than batch_rows="
+                f"{self.batch_rows:,}{more}: a journey is never split, so its chunk holds "
+                f"all of its touches at once (about {size * BYTES_PER_TOUCH / 1e6:,.0f} MB "
+                "for this one). Check it for a bot or an id shared by many people, or drop "
+                "it before the run"
+            ),
+            stacklevel=4,
+        )
 
 
 def check_sorted(ids: npt.NDArray[Any], previous: Any, first_row: int, field: str) -> Any:
@@ -173,8 +338,8 @@ def check_sorted(ids: npt.NDArray[Any], previous: Any, first_row: int, field: st
 def unsorted_error(field: str, row: int, before: Any, after: Any) -> ValueError:
     return ValueError(
         f"the dataset must be sorted by {field!r} (all rows of a journey together, journeys "
-        f"in non-decreasing id order) so that no journey is split across chunks; row {row} "
-        f"has {field}={plain(after)!r} after {plain(before)!r}. Sort it once (e.g. "
+        f"in non-decreasing id order) so that no journey is split across chunks; input row "
+        f"{row + 1:,} has {field}={plain(after)!r} after {plain(before)!r}. Sort it once (e.g. "
         f"ORDER BY {field} when exporting, or pyarrow's Table.sort_by) and write it again"
     )
 

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.io.atomic import atomic_path
+
 __all__ = ["neutralize_cell", "write_csv"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP list).
@@ -67,7 +69,8 @@ def write_csv(path: str | os.PathLike[str], columns: Mapping[str, npt.NDArray[An
     Parameters
     ----------
     path : str or path-like
-        Where to write (overwritten).
+        Where to write. The file is replaced only when writing succeeded (see
+        :func:`touchcredit.io.atomic.atomic_path`).
     columns : mapping of str to array-like
         The columns, in order. Missing values (None, NaN, NaT) become empty cells.
 
@@ -99,7 +102,7 @@ def write_csv(path: str | os.PathLike[str], columns: Mapping[str, npt.NDArray[An
             lists.append(np.where(np.isnat(v), "", text).tolist())
         else:
             lists.append(v.tolist())
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([neutralize_cell(k) for k in cols])
         for i in range(n):  # output tables are small (one row per label/month)

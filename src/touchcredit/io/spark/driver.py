@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.io.columns import resolve_columns
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts
 from touchcredit.io.spark.executor import count_partitions, credit_partitions
@@ -43,19 +45,20 @@ def attribute(
     df: DataFrame,
     model: AttributionModel | str,
     *,
-    journey_col: str = "journey_id",
-    time_col: str = "timestamp",
-    channel_col: str | None = "channel",
-    source_col: str | None = None,
-    campaign_col: str | None = None,
-    method_col: str | None = None,
     conversions: DataFrame | None = None,
-    conversion_journey_col: str | None = None,
-    conversion_time_col: str | None = None,
-    conversion_value_col: str | None = None,
-    lead_created_col: str | None = None,
-    opportunity_created_col: str | None = None,
-    closed_col: str | None = None,
+    columns: ColumnMap | None = None,
+    journey: str | None = None,
+    timestamp: str | None = None,
+    channel: str | None = None,
+    source: str | None = None,
+    campaign: str | None = None,
+    method: str | None = None,
+    conversion_journey: str | None = None,
+    conversion_time: str | None = None,
+    conversion_value: str | None = None,
+    lead_created_at: str | None = None,
+    opportunity_created_at: str | None = None,
+    closed_at: str | None = None,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     fit: bool | None = None,
@@ -76,28 +79,24 @@ def attribute(
         (select the ones you need first: they all travel through the shuffle).
     model : AttributionModel or str
         A model instance or a registry name (``"linear"``, ``"w_shaped"``, ``"markov"``...).
-    journey_col : str
-        Journey (person/account) id column of ``df``: string, integer or binary; never null.
-    time_col : str
-        Touch time: ``timestamp`` (an instant, read in UTC whatever the session time
-        zone), ``timestamp_ntz`` or ``date`` (wall-clock, read in ``default_tz``), or a
-        number (epoch seconds). Never null.
-    channel_col, source_col, campaign_col, method_col : str, optional
-        String label columns; null means "not recorded". ``channel_col=None`` when
-        there is no channel column.
     conversions : pyspark.sql.DataFrame, optional
         One row per conversion (a lead's creation, a won deal). Without it no value is
         attributed and every credit is 0.
-    conversion_journey_col : str, optional
-        Journey id column of ``conversions`` (default: ``journey_col``); cast to the
-        type of the touches' journey column.
-    conversion_time_col : str, optional
-        Conversion time column (default: ``time_col``); same types as ``time_col``.
-    conversion_value_col : str, optional
-        Conversion value (finite, >= 0, not null); every conversion is worth 1 when None.
-    lead_created_col, opportunity_created_col, closed_col : str, optional
-        Milestone time columns of ``conversions`` (null where unknown), used by the
-        W-shaped and full-path models.
+    columns : ColumnMap, optional
+        Which columns hold what (:class:`touchcredit.ColumnMap`; its defaults when
+        None). Journey ids: string, integer or binary, never null (the conversions'
+        are cast to the touches' type). Times: ``timestamp`` (an instant, read in UTC
+        whatever the session time zone), ``timestamp_ntz`` or ``date`` (wall-clock, read
+        in ``default_tz``), or a number (epoch seconds); never null, except milestones
+        (null where unknown). Labels: strings, null = not recorded. Conversion value:
+        numeric, finite, >= 0, never null (each conversion is worth 1 when not set).
+    journey, timestamp, channel, source, campaign, method : str, optional
+        Shorthand for the :class:`~touchcredit.ColumnMap` fields of the same names;
+        a keyword that is given wins over ``columns``.
+    conversion_journey, conversion_time, conversion_value : str, optional
+        Shorthand, as above.
+    lead_created_at, opportunity_created_at, closed_at : str, optional
+        Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of ``timestamp_ntz``/``date`` columns (UTC when None).
     num_partitions : int, optional
@@ -134,31 +133,29 @@ def attribute(
     --------
     >>> from touchcredit import spark as tcs
     >>> res = tcs.attribute(  # doctest: +SKIP
-    ...     touches, "position", journey_col="person_id", time_col="ts",
-    ...     channel_col="utm_medium", conversions=deals,
-    ...     conversion_time_col="closed_at", conversion_value_col="amount")
+    ...     touches, "position", conversions=deals, journey="person_id",
+    ...     timestamp="ts", channel="utm_medium", conversion_time="closed_at",
+    ...     conversion_value="amount")
     >>> res.credits.select("person_id", "utm_medium", "credit_value").show()  # doctest: +SKIP
     >>> res.totals("channel").toPandas()  # doctest: +SKIP
     """
     m = get(model) if isinstance(model, str) else model
+    shorthand = {
+        "journey": journey,
+        "timestamp": timestamp,
+        "channel": channel,
+        "source": source,
+        "campaign": campaign,
+        "method": method,
+        "conversion_journey": conversion_journey,
+        "conversion_time": conversion_time,
+        "conversion_value": conversion_value,
+        "lead_created_at": lead_created_at,
+        "opportunity_created_at": opportunity_created_at,
+        "closed_at": closed_at,
+    }
     layout, stream = _prepare(
-        df,
-        conversions,
-        journey_col=journey_col,
-        time_col=time_col,
-        channel_col=channel_col,
-        source_col=source_col,
-        campaign_col=campaign_col,
-        method_col=method_col,
-        conversion_journey_col=conversion_journey_col,
-        conversion_time_col=conversion_time_col,
-        conversion_value_col=conversion_value_col,
-        lead_created_col=lead_created_col,
-        opportunity_created_col=opportunity_created_col,
-        closed_col=closed_col,
-        default_tz=default_tz,
-        num_partitions=num_partitions,
-        validate=validate,
+        df, conversions, columns, shorthand, default_tz, num_partitions, validate
     )
     if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
         m = _fit_stream(stream, m, layout)
@@ -218,19 +215,20 @@ def fit(
     df: DataFrame,
     model: AttributionModel | str,
     *,
-    journey_col: str = "journey_id",
-    time_col: str = "timestamp",
-    channel_col: str | None = "channel",
-    source_col: str | None = None,
-    campaign_col: str | None = None,
-    method_col: str | None = None,
     conversions: DataFrame | None = None,
-    conversion_journey_col: str | None = None,
-    conversion_time_col: str | None = None,
-    conversion_value_col: str | None = None,
-    lead_created_col: str | None = None,
-    opportunity_created_col: str | None = None,
-    closed_col: str | None = None,
+    columns: ColumnMap | None = None,
+    journey: str | None = None,
+    timestamp: str | None = None,
+    channel: str | None = None,
+    source: str | None = None,
+    campaign: str | None = None,
+    method: str | None = None,
+    conversion_journey: str | None = None,
+    conversion_time: str | None = None,
+    conversion_value: str | None = None,
+    lead_created_at: str | None = None,
+    opportunity_created_at: str | None = None,
+    closed_at: str | None = None,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     validate: bool = True,
@@ -246,11 +244,15 @@ def fit(
 
     Parameters
     ----------
-    df, model, journey_col, time_col, channel_col, source_col, campaign_col, method_col
+    df, model, conversions, columns
         As for :func:`attribute`.
-    conversions, conversion_journey_col, conversion_time_col, conversion_value_col
+    journey, timestamp, channel, source, campaign, method : str, optional
         As for :func:`attribute`.
-    lead_created_col, opportunity_created_col, closed_col, default_tz, num_partitions
+    conversion_journey, conversion_time, conversion_value : str, optional
+        As for :func:`attribute`.
+    lead_created_at, opportunity_created_at, closed_at : str, optional
+        As for :func:`attribute`.
+    default_tz, num_partitions
         As for :func:`attribute`.
     validate : bool
         As for :func:`attribute`.
@@ -275,24 +277,22 @@ def fit(
     m = get(model) if isinstance(model, str) else model
     if not m.learns_from_data:
         return m
+    shorthand = {
+        "journey": journey,
+        "timestamp": timestamp,
+        "channel": channel,
+        "source": source,
+        "campaign": campaign,
+        "method": method,
+        "conversion_journey": conversion_journey,
+        "conversion_time": conversion_time,
+        "conversion_value": conversion_value,
+        "lead_created_at": lead_created_at,
+        "opportunity_created_at": opportunity_created_at,
+        "closed_at": closed_at,
+    }
     layout, stream = _prepare(
-        df,
-        conversions,
-        journey_col=journey_col,
-        time_col=time_col,
-        channel_col=channel_col,
-        source_col=source_col,
-        campaign_col=campaign_col,
-        method_col=method_col,
-        conversion_journey_col=conversion_journey_col,
-        conversion_time_col=conversion_time_col,
-        conversion_value_col=conversion_value_col,
-        lead_created_col=lead_created_col,
-        opportunity_created_col=opportunity_created_col,
-        closed_col=closed_col,
-        default_tz=default_tz,
-        num_partitions=num_partitions,
-        validate=validate,
+        df, conversions, columns, shorthand, default_tz, num_partitions, validate
     )
     return _fit_stream(stream, m, layout)
 
@@ -333,38 +333,20 @@ def _empty_journey_set() -> JourneySet:
 def _prepare(
     df: DataFrame,
     conversions: DataFrame | None,
-    *,
-    journey_col: str,
-    time_col: str,
-    channel_col: str | None,
-    source_col: str | None,
-    campaign_col: str | None,
-    method_col: str | None,
-    conversion_journey_col: str | None,
-    conversion_time_col: str | None,
-    conversion_value_col: str | None,
-    lead_created_col: str | None,
-    opportunity_created_col: str | None,
-    closed_col: str | None,
+    columns: ColumnMap | None,
+    shorthand: dict[str, str | None],
     default_tz: TimeZoneLike,
     num_partitions: int | None,
     validate: bool,
 ) -> tuple[Layout, DataFrame]:
     """Check the columns, validate the rows, and build the tagged, repartitioned stream."""
+    cols = resolve_columns(columns, **shorthand)
     validation.check_partitions(num_partitions)
-    key_type = validation.key_type_of(df, journey_col)
-    validation.require(df, time_col, "touches")
-    touch_columns = tuple(c for c in df.columns if c != journey_col)
-    names = {"source": source_col, "channel": channel_col, "campaign": campaign_col}
-    labels = validation.touch_labels(
-        df, journey_col, touch_columns, {**names, "method": method_col}
-    )
-    conv_journey = conversion_journey_col or journey_col
-    milestones = {
-        "lead_created_at": lead_created_col,
-        "opportunity_created_at": opportunity_created_col,
-        "closed_at": closed_col,
-    }
+    cols.check_touches(df.columns, raw=False)
+    key_type = validation.key_type_of(df, cols.journey)
+    touch_columns = tuple(c for c in df.columns if c != cols.journey)
+    labels = validation.touch_labels(df, cols.journey, touch_columns, cols)
+    conv_journey = cols.conversion_journey or cols.journey
     roles: dict[str, Any] = {
         "conv_columns": (),
         "conv_time": None,
@@ -373,26 +355,20 @@ def _prepare(
         "milestones": (),
     }
     if conversions is not None:
-        roles = validation.conversion_roles(
-            conversions,
-            conv_journey,
-            conversion_time_col or time_col,
-            conversion_value_col,
-            milestones,
-        )
-    elif (
-        conversion_journey_col
-        or conversion_time_col
-        or conversion_value_col
-        or any(milestones.values())
-    ):
-        raise ValueError("conversion columns were given without a 'conversions' DataFrame")
+        roles = validation.conversion_roles(conversions, cols)
+    else:
+        given = [k for k, v in shorthand.items() if k in _CONVERSION_ROLES and v is not None]
+        if given:
+            raise ValueError(
+                f"conversion column(s) {', '.join(given)} were given without a "
+                "'conversions' DataFrame"
+            )
     layout = Layout(
-        journey=journey_col,
+        journey=cols.journey,
         touch_columns=touch_columns,
-        time=touch_columns.index(time_col),
+        time=touch_columns.index(cols.timestamp),
         labels=labels,
-        time_kind=validation.time_kind(df, time_col, "touches"),
+        time_kind=validation.time_kind(df, cols.timestamp, "touches"),
         conv_journey=conv_journey,
         default_tz=default_tz,
         batch_rows=validation.batch_rows_of(df),
@@ -401,3 +377,13 @@ def _prepare(
     if validate:
         validation.validate_rows(df, conversions, layout, key_type)
     return layout, build_stream(df, conversions, layout, key_type, num_partitions)
+
+
+_CONVERSION_ROLES = (
+    "conversion_journey",
+    "conversion_time",
+    "conversion_value",
+    "lead_created_at",
+    "opportunity_created_at",
+    "closed_at",
+)

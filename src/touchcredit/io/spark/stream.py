@@ -23,7 +23,6 @@ CREDIT_VALUE = "__tc_credit_value"
 CREDIT_CONVERSIONS = "__tc_credit_conversions"
 TOUCH, CONVERSION = 0, 1
 LABELS = ("source", "channel", "campaign", "method")
-MILESTONES = ("lead_created_at", "opportunity_created_at", "closed_at")
 
 
 @attrs.frozen

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from touchcredit.io.spark.stream import LABELS, MILESTONES, Layout, col
+from touchcredit.core.mapping import ColumnMap
+from touchcredit.io.spark.stream import LABELS, Layout, col
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -46,7 +47,6 @@ def key_type_of(df: DataFrame, journey_col: str) -> Any:
     """The Spark type of the touches' journey column (string, integer or binary)."""
     from pyspark.sql import types as T
 
-    require(df, journey_col, "touches")
     key_type = df.schema[journey_col].dataType
     if isinstance(key_type, T.ArrayType | T.MapType | T.StructType | T.FractionalType):
         raise TypeError(
@@ -57,17 +57,16 @@ def key_type_of(df: DataFrame, journey_col: str) -> Any:
 
 
 def touch_labels(
-    df: DataFrame, journey_col: str, touch_columns: tuple[str, ...], names: dict[str, str | None]
+    df: DataFrame, journey_col: str, touch_columns: tuple[str, ...], cols: ColumnMap
 ) -> tuple[tuple[str, int], ...]:
-    """(dimension, index into ``touch_columns``) of every label column given."""
+    """(dimension, index into ``touch_columns``) of every label column mapped."""
     from pyspark.sql import types as T
 
     labels: list[tuple[str, int]] = []
     for dim in LABELS:
-        name = names.get(dim)
+        name = getattr(cols, dim)
         if name is None:
             continue
-        require(df, name, "touches")
         if name == journey_col:
             raise ValueError(f"the {dim} column {name!r} is the journey id column")
         if not isinstance(df.schema[name].dataType, T.StringType):
@@ -79,22 +78,16 @@ def touch_labels(
     return tuple(labels)
 
 
-def conversion_roles(
-    conversions: DataFrame,
-    conv_journey: str,
-    time_col: str,
-    value_col: str | None,
-    milestones: dict[str, str | None],
-) -> dict[str, Any]:
+def conversion_roles(conversions: DataFrame, cols: ColumnMap) -> dict[str, Any]:
     """The conversion fields of a :class:`Layout` (columns, time, value, milestones)."""
     from pyspark.sql import types as T
 
-    require(conversions, conv_journey, "conversions")
-    require(conversions, time_col, "conversions")
+    cols.check_conversions(conversions.columns)
+    conv_journey = cols.conversion_journey or cols.journey
     conv_columns = tuple(c for c in conversions.columns if c != conv_journey)
+    value_col = cols.conversion_value
     conv_value: int | None = None
     if value_col is not None:
-        require(conversions, value_col, "conversions")
         dtype = conversions.schema[value_col].dataType
         if not isinstance(dtype, T.NumericType):
             raise TypeError(
@@ -102,19 +95,16 @@ def conversion_roles(
                 f"{dtype.simpleString()}"
             )
         conv_value = conv_columns.index(value_col)
-    found: list[tuple[str, int, str]] = []
-    for role in MILESTONES:
-        name = milestones.get(role)
-        if name is not None:
-            require(conversions, name, "conversions")
-            kind = time_kind(conversions, name, "conversions")
-            found.append((role, conv_columns.index(name), kind))
+    found = tuple(
+        (role, conv_columns.index(name), time_kind(conversions, name, "conversions"))
+        for role, name in cols.milestones().items()
+    )
     return {
         "conv_columns": conv_columns,
-        "conv_time": conv_columns.index(time_col),
-        "conv_time_kind": time_kind(conversions, time_col, "conversions"),
+        "conv_time": conv_columns.index(cols.conversion_time),
+        "conv_time_kind": time_kind(conversions, cols.conversion_time, "conversions"),
         "conv_value": conv_value,
-        "milestones": tuple(found),
+        "milestones": found,
     }
 
 

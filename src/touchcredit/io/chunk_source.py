@@ -1,0 +1,183 @@
+"""The journeys of each chunk of an out-of-core run, with rows named as in the whole input.
+
+:class:`ChunkSource` holds the checked inputs of one run (the dataset, the conversions
+sorted by journey, the :class:`~touchcredit.ColumnMap`) and yields every chunk as a
+:class:`~touchcredit.JourneySet` whose ``touch_row``/``conversion_row`` count in the
+whole input. An error while building a chunk is restated with the 1-based input row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.store import JourneySet
+from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.io.chunks import (
+    ROW,
+    Chunker,
+    as_conversion_table,
+    id_kind,
+    progress_bar,
+    require_arrow,
+    sorted_conversions,
+)
+
+__all__ = ["ChunkSource", "located", "renumbered"]
+
+
+@attrs.frozen(eq=False)
+class ChunkSource:
+    """The inputs of one out-of-core run, checked; reads them as chunks of journeys."""
+
+    data: Any  # pyarrow.dataset.Dataset
+    conversions: tuple[Any, npt.NDArray[Any]] | None  # sorted by journey, and their ids
+    columns: ColumnMap
+    batch_rows: int
+    default_tz: TimeZoneLike = None
+    progress: bool | None = None
+
+    @classmethod
+    def open(
+        cls,
+        dataset: Any,
+        conversions: Any,
+        cols: ColumnMap,
+        by: str,
+        batch_rows: int,
+        default_tz: TimeZoneLike = None,
+        progress: bool | None = None,
+    ) -> ChunkSource:
+        """Check the arguments, the columns, the ids and the conversion rows."""
+        pa, ds, pq = require_arrow()
+        if batch_rows < 1:
+            raise ValueError(f"'batch_rows' must be >= 1, got {batch_rows!r}")
+        if by not in DIMENSIONS:
+            raise ValueError(f"'by' must be one of {', '.join(DIMENSIONS)}; got {by!r}")
+        if getattr(cols, by) is None:
+            raise ValueError(f"by={by!r} needs the {by!r} column name (e.g. {by}={by!r})")
+        data = dataset if isinstance(dataset, ds.Dataset) else ds.dataset(dataset, format="parquet")
+        cols.check_touches(data.schema.names, raw=False)
+        table = as_conversion_table(conversions, pa, pq)
+        if table is None:
+            return cls(data, None, cols, batch_rows, default_tz, progress)
+        cols.check_conversions(table.column_names)
+        kind = id_kind(data.schema.field(cols.journey).type, pa)
+        ordered = sorted_conversions(table, cols.conversion_journey or cols.journey, kind, pa)
+        run = cls(data, ordered, cols, batch_rows, default_tz, progress)
+        run.build(data.head(0, columns=run.read), table)  # conversion rows: checked up front
+        return run
+
+    @property
+    def read(self) -> list[str]:
+        """The touch columns to read."""
+        return list(self.columns.touch_columns(raw=False).values())
+
+    def build(self, touches: Any, conversions: Any) -> JourneySet:
+        c = self.columns
+        return JourneySet.from_frame(
+            touches,
+            journey=c.journey,
+            timestamp=c.timestamp,
+            channel=c.channel,  # type: ignore[arg-type]
+            source=c.source,
+            campaign=c.campaign,
+            method=c.method,
+            conversions=conversions,
+            conversion_journey=c.conversion_journey or c.journey,
+            conversion_time=c.conversion_time,
+            conversion_value=c.conversion_value,
+            lead_created_at=c.lead_created_at,
+            opportunity_created_at=c.opportunity_created_at,
+            closed_at=c.closed_at,
+            default_tz=self.default_tz,
+        )
+
+    def passes(self, desc: str) -> Iterator[tuple[JourneySet, Any, int]]:
+        """``(journeys, touch rows, first input row)`` of every chunk, in input order."""
+        c = self.columns
+        chunker = Chunker(
+            self.data,
+            self.read,
+            c.journey,
+            self.conversions,
+            self.batch_rows,
+        )
+        bar = progress_bar(int(self.data.count_rows()), desc, self.progress)
+        try:
+            for touches, conv, first_row in chunker.chunks(bar):
+                js = renumbered(self.buildlocated(touches, conv, first_row), conv, first_row)
+                yield js, touches, first_row
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def buildlocated(self, touches: Any, conversions: Any, first_row: int) -> JourneySet:
+        """:meth:`build`, with errors that name the 1-based row of the whole input."""
+        try:
+            return self.build(touches, conversions)
+        except (ValueError, TypeError) as exc:
+            raise located(exc, self, touches, first_row) from exc
+
+
+def renumbered(js: JourneySet, conversions: Any, first_row: int) -> JourneySet:
+    """The chunk's journeys with the row numbers of the whole input.
+
+    ``touch_row`` counts from the dataset's first row and ``conversion_row`` is the row
+    in the conversion table given, so every message that names a row (a model's bad
+    weights, say) means the same row as an in-memory run on the whole input.
+    """
+    conv_row = js.conversion_row
+    if conversions is not None and conversions.num_rows:
+        given = conversions.column(ROW).to_numpy()
+        conv_row = given[js.conversion_row].astype(np.int64, copy=False)
+    return attrs.evolve(js, touch_row=js.touch_row + first_row, conversion_row=conv_row)
+
+
+_ROW = re.compile(r"\brow \d+")
+
+
+def located(exc: Exception, run: ChunkSource, touches: Any, first_row: int) -> Exception:
+    """The error of a chunk, restated with the row of the whole input.
+
+    The first failing row is found by bisection over prefixes of the chunk (the
+    error path only: about log2(rows) builds). The message of that row alone, whose
+    row number can only mean that row, is restated with its input row.
+    """
+
+    def fails(n: int) -> Exception | None:
+        try:
+            run.build(touches.slice(0, n), None)
+        except (ValueError, TypeError) as err:
+            return err
+        return None
+
+    n = touches.num_rows
+    if fails(n) is None:  # not a touch row: keep the message, say which rows
+        last = first_row + n
+        return restated(exc, f"{exc} (in the chunk of input rows {first_row + 1:,}-{last:,})")
+    lo, hi = 0, n  # prefix lo passes, prefix hi fails
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if fails(mid) is not None else (mid, hi)
+    row = first_row + hi  # 1-based input row of the first bad row
+    try:
+        run.build(touches.slice(hi - 1, 1), None)
+    except (ValueError, TypeError) as alone:
+        return restated(exc, _ROW.sub(f"input row {row:,}", str(alone), count=1))
+    return restated(exc, f"input row {row:,} (with the rows before it): {fails(hi)}")
+
+
+def restated(exc: Exception, message: str) -> Exception:
+    """An error of the same class as ``exc`` with a new message (ValueError if it cannot)."""
+    try:
+        return type(exc)(message)
+    except Exception:  # an error class whose constructor takes other arguments
+        return ValueError(message) if isinstance(exc, ValueError) else TypeError(message)
