@@ -138,9 +138,10 @@ def test_property_efficiency_and_exact_equals_simplified(
     table: tuple[np.ndarray, np.ndarray],
 ) -> None:
     members, worth = table
-    exact = shapley_exact(members, worth)
+    sets = ShapleyCounts.from_members(tuple(map(str, range(members.shape[1]))), members, worth)
+    exact = shapley_exact(sets, sets.conversions)
     assert exact.sum() == pytest.approx(worth.sum(), abs=1e-9)
-    np.testing.assert_allclose(exact, shapley_simplified(members, worth), atol=1e-9)
+    np.testing.assert_allclose(exact, shapley_simplified(sets, sets.conversions), atol=1e-9)
     assert (exact >= -1e-12).all()
 
 
@@ -230,3 +231,69 @@ def test_more_than_64_channels_group_and_merge_exactly() -> None:
     w = markov.weights(js)
     p = markov.pairs(js)
     np.testing.assert_allclose(np.bincount(p.conversion, weights=w), 1.0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- issue 14, item 7
+def _many_channels(n_channels: int, n_journeys: int, seed: int = 0) -> JourneySet:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 5, n_journeys)
+    jid = np.repeat(np.arange(n_journeys), lengths)
+    channel = np.array([f"c{k}" for k in rng.integers(0, n_channels, jid.size)], dtype=object)
+    conv = np.flatnonzero(rng.random(n_journeys) < 0.4)
+    return JourneySet.from_arrays(
+        journey_id=jid, timestamp=np.arange(jid.size), channel=channel,
+        conversion_journey_id=conv, conversion_time=np.full(conv.size, 10**7),
+    )  # fmt: skip
+
+
+def test_exact_refuses_many_channels_before_counting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # before: 20k channels counted for 30 s and 6.5 GB, then "too many channels"
+    def boom(*_: object) -> None:
+        raise AssertionError("channel sets counted before the size check")
+
+    monkeypatch.setattr(ShapleyCounts, "from_paths", classmethod(boom))
+    js = _many_channels(500, 300)
+    with pytest.raises(ValueError, match=r"exact Shapley values over \d{3} channels .*2\^\d{3}"):
+        ShapleyModel().fit(js)
+
+
+def test_simplified_is_sparse_for_any_number_of_channels(monkeypatch: pytest.MonkeyPatch) -> None:
+    # before: method="simplified" built a dense sets x channels matrix (raw MemoryError)
+    js = _many_channels(20_000, 3_000)
+    m = ShapleyModel(method="simplified")
+    counts = m.count(js)
+    assert len(counts.channels) > 5_000
+    # memory is the memberships stored, not sets x channels
+    assert counts.codes.size == sum(len(s) for s in counts.sets())
+    assert counts.codes.size < 4 * counts.n_sets
+    from touchcredit.models import _credit
+
+    monkeypatch.setattr(_credit, "DENSE_MEMBERS_LIMIT", 1_000_000)
+    with pytest.raises(ValueError, match="dense membership matrix of .* sets x .* channels"):
+        _ = counts.members
+
+    def dense(_: object) -> None:
+        raise AssertionError("dense membership matrix built")
+
+    monkeypatch.setattr(ShapleyCounts, "members", property(dense))
+    fitted = m.fit(js)
+    # Zhao et al.'s form by hand: every converting path's distinct channels share 1
+    want: dict[str | None, float] = {}
+    p = m.pairs(js)
+    for t in range(js.n_conversions):
+        touch = p.touch[p.offsets[t] : p.offsets[t + 1]]
+        chans = {js.channel.categories[c] for c in js.channel.codes[touch].tolist()}
+        for c in chans:
+            want[c] = want.get(c, 0.0) + 1 / len(chans)
+    got = {c: v for c, v in fitted.values_.items() if v > 0}
+    assert got == pytest.approx(want, abs=1e-9)
+    w = fitted.weights(js)
+    assert np.add.reduceat(w, m.pairs(js).offsets[:-1]) == pytest.approx(1.0)
+
+
+def test_sampled_sparse_matches_exact_on_few_channels() -> None:
+    js = random_paths(3, n_journeys=200)
+    exact = ShapleyModel().fit(js).values_
+    sampled = ShapleyModel(method="sampled", n_permutations=4000, seed=1).fit(js).values_
+    total = sum(exact.values())
+    assert max(abs(sampled[c] - exact[c]) for c in exact) < 0.03 * total

@@ -8,9 +8,9 @@ belong to no path. Paths with no touch are left out.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 import numpy as np
@@ -21,6 +21,7 @@ from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import to_timedelta64
 from touchcredit.models.base import AttributionModel, check_is_fitted
+from touchcredit.models.channel_sets import distinct_members, group_sets
 from touchcredit.models.eligibility import select_pairs
 
 IntArray = npt.NDArray[np.int64]
@@ -100,45 +101,46 @@ def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     return Paths(channels, lut[raw], offsets, converted, value.astype(np.float64))
 
 
-def _set_keys(codes: CodeArray, offsets: IntArray, n: int) -> npt.NDArray[np.uint64]:
-    """Bitmask words (one row per non-empty segment) of the distinct codes."""
-    words = max(1, math.ceil(n / 64))
-    starts = offsets[:-1][np.diff(offsets) > 0]
-    out = np.zeros((starts.size, words), dtype=np.uint64)
-    if codes.size == 0:
-        return out
-    if words == 1:
-        out[:, 0] = np.bitwise_or.reduceat(
-            np.left_shift(np.uint64(1), codes.astype(np.uint64)), starts
+def _masks_to_sets(masks: npt.NDArray[np.uint64], n: int) -> tuple[CodeArray, IntArray]:
+    """CSR sets of one-word bitmasks (bit c = member c), members sorted."""
+    words = np.ascontiguousarray(masks, dtype="<u8")[:, None]
+    bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :n]
+    rows, cols = np.nonzero(bits)  # row-major: members ascending within a row
+    offsets = np.zeros(masks.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=masks.size), out=offsets[1:])
+    return cols.astype(np.int32), offsets
+
+
+def _path_sets(
+    paths: Paths, *columns: FloatArray
+) -> tuple[CodeArray, IntArray, tuple[FloatArray, ...]]:
+    """The distinct channel sets of ``paths`` with each column summed per set."""
+    n = len(paths.channels)
+    if n > 63:
+        codes, offsets = distinct_members(paths.codes, paths.offsets, n)
+        return group_sets(codes, offsets, n, *columns)
+    # few channels: one 64-bit mask per path, grouped by value (fast path)
+    starts = paths.offsets[:-1]
+    masks = np.zeros(starts.size, dtype=np.uint64)
+    if paths.codes.size:
+        masks = np.bitwise_or.reduceat(
+            np.left_shift(np.uint64(1), paths.codes.astype(np.uint64)), starts
         )
-        return out
-    bit = np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
-    for w in range(words):
-        out[:, w] = np.bitwise_or.reduceat(np.where(codes // 64 == w, bit, np.uint64(0)), starts)
-    return out
+    if n <= 22:
+        flat = masks.astype(np.int64)
+        seen = np.bincount(flat, minlength=1 << n) > 0
+        uniq = np.flatnonzero(seen).astype(np.uint64)
+        inv = (np.cumsum(seen) - 1)[flat]
+    else:
+        uniq, inv = np.unique(masks, return_inverse=True)
+    inv = inv.reshape(-1)
+    sums = [wsum(inv, c, uniq.size) for c in columns]
+    codes, offsets = _masks_to_sets(uniq, n)
+    return group_sets(codes, offsets, n, *sums)  # canonical order
 
 
-def _group_rows(a: npt.NDArray[np.unsignedinteger[Any]]) -> tuple[IntArray, IntArray]:
-    """Distinct rows of a 2-D array in lexicographic order (column 0 first): the index
-    of one row of each group, and the group of every row (a radix-style ``lexsort``,
-    much faster than ``np.unique(axis=0)`` on wide rows)."""
-    order = np.lexsort(a.T[::-1]).astype(np.int64)
-    srt = a[order]
-    new = np.ones(srt.shape[0], dtype=bool)
-    new[1:] = (srt[1:] != srt[:-1]).any(axis=1)
-    inv = np.empty(srt.shape[0], dtype=np.int64)
-    inv[order] = np.cumsum(new) - 1
-    return order[new], inv
-
-
-def _unique_rows(
-    members: BoolArray, *columns: FloatArray
-) -> tuple[BoolArray, tuple[FloatArray, ...]]:
-    if members.shape[0] == 0:
-        return members, columns
-    first, inv = _group_rows(np.packbits(members, axis=1))
-    sums = tuple(wsum(inv, c, first.size) for c in columns)
-    return members[first], sums
+#: Largest dense ``members`` matrix (sets x channels) :attr:`ShapleyCounts.members` builds.
+DENSE_MEMBERS_LIMIT = 200_000_000
 
 
 @attrs.frozen(eq=False)
@@ -148,13 +150,18 @@ class ShapleyCounts:
     Additive: ``a + b`` (or ``a.merge(b, ...)``) is the table of the union of the
     journeys, whatever category tables they came from. This is the sufficient
     statistic of the Shapley model; the Markov model keeps one for its converting paths.
+    The sets are stored sparsely (CSR), so the table costs memory in proportion to
+    the channels the sets hold, however many channels exist.
 
     Attributes
     ----------
     channels : tuple of str or None
         Channel labels, sorted (None last).
-    members : bool ndarray, shape (P, n)
-        ``members[p, c]``: channel ``c`` is in set ``p``. Rows are distinct.
+    offsets : int64 ndarray, shape (P + 1,)
+        Set ``p`` holds the channels ``codes[offsets[p]:offsets[p + 1]]``.
+    codes : int32 ndarray
+        Channel indices (into ``channels``) of every set, sorted within a set. Sets are
+        distinct, in a canonical order (:func:`~touchcredit.models.channel_sets.group_sets`).
     conversions, value, nulls : float64 ndarray
         Per set: converting paths, their conversion value, non-converting paths.
 
@@ -164,61 +171,116 @@ class ShapleyCounts:
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
     ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1])
     >>> c = ShapleyModel().count(js)
-    >>> c.members.tolist(), c.conversions.tolist(), c.nulls.tolist()
-    ([[False, True], [True, True]], [0.0, 1.0], [1.0, 0.0])
+    >>> sorted(zip(c.sets(), c.conversions.tolist(), c.nulls.tolist()))
+    [((0, 1), 1.0, 0.0), ((1,), 0.0, 1.0)]
     """
 
     channels: tuple[Label, ...]
-    members: BoolArray
+    offsets: IntArray
+    codes: CodeArray
     conversions: FloatArray
     value: FloatArray
     nulls: FloatArray
 
+    @property
+    def n_sets(self) -> int:
+        """Number of distinct channel sets."""
+        return int(self.offsets.size - 1)
+
+    def sets(self) -> list[tuple[int, ...]]:
+        """The sets as tuples of channel indices (for display and tests)."""
+        c, o = self.codes.tolist(), self.offsets.tolist()
+        return [tuple(c[a:b]) for a, b in itertools.pairwise(o)]
+
+    def entries(self, rows: BoolArray | None = None) -> tuple[IntArray, IntArray, int]:
+        """(set, channel) index of every membership, of the sets where ``rows`` (renumbered
+        0.. in order), and the number of those sets."""
+        size = np.diff(self.offsets)
+        owner = np.repeat(np.arange(self.n_sets, dtype=np.int64), size)
+        cols = self.codes.astype(np.int64)
+        if rows is None:
+            return owner, cols, self.n_sets
+        renum = np.cumsum(rows) - 1
+        keep = rows[owner]
+        return renum[owner[keep]], cols[keep], int(rows.sum())
+
+    @property
+    def members(self) -> BoolArray:
+        """Dense ``members[p, c]`` (channel ``c`` is in set ``p``), for small tables.
+
+        Raises
+        ------
+        ValueError
+            When sets x channels exceeds :data:`DENSE_MEMBERS_LIMIT`.
+        """
+        n = len(self.channels)
+        if self.n_sets * n > DENSE_MEMBERS_LIMIT:
+            raise ValueError(
+                f"a dense membership matrix of {self.n_sets:,} sets x {n:,} channels is too "
+                f"large (limit {DENSE_MEMBERS_LIMIT:,} cells); use .offsets/.codes or .entries()"
+            )
+        out = np.zeros((self.n_sets, n), dtype=bool)
+        rows, cols, _ = self.entries()
+        out[rows, cols] = True
+        return out
+
+    @classmethod
+    def from_members(
+        cls, channels: tuple[Label, ...], members: BoolArray, conversions: FloatArray,
+        value: FloatArray | None = None, nulls: FloatArray | None = None,
+    ) -> ShapleyCounts:  # fmt: skip
+        """A table from a dense membership matrix (rows: sets, columns: ``channels``).
+
+        Examples
+        --------
+        >>> c = ShapleyCounts.from_members(("a", "b"), np.array([[True, True], [False, True]]),
+        ...                                np.array([3.0, 1.0]))
+        >>> sorted(zip(c.sets(), c.conversions.tolist()))
+        [((0, 1), 3.0), ((1,), 1.0)]
+        """
+        m = np.asarray(members, dtype=bool)
+        rows, cols = np.nonzero(m)
+        offsets = np.zeros(m.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=offsets[1:])
+        zero = np.zeros(m.shape[0])
+        conv = np.asarray(conversions, dtype=np.float64)
+        val = zero if value is None else np.asarray(value, dtype=np.float64)
+        nul = zero if nulls is None else np.asarray(nulls, dtype=np.float64)
+        codes, out_off, (c, v, u) = group_sets(
+            cols.astype(np.int32), offsets, len(channels), conv, val, nul
+        )
+        return cls(tuple(channels), out_off, codes, c, v, u)
+
     @classmethod
     def from_paths(cls, paths: Paths) -> ShapleyCounts:
         """Group ``paths`` by channel set."""
-        n = len(paths.channels)
-        keys = _set_keys(paths.codes, paths.offsets, n)
-        if n <= 22:  # few channels: group by counting over all 2^n masks
-            flat = keys[:, 0].astype(np.int64)
-            seen = np.bincount(flat, minlength=1 << n) > 0
-            uniq = np.flatnonzero(seen).astype(np.uint64)[:, None]
-            inv = (np.cumsum(seen) - 1)[flat]
-        elif keys.shape[1] == 1:
-            uniq, inv = np.unique(keys[:, 0], return_inverse=True)
-            uniq = uniq[:, None]
-        else:
-            first, inv = _group_rows(keys)
-            uniq = keys[first]
-        inv = inv.reshape(-1)
-        words = np.ascontiguousarray(uniq, dtype="<u8")  # bit c of word c // 64 = channel c
-        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
-        members = bits[:, :n].astype(bool)
         conv = paths.converted.astype(np.float64)
-        p = uniq.shape[0]
-        # same row order as merge() produces, so counts compare equal however built
-        members, (conversions, value, nulls) = _unique_rows(
-            members, wsum(inv, conv, p), wsum(inv, paths.value, p), wsum(inv, 1.0 - conv, p)
+        codes, offsets, (conversions, value, nulls) = _path_sets(
+            paths, conv, paths.value, 1.0 - conv
         )
-        return cls(paths.channels, members, conversions, value, nulls)
+        return cls(paths.channels, offsets, codes, conversions, value, nulls)
 
     def merge(self, *others: ShapleyCounts) -> ShapleyCounts:
         """Table of the union of the journeys behind ``self`` and ``others``."""
         parts = [self, *others]
         channels = sort_labels(c for p in parts for c in p.channels)
         pos = {c: i for i, c in enumerate(channels)}
-        blocks = []
-        for p in parts:
-            m = np.zeros((p.members.shape[0], len(channels)), dtype=bool)
-            m[:, [pos[c] for c in p.channels]] = p.members
-            blocks.append(m)
-        members, (conv, value, nulls) = _unique_rows(
-            np.concatenate(blocks),
+        codes, sizes = [], []
+        for p in parts:  # labels sorted in both tables: the remap keeps members sorted
+            lut = np.array([pos[c] for c in p.channels], dtype=np.int32)
+            codes.append(lut[p.codes] if p.codes.size else p.codes)
+            sizes.append(np.diff(p.offsets))
+        offsets = np.zeros(sum(s.size for s in sizes) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate(sizes), out=offsets[1:])
+        all_codes, out_off, (conv, value, nulls) = group_sets(
+            np.concatenate(codes).astype(np.int32),
+            offsets,
+            len(channels),
             np.concatenate([p.conversions for p in parts]),
             np.concatenate([p.value for p in parts]),
             np.concatenate([p.nulls for p in parts]),
         )
-        return ShapleyCounts(channels, members, conv, value, nulls)
+        return ShapleyCounts(channels, out_off, all_codes, conv, value, nulls)
 
     def __add__(self, other: ShapleyCounts) -> ShapleyCounts:
         return self.merge(other)
@@ -235,16 +297,33 @@ _TINY = 1e-250
 def fit_scale(
     members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000
 ) -> tuple[FloatArray, float]:
+    """:func:`fit_scale_entries` on a dense membership matrix."""
+    rows, cols = np.nonzero(members)
+    return fit_scale_entries(
+        rows.astype(np.int64), cols.astype(np.int64), members.shape, weight, target,
+        max_iter=max_iter,
+    )  # fmt: skip
+
+
+def fit_scale_entries(
+    rows: IntArray,
+    cols: IntArray,
+    shape: tuple[int, int],
+    weight: FloatArray,
+    target: FloatArray,
+    *,
+    max_iter: int = 20_000,
+) -> tuple[FloatArray, float]:
     """Per-channel scales ``s`` so that sharing each row's ``weight`` over its members
     in proportion to ``s`` gives every channel its ``target`` (iterative proportional
-    fitting, Deming & Stephan 1940).
+    fitting, Deming & Stephan 1940). The rows' members are given sparsely: one
+    ``(rows[k], cols[k])`` entry per (set, member channel), ``shape`` = (sets, channels).
 
     Returns the scales and the largest remaining gap as a fraction of the total; the
     targets may be unattainable (a channel credited more than the rows holding it
     can give), and then the gap stays positive.
     """
-    rows, cols = np.nonzero(members)  # one entry per (set, member channel)
-    n_rows, n = members.shape
+    n_rows, n = shape
     total = float(weight.sum())
     if total <= 0 or n == 0:
         return np.ones(n), 0.0

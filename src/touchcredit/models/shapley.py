@@ -31,9 +31,10 @@ from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
-    fit_scale,
+    fit_scale_entries,
     scaled_weights,
     share_credit,
+    wsum,
 )
 from touchcredit.models.base import AttributionModel, check_is_fitted
 
@@ -45,21 +46,27 @@ _METHODS = ("exact", "simplified", "sampled")
 _VALUES = ("conversions", "value", "rate")
 
 
-def _bitmasks(members: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    n = members.shape[1]
-    return members.astype(np.int64) @ (np.int64(1) << np.arange(n, dtype=np.int64))
+def _bitmasks(sets: ShapleyCounts) -> npt.NDArray[np.int64]:
+    """One int64 bitmask per set (bit c = channel c); fewer than 63 channels."""
+    size = np.diff(sets.offsets)
+    masks = np.zeros(sets.n_sets, dtype=np.int64)
+    nonempty = size > 0
+    if sets.codes.size:
+        bits = np.left_shift(np.int64(1), sets.codes.astype(np.int64))
+        masks[nonempty] = np.bitwise_or.reduceat(bits, sets.offsets[:-1][nonempty])
+    return masks
 
 
-def shapley_exact(members: npt.NDArray[np.bool_], worth: FloatArray) -> FloatArray:
-    """Classic Shapley values over all 2^n coalitions (``members`` has n columns).
+def shapley_exact(sets: ShapleyCounts, worth: FloatArray) -> FloatArray:
+    """Classic Shapley values over all 2^n coalitions (n = ``len(sets.channels)``).
 
     ``v`` is the subset-sum (zeta) transform of ``worth`` placed at each set's
     bitmask; then ``phi_i`` sums the weighted marginal contributions over the
     coalitions without ``i``, one vectorized pass per channel.
     """
-    n = members.shape[1]
+    n = len(sets.channels)
     size = 1 << n
-    v = np.bincount(_bitmasks(members), weights=worth, minlength=size).astype(np.float64)
+    v = np.bincount(_bitmasks(sets), weights=worth, minlength=size).astype(np.float64)
     for i in range(n):
         view = v.reshape(-1, 2, 1 << i)
         view[:, 1, :] += view[:, 0, :]
@@ -77,35 +84,45 @@ def shapley_exact(members: npt.NDArray[np.bool_], worth: FloatArray) -> FloatArr
     return phi
 
 
-def shapley_simplified(members: npt.NDArray[np.bool_], worth: FloatArray) -> FloatArray:
-    """``phi_j = sum over sets T containing j of worth(T) / |T|`` (Zhao et al. 2018)."""
-    m = members.astype(np.float64)
-    size = m.sum(axis=1)
+def shapley_simplified(sets: ShapleyCounts, worth: FloatArray) -> FloatArray:
+    """``phi_j = sum over sets T containing j of worth(T) / |T|`` (Zhao et al. 2018).
+
+    Linear in the stored memberships (the sum of the set sizes).
+    """
+    size = np.diff(sets.offsets).astype(np.float64)
     share = np.divide(worth, size, out=np.zeros_like(worth), where=size > 0)
-    return np.asarray(m.T @ share, dtype=np.float64)
+    return wsum(sets.codes.astype(np.int64), np.repeat(share, np.diff(sets.offsets)),
+                len(sets.channels))  # fmt: skip
 
 
 def shapley_sampled(
-    members: npt.NDArray[np.bool_], worth: FloatArray, n_permutations: int, seed: int
+    sets: ShapleyCounts, worth: FloatArray, n_permutations: int, seed: int
 ) -> FloatArray:
     """Monte Carlo Shapley values from random channel orders (seeded).
 
     In one order a coalition's marginal gain from channel ``i`` is the worth of the
     sets whose last member (in that order) is ``i``; averaging over orders estimates
-    ``phi``.
+    ``phi``. Each order costs one pass over the stored memberships.
     """
-    n = members.shape[1]
+    n = len(sets.channels)
     rng = np.random.default_rng(seed)
     phi = np.zeros(n, dtype=np.float64)
-    rows = max(1, members.shape[0])
-    batch = max(1, min(n_permutations, 5_000_000 // (rows * max(n, 1))))
+    size = np.diff(sets.offsets)
+    live = size > 0
+    starts = sets.offsets[:-1][live]
+    codes = sets.codes.astype(np.int64)
+    w = worth[live]
+    batch = max(1, min(n_permutations, 5_000_000 // max(1, codes.size + n)))
     done = 0
-    m = members.astype(np.int64)
     while done < n_permutations:
         b = min(batch, n_permutations - done)
-        rank = np.argsort(rng.random((b, n)), axis=1).argsort(axis=1) + 1  # (b, n)
-        last = (m[None, :, :] * rank[:, None, :]).argmax(axis=2)  # (b, P)
-        phi += np.bincount(last.reshape(-1), weights=np.tile(worth, b), minlength=n)
+        order = np.argsort(rng.random((b, n)), axis=1)  # channel at each rank
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(n)[None, :], axis=1)  # rank of each channel
+        if codes.size:
+            top = np.maximum.reduceat(rank[:, codes], starts, axis=1)  # (b, sets)
+            last = np.take_along_axis(order, top, axis=1)
+            phi += np.bincount(last.reshape(-1), weights=np.tile(w, b), minlength=n)
         done += b
     return phi / n_permutations
 
@@ -225,9 +242,21 @@ class ShapleyModel(AttributionModel, name="shapley"):
         Raises
         ------
         ValueError
-            With ``method="exact"`` and more than ``max_channels`` channels.
+            With ``method="exact"`` and more than ``max_channels`` channels (checked
+            before the channel sets are counted).
         """
-        return self.fit_counts(self.count(journeys))
+        paths = extract_paths(self, journeys)
+        self._check_size(len(paths.channels))
+        return self.fit_counts(ShapleyCounts.from_paths(paths))
+
+    def _check_size(self, n: int) -> None:
+        if self.method == "exact" and n > self.max_channels:
+            raise ValueError(
+                f"exact Shapley values over {n:,} channels would enumerate 2^{n} coalitions "
+                f"(max_channels={self.max_channels}); merge rare channels, use "
+                "method='simplified' (the same values, any number of channels) or "
+                "method='sampled' with a seed for a Monte Carlo estimate"
+            )
 
     def fit_counts(self, counts: ShapleyCounts) -> Self:
         """Learn from already counted (and possibly merged) :class:`ShapleyCounts`.
@@ -241,7 +270,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         {'a': 0.5, 'b': 0.5}
         """
         n = len(counts.channels)
-        members = counts.members
+        self._check_size(n)
         if self.coalition_value == "conversions":
             worth = counts.conversions
         elif self.coalition_value == "value":
@@ -250,24 +279,20 @@ class ShapleyModel(AttributionModel, name="shapley"):
             paths = counts.conversions + counts.nulls
             worth = np.divide(counts.conversions, paths, out=np.zeros_like(paths), where=paths > 0)
         if self.method == "exact":
-            if n > self.max_channels:
-                raise ValueError(
-                    f"exact Shapley values over {n} channels would enumerate 2^{n} coalitions "
-                    f"(max_channels={self.max_channels}); merge rare channels, use "
-                    "method='simplified' (the same values, any number of channels) or "
-                    "method='sampled' with a seed for a Monte Carlo estimate"
-                )
-            phi = shapley_exact(members, worth)
+            phi = shapley_exact(counts, worth)
         elif self.method == "simplified":
-            phi = shapley_simplified(members, worth)
+            phi = shapley_simplified(counts, worth)
         else:
-            phi = shapley_sampled(members, worth, self.n_permutations, self.seed)
+            phi = shapley_sampled(counts, worth, self.n_permutations, self.seed)
         total = float(phi.sum())
         shares = phi / total if total > 0 else np.zeros(n)
         conv_rows = counts.conversions > 0
         use_value = counts.value.sum() > 0  # value totals are the ones made exact
         weight = counts.value[conv_rows] if use_value else counts.conversions[conv_rows]
-        scale, gap = fit_scale(members[conv_rows], weight, shares * float(weight.sum()))
+        rows, cols, n_rows = counts.entries(conv_rows)
+        scale, gap = fit_scale_entries(
+            rows, cols, (n_rows, n), weight, shares * float(weight.sum())
+        )
         self.counts_ = counts
         self.channels_ = counts.channels
         self.values_ = dict(zip(counts.channels, phi.tolist(), strict=True))
