@@ -5,7 +5,9 @@ marketing (UTM-tagged ad clicks with messy source spellings, organic visits,
 newsletters, webinars, trade-show badge scans, cold calls...), some become leads,
 move through the funnel (MQL, SQL, opportunity, customer) and open deals that are
 won or lost; monthly spend per paid source. Written as gzip-compressed CSV to
-src/touchcredit/data/example/ (re-run to regenerate; the output is deterministic).
+src/touchcredit/data/example/ (re-run to regenerate; the output is deterministic). Also
+writes the example exports of scripts/example_exports.py (GA4 Parquet, HubSpot and
+Salesforce CSVs) to src/touchcredit/data/example/exports/.
 
 Usage: python scripts/make_example_data.py [--out DIR]
 """
@@ -247,6 +249,10 @@ def main() -> None:
     write(tables, args.out)
     for name, cols in tables.items():
         print(f"{name}: {len(next(iter(cols.values())))} rows")
+    from example_exports import write_all  # the GA4/HubSpot/Salesforce example exports
+
+    write_all(args.out / "exports")
+    print(f"exports: {args.out / 'exports'}")
 
 
 if __name__ == "__main__":

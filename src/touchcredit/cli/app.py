@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from touchcredit.cli import attribute, demo, models, report
+from touchcredit.cli import attribute, demo, models, pipeline, report
 from touchcredit.cli.common import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(sub)
     attribute.add_parser(sub)
     report.add_parser(sub)
+    pipeline.add_parser(sub)
     return p
 
 
