@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.pairs import Pairs
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, available, get, models_from
 
@@ -487,6 +488,7 @@ def compare(
     models: Iterable[AttributionModel | str] | str,
     *,
     by: str = "channel",
+    progress: bool | None = None,
 ) -> Comparison:
     """Credit per label of ``by`` under several models, side by side.
 
@@ -498,6 +500,10 @@ def compare(
         (:func:`touchcredit.models.available`), with its default parameters.
     by : str
         Dimension: "channel" (default), "source", "campaign" or "method".
+    progress : bool, optional
+        A bar over the models when the run is long (see
+        :func:`touchcredit.core.progress.progress_bar`; ``TOUCHCREDIT_PROGRESS=0`` turns
+        every bar off).
 
     Returns
     -------
@@ -529,7 +535,12 @@ def compare(
     ms: Sequence[AttributionModel] = models_from(models)
     if not ms:
         raise ValueError("'models' must name at least one model")
-    tables = [attribute(journeys, m).by(by) for m in ms]
+    tables = []
+    with progress_bar(len(ms), "compare", progress=progress, unit="model") as bar:
+        for m in ms:
+            bar.update(0, label=_model_label(m))
+            tables.append(attribute(journeys, m).by(by))
+            bar.update()
     values = np.stack([t.value for t in tables], axis=1) if tables else np.zeros((0, 0))
     return Comparison(
         by=by,

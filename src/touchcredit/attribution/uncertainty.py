@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, get
 
@@ -118,6 +119,7 @@ def bootstrap(
     ci: float = 0.95,
     *,
     what: Literal["value", "conversions"] = "value",
+    progress: bool | None = None,
 ) -> Bootstrap:
     """Credit intervals per label by resampling journeys with replacement.
 
@@ -142,6 +144,9 @@ def bootstrap(
         Interval level in (0, 1).
     what : {"value", "conversions"}
         Credit in conversion value or in conversion counts.
+    progress : bool, optional
+        A bar over the resamples when the run is long (see
+        :func:`touchcredit.core.progress.progress_bar`).
 
     Returns
     -------
@@ -182,9 +187,11 @@ def bootstrap(
     rng = np.random.default_rng(seed)
     samples = np.empty((n, width), dtype=np.float64)
     n_j = journeys.n_journeys
-    for r in range(n):
-        sub = journeys.select(rng.integers(0, n_j, n_j) if n_j else np.zeros(0, np.int64))
-        samples[r] = _credit_by(sub, fitted(sub), width, by, what)
+    with progress_bar(n, "bootstrap", progress=progress, unit="resample") as bar:
+        for r in range(n):
+            sub = journeys.select(rng.integers(0, n_j, n_j) if n_j else np.zeros(0, np.int64))
+            samples[r] = _credit_by(sub, fitted(sub), width, by, what)
+            bar.update()
     # keep the 'not recorded' slot only when some touch lacks the label
     has_missing = bool((journeys.dimension(by).codes < 0).any())
     cols = width if has_missing else width - 1

@@ -113,7 +113,8 @@ def progress_bar(
     *,
     progress: bool | None = None,
     unit: str = "step",
-    delay: float = DELAY,
+    unit_scale: bool = False,
+    delay: float | None = None,
 ) -> Progress:
     """A :class:`Progress` for ``total`` steps, real when :func:`progress_enabled`.
 
@@ -128,7 +129,9 @@ def progress_bar(
         a bar on a terminal or in a notebook, unless ``TOUCHCREDIT_PROGRESS=0``.
     unit : str
         What one step is ("step", "touch", "resample"...).
-    delay : float
+    unit_scale : bool
+        Show large counts as 1.2M rather than 1234567.
+    delay : float, optional
         Seconds before the bar is drawn (default :data:`DELAY`).
 
     Returns
@@ -151,10 +154,10 @@ def progress_bar(
         total=total,
         desc=desc,
         unit=unit,
-        delay=delay,
+        unit_scale=unit_scale,
+        delay=DELAY if delay is None else delay,
         leave=False,
         file=sys.stderr,
-        dynamic_ncols=True,
     )
     return Progress(bar)
 

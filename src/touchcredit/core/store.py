@@ -315,6 +315,7 @@ class JourneySet:
         default_tz: TimeZoneLike = None,
         target: str = "conversions",
         currency: str | None = None,
+        progress: bool | None = None,
     ) -> JourneySet:
         """Build a JourneySet from a pandas/polars DataFrame or a pyarrow Table.
 
@@ -342,6 +343,9 @@ class JourneySet:
             ``"leads"``, ``"revenue"`` or ``"conversions"``.
         currency : str, optional
             Currency of money-valued conversions.
+        progress : bool, optional
+            A bar over the steps when the build is long (see
+            :func:`touchcredit.core.progress.progress_bar`).
 
         Returns
         -------
@@ -386,6 +390,7 @@ class JourneySet:
             default_tz=default_tz,
             target=target,
             currency=currency,
+            progress=progress,
         )
 
     @classmethod

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene import channels, identity, timestamps, utm
@@ -186,6 +187,7 @@ def clean(
     conversion_value: str | None = None,
     target: str = "conversions",
     currency: str | None = None,
+    progress: bool | None = None,
 ) -> tuple[JourneySet, CleaningReport]:
     """Clean a raw touch table into a JourneySet and report every change.
 
@@ -235,6 +237,9 @@ def clean(
         Value column (1 per conversion when None).
     target, currency : str, optional
         Passed to :meth:`JourneySet.from_arrays`.
+    progress : bool, optional
+        A bar over the steps when the run is long (see
+        :func:`touchcredit.core.progress.progress_bar`).
 
     Returns
     -------
@@ -291,7 +296,8 @@ def clean(
         for i in np.flatnonzero(new).tolist():  # rejected rows only
             reason[i] = why(i) if callable(why) else f"row {i}: {why}"
 
-    # Timestamps
+    bar = progress_bar(6, "clean", progress=progress)
+    bar.update(0, label="timestamps")
     times = timestamps.parse(
         _column(table, timestamp, n, "timestamp"),
         default_tz=default_tz,
@@ -304,7 +310,7 @@ def clean(
     reason[times.rejected_rows] = list(times.reasons)
     reject(np.isnat(times.values), f"{timestamp!r} is missing")
 
-    # Labels (text), with URL tags as fallback
+    bar.update(label="labels and URL tags")
     tags = utm.parse_many(_column(table, url, n, "url")) if url else None
     cols: dict[str, ObjArray | None] = {}
     for role, name in (
@@ -329,7 +335,7 @@ def clean(
     medium_v = _fill(cols["medium"], tags["medium"] if tags else None, n)
     campaign_v = _fill(cols["campaign"], tags["campaign"] if tags else None, n)
 
-    # Identities
+    bar.update(label="identities")
     ids = {journey: _column(table, journey, n, "journey")}
     ids.update({c: _column(table, c, n, "identifier") for c in id_kinds})
     kinds = {c: k for c, k in id_kinds.items() if k is not None}
@@ -338,7 +344,7 @@ def clean(
     if errors == "raise" and (reason != None).any():  # noqa: E711
         raise ValueError(str(reason[reason != None][0]))  # noqa: E711
 
-    # Sources and channels
+    bar.update(label="sources and channels")
     norm = normalize(raw_source, cat)
     canon = norm.values
     grouped = channels.channel_groups(
@@ -352,7 +358,7 @@ def clean(
     channel_v = grouped if cols["channel"] is None else _fill(_tidy(cols["channel"]), grouped, n)
     method_v = _fill(cols["method"], cat.categories(canon), n)
 
-    # Deduplicate the accepted rows
+    bar.update(label="duplicates")
     accepted = reason == None  # noqa: E711  (elementwise)
     rows = np.flatnonzero(accepted)
     duplicate_of = np.full(n, -1, dtype=np.int64)
@@ -379,6 +385,7 @@ def clean(
         dayfirst=dayfirst,
         errors=errors,
     )
+    bar.update(label="journeys")
     js = JourneySet.from_arrays(
         journey_id=stitched.person[rows],
         timestamp=times.values[rows],
@@ -416,6 +423,8 @@ def clean(
         rejected_conversion_value=conv.rejected_value if conv else 0.0,
     )
     assert report.rows_in == report.rows_out + report.duplicates_removed + report.rows_rejected
+    bar.update()
+    bar.close()
     return js, report
 
 

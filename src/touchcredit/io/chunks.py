@@ -9,13 +9,14 @@ its journeys. pyarrow is imported by the caller and passed in (``pa``).
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from touchcredit.core import progress as core_progress
 
 
 def require_arrow() -> tuple[Any, Any, Any]:
@@ -44,14 +45,9 @@ def as_conversion_table(conversions: Any, pa: Any, pq: Any) -> Any:
 
 
 def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
-    """A tqdm bar (or None): when asked, or by default when stderr is a terminal."""
-    if progress is False or (progress is None and not sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=desc, unit="touch", unit_scale=True, file=sys.stderr)
+    """A bar counting touches (or None): see :func:`touchcredit.core.progress.progress_bar`."""
+    bar = core_progress.progress_bar(total, desc, progress=progress, unit="touch", unit_scale=True)
+    return bar if bar.shown else None
 
 
 class LargeJourneyWarning(UserWarning):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
 
 if TYPE_CHECKING:
@@ -363,6 +364,7 @@ def journeys_from_frame(
     default_tz: TimeZoneLike = None,
     target: str = "conversions",
     currency: str | None = None,
+    progress: bool | None = None,
 ) -> JourneySet:
     """Build a JourneySet from a touch table and an optional conversion table.
 
@@ -391,6 +393,8 @@ def journeys_from_frame(
     def col(name: str | None) -> Any:
         return None if name is None else _column(frame, name)
 
+    bar = progress_bar(3, "from_frame", progress=progress)
+    bar.update(0, label="conversions")
     conv: dict[str, Any] = {}
     if conversions is not None:
         cjourney = conversion_journey or journey
@@ -416,18 +420,24 @@ def journeys_from_frame(
         ):
             if name is not None:
                 conv[field] = _times(_column(conversions, name), field, default_tz)
+    bar.update(label="touch columns")
     ts = _times(col(timestamp), "timestamp", default_tz)
-    return JourneySet.from_arrays(
-        journey_id=_ids(col(journey)),
-        timestamp=ts,
-        channel=_label(col(channel)),
-        source=_label(col(source)),
-        campaign=_label(col(campaign)),
-        method=_label(col(method)),
-        target=target,
-        currency=currency,
-        **conv,
-    )
+    bar.update(label="journeys")
+    try:
+        return JourneySet.from_arrays(
+            journey_id=_ids(col(journey)),
+            timestamp=ts,
+            channel=_label(col(channel)),
+            source=_label(col(source)),
+            campaign=_label(col(campaign)),
+            method=_label(col(method)),
+            target=target,
+            currency=currency,
+            **conv,
+        )
+    finally:
+        bar.update()
+        bar.close()
 
 
 # ------------------------------------------------------------------ files
