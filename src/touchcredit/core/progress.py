@@ -4,12 +4,13 @@ Every long-running entry point (``from_frame``, ``clean``, ``compare``, ``bootst
 the connectors, ``chunked``, Spark, the report) takes ``progress=None`` and opens its
 bar with :func:`progress_bar`. A bar appears only when all of these hold:
 
-* ``progress`` is not False (True forces a bar even in a pipe);
+* ``progress`` is not False (True forces a bar at once, even in a pipe);
 * the environment variable ``TOUCHCREDIT_PROGRESS`` is not ``0``/``false``/``no``/``off``
   (the one switch that turns every bar off; ``progress=True`` still wins);
 * the output is a terminal (standard error is a TTY) or a Jupyter notebook;
 * tqdm is installed (``pip install "touchcredit[progress]"``): without it nothing is shown;
-* the step has run for more than :data:`DELAY` seconds (short calls never flash a bar).
+* the step has run for more than :data:`DELAY` seconds (short calls never flash a bar;
+  ``progress=True`` draws at once).
 """
 
 from __future__ import annotations
@@ -125,14 +126,16 @@ def progress_bar(
     desc : str
         What runs (shown before the bar).
     progress : bool or None
-        False: never a bar; True: a bar whenever tqdm is installed; None (default):
-        a bar on a terminal or in a notebook, unless ``TOUCHCREDIT_PROGRESS=0``.
+        False: never a bar; True: a bar at once whenever tqdm is installed (even in
+        a pipe); None (default): a bar on a terminal or in a notebook once a step
+        has run :data:`DELAY` seconds, unless ``TOUCHCREDIT_PROGRESS=0``.
     unit : str
         What one step is ("step", "touch", "resample"...).
     unit_scale : bool
         Show large counts as 1.2M rather than 1234567.
     delay : float, optional
-        Seconds before the bar is drawn (default :data:`DELAY`).
+        Seconds before the bar is drawn (default :data:`DELAY`; 0 with
+        ``progress=True``).
 
     Returns
     -------
@@ -155,7 +158,7 @@ def progress_bar(
         desc=desc,
         unit=unit,
         unit_scale=unit_scale,
-        delay=DELAY if delay is None else delay,
+        delay=delay if delay is not None else (0.0 if progress else DELAY),
         leave=False,
         file=sys.stderr,
     )
