@@ -112,8 +112,9 @@ def test_missing_columns_are_named_and_listed(
         "--conversion-value", "amount",
     )  # fmt: skip
     assert code == 2 and out == ""
-    assert "'journey_id' (journey=)" in err and "'timestamp' (timestamp=)" in err
-    assert "columns found: person, ts, channel, source" in err
+    assert "no column 'journey_id' (the journey column)" in err
+    assert "no column 'timestamp' (the timestamp column)" in err
+    assert "columns are: 'person', 'ts', 'channel', 'source'" in err
 
 
 def test_usage_errors_exit_2(

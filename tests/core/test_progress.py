@@ -122,14 +122,16 @@ def test_long_work_shows_a_bar_and_the_same_result(
 
 def test_from_frame_shows_a_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = use_terminal(monkeypatch)
-    frames = pytest.importorskip("touchcredit.io.frames")
     pytest.importorskip("pyarrow")
-    touches = frames.to_arrow(
+    from touchcredit.core.frame_output import to_frame
+
+    touches = to_frame(
         {
             "journey_id": np.array(["a", "a", "b"], dtype=object),
             "timestamp": np.array(["2024-01-01", "2024-01-02", "2024-01-01"], "datetime64[us]"),
             "channel": np.array(["seo", "email", "seo"], dtype=object),
-        }
+        },
+        "pyarrow",
     )
     js = tc.JourneySet.from_frame(touches)
     assert js.n_touches == 3 and "from_frame" in terminal.getvalue()

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.frame_output import to_frame
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
@@ -114,21 +115,15 @@ class CreditTable:
 
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (needs pandas)."""
-        from touchcredit.io import frames
-
-        return frames.to_pandas(self._columns())
+        return to_frame(self._columns(), "pandas")
 
     def to_polars(self) -> Any:
         """The table as a polars DataFrame (needs polars)."""
-        from touchcredit.io import frames
-
-        return frames.to_polars(self._columns())
+        return to_frame(self._columns(), "polars")
 
     def to_arrow(self) -> Any:
         """The table as a pyarrow Table (needs pyarrow)."""
-        from touchcredit.io import frames
-
-        return frames.to_arrow(self._columns())
+        return to_frame(self._columns(), "pyarrow")
 
     def __repr__(self) -> str:
         width = max([len(self.dimension), *(len(_text(x)) for x in self.labels)], default=0)
@@ -435,21 +430,15 @@ class Comparison:
 
     def to_pandas(self) -> Any:
         """The comparison as a pandas DataFrame (one column per model)."""
-        from touchcredit.io import frames
-
-        return frames.to_pandas(self._columns())
+        return to_frame(self._columns(), "pandas")
 
     def to_polars(self) -> Any:
         """The comparison as a polars DataFrame."""
-        from touchcredit.io import frames
-
-        return frames.to_polars(self._columns())
+        return to_frame(self._columns(), "polars")
 
     def to_arrow(self) -> Any:
         """The comparison as a pyarrow Table."""
-        from touchcredit.io import frames
-
-        return frames.to_arrow(self._columns())
+        return to_frame(self._columns(), "pyarrow")
 
     def __repr__(self) -> str:
         names = self.names

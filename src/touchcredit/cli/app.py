@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> code, "markov" in out.getvalue()
     (0, True)
     """
-    from touchcredit.io.frames import MissingColumnError
+    from touchcredit.core.mapping import MissingColumnError
 
     parser = build_parser()
     try:

@@ -124,6 +124,8 @@ def column_map(
 
 def _plain_journeys(args: argparse.Namespace) -> Any:
     """FILE as a clean touch table and --conversions, through JourneySet.from_frame."""
+    from touchcredit.core.frame_input import column_names
+    from touchcredit.core.store import JourneySet
     from touchcredit.io import frames
 
     if not args.conversions:
@@ -133,19 +135,11 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
         conversions = frames.read_table(args.conversions)
     except ValueError as exc:  # unknown file format
         raise UsageError(str(exc)) from None
-    cols = column_map(args, frames.column_names(touches), frames.column_names(conversions))
-    return frames.journeys_from_frame(
+    cols = column_map(args, column_names(touches), column_names(conversions))
+    return JourneySet.from_frame(
         touches,
-        journey=cols.journey,
-        timestamp=cols.timestamp,
-        channel=cols.channel,  # type: ignore[arg-type]
-        source=cols.source,
-        campaign=cols.campaign,
-        method=cols.method,
-        conversions=conversions,
-        conversion_journey=cols.conversion_journey,
-        conversion_time=cols.conversion_time,
-        conversion_value=cols.conversion_value,
+        conversions,
+        columns=cols,
         default_tz=args.tz,
     )
 

@@ -114,6 +114,8 @@ def _spend_table(args: argparse.Namespace) -> Any:
 
 
 def _journeys(args: argparse.Namespace) -> Any:
+    from touchcredit.core.frame_input import column_names
+    from touchcredit.core.store import JourneySet
     from touchcredit.io import frames
 
     if not args.conversions:
@@ -123,16 +125,16 @@ def _journeys(args: argparse.Namespace) -> Any:
         conversions = frames.read_table(args.conversions)
     except ValueError as exc:  # unknown file format
         raise UsageError(str(exc)) from None
-    found = frames.column_names(touches)
-    return frames.journeys_from_frame(
+    found = column_names(touches)
+    return JourneySet.from_frame(
         touches,
+        conversions,
         journey=args.journey,
         timestamp=args.timestamp,
         channel=args.channel,
         source=default_column(found, args.source, "source"),
         campaign=default_column(found, None, "campaign"),
         method=default_column(found, None, "method"),
-        conversions=conversions,
         conversion_journey=args.conversion_journey,
         conversion_time=args.conversion_time,
         conversion_value=args.conversion_value,

@@ -8,12 +8,25 @@ one :class:`ColumnMap`: one spelling, one validation point, one error message.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import attrs
 
-__all__ = ["IDENTIFIER_KINDS", "ColumnMap", "MissingColumnError"]
+__all__ = ["IDENTIFIER_KINDS", "UNSET", "ColumnMap", "MissingColumnError", "Unset", "column_map"]
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: Default of a column keyword that was not given (None means "no such column").
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
 
 #: How an identifier column is normalised before stitching.
 IDENTIFIER_KINDS = ("id", "email", "phone")
@@ -31,21 +44,37 @@ _MILESTONES = ("lead_created_at", "opportunity_created_at", "closed_at")
 class MissingColumnError(ValueError):
     """A column named by a :class:`ColumnMap` (or a flag) is not in the table.
 
+    ``column`` and ``role`` name the first missing column; ``missing`` lists every
+    missing one as (column, role) pairs, all of them named in the message.
+
     Examples
     --------
     >>> err = MissingColumnError("touches", "ts", ["id", "when"], role="timestamp")
     >>> print(err)
     touches: no column 'ts' (the timestamp column); columns are: 'id', 'when'
+    >>> print(MissingColumnError("touches", "ts", ["id"], role="timestamp",
+    ...                          also=[("ch", "channel")]))
+    touches: no column 'ts' (the timestamp column), no column 'ch' (the channel column); \
+columns are: 'id'
     """
 
     def __init__(
-        self, table: str, column: str, available: Iterable[str], *, role: str | None = None
+        self,
+        table: str,
+        column: str,
+        available: Iterable[str],
+        *,
+        role: str | None = None,
+        also: Iterable[tuple[str, str | None]] = (),
     ) -> None:
         self.table, self.column, self.role = table, column, role
         self.available = list(available)
-        what = f" (the {role} column)" if role else ""
+        self.missing = [(column, role), *also]
+        what = ", ".join(
+            f"no column {c!r}" + (f" (the {r} column)" if r else "") for c, r in self.missing
+        )
         names = ", ".join(repr(c) for c in self.available) or "(none)"
-        super().__init__(f"{table}: no column {column!r}{what}; columns are: {names}")
+        super().__init__(f"{table}: {what}; columns are: {names}")
 
 
 def _optional_name(value: str | None) -> str | None:
@@ -189,11 +218,11 @@ class ColumnMap:
         return {m: getattr(self, m) for m in _MILESTONES if getattr(self, m) is not None}
 
     def check_touches(self, names: Collection[str], *, raw: bool = True) -> None:
-        """Raise :class:`MissingColumnError` naming the first mapped column not in ``names``."""
+        """Raise :class:`MissingColumnError` naming every mapped column not in ``names``."""
         _check("touches", self.touch_columns(raw=raw), names)
 
     def check_conversions(self, names: Collection[str]) -> None:
-        """Raise :class:`MissingColumnError` naming the first mapped column not in ``names``."""
+        """Raise :class:`MissingColumnError` naming every mapped column not in ``names``."""
         _check("conversions", self.conversion_columns(), names)
 
     def replace(self, **changes: Any) -> ColumnMap:
@@ -203,6 +232,42 @@ class ColumnMap:
 
 def _check(table: str, mapping: Mapping[str, str], names: Collection[str]) -> None:
     present = set(names)
-    for role, column in mapping.items():
-        if column not in present:
-            raise MissingColumnError(table, column, names, role=role.removeprefix("identifier:"))
+    missing = [
+        (column, role.removeprefix("identifier:"))
+        for role, column in mapping.items()
+        if column not in present
+    ]
+    if missing:
+        (column, role), *also = missing
+        raise MissingColumnError(table, column, names, role=role, also=also)
+
+
+def column_map(columns: ColumnMap | None, /, **keywords: Any) -> ColumnMap:
+    """The :class:`ColumnMap` of an entry point: ``columns``, or one built from keywords.
+
+    Entry points take ``columns=`` and, as a shorthand, keyword arguments named like
+    the fields; a keyword left at :data:`UNSET` was not given. Giving ``columns`` and
+    keywords at once is an error naming the keywords.
+
+    Examples
+    --------
+    >>> column_map(None, journey="person", channel=UNSET).journey
+    'person'
+    >>> column_map(ColumnMap(), journey="person")
+    Traceback (most recent call last):
+    ...
+    TypeError: give the columns either as columns=ColumnMap(...) or as keywords, not both; \
+got columns= and journey=
+    """
+    given = {k: v for k, v in keywords.items() if v is not UNSET}
+    if columns is None:
+        return ColumnMap(**given)
+    if not isinstance(columns, ColumnMap):
+        raise TypeError(f"'columns' must be a ColumnMap, got {type(columns).__name__}")
+    if given:
+        names = ", ".join(f"{k}=" for k in given)
+        raise TypeError(
+            f"give the columns either as columns=ColumnMap(...) or as keywords, not both; "
+            f"got columns= and {names}"
+        )
+    return columns

@@ -27,8 +27,11 @@ from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_summary
 from touchcredit.core.domain import Deal, Journey, Lead
+from touchcredit.core.frame_input import journey_columns
+from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.time_rule import TimeZoneLike, to_timedelta64
 
 __all__ = ["JourneySet"]
@@ -298,45 +301,50 @@ class JourneySet:
     def from_frame(
         cls,
         frame: Any,
-        *,
-        journey: str = "journey_id",
-        timestamp: str = "timestamp",
-        channel: str = "channel",
-        source: str | None = None,
-        campaign: str | None = None,
-        method: str | None = None,
         conversions: Any = None,
-        conversion_journey: str | None = None,
-        conversion_time: str = "conversion_time",
-        conversion_value: str | None = None,
-        lead_created_at: str | None = None,
-        opportunity_created_at: str | None = None,
-        closed_at: str | None = None,
+        *,
+        columns: ColumnMap | None = None,
+        journey: str | Unset = UNSET,
+        timestamp: str | Unset = UNSET,
+        channel: str | Unset | None = UNSET,
+        source: str | Unset | None = UNSET,
+        campaign: str | Unset | None = UNSET,
+        method: str | Unset | None = UNSET,
+        conversion_journey: str | Unset | None = UNSET,
+        conversion_time: str | Unset = UNSET,
+        conversion_value: str | Unset | None = UNSET,
+        lead_created_at: str | Unset | None = UNSET,
+        opportunity_created_at: str | Unset | None = UNSET,
+        closed_at: str | Unset | None = UNSET,
         default_tz: TimeZoneLike = None,
         target: str = "conversions",
         currency: str | None = None,
         progress: bool | None = None,
     ) -> JourneySet:
-        """Build a JourneySet from a pandas/polars DataFrame or a pyarrow Table.
+        """Build a JourneySet from a touch frame and an optional conversion frame.
 
-        One code path for the three libraries (:mod:`touchcredit.io.frames`): numeric
-        and datetime columns are read without a copy where possible, categorical and
-        dictionary columns as codes plus categories, timezone-aware datetimes as UTC.
+        Any frame narwhals supports: pandas, polars (eager or lazy), pyarrow, DuckDB,
+        ... (:mod:`~touchcredit.core.frame_input`). Numeric and datetime columns are
+        read without a copy where possible, categorical and dictionary columns as codes
+        plus categories, timezone-aware datetimes as UTC.
 
         Parameters
         ----------
-        frame : pandas.DataFrame, polars.DataFrame or pyarrow.Table
+        frame : DataFrame, LazyFrame, Table or relation
             One row per touch.
-        conversions : DataFrame or Table, optional
+        conversions : same kinds, optional
             One row per conversion (a lead's creation, a won deal).
-        journey, timestamp, channel, source, campaign, method : str or None
-            Touch-table column names, as in :class:`~touchcredit.ColumnMap` (a label
-            column that is None is not recorded).
-        conversion_journey, conversion_time, conversion_value : str or None
-            Conversion-table column names, as in :class:`~touchcredit.ColumnMap`
-            (``conversion_journey`` defaults to ``journey``; no value column: 1.0 each).
-        lead_created_at, opportunity_created_at, closed_at : str, optional
-            Milestone columns of ``conversions``.
+        columns : ColumnMap, optional
+            Which columns hold what (:class:`~touchcredit.ColumnMap`; its defaults when
+            None: ``journey_id``, ``timestamp``, ``channel``, ``conversion_time``).
+        journey, timestamp, channel, source, campaign, method : str or None, optional
+            Shorthand for ``columns``: touch-table column names that build a ColumnMap
+            (an error together with ``columns``); a label column of None is not recorded.
+        conversion_journey, conversion_time, conversion_value : str or None, optional
+            Shorthand: conversion-table column names (``conversion_journey`` defaults to
+            ``journey``; without a value column each conversion counts 1.0).
+        lead_created_at, opportunity_created_at, closed_at : str or None, optional
+            Shorthand: milestone columns of ``conversions``.
         default_tz : str or tzinfo, optional
             Zone of naive times (UTC when None); aware columns keep their instant.
         target : str
@@ -347,51 +355,53 @@ class JourneySet:
             A bar over the steps when the build is long (see
             :func:`touchcredit.core.progress.progress_bar`).
 
-        Returns
-        -------
-        JourneySet
-
         Raises
         ------
-        touchcredit.io.frames.MissingColumnError
-            (a ValueError) naming the missing columns and listing the columns found.
-        ImportError
-            When the frame's library is missing.
+        touchcredit.core.mapping.MissingColumnError
+            (a ValueError) naming the missing column and listing the columns found.
+        TypeError
+            When a frame is not one narwhals supports, or ``columns`` and keywords
+            are both given.
 
         Examples
         --------
         >>> import pandas as pd
+        >>> from touchcredit import ColumnMap
         >>> touches = pd.DataFrame({"person": ["a", "a", "b"],
         ...     "ts": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"]),
         ...     "channel": ["seo", "email", "seo"]})
         >>> leads = pd.DataFrame({"person": ["a"], "created": pd.to_datetime(["2024-01-04"])})
-        >>> js = JourneySet.from_frame(touches, journey="person", timestamp="ts",
-        ...                            conversions=leads, conversion_time="created")
+        >>> cols = ColumnMap(journey="person", timestamp="ts", conversion_time="created")
+        >>> js = JourneySet.from_frame(touches, leads, columns=cols)
         >>> js.n_journeys, js.n_touches, js.n_conversions
         (2, 3, 1)
+        >>> JourneySet.from_frame(touches, journey="person", timestamp="ts").n_touches
+        3
         """
-        from touchcredit.io.frames import journeys_from_frame
-
-        return journeys_from_frame(
-            frame,
+        mapping = column_map(
+            columns,
             journey=journey,
             timestamp=timestamp,
             channel=channel,
             source=source,
             campaign=campaign,
             method=method,
-            conversions=conversions,
             conversion_journey=conversion_journey,
             conversion_time=conversion_time,
             conversion_value=conversion_value,
             lead_created_at=lead_created_at,
             opportunity_created_at=opportunity_created_at,
             closed_at=closed_at,
-            default_tz=default_tz,
-            target=target,
-            currency=currency,
-            progress=progress,
         )
+        bar = progress_bar(2, "from_frame", progress=progress)
+        bar.update(0, label="columns")
+        arrays = journey_columns(frame, conversions, mapping, default_tz=default_tz)
+        bar.update(label="journeys")
+        try:
+            return cls.from_arrays(**arrays, target=target, currency=currency)
+        finally:
+            bar.update()
+            bar.close()
 
     @classmethod
     def from_objects(

@@ -86,7 +86,7 @@ class ChunkSource:
             touches,
             journey=c.journey,
             timestamp=c.timestamp,
-            channel=c.channel,  # type: ignore[arg-type]
+            channel=c.channel,
             source=c.source,
             campaign=c.campaign,
             method=c.method,

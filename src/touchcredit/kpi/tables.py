@@ -3,7 +3,8 @@
 A :class:`MetricTable` is a dict of equal-length numpy columns (key columns first),
 with an aligned plain-text ``repr``, an escaped HTML repr for notebooks, and
 ``to_pandas()``/``to_polars()``/``to_arrow()`` that hand the columns to
-:mod:`touchcredit.io.frames` (optional dependencies, imported only when called).
+:func:`touchcredit.core.frame_output.to_frame` (the libraries are optional, imported
+only when called).
 
 Undefined values (a ratio with a zero denominator) are NaN in the columns, shown as
 ``n/a`` (``n/a (no spend)`` where the table records a reason for the cell in
@@ -13,7 +14,6 @@ Undefined values (a ratio with a zero denominator) are NaN in the columns, shown
 from __future__ import annotations
 
 import html
-import importlib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+
+from touchcredit.core.frame_output import to_frame
 
 __all__ = ["MetricTable", "MonthlyReport"]
 
@@ -157,15 +159,15 @@ class MetricTable:
     # ------------------------------------------------------------- export
     def to_pandas(self) -> Any:
         """The table as a ``pandas.DataFrame`` (needs pandas)."""
-        return _frames().to_pandas(self.columns())
+        return to_frame(self.columns(), "pandas")
 
     def to_polars(self) -> Any:
         """The table as a ``polars.DataFrame`` (needs polars)."""
-        return _frames().to_polars(self.columns())
+        return to_frame(self.columns(), "polars")
 
     def to_arrow(self) -> Any:
         """The table as a ``pyarrow.Table`` (needs pyarrow)."""
-        return _frames().to_arrow(self.columns())
+        return to_frame(self.columns(), "pyarrow")
 
     # ------------------------------------------------------------- display
     def _cells(self) -> tuple[list[str], list[list[str]], int]:
@@ -236,11 +238,6 @@ class MonthlyReport(MetricTable):
     tz: str = "UTC"
     currency: str | None = None
     revenue_basis: str = "won deals"
-
-
-def _frames() -> Any:
-    """The DataFrame edge, imported on use (it needs optional dependencies)."""
-    return importlib.import_module("touchcredit.io.frames")
 
 
 def _show_key(key: Any) -> str:

@@ -1,0 +1,286 @@
+"""Columns of any DataFrame narwhals supports, as the numpy arrays the builders take.
+
+One code path for pandas, polars (eager and lazy), pyarrow, DuckDB and the other
+libraries `narwhals <https://narwhals-dev.github.io/narwhals/>`_ supports:
+
+* numeric and naive datetime columns come out as numpy arrays without a copy where
+  the library allows it;
+* timezone-aware datetimes come out as UTC instants, marked :class:`UtcTimes` so
+  that no default zone is applied a second time;
+* categorical, enum and dictionary columns come out as integer codes plus their
+  category table (:class:`Coded`), never expanded to one string per row; Arrow and
+  polars string columns are encoded the same way by the library itself.
+
+A lazy frame (polars LazyFrame, DuckDB relation) is collected once, with only the
+columns asked for. Codes are the one thing narwhals does not expose, so they are read
+from the native column of each library (whose module is already imported: the frame
+came from it).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
+
+if TYPE_CHECKING:
+    import narwhals as nw
+
+__all__ = [
+    "Coded",
+    "UtcTimes",
+    "as_narwhals",
+    "column_names",
+    "journey_columns",
+    "read_column",
+    "read_columns",
+]
+
+
+@attrs.frozen(eq=False)
+class Coded:
+    """A label column as integer codes (-1 = missing) and its category table.
+
+    Examples
+    --------
+    >>> Coded(np.array([1, -1, 0], dtype=np.int32), ("email", "seo")).labels().tolist()
+    ['seo', None, 'email']
+    """
+
+    codes: npt.NDArray[np.int32]
+    categories: tuple[Any, ...]
+
+    def labels(self) -> npt.NDArray[Any]:
+        """The value of every row as an object array (None where missing)."""
+        table = np.empty(len(self.categories) + 1, dtype=object)
+        table[:-1] = self.categories
+        table[-1] = None
+        out: npt.NDArray[Any] = table[self.codes]  # code -1 picks the trailing None
+        return out
+
+
+@attrs.frozen(eq=False)
+class UtcTimes:
+    """``datetime64`` values that already are UTC instants (from a timezone-aware column)."""
+
+    values: npt.NDArray[np.datetime64]
+
+
+def as_narwhals(frame: Any, *, table: str = "table") -> nw.DataFrame[Any] | nw.LazyFrame[Any]:
+    """``frame`` as a narwhals DataFrame or LazyFrame.
+
+    Raises
+    ------
+    TypeError
+        Naming ``table`` and the type, when narwhals does not support the object.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> as_narwhals(pa.table({"a": [1]})).implementation
+    <Implementation.PYARROW: 'pyarrow'>
+    """
+    import narwhals as nw
+
+    if isinstance(frame, nw.DataFrame | nw.LazyFrame):
+        return frame
+    try:
+        wrapped: nw.DataFrame[Any] | nw.LazyFrame[Any] = nw.from_native(frame)
+    except TypeError:
+        raise TypeError(
+            f"{table}: expected a pandas DataFrame, a polars DataFrame or LazyFrame, a pyarrow "
+            "Table, a DuckDB relation or another frame narwhals supports, got "
+            f"{type(frame).__module__}.{type(frame).__name__}"
+        ) from None
+    return wrapped
+
+
+def column_names(frame: Any, *, table: str = "table") -> list[str]:
+    """The column names of a frame (a lazy one is not collected).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> column_names(pl.LazyFrame({"a": [1], "b": [2]}))
+    ['a', 'b']
+    """
+    return [str(c) for c in as_narwhals(frame, table=table).collect_schema().names()]
+
+
+def read_columns(
+    frame: Any, wanted: Mapping[str, str], *, table: str = "table"
+) -> dict[str, npt.NDArray[Any] | Coded | UtcTimes]:
+    """The columns ``wanted`` (key -> column name) of a frame, read by :func:`read_column`.
+
+    The caller checks the names first (:meth:`~touchcredit.ColumnMap.check_touches`);
+    a lazy frame is collected once, with only these columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": [3, 4], "ch": pd.Categorical(["b", "a"])})
+    >>> cols = read_columns(df, {"journey": "id", "channel": "ch"})
+    >>> cols["journey"].tolist(), cols["channel"].codes.tolist(), cols["channel"].categories
+    ([3, 4], [1, 0], ('a', 'b'))
+    """
+    import narwhals as nw
+
+    df = as_narwhals(frame, table=table)
+    names = list(dict.fromkeys(wanted.values()))
+    if isinstance(df, nw.LazyFrame):
+        df = df.select(names).collect()
+    read = {name: read_column(df.get_column(name)) for name in names}
+    return {key: read[name] for key, name in wanted.items()}
+
+
+def read_column(series: nw.Series[Any]) -> npt.NDArray[Any] | Coded | UtcTimes:
+    """One column as a numpy array, :class:`Coded` labels or :class:`UtcTimes`.
+
+    Examples
+    --------
+    >>> import narwhals as nw, pyarrow as pa
+    >>> t = nw.from_native(pa.table({"ch": ["seo", None, "ads"]}))
+    >>> c = read_column(t.get_column("ch"))
+    >>> c.codes.tolist(), c.categories
+    ([1, -1, 0], ('ads', 'seo'))
+    """
+    import narwhals as nw
+
+    dtype = series.dtype
+    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
+        utc = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return UtcTimes(utc.to_numpy())
+    if isinstance(dtype, nw.Categorical | nw.Enum | nw.String):
+        coded = _codes(series)
+        if coded is not None:
+            return coded
+        if series.implementation.is_pandas_like():  # missing as None, not NaN or pd.NA
+            out: npt.NDArray[Any] = series.to_native().to_numpy(dtype=object, na_value=None)
+            return out
+    return series.to_numpy()
+
+
+def _codes(series: nw.Series[Any]) -> Coded | None:
+    """Codes of a label column from its library (None: read it as values instead)."""
+    impl = series.implementation
+    native = series.to_native()
+    if impl.is_pyarrow():
+        return _arrow_codes(native)
+    if impl.is_polars():
+        return _polars_codes(native, series.dtype)
+    if impl.is_pandas_like():
+        return _pandas_codes(native)
+    return None
+
+
+def _arrow_codes(column: Any) -> Coded | None:
+    if hasattr(column, "num_chunks"):  # a ChunkedArray: one dictionary for all rows
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    kind = str(column.type)
+    if kind.startswith("dictionary"):
+        idx = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return Coded(idx.astype(np.int32, copy=False), tuple(column.dictionary.to_pylist()))
+    if kind not in ("string", "large_string", "string_view"):
+        return None
+    # Arrow hashes the strings; the small table is then sorted (no Python str per row).
+    encoded = column.dictionary_encode()
+    cats = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    perm = np.argsort(cats, kind="stable")
+    lookup = np.empty(perm.size + 1, dtype=np.int32)
+    lookup[perm] = np.arange(perm.size, dtype=np.int32)
+    lookup[-1] = -1  # null -> code -1 (not recorded)
+    idx = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return Coded(lookup[idx], tuple(cats[perm].tolist()))
+
+
+def _polars_codes(column: Any, dtype: Any) -> Coded:
+    import narwhals as nw
+
+    pl = importlib.import_module("polars")  # already imported: the frame is a polars one
+    if isinstance(dtype, nw.Enum):
+        categories = tuple(column.dtype.categories.to_list())
+        enum = column
+    else:  # String or Categorical: polars hashes the strings into a sorted Enum
+        text = column.cast(pl.String)
+        categories = tuple(text.drop_nulls().unique().sort().to_list())
+        enum = text.cast(pl.Enum(categories))
+    codes = enum.to_physical().cast(pl.Int32).fill_null(-1).to_numpy()
+    return Coded(codes, categories)
+
+
+def _pandas_codes(column: Any) -> Coded | None:
+    dtype = column.dtype
+    if str(dtype) == "category":
+        codes = column.cat.codes.to_numpy().astype(np.int32, copy=False)
+        return Coded(codes, tuple(column.cat.categories))
+    if getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
+        pa = importlib.import_module("pyarrow")  # installed: the column is Arrow-backed
+        return _arrow_codes(pa.array(column.array))
+    return None  # object strings: the builders hash them (pandas.factorize)
+
+
+def journey_columns(
+    frame: Any, conversions: Any, columns: ColumnMap, *, default_tz: TimeZoneLike = None
+) -> dict[str, Any]:
+    """Keyword arguments of :meth:`JourneySet.from_arrays` read from a touch and a conversion frame.
+
+    The one validation point for the names is ``columns``
+    (:meth:`~touchcredit.ColumnMap.check_touches`, ``check_conversions``); labels stay
+    coded, aware times are taken as the instants they are, naive ones are read in
+    ``default_tz``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> touches = pl.LazyFrame({"id": [1, 1], "ts": [0, 60], "channel": ["seo", "ads"]})
+    >>> cols = journey_columns(touches, None, ColumnMap(journey="id", timestamp="ts"))
+    >>> cols["journey_id"].tolist(), cols["channel"].categories, cols["timestamp"].dtype
+    ([1, 1], ('ads', 'seo'), dtype('<M8[us]'))
+    """
+    columns.check_touches(column_names(frame, table="touches"), raw=False)
+    if conversions is not None:
+        columns.check_conversions(column_names(conversions, table="conversions"))
+    read = read_columns(frame, columns.touch_columns(raw=False), table="touches")
+    out: dict[str, Any] = {
+        "journey_id": _values(read["journey"]),
+        "timestamp": _times(read["timestamp"], "timestamp", default_tz),
+    }
+    for role in ("channel", "source", "campaign", "method"):
+        out[role] = _labels(read.get(role))
+    if conversions is None:
+        return out
+    roles = columns.conversion_columns()
+    roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
+    conv = read_columns(conversions, roles, table="conversions")
+    out["conversion_journey_id"] = _values(conv["conversion_journey"])
+    out["conversion_time"] = _times(conv["conversion_time"], "conversion_time", default_tz)
+    if "conversion_value" in conv:
+        out["conversion_value"] = _values(conv["conversion_value"])
+    for name in columns.milestones():
+        out[name] = _times(conv[name], name, default_tz)
+    return out
+
+
+def _times(value: Any, field: str, tz: TimeZoneLike) -> npt.NDArray[np.datetime64]:
+    if isinstance(value, UtcTimes):
+        return to_datetime64(value.values, field=field, allow_missing=True)
+    return to_datetime64(_values(value), field=field, default_tz=tz, allow_missing=True)
+
+
+def _values(value: Any) -> Any:
+    """Ids and numbers as plain values (a coded column is expanded)."""
+    if isinstance(value, Coded):
+        return value.labels()
+    return value.values if isinstance(value, UtcTimes) else value
+
+
+def _labels(value: Any) -> Any:
+    """Labels stay coded (the builders read ``codes`` and ``categories``)."""
+    return value.values if isinstance(value, UtcTimes) else value
