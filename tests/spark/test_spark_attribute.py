@@ -11,7 +11,8 @@ import touchcredit as tc
 from touchcredit.core.mapping import MissingColumnError
 from touchcredit.io import spark as tcs
 from touchcredit.io.spark.codec import decode_counts, encode_counts
-from touchcredit.models import available, get
+from touchcredit.models import CountingModel, available, get
+from touchcredit.models.counting import count_classes
 
 CHANNELS = ["direct", "email", "paid search", "seo", "social", "display"]
 SOURCES = ["google", "newsletter", "partner"]
@@ -185,8 +186,10 @@ def test_distributed_fit_equals_in_memory_fit(
         fitted.weights(journeys), local.weights(journeys), rtol=1e-9, atol=1e-12
     )
     # and the counts codec round-trips exactly (no pickle)
-    counts = local.count(journeys)  # type: ignore[attr-defined]
-    back = decode_counts(encode_counts(counts))
+    assert isinstance(local, CountingModel)
+    counts = local.count(journeys)
+    allowed = count_classes(local)
+    back = decode_counts(encode_counts(counts, allowed), allowed)
     assert type(back) is type(counts)
     np.testing.assert_array_equal(
         get(name).fit_counts(back).weights(journeys),  # type: ignore[attr-defined]

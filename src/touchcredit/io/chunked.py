@@ -22,7 +22,7 @@ when installed and stderr is a terminal.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -40,6 +40,7 @@ from touchcredit.io.chunks import (
 )
 from touchcredit.io.columns import resolve_columns
 from touchcredit.models.base import AttributionModel, get
+from touchcredit.models.counting import CountingModel, missing_counting_methods
 
 __all__ = ["ChunkedAttribution", "LargeJourneyWarning", "attribute_parquet"]
 
@@ -323,21 +324,20 @@ def _attribute_chunks(
 
 
 def _fit_in_chunks(model: AttributionModel, chunks: Iterator[JourneySet]) -> None:
-    count: Callable[[JourneySet], Any] | None = getattr(model, "count", None)
-    fit_counts: Callable[[Any], Any] | None = getattr(model, "fit_counts", None)
-    if count is None or fit_counts is None:
+    if not isinstance(model, CountingModel):
+        missing = " / ".join(f"{m}()" for m in missing_counting_methods(model))
         raise NotImplementedError(
-            f"{type(model).__name__} learns from data but cannot be fitted in chunks (it has "
-            "no count()/fit_counts()); fit it on data that fits in memory and pass the "
-            "fitted model"
+            f"{type(model).__name__} learns from data but cannot be fitted in chunks: it has "
+            f"no {missing} method (the touchcredit.models.CountingModel protocol); fit it on "
+            "data that fits in memory and pass the fitted model"
         )
     total: Any = None
     for js in chunks:
-        part = count(js)
+        part = model.count(js)
         total = part if total is None else total + part
     if total is None:
         raise ValueError("the dataset has no rows to fit the model on")
-    fit_counts(total)
+    model.fit_counts(total)
 
 
 def _touch_table(

@@ -13,6 +13,7 @@ from touchcredit.models.base import (
     isolated_registry,
     register,
 )
+from touchcredit.models.counting import CountingModel
 from touchcredit.models.eligibility import EligiblePairs
 from touchcredit.models.markov import MarkovModel
 from touchcredit.models.markov_counts import MarkovCounts
@@ -34,6 +35,7 @@ from touchcredit.models.time_decay import TimeDecay
 
 __all__ = [
     "AttributionModel",
+    "CountingModel",
     "EligiblePairs",
     "FirstTouch",
     "FullPath",

@@ -39,6 +39,7 @@ import numpy.typing as npt
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import to_timedelta64
+from touchcredit.models.counting import qualified_name
 from touchcredit.models.eligibility import eligible_pairs
 
 __all__ = [
@@ -161,6 +162,9 @@ class AttributionModel(abc.ABC):
     name: ClassVar[str] = ""
     #: Whether the model learns from data in ``fit`` (Markov, Shapley, ...).
     learns_from_data: ClassVar[bool] = False
+    #: The attrs classes of the model's counts, when it follows
+    #: :class:`~touchcredit.models.CountingModel` (Spark decodes only these).
+    count_types: ClassVar[tuple[type, ...]] = ()
 
     def __init__(
         self,
@@ -351,21 +355,17 @@ replace=True to replace it, or choose another name)
     with _LOCK:
         existing = _REGISTRY.get(name)
         # the same class, or a new version of it (a reloaded module), may re-register
-        taken = existing is not None and _qualified(existing) != _qualified(cls)
+        taken = existing is not None and qualified_name(existing) != qualified_name(cls)
         if taken and not replace:
             assert existing is not None
             raise ValueError(
-                f"model name {name!r} is already registered by {_qualified(existing)}; "
-                f"cannot register {_qualified(cls)} under it (pass replace=True to "
+                f"model name {name!r} is already registered by {qualified_name(existing)}; "
+                f"cannot register {qualified_name(cls)} under it (pass replace=True to "
                 "replace it, or choose another name)"
             )
         _REGISTRY[name] = cls
         cls.name = name
     return cls
-
-
-def _qualified(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 @contextlib.contextmanager

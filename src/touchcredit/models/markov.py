@@ -25,6 +25,7 @@ import numpy.typing as npt
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import (
     Label,
+    ShapleyCounts,
     extract_paths,
     fit_scale,
     scaled_weights,
@@ -116,6 +117,7 @@ class MarkovModel(AttributionModel, name="markov"):
     """
 
     learns_from_data = True
+    count_types = (MarkovCounts, ShapleyCounts)
 
     def __init__(
         self,

@@ -185,6 +185,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
     """
 
     learns_from_data = True
+    count_types = (ShapleyCounts,)
 
     def __init__(
         self,

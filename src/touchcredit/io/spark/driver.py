@@ -34,6 +34,7 @@ from touchcredit.io.spark.stream import (
     build_stream,
 )
 from touchcredit.models.base import AttributionModel, NotFittedError, get
+from touchcredit.models.counting import CountingModel, count_classes, missing_counting_methods
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -299,22 +300,22 @@ def fit(
 
 def _fit_stream(stream: DataFrame, model: AttributionModel, layout: Layout) -> AttributionModel:
     """Count per partition, merge the counts on the driver, solve there."""
-    count_fn = getattr(model, "count", None)
-    fit_counts = getattr(model, "fit_counts", None)
-    if not callable(count_fn) or not callable(fit_counts):
+    if not isinstance(model, CountingModel):
+        missing = " / ".join(f"{m}()" for m in missing_counting_methods(model))
         raise TypeError(
-            f"{type(model).__name__} learns from data but has no count(journeys) / "
-            "fit_counts(counts) pair, so it cannot be fitted on Spark; fit it in memory "
-            "(e.g. on a sample) and pass fit=False"
+            f"{type(model).__name__} learns from data but has no {missing} method (the "
+            "touchcredit.models.CountingModel protocol), so it cannot be fitted on Spark; "
+            "fit it in memory (e.g. on a sample) and pass fit=False"
         )
+    allowed = count_classes(model)
     rows = stream.mapInArrow(
         functools.partial(count_partitions, layout=layout, model=model), "counts binary"
     ).collect()
-    parts = [decode_counts(bytes(r[0])) for r in rows]
+    parts = [decode_counts(bytes(r[0]), allowed) for r in rows]
     if not parts:
-        parts = [count_fn(_empty_journey_set())]
+        parts = [model.count(_empty_journey_set())]
     merged = functools.reduce(operator.add, parts)
-    fitted = fit_counts(merged)
+    fitted = model.fit_counts(merged)
     assert isinstance(fitted, AttributionModel)
     return fitted
 

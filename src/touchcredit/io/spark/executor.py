@@ -28,6 +28,7 @@ from touchcredit.io.spark.stream import (
     Layout,
 )
 from touchcredit.models.base import AttributionModel
+from touchcredit.models.counting import CountingModel, count_classes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -184,5 +185,6 @@ def count_partitions(
     if table is None:
         return
     js, _, _ = journeys(table, layout)
-    counts = model.count(js)  # type: ignore[attr-defined]
-    yield pa.RecordBatch.from_arrays([pa.array([encode_counts(counts)], pa.binary())], ["counts"])
+    assert isinstance(model, CountingModel)  # checked on the driver
+    data = encode_counts(model.count(js), count_classes(model))
+    yield pa.RecordBatch.from_arrays([pa.array([data], pa.binary())], ["counts"])
