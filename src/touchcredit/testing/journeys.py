@@ -1,8 +1,4 @@
-"""A conformance check for attribution models, for this package and for yours.
-
-:func:`check_model` runs a model on seeded random journey sets (plain numpy, no
-hypothesis needed) and raises ``AssertionError`` naming the first broken rule.
-"""
+"""Journey sets for tests: random ones that hit the edge cases, and ones from paths."""
 
 from __future__ import annotations
 
@@ -12,11 +8,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.attribution.results import attribute
 from touchcredit.core.store import JourneySet
-from touchcredit.models.base import AttributionModel
 
-__all__ = ["check_model", "journeys_from_paths", "random_journeys", "random_paths"]
+__all__ = ["journeys_from_paths", "random_journeys", "random_paths", "shuffled"]
 
 _DAY_US = 86_400_000_000
 
@@ -184,18 +178,7 @@ def random_paths(seed: int, n_journeys: int = 400, n_channels: int = 5) -> Journ
     )
 
 
-def _arrays(js: JourneySet) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("offsets", "timestamp", "touch_row", "conversion_journey", "conversion_time"):
-        out[name] = np.array(getattr(js, name), copy=True)
-    for name in ("conversion_value", "lead_created_at", "opportunity_created_at", "closed_at"):
-        out[name] = np.array(getattr(js, name), copy=True)
-    for name in ("source", "channel", "campaign", "method"):
-        out[name] = np.array(getattr(js, name).codes, copy=True)
-    return out
-
-
-def _shuffled(js: JourneySet, seed: int) -> tuple[JourneySet, npt.NDArray[np.int64]]:
+def shuffled(js: JourneySet, seed: int) -> tuple[JourneySet, npt.NDArray[np.int64]]:
     """The same data given in another row order, and each original touch's new index."""
     rng = np.random.default_rng(seed)
     n = js.n_touches
@@ -222,89 +205,3 @@ def _shuffled(js: JourneySet, seed: int) -> tuple[JourneySet, npt.NDArray[np.int
     where = np.empty(n, dtype=np.int64)
     where[shuffled.touch_row] = np.arange(n)
     return shuffled, where[inv]
-
-
-def check_model(model: AttributionModel, *, seeds: int = 5, rtol: float = 1e-9) -> None:
-    """Check that ``model`` keeps the attribution contract; raise AssertionError if not.
-
-    On ``seeds`` seeded random journey sets (see :func:`random_journeys`) it checks:
-
-    - one weight per pair; weights finite and >= 0;
-    - each conversion's weights sum to 1 (conversions with at least one pair);
-    - credit + unattributed = total conversion value (relative ``rtol``);
-    - the credit of every touch does not depend on the input row order (journeys
-      with distinct touch times, rows shuffled and rebuilt);
-    - the inputs (journeys and the model's parameters) are not mutated;
-    - the same input gives the same output.
-
-    A data-driven model is cloned and fitted on each journey set.
-
-    Parameters
-    ----------
-    model : AttributionModel
-        An instance of the model class to check.
-    seeds : int
-        Number of random journey sets.
-    rtol : float
-        Relative tolerance of the value accounting.
-
-    Raises
-    ------
-    AssertionError
-        Naming the rule, the seed and the model.
-
-    Examples
-    --------
-    >>> from touchcredit.models import get
-    >>> check_model(get("linear"))
-    """
-    params = repr(model.get_params())
-    for seed in range(seeds):
-        for unique in (False, True):
-            js = random_journeys(seed, unique_times=unique)
-            _check_one(model.clone(), js, seed, unique, rtol)
-    if repr(model.get_params()) != params:
-        raise AssertionError(f"{model!r}: check_model changed the model's parameters")
-
-
-def _check_one(
-    model: AttributionModel, js: JourneySet, seed: int, unique: bool, rtol: float
-) -> None:
-    where = f"{model!r} on random_journeys({seed}, unique_times={unique})"
-    before = _arrays(js)
-    if model.learns_from_data:
-        model.fit(js)
-    pairs = model.pairs(js)
-    w = np.asarray(model.weights(js))
-    if w.shape != (pairs.size,):
-        raise AssertionError(f"{where}: {w.shape} weights for {pairs.size} pairs")
-    if not (np.isfinite(w).all() and (w >= 0).all()):
-        raise AssertionError(f"{where}: weights must be finite and >= 0")
-    nonempty = pairs.length > 0
-    if w.size:
-        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty])
-        if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
-            raise AssertionError(f"{where}: weights do not sum to 1 per conversion: {sums}")
-    att = attribute(js, model, fit=False)
-    total = js.total_value
-    got = float(att.touch_credit.sum()) + att.unattributed.value
-    if abs(got - total) > rtol * max(abs(total), 1.0):
-        raise AssertionError(f"{where}: credit + unattributed = {got!r}, total {total!r}")
-    if (att.touch_credit < 0).any():
-        raise AssertionError(f"{where}: negative credit")
-    again = attribute(js, model, fit=False)
-    if not np.array_equal(again.touch_credit, att.touch_credit):
-        raise AssertionError(f"{where}: same input gave a different output")
-    after = _arrays(js)
-    for name, arr in before.items():
-        a, b = (x.view(np.int64) if x.dtype.kind == "M" else x for x in (arr, after[name]))
-        if not np.array_equal(a, b, equal_nan=a.dtype.kind == "f"):
-            raise AssertionError(f"{where}: the journeys' {name!r} array was mutated")
-    if unique:
-        shuffled, new_index = _shuffled(js, seed + 1000)
-        other = model.clone()
-        if other.learns_from_data:
-            other.fit(shuffled)
-        credit = attribute(shuffled, other, fit=False).touch_credit[new_index]
-        if not np.allclose(credit, att.touch_credit, rtol=1e-9, atol=1e-9):
-            raise AssertionError(f"{where}: credit depends on the input row order")
