@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.display import html_table
 from touchcredit.core.store import JourneySet
 
 __all__ = ["ExampleData", "load_example"]
@@ -109,6 +110,20 @@ class ExampleData:
             for name in ("touches", "leads", "deals", "spend")
         )
         return f"ExampleData({sizes})"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: every table with its rows and columns (names escaped)."""
+        rows = []
+        for name in ("touches", "leads", "deals", "spend"):
+            table = getattr(self, name)
+            n = len(next(iter(table.values()))) if table else 0
+            rows.append((name, f"{n:,}", ", ".join(table)))
+        return html_table(
+            ("table", "rows", "columns"),
+            rows,
+            caption="ExampleData (bundled example, 2024)",
+            numeric=(False, True, False),
+        )
 
     def journeys(self, target: Literal["leads", "revenue"] = "leads") -> JourneySet:
         """The touches as a JourneySet, with leads or won deals as conversions.

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -165,7 +166,57 @@ def _report(js: JourneySet) -> Any:
     return touchcredit.Report(js, models=["linear"], title=PAYLOADS[1])
 
 
-_EXTRA_FACTORIES: list[Any] = [_metric_table, _monthly_report, _report]
+def _lead_set(js: JourneySet) -> Any:
+    leads = importlib.import_module("touchcredit.kpi.leads")
+    return leads.LeadSet.from_arrays(
+        lead_id=[1, 2, 3, 4],
+        created_at=["2024-01-01"] * 4,
+        source=[*PAYLOADS[:3], None],
+    )
+
+
+def _bootstrap(js: JourneySet) -> Any:
+    return touchcredit.bootstrap(js, "linear", n=5, seed=1)
+
+
+def _cleaning_table() -> dict[str, Any]:
+    return {
+        "cookie": ["c1", "c1", "c2", "c3"],
+        "ts": ["2024-03-01", "2024-03-02", "2024-03-03", "soon"],
+        "source": [PAYLOADS[0], PAYLOADS[1], PAYLOADS[2], "google"],
+    }
+
+
+def _cleaning_report(js: JourneySet) -> Any:
+    _, report = touchcredit.clean(_cleaning_table(), journey="cookie", timestamp="ts",
+                                  source="source")  # fmt: skip
+    assert report.unmapped_sources  # the payloads are unknown sources, listed in the view
+    return report
+
+
+def _connector_report(js: JourneySet) -> Any:
+    mod = importlib.import_module("touchcredit.connectors.report")
+    base = _cleaning_report(js)
+    fields = {f.name: getattr(base, f.name) for f in attrs.fields(type(base))}
+    return mod.ConnectorReport(**fields, source=PAYLOADS[1], tables={PAYLOADS[2]: 4})
+
+
+def _example_data(js: JourneySet) -> Any:
+    datasets = importlib.import_module("touchcredit.datasets")
+    column = {PAYLOADS[0]: np.array(PAYLOADS, dtype=object)}
+    return datasets.ExampleData(touches=column, leads=column, deals=column, spend=column)
+
+
+_EXTRA_FACTORIES: list[Any] = [
+    _metric_table,
+    _monthly_report,
+    _report,
+    _lead_set,
+    _bootstrap,
+    _cleaning_report,
+    _connector_report,
+    _example_data,
+]
 
 
 def test_every_html_rendering_class_escapes_labels() -> None:

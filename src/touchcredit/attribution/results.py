@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.display import html_table, quantity
 from touchcredit.core.frame_output import to_frame
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.progress import progress_bar
@@ -34,6 +35,10 @@ Label = str | None
 def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.flags.writeable = False
     return a
+
+
+#: How the row of value no touch took credit for is named, in every table.
+UNATTRIBUTED = "unattributed"
 
 
 def _text(label: Label) -> str:
@@ -76,6 +81,8 @@ class CreditTable:
         Conversions with no eligible touch.
     model : AttributionModel
         The model that made the credit.
+    currency : str or None
+        Currency of the value credit (None: counts or unknown).
 
     Examples
     --------
@@ -94,6 +101,7 @@ class CreditTable:
     unattributed_value: float
     unattributed_conversions: int
     model: AttributionModel
+    currency: str | None = None
 
     def to_dict(self, what: str = "value") -> dict[Label, float]:
         """Credit per label: ``"value"`` (default) or ``"conversions"``.
@@ -125,34 +133,42 @@ class CreditTable:
         """The table as a pyarrow Table (needs pyarrow)."""
         return to_frame(self._columns(), "pyarrow")
 
+    def _rows(self) -> list[tuple[str, str, str]]:
+        """Label, value and conversions as text; unattributed last when not zero."""
+        rows = [
+            (_text(label), f"{v:,.2f}", quantity(c))
+            for label, v, c in zip(self.labels, self.value, self.conversions, strict=True)
+        ]
+        if self.unattributed_value or self.unattributed_conversions:
+            rows.append(
+                (
+                    UNATTRIBUTED,
+                    f"{self.unattributed_value:,.2f}",
+                    quantity(self.unattributed_conversions),
+                )
+            )
+        return rows
+
+    def _value_header(self) -> str:
+        return f"value ({self.currency})" if self.currency else "value"
+
     def __repr__(self) -> str:
-        width = max([len(self.dimension), *(len(_text(x)) for x in self.labels)], default=0)
+        rows = self._rows()
+        head = (self.dimension, self._value_header(), "conversions")
+        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
         lines = [
             f"CreditTable({self.model!r}, by={self.dimension!r})",
-            f"  {self.dimension:<{width}}  {'value':>14}  {'conversions':>12}",
+            f"  {head[0]:<{widths[0]}}  {head[1]:>{widths[1]}}  {head[2]:>{widths[2]}}",
         ]
-        for label, v, c in zip(self.labels, self.value, self.conversions, strict=True):
-            lines.append(f"  {_text(label):<{width}}  {v:>14.4f}  {c:>12.4f}")
-        lines.append(
-            f"  {'unattributed':<{width}}  {self.unattributed_value:>14.4f}"
-            f"  {self.unattributed_conversions:>12d}"
-        )
+        lines += [f"  {a:<{widths[0]}}  {b:>{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(_text(label))}</td><td>{v:.4f}</td><td>{c:.4f}</td></tr>"
-            for label, v, c in zip(self.labels, self.value, self.conversions, strict=True)
-        )
-        rows += (
-            f"<tr><td><em>unattributed</em></td><td>{self.unattributed_value:.4f}</td>"
-            f"<td>{self.unattributed_conversions}</td></tr>"
-        )
-        return (
-            f"<table><caption>{html.escape(repr(self.model))} by "
-            f"{html.escape(self.dimension)}</caption><thead><tr><th>"
-            f"{html.escape(self.dimension)}</th><th>value</th><th>conversions</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table>"
+        return html_table(
+            (self.dimension, self._value_header(), "conversions"),
+            self._rows(),
+            caption=f"{self.model!r} by {self.dimension}",
+            numeric=(False, True, True),
         )
 
 
@@ -238,6 +254,7 @@ class Attribution:
             unattributed_value=self.unattributed.value,
             unattributed_conversions=self.unattributed.conversions,
             model=self.model,
+            currency=self.journeys.currency,
         )
 
     def to_minor_units(
@@ -282,7 +299,15 @@ class Attribution:
         )
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(repr(self))}</pre>" + self.by("channel")._repr_html_()
+        js = self.journeys
+        cur = f" {js.currency}" if js.currency else ""
+        summary = (
+            f"<p><b>Attribution</b> ({html.escape(repr(self.model))}): "
+            f"{js.n_conversions:,} conversions, total {self.total:,.2f}{html.escape(cur)}, "
+            f"attributed {self.attributed:,.2f}, unattributed {self.unattributed.value:,.2f} "
+            f"({self.unattributed.conversions:,} conversions)</p>"
+        )
+        return f"<div>{summary}{self.by('channel')._repr_html_()}</div>"
 
 
 def attribute(
@@ -440,35 +465,33 @@ class Comparison:
         """The comparison as a pyarrow Table."""
         return to_frame(self._columns(), "pyarrow")
 
+    def _rows(self) -> list[list[str]]:
+        """Label and one value per model as text; unattributed last when not all zero."""
+        rows = [
+            [_text(label), *(f"{v:,.2f}" for v in self.values[i])]
+            for i, label in enumerate(self.labels)
+        ]
+        if bool(np.any(self.unattributed != 0)):
+            rows.append([UNATTRIBUTED, *(f"{v:,.2f}" for v in self.unattributed)])
+        return rows
+
     def __repr__(self) -> str:
-        names = self.names
-        width = max([len(self.by), *(len(_text(x)) for x in self.labels)], default=0)
-        cols = [max(len(n), 12) for n in names]
-        head = "  ".join(f"{n:>{c}}" for n, c in zip(names, cols, strict=True))
-        lines = [f"Comparison(by={self.by!r})", f"  {self.by:<{width}}  {head}"]
-        for i, label in enumerate(self.labels):
-            row = "  ".join(f"{v:>{c}.4f}" for v, c in zip(self.values[i], cols, strict=True))
-            lines.append(f"  {_text(label):<{width}}  {row}")
-        row = "  ".join(f"{v:>{c}.4f}" for v, c in zip(self.unattributed, cols, strict=True))
-        lines.append(f"  {'unattributed':<{width}}  {row}")
-        return "\n".join(lines)
+        head = [self.by, *self.names]
+        rows = self._rows()
+        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
+
+        def line(cells: Sequence[str]) -> str:
+            first = f"{cells[0]:<{widths[0]}}"
+            rest = (f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
+            return "  " + "  ".join([first, *rest])
+
+        return "\n".join([f"Comparison(by={self.by!r})", line(head), *map(line, rows)])
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(n)}</th>" for n in self.names)
-        body = "".join(
-            f"<tr><td>{html.escape(_text(label))}</td>"
-            + "".join(f"<td>{v:.4f}</td>" for v in self.values[i])
-            + "</tr>"
-            for i, label in enumerate(self.labels)
-        )
-        body += (
-            "<tr><td><em>unattributed</em></td>"
-            + "".join(f"<td>{v:.4f}</td>" for v in self.unattributed)
-            + "</tr>"
-        )
-        return (
-            f"<table><thead><tr><th>{html.escape(self.by)}</th>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
+        return html_table(
+            [self.by, *self.names],
+            self._rows(),
+            numeric=[False, *([True] * len(self.names))],
         )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, get
@@ -95,6 +96,21 @@ class Bootstrap:
             )
         )
         return f"Bootstrap({self.n} resamples, {pct} intervals by {self.dimension}: {rows})"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: estimate and interval of every label (labels escaped)."""
+        rows = [
+            (lab, f"{e:,.2f}", f"{lo:,.2f}", f"{hi:,.2f}", f"{sd:,.2f}")
+            for lab, e, lo, hi, sd in zip(
+                self.labels, self.estimate, self.lower, self.upper, self.std, strict=True
+            )
+        ]
+        return html_table(
+            (self.dimension, f"{self.what}", "lower", "upper", "std"),
+            rows,
+            caption=f"Bootstrap: {self.n:,} resamples, {self.ci:.0%} intervals (seed {self.seed})",
+            numeric=(False, True, True, True, True),
+        )
 
 
 def _credit_by(

@@ -1,8 +1,14 @@
-"""How a JourneySet shows itself in a notebook: sizes and its channel table."""
+"""How results show themselves in a notebook: escaped HTML tables and summaries.
+
+:func:`html_table` is the one table builder every ``_repr_html_`` uses (labels come
+from URLs and CRMs, so every cell is escaped here); :func:`html_summary` is the
+JourneySet's view.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,7 +16,55 @@ import numpy as np
 if TYPE_CHECKING:
     from touchcredit.core.store import JourneySet
 
-__all__ = ["html_summary"]
+__all__ = ["html_summary", "html_table", "quantity"]
+
+
+def quantity(x: float) -> str:
+    """A count that may be fractional (credit): whole numbers bare, else two decimals.
+
+    Examples
+    --------
+    >>> quantity(1.0), quantity(0.5), quantity(12345.678), quantity(3)
+    ('1', '0.50', '12,345.68', '3')
+    """
+    if abs(x - round(x)) < 1e-9:
+        return f"{round(x):,}"
+    return f"{x:,.2f}"
+
+
+def html_table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    caption: str | None = None,
+    numeric: Sequence[bool] | None = None,
+) -> str:
+    """A small table as HTML; every header, caption and cell is escaped.
+
+    Cells are shown as ``str(cell)``; None is ``(not recorded)``. ``numeric`` columns
+    are right-aligned.
+
+    Examples
+    --------
+    >>> t = html_table(["source", "leads"], [["<b>", "1,200"]], numeric=[False, True])
+    >>> "<td>&lt;b&gt;</td>" in t, '<td style="text-align:right">1,200</td>' in t
+    (True, True)
+    """
+    esc = html.escape
+    right = list(numeric) if numeric is not None else [False] * len(header)
+    style = ["" if not r else ' style="text-align:right"' for r in right]
+    head = "".join(f"<th{st}>{esc(h)}</th>" for h, st in zip(header, style, strict=True))
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{st}>{esc('(not recorded)' if c is None else str(c))}</td>"
+            for c, st in zip(row, style, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def html_summary(journeys: JourneySet, *, top: int = 12) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
@@ -115,6 +116,33 @@ class CleaningReport:
                 f"(value {self.rejected_conversion_value:,.2f})"
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the row accounting and the unmapped sources (escaped)."""
+        rows = [
+            ("touch rows in", f"{self.rows_in:,}"),
+            ("touch rows out", f"{self.rows_out:,}"),
+            ("duplicates removed", f"{self.duplicates_removed:,}"),
+            ("rows rejected", f"{self.rows_rejected:,}"),
+            ("persons", f"{self.persons:,}"),
+            ("identities merged", f"{self.identities_merged:,}"),
+        ]
+        if self.conversions_in:
+            rows += [
+                ("conversion rows in", f"{self.conversions_in:,}"),
+                ("conversion rows out", f"{self.conversions_out:,}"),
+                ("conversion rows rejected", f"{len(self.conversions_rejected):,}"),
+            ]
+        out = html_table(("cleaning", "rows"), rows, numeric=(False, True))
+        if self.unmapped_sources:
+            top = sorted(self.unmapped_sources.items(), key=lambda kv: -kv[1])[:12]
+            out += html_table(
+                ("unmapped source", "rows"),
+                [(k, f"{v:,}") for k, v in top],
+                caption=f"{len(self.unmapped_sources):,} sources the catalog does not know",
+                numeric=(False, True),
+            )
+        return f"<div>{out}</div>"
 
 
 def _column(table: Mapping[str, Any], name: str, n: int, what: str) -> npt.NDArray[Any]:

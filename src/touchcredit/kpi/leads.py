@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, as_values
 from touchcredit.core.dimension import DIMENSIONS, Dimension
+from touchcredit.core.display import html_table
 from touchcredit.core.domain import Deal, Lead
 from touchcredit.core.factorize import factorize_ids, factorize_labels
 from touchcredit.core.grouping import Groups, compact, factorize_any, local_months
@@ -120,6 +121,22 @@ class LeadSet:
         cats = self.source.categories
         shown = ", ".join(cats[:8]) + (f", ... ({len(cats)} in all)" if len(cats) > 8 else "")
         return f"LeadSet({self.n_leads} leads, {self.n_deals} deals, sources: {shown})"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: sizes and leads per source (labels escaped)."""
+        src = self.source
+        counts = np.bincount(src.codes[src.codes >= 0], minlength=len(src.categories))
+        order = np.argsort(-counts, kind="stable")[:12].tolist()
+        rows: list[tuple[Any, str]] = [(src.categories[k], f"{int(counts[k]):,}") for k in order]
+        missing = int((src.codes < 0).sum())
+        if missing:
+            rows.append((None, f"{missing:,}"))
+        won = int(self.deal_won.sum())
+        caption = (
+            f"LeadSet: {self.n_leads:,} leads, {self.n_deals:,} deals ({won:,} won); "
+            f"{len(src.categories):,} sources"
+        )
+        return html_table(("source", "leads"), rows, caption=caption, numeric=(False, True))
 
     # ------------------------------------------------------------- stages
     def _first_deal_time(self, times: TimeArray, mask: npt.NDArray[np.bool_]) -> TimeArray:
