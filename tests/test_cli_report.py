@@ -91,3 +91,55 @@ def test_demo_ends_with_the_report_path(
     assert match, last
     path = Path(match.group(1))
     assert path.parent == tmp_path and path.stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------ text that fits
+def test_demo_text_fits_100_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["demo"], ["demo", "--target", "leads", "--by", "source"]):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0
+        lines = out.splitlines()
+        assert max(len(line) for line in lines) <= 100, max(lines, key=len)
+        assert "(unattributed)" not in out  # one spelling, and no all-zero row
+        assert "1.0000" not in out
+        assert out.count("per model") == 1  # the heading once
+    assert "spend (USD)" in out and "1,537.31%" in out  # money and percent with separators
+
+
+def test_credit_table_text() -> None:
+    import touchcredit as tc
+
+    js = tc.JourneySet.from_arrays(
+        journey_id=[1, 1, 2], timestamp=[1, 2, 1], channel=["seo", "email", None],
+        conversion_journey_id=[1, 3], conversion_time=[5, 5],
+        conversion_value=[12345.0, 10.0], currency="EUR",
+    )  # fmt: skip
+    text = repr(tc.attribute(js, "first_touch").by("channel"))
+    assert "value (EUR)" in text
+    assert "12,345.00" in text
+    lines = {line.split()[0]: line.split()[1:] for line in text.splitlines()[2:]}
+    assert lines["seo"] == ["12,345.00", "1"]  # a whole conversion is "1", not "1.0000"
+    assert lines["unattributed"] == ["10.00", "1"]
+    text = repr(tc.attribute(js.select([0]), "first_touch").by("channel"))
+    assert "unattributed" not in text  # nothing unattributed: no empty row
+
+
+def test_attribute_csv_writes_not_recorded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    touches = tmp_path / "t.csv"
+    touches.write_text(
+        "journey_id,timestamp,channel\na,2024-01-01,seo\nb,2024-01-01,\n", encoding="utf-8"
+    )
+    conv = tmp_path / "c.csv"
+    conv.write_text("journey_id,conversion_time\na,2024-01-03\nb,2024-01-03\n", encoding="utf-8")
+    out_file = tmp_path / "credit.csv"
+    code, _, err = run(
+        capsys, "attribute", str(touches), "--conversions", str(conv), "--out", str(out_file)
+    )
+    assert code == 0, err
+    rows = out_file.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("channel,")
+    labels = [r.split(",")[0] for r in rows[1:]]
+    assert "(not recorded)" in labels and "" not in labels
+    assert "unattributed" not in labels  # zero: left out

@@ -169,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         bar.step("write")
         if args.out:
             with atomic_path(args.out) as tmp:  # the file appears complete or not at all
-                frames.write_table(credit_columns(table), tmp)
+                as_text = str(args.out).lower().endswith(".csv")
+                frames.write_table(credit_columns(table, text=as_text), tmp)
         bar.step("done")
     print(table)
     if cleaning is not None:

@@ -67,11 +67,18 @@ def monthly_kpis(leads: Any, spend: Any) -> Any:
     )
     notes = ("revenue: won deals closed in the month; n/a where the denominator is 0",)
     return MetricTable(
-        "Monthly KPIs (all sources)", data, key=("month",), percent=("roi",), notes=notes
+        "Monthly KPIs (all sources)",
+        data,
+        key=("month",),
+        percent=("roi",),
+        notes=notes,
+        currency=spend.currency,
     )
 
 
-def compare_table(journeys: Any, names: Sequence[str], by: str, bar: Progress) -> Any:
+def compare_table(
+    journeys: Any, names: Sequence[str], by: str, bar: Progress, title: str | None = None
+) -> Any:
     """Share of the total value per label (rows) and model (columns), as a MetricTable.
 
     Uses :func:`touchcredit.compare` when available, else the model contract directly.
@@ -102,13 +109,14 @@ def compare_table(journeys: Any, names: Sequence[str], by: str, bar: Progress) -
             labels = labels[:-1]
     total = float(journeys.total_value)
     column = np.empty(len(labels) + 1, dtype=object)
-    column[:] = [*labels, "(unattributed)"]
+    column[:] = [*labels, "unattributed"]
+    if not values[-1].any():  # nothing unattributed under any model: an empty row
+        column, values = column[:-1], values[:-1]
     data: dict[str, Any] = {by: column}
     for j, name in enumerate(names):
         data[name] = values[:, j] / total if total > 0 else np.full(values.shape[0], np.nan)
-    return MetricTable(
-        f"Share of the total by {by}, per model", data, key=(by,), percent=tuple(names)
-    )
+    heading = title or f"Share of the total by {by}, per model"
+    return MetricTable(heading, data, key=(by,), percent=tuple(names))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
         data = load_example()
         journeys = data.journeys(args.target)
         bar.step("models")
-        comparison = compare_table(journeys, names, args.by, bar)
+        if args.target == "revenue":
+            what = f"won-deal revenue ({journeys.total_value:,.0f} {journeys.currency})"
+        else:
+            what = f"leads ({journeys.n_conversions:,})"
+        heading = f"Credit for {what} by {args.by}, per model (shares of the total)"
+        comparison = compare_table(journeys, names, args.by, bar, heading)
         leads = data.lead_set()
         spend = data.spend_table()
         bar.step("economics")
@@ -131,12 +144,10 @@ def run(args: argparse.Namespace) -> int:
         econ = economics(leads, spend=spend, by=args.by)
         kpis = monthly_kpis(leads, spend)
         bar.step("done")
-    if args.target == "revenue":
-        what = f"won-deal revenue ({journeys.total_value:,.0f} {journeys.currency})"
-    else:
-        what = f"leads ({journeys.n_conversions:,})"
-    print(f"touchcredit demo: example data, {journeys!r}\n")
-    print(f"Credit for {what} by {args.by}: each model's split, as shares of the total")
+    print(
+        f"touchcredit demo: example data, {journeys.n_journeys:,} journeys, "
+        f"{journeys.n_touches:,} touches, {journeys.n_conversions:,} conversions\n"
+    )
     print(comparison)
     print()
     print(econ)

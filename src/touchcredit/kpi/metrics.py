@@ -411,12 +411,14 @@ def economics(
     (50.0, 40.0, ('ads',))
     """
     monthly = _period(period)
-    data, names, notes, unaffordable, _, _, reasons = money_table(
+    data, names, notes, unaffordable, cur, _, reasons = money_table(
         leads, _spend_table(spend), revenue, attribution, by, monthly, tz, stages=False,
         labels=labels, catalog=catalog,
     )  # fmt: skip
     title = "Lead economics" + (" by month" if monthly else "")
-    return MetricTable(title, data, names, ("roi",), tuple(notes), unaffordable, reasons)
+    return MetricTable(
+        title, data, names, ("roi",), tuple(notes), unaffordable, reasons, currency=cur
+    )
 
 
 def _spend_table(spend: Any) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,12 @@ from touchcredit.core.frame_output import to_frame
 __all__ = ["MetricTable", "MonthlyReport"]
 
 _MAX_ROWS = 60
+#: Text tables wrap their columns into blocks this many characters wide.
+WIDTH = 100
+#: Columns holding money, shown with the table's currency.
+MONEY_COLUMNS = frozenset(
+    {"spend", "revenue", "lead_value", "cost_per_lead", "customer_acquisition_cost", "value"}
+)
 
 
 def _freeze(columns: Mapping[str, Any]) -> Mapping[str, npt.NDArray[Any]]:
@@ -71,6 +78,8 @@ class MetricTable:
     reasons : mapping of str to array-like
         Why a cell is undefined, per column: one short text (or None) per row, shown
         as ``n/a (text)`` where the value is NaN.
+    currency : str or None
+        Currency of the money columns (:data:`MONEY_COLUMNS`), shown in their headings.
 
     Examples
     --------
@@ -96,6 +105,7 @@ class MetricTable:
     reasons: Mapping[str, npt.NDArray[np.object_]] = attrs.field(
         factory=dict, converter=_freeze_reasons
     )
+    currency: str | None = None
 
     # ------------------------------------------------------------- access
     @property
@@ -186,27 +196,37 @@ class MetricTable:
         rows = [[c[i] for c in cols] for i in range(shown)]
         return names, rows, n - shown
 
-    def __repr__(self) -> str:
-        names, rows, hidden = self._cells()
-        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)]
-        numeric = [self.data[h].dtype.kind in "biuf" for h in names]
+    def _headings(self) -> list[str]:
+        """Column names, money columns with their currency."""
+        cur = self.currency
+        return [f"{h} ({cur})" if cur and h in MONEY_COLUMNS else h for h in self.data]
 
-        def line(cells: list[str]) -> str:
+    def __repr__(self) -> str:
+        _, rows, hidden = self._cells()
+        names = self._headings()
+        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)]
+        numeric = [self.data[h].dtype.kind in "biuf" for h in self.data]
+
+        def line(cells: list[str], cols: list[int]) -> str:
             parts = [
-                c.rjust(w) if num else c.ljust(w)
-                for c, w, num in zip(cells, widths, numeric, strict=True)
+                cells[j].rjust(widths[j]) if numeric[j] else cells[j].ljust(widths[j]) for j in cols
             ]
             return "  ".join(parts).rstrip()
 
-        out = [self.title, line(names), *(line(r) for r in rows)]
+        out = [self.title]
+        for k, cols in enumerate(_blocks(widths, len(self.key), WIDTH)):
+            if k:
+                out.append("")
+            out += [line(names, cols), *(line(r, cols) for r in rows)]
         if hidden:
             out.append(f"... {hidden} more rows")
-        out += [f"warning: {w}" for w in self.warnings]
-        out += [f"note: {note}" for note in self.notes]
+        out += [_wrap(f"warning: {w}") for w in self.warnings]
+        out += [_wrap(f"note: {note}") for note in self.notes]
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        names, rows, hidden = self._cells()
+        _, rows, hidden = self._cells()
+        names = self._headings()
         esc = html.escape
         head = "".join(f"<th>{esc(h)}</th>" for h in names)
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
@@ -236,8 +256,36 @@ class MonthlyReport(MetricTable):
 
     by: str = "source"
     tz: str = "UTC"
-    currency: str | None = None
     revenue_basis: str = "won deals"
+
+
+def _wrap(text: str) -> str:
+    """A note wrapped to :data:`WIDTH` columns, continuation lines indented."""
+    return textwrap.fill(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def _blocks(widths: list[int], n_key: int, width: int) -> list[list[int]]:
+    """Column indices per printed block: the key columns, then as many others as fit.
+
+    Examples
+    --------
+    >>> _blocks([6, 10, 10, 10], 1, 30)
+    [[0, 1, 2], [0, 3]]
+    """
+    key = list(range(n_key))
+    used = sum(widths[:n_key]) + 2 * max(n_key - 1, 0)
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    size = used
+    for j in range(n_key, len(widths)):
+        extra = widths[j] + 2
+        if current and size + extra > width:
+            blocks.append(key + current)
+            current, size = [], used
+        current.append(j)
+        size += extra
+    blocks.append(key + current)
+    return blocks
 
 
 def _show_key(key: Any) -> str:
@@ -255,7 +303,7 @@ def _cell(value: Any, percent: bool, reason: str | None = None) -> str:
         if math.isnan(value):
             return "n/a" if reason is None else f"n/a ({reason})"
         if percent:
-            return f"{value:.2%}"
+            return f"{value:,.2%}"
         return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
