@@ -27,7 +27,7 @@ from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
-    fit_scale,
+    fit_scale_entries,
     scaled_weights,
     share_credit,
     wsum,
@@ -186,7 +186,8 @@ class MarkovModel(AttributionModel, name="markov"):
         conv_rows = sets.conversions > 0
         weight = sets.value[conv_rows] if sets.value.sum() > 0 else sets.conversions[conv_rows]
         target = shares * float(weight.sum())
-        scale, gap = fit_scale(sets.members[conv_rows], weight, target)
+        rows, cols, n_rows = sets.entries(conv_rows)
+        scale, gap = fit_scale_entries(rows, cols, (n_rows, n), weight, target)
 
         self.counts_ = counts
         self.channels_ = counts.channels
