@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from touchcredit import Dimension, JourneySet, models
 from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError
-from touchcredit.models import markov as markov_mod
+from touchcredit.models import absorption
 from touchcredit.testing import journeys_from_paths, random_paths
 
 # Three channels, one cycle (a -> b -> a), two null paths. By hand:
@@ -245,7 +245,7 @@ def test_sparse_solve_agrees_with_dense(monkeypatch: pytest.MonkeyPatch) -> None
     pytest.importorskip("scipy")
     js = random_paths(4, n_channels=6)
     dense = MarkovModel(order=2).fit(js)
-    monkeypatch.setattr(markov_mod, "_DENSE_LIMIT", 0)
+    monkeypatch.setattr(absorption, "DENSE_LIMIT", 0)
     sparse = MarkovModel(order=2).fit(js)
     for k, v in dense.removal_effects_.items():
         assert sparse.removal_effects_[k] == pytest.approx(v, rel=1e-10, abs=1e-14)
@@ -308,7 +308,7 @@ def test_iterative_solve_without_scipy_agrees(monkeypatch: pytest.MonkeyPatch) -
 
     js = random_paths(8, n_channels=4)
     dense = MarkovModel(order=2, collapse=False).fit(js)
-    monkeypatch.setattr(markov_mod, "_DENSE_LIMIT", 0)
+    monkeypatch.setattr(absorption, "DENSE_LIMIT", 0)
     monkeypatch.setitem(sys.modules, "scipy", None)  # import scipy now fails
     iterative = MarkovModel(order=2, collapse=False).fit(js)
     assert iterative.conversion_probability_ == pytest.approx(

@@ -30,8 +30,8 @@ from touchcredit.models._credit import (
     fit_scale_entries,
     scaled_weights,
     share_credit,
-    wsum,
 )
+from touchcredit.models.absorption import removal_effects
 from touchcredit.models.base import AttributionModel, check_is_fitted
 from touchcredit.models.markov_counts import (
     CONVERSION,
@@ -46,7 +46,6 @@ __all__ = ["MarkovModel"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-_DENSE_LIMIT = 2000  # transient states up to which the solve is dense
 
 
 class MarkovModel(AttributionModel, name="markov"):
@@ -97,6 +96,10 @@ class MarkovModel(AttributionModel, name="markov"):
         Number of channel states.
     credit_scale_ : float64 ndarray
         Fitted per-channel scale for the per-touch weights.
+    solution_ : Solution
+        How the removal effects were solved: ``method`` ("dense" or "iterated"),
+        ``steps`` of the iteration and ``trap`` states solved exactly
+        (:mod:`touchcredit.models.absorption`).
     credit_gap_ : float
         Largest gap between the per-touch channel totals on the fitted journeys and the
         Markov credit, as a fraction of the total (0 up to rounding when attainable).
@@ -178,7 +181,8 @@ class MarkovModel(AttributionModel, name="markov"):
             )
         n = len(counts.channels)
         n_states = counts.states.shape[0]
-        p_conv, re = _removal(counts, n)
+        solution = removal_effects(counts)
+        p_conv, re = solution.p_conv, solution.removal
         re = np.clip(re, 0.0, 1.0)
         total_re = float(re.sum())
         shares = re / total_re if total_re > 0 else np.zeros(n)
@@ -198,6 +202,7 @@ class MarkovModel(AttributionModel, name="markov"):
         self.credit_scale_ = scale
         self.credit_gap_ = gap
         self.n_states_ = n_states
+        self.solution_ = solution
         return self
 
     @property
@@ -251,98 +256,3 @@ class MarkovModel(AttributionModel, name="markov"):
         """
         check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
-
-
-def _removal(counts: MarkovCounts, n_channels: int) -> tuple[float, FloatArray]:
-    """P(conv) of the chain and the removal effect of every channel.
-
-    Dense (up to ``_DENSE_LIMIT`` states, or more when there are so many channels that
-    one inverse is cheaper than iterating): ``N = (I - Q)^-1`` once, ``x = N r`` and
-    ``u = f N`` (expected visits from start); removing the state set ``D`` of a
-    channel loses ``u_D N_DD^-1 x_D`` of P(conv) (the probability of converting
-    after a first visit to ``D``), so ``RE = u_D N_DD^-1 x_D / P`` without a
-    subtraction. Above: the absorption probabilities of all the reduced chains are
-    iterated together to convergence (:func:`_iterate`), since an LU factorization
-    of these chains fills in badly.
-    """
-    s = counts.states.shape[0]
-    src, dst, cnt = counts.source, counts.target, counts.count
-    row = np.where(src >= 0, src, s)
-    prob = cnt / wsum(row, cnt, s + 1)[row]
-    inner = (src >= 0) & (dst >= 0)
-    qi, qj, qp = src[inner], dst[inner], prob[inner]
-    to_conv = (src >= 0) & (dst == CONVERSION)
-    r = wsum(src[to_conv], prob[to_conv], s)
-    first = (src == START) & (dst >= 0)
-    f = wsum(dst[first], prob[first], s)
-    r0 = float(prob[(src == START) & (dst == CONVERSION)].sum())
-    contains = np.zeros((s, n_channels), dtype=bool)
-    rows = np.repeat(np.arange(s), counts.order)
-    cols = counts.states.reshape(-1)
-    ok = cols >= 0
-    contains[rows[ok], cols[ok]] = True
-    re = np.zeros(n_channels, dtype=np.float64)
-    if s == 0:
-        return r0, re
-    # dense when small, or when iterating every channel's chain would cost more than one
-    # inverse (many channels, e.g. order 1 over thousands of sources); capped for memory
-    dense = s <= _DENSE_LIMIT or (s <= 8000 and s**3 <= 100 * qi.size * n_channels)
-    if dense:
-        a = np.eye(s)
-        a[qi, qj] -= qp
-        n_mat = np.linalg.inv(a)
-        x = n_mat @ r
-        u = f @ n_mat
-        p_all = r0 + float(f @ x)
-        if p_all <= 0:
-            return p_all, re
-        for c in range(n_channels):
-            d = np.flatnonzero(contains[:, c])
-            if d.size:
-                gain = float(u[d] @ np.linalg.solve(n_mat[np.ix_(d, d)], x[d]))
-                re[c] = gain / p_all
-        return p_all, re
-    keep = np.concatenate([np.ones((s, 1), dtype=bool), ~contains], axis=1)
-    probs = r0 + f @ _iterate(qi, qj, qp, r, keep)
-    p_all = float(probs[0])
-    if p_all > 0:
-        re = 1.0 - probs[1:] / p_all
-    return p_all, re
-
-
-def _iterate(
-    qi: IntArray, qj: IntArray, qp: FloatArray, r: FloatArray, keep: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.float64]:
-    """Absorption probabilities ``x = Q x + r`` of several reduced chains at once.
-
-    Column ``k`` solves the chain restricted to the states with ``keep[:, k]``
-    (transitions into the others go to null). Self-loops are summed out exactly
-    (``x_i = (sum_j!=i q_ij x_j + r_i) / (1 - q_ii)``); the Jacobi iteration then
-    converges geometrically because every state can reach absorption. Uses
-    ``scipy.sparse`` for the products when it is installed.
-    """
-    s = r.size
-    loop = qi == qj
-    stay = wsum(qi[loop], qp[loop], s)
-    scale = 1.0 / (1.0 - stay)
-    qi, qj, qp = qi[~loop], qj[~loop], qp[~loop] * scale[qi[~loop]]
-    b = (r * scale)[:, None] * keep
-    try:
-        from scipy import sparse
-    except ImportError:
-        sparse = None
-    mat = None if sparse is None else sparse.csr_matrix((qp, (qi, qj)), shape=(s, s))
-    x = b.copy()
-    for step in range(200_000):
-        if mat is not None:
-            y = np.asarray(mat @ x)
-        else:
-            y = np.stack([wsum(qi, qp * x[qj, k], s) for k in range(x.shape[1])], axis=1)
-        np.multiply(y, keep, out=y)
-        y += b
-        if step % 8 == 7:  # checking costs as much as a step; do it now and then
-            delta = float(np.abs(y - x).max())
-            if delta <= 1e-15:
-                return y
-        x = y
-    return x
