@@ -50,7 +50,8 @@ def test_too_large_a_chain_is_refused_before_allocating(monkeypatch: pytest.Monk
     monkeypatch.setattr(absorption, "MEMORY_LIMIT", 1_000_000)
     js = journeys_from_paths(_paths(400, 2000))
     with pytest.raises(
-        ValueError, match=r"400 states and 400 channels: .*need 3\.8 MB .*MEMORY_LIMIT, is 1\.0 MB.*merge rare"
+        ValueError,
+        match=r"400 states and 400 channels: .*need 3\.8 MB .*MEMORY_LIMIT, is 1\.0 MB.*merge rare",
     ):
         MarkovModel().fit(js)
 

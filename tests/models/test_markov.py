@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import Dimension, JourneySet, models
-from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError
-from touchcredit.models import absorption
+from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError, absorption
 from touchcredit.testing import journeys_from_paths, random_paths
 
 # Three channels, one cycle (a -> b -> a), two null paths. By hand:

@@ -47,7 +47,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-
 class MarkovModel(AttributionModel, name="markov"):
     """Data-driven attribution by Markov removal effects, solved exactly.
 
