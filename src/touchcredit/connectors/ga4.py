@@ -31,22 +31,20 @@ counts each conversion as 1).
 
 Schema read (columns beyond these are ignored):
 
-====================================  ==========================  =========
-column                                type                        required
-====================================  ==========================  =========
-``event_timestamp``                   INTEGER (microseconds, UTC)  yes
-``event_name``                        STRING                      yes
-``user_pseudo_id``                    STRING                      yes
-``user_id``                           STRING                      no
-``event_params``                      REPEATED RECORD (key,       no
-                                      value.string_value /
-                                      int_value / float_value /
-                                      double_value)
-``collected_traffic_source``          RECORD                      no
-``session_traffic_source_last_click`` RECORD                      no
-``ecommerce.purchase_revenue``        FLOAT                       no
-``event_value_in_usd``                FLOAT                       no
-====================================  ==========================  =========
+=======================================  ===========================  ========
+column                                   type                         required
+=======================================  ===========================  ========
+``event_timestamp``                      INTEGER (microseconds, UTC)  yes
+``event_name``                           STRING                       yes
+``user_pseudo_id``                       STRING                       yes
+``user_id``                              STRING                       no
+``event_params``                         REPEATED RECORD (key, value  no
+                                         string/int/float/double)
+``collected_traffic_source``             RECORD                       no
+``session_traffic_source_last_click``    RECORD                       no
+``ecommerce.purchase_revenue``           FLOAT                        no
+``event_value_in_usd``                   FLOAT                        no
+=======================================  ===========================  ========
 """
 
 from __future__ import annotations

@@ -90,8 +90,11 @@ class Table:
 class ConnectorReport(CleaningReport):
     """A :class:`~touchcredit.CleaningReport` in the rows of the connector's input.
 
-    Attributes (beyond those of CleaningReport)
-    -------------------------------------------
+    It has every attribute of CleaningReport, with rejected rows counted in the input
+    tables, and these.
+
+    Attributes
+    ----------
     source : str
         The connector (``"ga4"``, ``"hubspot"``, ...).
     tables : mapping of str to int
