@@ -379,3 +379,26 @@ def test_hive_partition_column_read_from_the_path(tmp_path: Path) -> None:
     expected = touchcredit.attribute(js, _Linear(), fit=False).by("campaign").to_dict()
     assert result.to_dict() == pytest.approx(expected, rel=1e-12)
     assert set(result.labels) == {"b0", "b1"}
+
+
+def test_column_map_or_shorthand_keywords(data: tuple[Path, Any, Any]) -> None:
+    path, _, conversions = data
+    renamed = conversions.rename_columns(["person", "at", "amount"])
+    cols = touchcredit.ColumnMap(
+        source="source", conversion_journey="person", conversion_time="at",
+        conversion_value="amount",
+    )  # fmt: skip
+    by_map = attribute_parquet(path, _Linear(), conversions=renamed, columns=cols, by="source")
+    by_words = attribute_parquet(
+        path, _Linear(), conversions=renamed, source="source", conversion_journey="person",
+        conversion_time="at", conversion_value="amount", by="source",
+    )  # fmt: skip
+    assert by_map.to_dict() == by_words.to_dict()
+    assert by_map.total_value == pytest.approx(float(np.sum(conversions.column(2))))
+    with pytest.raises(TypeError, match=r"not both; got columns= and source="):
+        attribute_parquet(path, _Linear(), columns=cols, source="source")
+    with pytest.raises(
+        touchcredit.core.mapping.MissingColumnError,
+        match=r"conversions: no column 'conversion_time' \(the conversion_time column\)",
+    ):
+        attribute_parquet(path, _Linear(), conversions=renamed, conversion_journey="person")

@@ -292,11 +292,10 @@ def test_column_map_and_shorthand_name_the_same_columns(spark: Any) -> None:
         conversion_time="at",
         conversion_value="v",
     )
-    # a shorthand keyword wins over the mapping
-    mixed = tcs.attribute(
-        touches, "linear", conversions=convs, columns=cols.replace(channel="nope"), channel="medium"
-    )
-    for res in (by_map, by_words, mixed):
+    # one or the other, as for JourneySet.from_frame
+    with pytest.raises(TypeError, match=r"not both; got columns= and channel="):
+        tcs.attribute(touches, "linear", conversions=convs, columns=cols, channel="medium")
+    for res in (by_map, by_words):
         got = {r["medium"]: r["credit_value"] for r in res.totals("channel").collect()}
         assert got == {None: 60.0, "seo": 50.0}
 

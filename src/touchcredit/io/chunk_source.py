@@ -81,23 +81,9 @@ class ChunkSource:
         return list(self.columns.touch_columns(raw=False).values())
 
     def build(self, touches: Any, conversions: Any) -> JourneySet:
-        c = self.columns
+        """The JourneySet of touch rows and their conversions (the table's own rows)."""
         return JourneySet.from_frame(
-            touches,
-            journey=c.journey,
-            timestamp=c.timestamp,
-            channel=c.channel,
-            source=c.source,
-            campaign=c.campaign,
-            method=c.method,
-            conversions=conversions,
-            conversion_journey=c.conversion_journey or c.journey,
-            conversion_time=c.conversion_time,
-            conversion_value=c.conversion_value,
-            lead_created_at=c.lead_created_at,
-            opportunity_created_at=c.opportunity_created_at,
-            closed_at=c.closed_at,
-            default_tz=self.default_tz,
+            touches, conversions, columns=self.columns, default_tz=self.default_tz
         )
 
     def passes(self, desc: str) -> Iterator[tuple[JourneySet, Any, int]]:

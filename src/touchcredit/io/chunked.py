@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
-from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.io.atomic import atomic_path
@@ -38,7 +38,6 @@ from touchcredit.io.chunk_source import ChunkSource
 from touchcredit.io.chunks import (
     LargeJourneyWarning,
 )
-from touchcredit.io.columns import resolve_columns
 from touchcredit.models.base import AttributionModel, get
 from touchcredit.models.counting import CountingModel, missing_counting_methods
 
@@ -165,18 +164,18 @@ def attribute_parquet(
     *,
     conversions: Any = None,
     columns: ColumnMap | None = None,
-    journey: str | None = None,
-    timestamp: str | None = None,
-    channel: str | None = None,
-    source: str | None = None,
-    campaign: str | None = None,
-    method: str | None = None,
-    conversion_journey: str | None = None,
-    conversion_time: str | None = None,
-    conversion_value: str | None = None,
-    lead_created_at: str | None = None,
-    opportunity_created_at: str | None = None,
-    closed_at: str | None = None,
+    journey: str | Unset = UNSET,
+    timestamp: str | Unset = UNSET,
+    channel: str | Unset | None = UNSET,
+    source: str | Unset | None = UNSET,
+    campaign: str | Unset | None = UNSET,
+    method: str | Unset | None = UNSET,
+    conversion_journey: str | Unset | None = UNSET,
+    conversion_time: str | Unset = UNSET,
+    conversion_value: str | Unset | None = UNSET,
+    lead_created_at: str | Unset | None = UNSET,
+    opportunity_created_at: str | Unset | None = UNSET,
+    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     batch_rows: int = 1_000_000,
     by: str = "channel",
@@ -201,12 +200,13 @@ def attribute_parquet(
     columns : ColumnMap, optional
         Which columns hold what (:class:`touchcredit.ColumnMap`; its defaults when
         None). The label columns mapped are read (``by`` must be one of them).
-    journey, timestamp, channel, source, campaign, method : str, optional
-        Shorthand for the :class:`~touchcredit.ColumnMap` fields of the same names;
-        a keyword that is given wins over ``columns``.
-    conversion_journey, conversion_time, conversion_value : str, optional
+    journey, timestamp, channel, source, campaign, method : str or None, optional
+        Shorthand, as for :meth:`JourneySet.from_frame <touchcredit.JourneySet.from_frame>`:
+        column names that build a :class:`~touchcredit.ColumnMap` (an error together
+        with ``columns``); a label column of None is not recorded.
+    conversion_journey, conversion_time, conversion_value : str or None, optional
         Shorthand, as above.
-    lead_created_at, opportunity_created_at, closed_at : str, optional
+    lead_created_at, opportunity_created_at, closed_at : str or None, optional
         Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of naive times (UTC when None).
@@ -278,7 +278,7 @@ def attribute_parquet(
         "opportunity_created_at": opportunity_created_at,
         "closed_at": closed_at,
     }
-    cols = resolve_columns(columns, **shorthand)
+    cols = column_map(columns, **shorthand)
     run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, default_tz, progress)
     model = get(model) if isinstance(model, str) else model
     if fit is None:

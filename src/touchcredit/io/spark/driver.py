@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
-from touchcredit.io.columns import resolve_columns
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts
 from touchcredit.io.spark.executor import count_partitions, credit_partitions
@@ -48,18 +47,18 @@ def attribute(
     *,
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
-    journey: str | None = None,
-    timestamp: str | None = None,
-    channel: str | None = None,
-    source: str | None = None,
-    campaign: str | None = None,
-    method: str | None = None,
-    conversion_journey: str | None = None,
-    conversion_time: str | None = None,
-    conversion_value: str | None = None,
-    lead_created_at: str | None = None,
-    opportunity_created_at: str | None = None,
-    closed_at: str | None = None,
+    journey: str | Unset = UNSET,
+    timestamp: str | Unset = UNSET,
+    channel: str | Unset | None = UNSET,
+    source: str | Unset | None = UNSET,
+    campaign: str | Unset | None = UNSET,
+    method: str | Unset | None = UNSET,
+    conversion_journey: str | Unset | None = UNSET,
+    conversion_time: str | Unset = UNSET,
+    conversion_value: str | Unset | None = UNSET,
+    lead_created_at: str | Unset | None = UNSET,
+    opportunity_created_at: str | Unset | None = UNSET,
+    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     fit: bool | None = None,
@@ -91,12 +90,13 @@ def attribute(
         in ``default_tz``), or a number (epoch seconds); never null, except milestones
         (null where unknown). Labels: strings, null = not recorded. Conversion value:
         numeric, finite, >= 0, never null (each conversion is worth 1 when not set).
-    journey, timestamp, channel, source, campaign, method : str, optional
-        Shorthand for the :class:`~touchcredit.ColumnMap` fields of the same names;
-        a keyword that is given wins over ``columns``.
-    conversion_journey, conversion_time, conversion_value : str, optional
+    journey, timestamp, channel, source, campaign, method : str or None, optional
+        Shorthand, as for :meth:`JourneySet.from_frame <touchcredit.JourneySet.from_frame>`:
+        column names that build a :class:`~touchcredit.ColumnMap` (an error together
+        with ``columns``); a label column of None is not recorded.
+    conversion_journey, conversion_time, conversion_value : str or None, optional
         Shorthand, as above.
-    lead_created_at, opportunity_created_at, closed_at : str, optional
+    lead_created_at, opportunity_created_at, closed_at : str or None, optional
         Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of ``timestamp_ntz``/``date`` columns (UTC when None).
@@ -218,18 +218,18 @@ def fit(
     *,
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
-    journey: str | None = None,
-    timestamp: str | None = None,
-    channel: str | None = None,
-    source: str | None = None,
-    campaign: str | None = None,
-    method: str | None = None,
-    conversion_journey: str | None = None,
-    conversion_time: str | None = None,
-    conversion_value: str | None = None,
-    lead_created_at: str | None = None,
-    opportunity_created_at: str | None = None,
-    closed_at: str | None = None,
+    journey: str | Unset = UNSET,
+    timestamp: str | Unset = UNSET,
+    channel: str | Unset | None = UNSET,
+    source: str | Unset | None = UNSET,
+    campaign: str | Unset | None = UNSET,
+    method: str | Unset | None = UNSET,
+    conversion_journey: str | Unset | None = UNSET,
+    conversion_time: str | Unset = UNSET,
+    conversion_value: str | Unset | None = UNSET,
+    lead_created_at: str | Unset | None = UNSET,
+    opportunity_created_at: str | Unset | None = UNSET,
+    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     validate: bool = True,
@@ -247,11 +247,11 @@ def fit(
     ----------
     df, model, conversions, columns
         As for :func:`attribute`.
-    journey, timestamp, channel, source, campaign, method : str, optional
+    journey, timestamp, channel, source, campaign, method : str or None, optional
         As for :func:`attribute`.
-    conversion_journey, conversion_time, conversion_value : str, optional
+    conversion_journey, conversion_time, conversion_value : str or None, optional
         As for :func:`attribute`.
-    lead_created_at, opportunity_created_at, closed_at : str, optional
+    lead_created_at, opportunity_created_at, closed_at : str or None, optional
         As for :func:`attribute`.
     default_tz, num_partitions
         As for :func:`attribute`.
@@ -335,13 +335,13 @@ def _prepare(
     df: DataFrame,
     conversions: DataFrame | None,
     columns: ColumnMap | None,
-    shorthand: dict[str, str | None],
+    shorthand: dict[str, str | Unset | None],
     default_tz: TimeZoneLike,
     num_partitions: int | None,
     validate: bool,
 ) -> tuple[Layout, DataFrame]:
     """Check the columns, validate the rows, and build the tagged, repartitioned stream."""
-    cols = resolve_columns(columns, **shorthand)
+    cols = column_map(columns, **shorthand)
     validation.check_partitions(num_partitions)
     cols.check_touches(df.columns, raw=False)
     key_type = validation.key_type_of(df, cols.journey)
@@ -358,7 +358,7 @@ def _prepare(
     if conversions is not None:
         roles = validation.conversion_roles(conversions, cols)
     else:
-        given = [k for k, v in shorthand.items() if k in _CONVERSION_ROLES and v is not None]
+        given = [k for k, v in shorthand.items() if k in _CONVERSION_ROLES and v is not UNSET]
         if given:
             raise ValueError(
                 f"conversion column(s) {', '.join(given)} were given without a "
