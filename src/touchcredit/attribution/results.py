@@ -351,11 +351,15 @@ def attribute(
     pairs = m.pairs(journeys)
     w = np.asarray(m.weights(journeys), dtype=np.float64)
     _check_weights(m, journeys, pairs, w)
+    w_conv = w
+    if type(m).conversion_weights is not AttributionModel.conversion_weights:
+        w_conv = np.asarray(m.conversion_weights(journeys), dtype=np.float64)
+        _check_weights(m, journeys, pairs, w_conv)
     value = journeys.conversion_value
     n = pairs.length
     touch = pairs.touch
     n_touch = journeys.n_touches
-    touch_conv = np.bincount(touch, weights=w, minlength=n_touch)
+    touch_conv = np.bincount(touch, weights=w_conv, minlength=n_touch)
     touch_credit = np.bincount(touch, weights=w * np.repeat(value, n), minlength=n_touch)
     empty = n == 0
     unattributed = Unattributed(

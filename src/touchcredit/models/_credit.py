@@ -391,6 +391,23 @@ def scaled_weights(
     return np.asarray(w, dtype=np.float64)
 
 
+def fit_measure_scales(
+    sets: ShapleyCounts, shares: FloatArray
+) -> tuple[FloatArray, float, FloatArray, float]:
+    """Per-channel scales (and gaps) for the value weights and for the conversion
+    weights: each reproduces ``shares`` of its own total on the fitted paths."""
+    conv_rows = sets.conversions > 0
+    rows, cols, n_rows = sets.entries(conv_rows)
+    shape = (n_rows, len(sets.channels))
+    count = sets.conversions[conv_rows]
+    c_scale, c_gap = fit_scale_entries(rows, cols, shape, count, shares * float(count.sum()))
+    value = sets.value[conv_rows]
+    if value.sum() <= 0:  # no values (leads): value credit is the count credit
+        return c_scale, c_gap, c_scale, c_gap
+    v_scale, v_gap = fit_scale_entries(rows, cols, shape, value, shares * float(value.sum()))
+    return v_scale, v_gap, c_scale, c_gap
+
+
 def share_credit(
     model: AttributionModel, journeys: JourneySet, shares: dict[Label, float], what: str
 ) -> dict[Label, float]:

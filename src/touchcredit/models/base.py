@@ -296,6 +296,16 @@ class AttributionModel(abc.ABC):
         needs to know about the exclude filters.
         """
 
+    def conversion_weights(self, journeys: JourneySet) -> npt.NDArray[np.float64]:
+        """Weight of every pair for counting conversions (the ``conversions`` column).
+
+        The same as :meth:`weights` unless a model credits conversion counts and value
+        differently: the data-driven models fit these weights so that the conversions
+        credited per touch add up to their channel credit in conversions, as
+        :meth:`weights` does for value. Same rules as :meth:`weights`.
+        """
+        return self.weights(journeys)
+
 
 def _str_tuple(values: Iterable[str], field: str) -> tuple[str, ...]:
     if isinstance(values, str):

@@ -27,7 +27,7 @@ from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
-    fit_scale_entries,
+    fit_measure_scales,
     scaled_weights,
     share_credit,
 )
@@ -102,6 +102,9 @@ class MarkovModel(AttributionModel, name="markov"):
     credit_gap_ : float
         Largest gap between the per-touch channel totals on the fitted journeys and the
         Markov credit, as a fraction of the total (0 up to rounding when attainable).
+    conversion_scale_, conversion_gap_
+        The same for the conversion weights (:meth:`conversion_weights`), fitted so the
+        conversions credited per touch add up to ``credit(journeys, "conversions")``.
 
     Examples
     --------
@@ -185,12 +188,7 @@ class MarkovModel(AttributionModel, name="markov"):
         re = np.clip(re, 0.0, 1.0)
         total_re = float(re.sum())
         shares = re / total_re if total_re > 0 else np.zeros(n)
-        sets = counts.sets
-        conv_rows = sets.conversions > 0
-        weight = sets.value[conv_rows] if sets.value.sum() > 0 else sets.conversions[conv_rows]
-        target = shares * float(weight.sum())
-        rows, cols, n_rows = sets.entries(conv_rows)
-        scale, gap = fit_scale_entries(rows, cols, (n_rows, n), weight, target)
+        scale, gap, c_scale, c_gap = fit_measure_scales(counts.sets, shares)
 
         self.counts_ = counts
         self.channels_ = counts.channels
@@ -200,6 +198,8 @@ class MarkovModel(AttributionModel, name="markov"):
         self.states_ = ("(start)", *counts.state_labels(), "(conversion)", "(null)")
         self.credit_scale_ = scale
         self.credit_gap_ = gap
+        self.conversion_scale_ = c_scale
+        self.conversion_gap_ = c_gap
         self.n_states_ = n_states
         self.solution_ = solution
         return self
@@ -255,3 +255,15 @@ class MarkovModel(AttributionModel, name="markov"):
         """
         check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
+
+    def conversion_weights(self, journeys: JourneySet) -> FloatArray:
+        """Weight of every pair for counting conversions: the same rule with the scales
+        fitted to the channel credit in conversions (``conversion_scale_``).
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        """
+        check_is_fitted(self)
+        return scaled_weights(self, journeys, self.channels_, self.conversion_scale_)

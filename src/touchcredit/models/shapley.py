@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Literal, Self
 
@@ -31,7 +32,7 @@ from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
-    fit_scale_entries,
+    fit_measure_scales,
     scaled_weights,
     share_credit,
     wsum,
@@ -171,8 +172,10 @@ class ShapleyModel(AttributionModel, name="shapley"):
         ``phi_c / sum(phi)``.
     counts_ : ShapleyCounts
         The channel-set table the model was fitted on.
-    credit_scale_, credit_gap_
-        Per-touch weighting state, as for :class:`~touchcredit.models.MarkovModel`.
+    credit_scale_, credit_gap_, conversion_scale_, conversion_gap_
+        Per-touch weighting state for value and for conversion counts, as for
+        :class:`~touchcredit.models.MarkovModel`. With ``coalition_value="rate"`` a
+        ``credit_gap_`` above 1e-6 is warned about.
 
     Examples
     --------
@@ -223,6 +226,17 @@ class ShapleyModel(AttributionModel, name="shapley"):
         self.max_channels = max_channels
         self.n_permutations = n_permutations
         self.seed = seed
+
+    def _warn_gap(self, gap: float) -> None:
+        # rates are not sums over paths: no per-touch split need reproduce their shares
+        if self.coalition_value == "rate" and gap > 1e-6:
+            warnings.warn(
+                f"coalition_value='rate': the per-touch weights reproduce the channel credit "
+                f"only up to credit_gap_ = {gap:.3g} of the total (rates are not sums over "
+                "journeys); model.credit(journeys) gives the exact channel totals",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def count(self, journeys: JourneySet) -> ShapleyCounts:
         """Paths of ``journeys`` grouped by channel set (additive sufficient statistics).
@@ -287,19 +301,16 @@ class ShapleyModel(AttributionModel, name="shapley"):
             phi = shapley_sampled(counts, worth, self.n_permutations, self.seed)
         total = float(phi.sum())
         shares = phi / total if total > 0 else np.zeros(n)
-        conv_rows = counts.conversions > 0
-        use_value = counts.value.sum() > 0  # value totals are the ones made exact
-        weight = counts.value[conv_rows] if use_value else counts.conversions[conv_rows]
-        rows, cols, n_rows = counts.entries(conv_rows)
-        scale, gap = fit_scale_entries(
-            rows, cols, (n_rows, n), weight, shares * float(weight.sum())
-        )
+        scale, gap, c_scale, c_gap = fit_measure_scales(counts, shares)
+        self._warn_gap(gap)
         self.counts_ = counts
         self.channels_ = counts.channels
         self.values_ = dict(zip(counts.channels, phi.tolist(), strict=True))
         self.shares_ = dict(zip(counts.channels, shares.tolist(), strict=True))
         self.credit_scale_ = scale
         self.credit_gap_ = gap
+        self.conversion_scale_ = c_scale
+        self.conversion_gap_ = c_gap
         return self
 
     def credit(
@@ -327,3 +338,15 @@ class ShapleyModel(AttributionModel, name="shapley"):
         """
         check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
+
+    def conversion_weights(self, journeys: JourneySet) -> FloatArray:
+        """Weight of every pair for counting conversions: the same rule with the scales
+        fitted to the channel credit in conversions (``conversion_scale_``).
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        """
+        check_is_fitted(self)
+        return scaled_weights(self, journeys, self.channels_, self.conversion_scale_)
