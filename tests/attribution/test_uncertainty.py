@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 import touchcredit
 from touchcredit import JourneySet
+from touchcredit.attribution import uncertainty
 from touchcredit.models import AttributionModel, MarkovModel, ShapleyModel
 from touchcredit.testing import journeys_from_paths, random_paths
 
@@ -87,3 +89,44 @@ def test_interval_narrows_with_the_level_and_by_other_dimensions() -> None:
 def test_bad_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         touchcredit.bootstrap(random_paths(1, n_journeys=20), "markov", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        MarkovModel(),
+        MarkovModel(order=2, collapse=False),
+        MarkovModel(exclude_channels=["c1"], lookback=dt.timedelta(microseconds=2)),
+        ShapleyModel(),
+        ShapleyModel(coalition_value="rate", method="simplified"),
+    ],
+)
+@pytest.mark.parametrize(("by", "what"), [("channel", "value"), ("source", "conversions")])
+def test_resampling_counts_gives_the_samples_of_resampling_journeys(
+    model: AttributionModel, by: str, what: str
+) -> None:
+    # the same seeded draws: each resample's counts and credit from per-journey terms
+    # equal those of the resampled JourneySet, refitted (the straightforward way)
+    base = random_paths(6, n_journeys=150)
+    rng = np.random.default_rng(0)
+    js = JourneySet.from_arrays(
+        journey_id=np.repeat(np.arange(base.n_journeys), base.lengths),
+        timestamp=base.timestamp,
+        channel=base.channel.labels(),
+        source=rng.choice(np.array(["s0", "s1", None], dtype=object), base.n_touches),
+        conversion_journey_id=base.conversion_journey,
+        conversion_time=base.conversion_time,
+        conversion_value=base.conversion_value,
+    )
+    width = len(js.dimension(by).categories) + 1
+    fast = uncertainty._resample_counts(js, model, 12, 4, width, by, what)
+    slow = uncertainty._resample_journeys(js, model, 12, 4, width, by, what)
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9 * np.abs(slow).max())
+
+
+def test_bootstrap_of_a_data_driven_model_resamples_counts() -> None:
+    js = random_paths(7, n_journeys=100)
+    b = touchcredit.bootstrap(js, "markov", n=10, seed=5)
+    width = len(b.labels) + 1
+    slow = uncertainty._resample_journeys(js, MarkovModel(), 10, 5, width, "channel", "value")
+    np.testing.assert_allclose(b.samples, slow[:, : len(b.labels)], rtol=1e-9)

@@ -2,12 +2,15 @@
 
 Each resample draws as many journeys as there are, with replacement (seeded), refits a
 data-driven model on it and recomputes every label's credit; the spread of those
-credits gives percentile intervals. A resample is one vectorized pass; only the
-resamples are a Python loop.
+credits gives percentile intervals. For the Markov and Shapley models, whose counts are
+additive over journeys, a resample is a multiplicity per journey and its counts and
+credit are weighted sums of per-journey terms extracted once
+(:mod:`touchcredit.models.resample`); other models get a resampled JourneySet each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 import attrs
@@ -19,10 +22,12 @@ from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, get
+from touchcredit.models.resample import resample_terms, supports_resampling
 
 __all__ = ["Bootstrap", "bootstrap"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)
@@ -126,6 +131,61 @@ def _credit_by(
     )
 
 
+def _fitted(proto: AttributionModel, js: JourneySet) -> AttributionModel:
+    return proto.clone().fit(js) if proto.learns_from_data else proto
+
+
+def _draws(n: int, seed: int, n_journeys: int) -> Iterator[IntArray]:
+    """The journey indices of every resample (the one seeded stream both paths use)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        yield rng.integers(0, n_journeys, n_journeys) if n_journeys else np.zeros(0, np.int64)
+
+
+def _resample_journeys(
+    journeys: JourneySet,
+    proto: AttributionModel,
+    n: int,
+    seed: int,
+    width: int,
+    by: str,
+    what: str,
+    tick: Callable[[], object] = lambda: None,
+) -> FloatArray:
+    """Credit per label of every resample, building each resampled JourneySet (any model)."""
+    samples = np.empty((n, width), dtype=np.float64)
+    for r, drawn in enumerate(_draws(n, seed, journeys.n_journeys)):
+        sub = journeys.select(drawn)
+        samples[r] = _credit_by(sub, _fitted(proto, sub), width, by, what)
+        tick()
+    return samples
+
+
+def _resample_counts(
+    journeys: JourneySet,
+    proto: AttributionModel,
+    n: int,
+    seed: int,
+    width: int,
+    by: str,
+    what: str,
+    tick: Callable[[], object] = lambda: None,
+) -> FloatArray:
+    """The same samples as :func:`_resample_journeys` for models with additive counts:
+    each resample is a multiplicity per journey, and its counts and label credit are
+    sums of per-journey terms extracted once (:mod:`touchcredit.models.resample`)."""
+    labels = journeys.dimension(by).codes.astype(np.int64) % width
+    amount = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
+    terms = resample_terms(proto, journeys, labels, width, amount)
+    samples = np.empty((n, width), dtype=np.float64)
+    n_j = journeys.n_journeys
+    for r, drawn in enumerate(_draws(n, seed, n_j)):
+        multiplicity = np.bincount(drawn, minlength=n_j)
+        samples[r] = terms.credit(terms.fit(multiplicity), multiplicity)
+        tick()
+    return samples
+
+
 def bootstrap(
     journeys: JourneySet,
     model: AttributionModel | str,
@@ -140,9 +200,11 @@ def bootstrap(
     """Credit intervals per label by resampling journeys with replacement.
 
     Every resample draws ``journeys.n_journeys`` journey indices at random (seeded,
-    :meth:`JourneySet.select` keeps repeated journeys), fits a data-driven model
-    anew on it (a fresh clone, the given model is left alone) and credits the labels
-    of ``by``. The point estimate is the credit on ``journeys`` itself; the interval
+    repeated journeys count repeatedly), fits a data-driven model anew on it (a fresh
+    clone, the given model is left alone) and credits the labels of ``by``. Markov and
+    Shapley resamples are computed from per-journey count terms, without building the
+    resampled journeys (the same numbers up to the order of floating-point sums). The
+    point estimate is the credit on ``journeys`` itself; the interval
     is the ``(1 - ci) / 2`` and ``(1 + ci) / 2`` percentiles of the resamples.
 
     Parameters
@@ -196,18 +258,10 @@ def bootstrap(
     categories = journeys.dimension(by).categories
     width = len(categories) + 1
 
-    def fitted(js: JourneySet) -> AttributionModel:
-        return proto.clone().fit(js) if proto.learns_from_data else proto
-
-    estimate = _credit_by(journeys, fitted(journeys), width, by, what)
-    rng = np.random.default_rng(seed)
-    samples = np.empty((n, width), dtype=np.float64)
-    n_j = journeys.n_journeys
+    estimate = _credit_by(journeys, _fitted(proto, journeys), width, by, what)
+    resample = _resample_counts if supports_resampling(proto) else _resample_journeys
     with progress_bar(n, "bootstrap", progress=progress, unit="resample") as bar:
-        for r in range(n):
-            sub = journeys.select(rng.integers(0, n_j, n_j) if n_j else np.zeros(0, np.int64))
-            samples[r] = _credit_by(sub, fitted(sub), width, by, what)
-            bar.update()
+        samples = resample(journeys, proto, n, seed, width, by, what, bar.update)
     # keep the 'not recorded' slot only when some touch lacks the label
     has_missing = bool((journeys.dimension(by).codes < 0).any())
     cols = width if has_missing else width - 1

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -56,6 +57,8 @@ class Paths:
     offsets: IntArray
     converted: BoolArray
     value: FloatArray
+    #: Index of the journey each path comes from.
+    journey: IntArray
 
 
 def _null_pairs(model: AttributionModel, js: JourneySet) -> Pairs:
@@ -86,6 +89,8 @@ def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     lengths = np.concatenate([len1, len2])
     converted = np.concatenate([np.ones(len1.size, bool), np.zeros(len2.size, bool)])
     value = np.concatenate([js.conversion_value, np.zeros(len2.size)])
+    nulls = np.flatnonzero(~js.converting & (js.lengths > 0))  # as in _null_pairs
+    journey = np.concatenate([js.conversion_journey, nulls]).astype(np.int64)
     nonempty = lengths > 0
     lengths, converted, value = lengths[nonempty], converted[nonempty], value[nonempty]
     offsets = np.zeros(lengths.size + 1, dtype=np.int64)
@@ -98,7 +103,9 @@ def extract_paths(model: AttributionModel, js: JourneySet) -> Paths:
     lut = np.full(n_cat + 1, -1, dtype=np.int32)
     for i in used:
         lut[i] = pos[all_labels[i]]
-    return Paths(channels, lut[raw], offsets, converted, value.astype(np.float64))
+    return Paths(
+        channels, lut[raw], offsets, converted, value.astype(np.float64), journey[nonempty]
+    )
 
 
 def _masks_to_sets(masks: npt.NDArray[np.uint64], n: int) -> tuple[CodeArray, IntArray]:
@@ -294,6 +301,20 @@ class ShapleyCounts:
 _TINY = 1e-250
 
 
+def _incidence(
+    rows: IntArray, cols: IntArray, shape: tuple[int, int]
+) -> tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], FloatArray]]:
+    """``x -> M @ x`` and ``y -> y @ M`` for the 0/1 matrix ``M`` with ones at
+    ``(rows, cols)``: dense products while the matrix is small (one BLAS call each,
+    far cheaper than a gather and a bincount), bincounts over the entries otherwise."""
+    n_rows, n = shape
+    if n_rows * n <= 4_000_000:
+        dense = np.zeros(shape)
+        dense[rows, cols] = 1.0
+        return (lambda x: dense @ x), (lambda y: y @ dense)
+    return (lambda x: wsum(rows, x[cols], n_rows)), (lambda y: wsum(cols, y[rows], n))
+
+
 def fit_scale(
     members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000
 ) -> tuple[FloatArray, float]:
@@ -327,18 +348,19 @@ def fit_scale_entries(
     total = float(weight.sum())
     if total <= 0 or n == 0:
         return np.ones(n), 0.0
-    size = wsum(rows, None, n_rows)
+    row_sum, col_sum = _incidence(rows, cols, shape)
+    size = row_sum(np.ones(n))
     s = np.where(target > 0, 1.0, 0.0)
     gap = best = math.inf
     since_best = 0
     for _ in range(max_iter):
-        d = wsum(rows, s[cols], n_rows)
+        d = row_sum(s)
         # a denominator this small would overflow the division; such rows are treated
         # like rows whose members all have scale 0 (an equal split)
         live = d > _TINY
         r = np.divide(weight, d, out=np.zeros_like(weight), where=live)
         flat = np.divide(weight, size, out=np.zeros_like(weight), where=~live & (size > 0))
-        col = s * wsum(cols, r[rows], n) + wsum(cols, flat[rows], n)
+        col = s * col_sum(r) + col_sum(flat)
         gap = float(np.abs(col - target).max()) / total
         if gap <= 1e-13:
             break
