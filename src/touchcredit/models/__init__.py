@@ -29,6 +29,7 @@ from touchcredit.models.positional import (
     PositionBased,
     WShaped,
 )
+from touchcredit.models.resample import ResampleTerms, resample_terms, supports_resampling
 from touchcredit.models.selection import OrderChoice, choose_order
 from touchcredit.models.shapley import ShapleyCounts, ShapleyModel
 from touchcredit.models.time_decay import TimeDecay
@@ -50,6 +51,7 @@ __all__ = [
     "OrderChoice",
     "PositionBased",
     "PositionalModel",
+    "ResampleTerms",
     "ShapleyCounts",
     "ShapleyModel",
     "TimeDecay",
@@ -60,4 +62,6 @@ __all__ = [
     "get",
     "isolated_registry",
     "register",
+    "resample_terms",
+    "supports_resampling",
 ]
