@@ -237,7 +237,7 @@ def _transitions(paths: Paths, order: int, collapse: bool) -> _Transitions:
     n = len(paths.channels)
     ids, w_off = path_state_ids(paths.codes, paths.offsets, order, n, collapse)
     uniq, state = _factorize(ids.astype(np.int64), (n + 1) ** order if ids.size else 1)
-    step_path = _segments.segment_ids(w_off)
+    step_path = segments.segment_ids(w_off)
     first = np.zeros(state.size, dtype=bool)
     first[w_off[:-1][np.diff(w_off) > 0]] = True
     prev = np.empty_like(state)
