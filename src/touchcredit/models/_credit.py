@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import attrs
 import numpy as np
@@ -344,7 +343,7 @@ def fit_scale_entries(
     targets may be unattainable (a channel credited more than the rows holding it
     can give), and then the gap stays positive.
     """
-    n_rows, n = shape
+    n = shape[1]
     total = float(weight.sum())
     if total <= 0 or n == 0:
         return np.ones(n), 0.0

@@ -165,7 +165,12 @@ class ResampleTerms:
         return segments.segment_ids(self.set_offsets)
 
     def _sets(
-        self, used: BoolArray, rows: BoolArray, conv: FloatArray, value: FloatArray, nulls: FloatArray
+        self,
+        used: BoolArray,
+        rows: BoolArray,
+        conv: FloatArray,
+        value: FloatArray,
+        nulls: FloatArray,
     ) -> ShapleyCounts:
         """The table of the sets in ``rows`` over the channels in ``used``, in the
         canonical order of :func:`~touchcredit.models.channel_sets.group_sets`."""
