@@ -114,10 +114,15 @@ def test_counts_and_credit_equal_those_of_the_resampled_journeys(
     sub = js.select(drawn)
     _assert_same_counts(terms.counts(multiplicity), model.count(sub))
     fitted = terms.fit(multiplicity)
+    reference = model.clone().fit(sub)
     want = _label_credit(
-        model.clone().fit(sub), sub, labels[sub_touches(js, drawn)], width, sub.conversion_value
+        reference, sub, labels[sub_touches(js, drawn)], width, sub.conversion_value
     )
-    np.testing.assert_allclose(terms.credit(fitted, multiplicity), want, rtol=1e-9, atol=1e-9)
+    # the per-touch scales are fitted iteratively; when the targets cannot be met the
+    # fit stops where it stalls, which rounding can move a little
+    gap = max(fitted.credit_gap_, reference.credit_gap_)
+    atol = 1e-9 if gap <= 1e-12 else 1e-9 + 10 * gap * float(np.abs(want).sum())
+    np.testing.assert_allclose(terms.credit(fitted, multiplicity), want, rtol=1e-9, atol=atol)
 
 
 def sub_touches(js: JourneySet, drawn: IntArray) -> IntArray:
