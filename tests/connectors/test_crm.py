@@ -74,3 +74,13 @@ def test_conversion_journey_under_another_name(tmp_path: Path, exports: ModuleTy
     deals.write_text(paths["deals"].read_text().replace("customer,", "buyer,"))
     js, _ = crm.read(paths["touches"], COLS.replace(conversion_journey="buyer"), deals)
     assert _credit(js) == exports.CRM_LINEAR
+
+
+def test_duckdb_relation_and_polars_lazyframe(tmp_path: Path, exports: ModuleType) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    paths = exports.write_crm(tmp_path)
+    rel = duckdb.sql(f"SELECT * FROM read_csv('{paths['touches']}', all_varchar=true)")
+    deals = pl.scan_csv(paths["deals"], schema_overrides={"customer": pl.String})
+    js, _ = crm.read(rel, COLS, deals, target="revenue")
+    assert _credit(js) == exports.CRM_LINEAR

@@ -8,7 +8,6 @@ file, never a truncated one.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,23 +30,21 @@ Columns = dict[str, npt.NDArray[Any]]
 def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
 
+    The folder is created when missing; the rest is :func:`touchcredit.io.atomic.atomic_path`.
+
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "new" / "out.txt"
     >>> write_atomic(p, lambda tmp: tmp.write_text("done")).read_text()
     'done'
     """
+    from touchcredit.io.atomic import atomic_path
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp:
+        write(tmp)
     return target
 
 
