@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.io.atomic import atomic_path
+
 __all__ = [
     "credit_rows",
     "kpi_rows",

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from touchcredit.core.frame_output import BACKENDS, to_frame
+from touchcredit.io.atomic import atomic_path
 
 __all__ = ["read_table", "write_table"]
 
@@ -107,6 +108,8 @@ def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> Non
     path : str or path-like
         ``.csv`` (written with the standard library; cells starting with ``=``,
         ``+``, ``-``, ``@`` are prefixed with ``'``) or ``.parquet`` (needs pyarrow).
+        The file is replaced only when writing succeeded
+        (:func:`touchcredit.io.atomic.atomic_path`).
 
     Raises
     ------
@@ -129,6 +132,8 @@ def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> Non
     if name.endswith(".csv"):
         write_csv(p, columns)
     elif name.endswith(_PARQUET):
-        _require("pyarrow.parquet").write_table(to_frame(columns, "pyarrow"), p)
+        table = to_frame(columns, "pyarrow")
+        with atomic_path(p) as tmp:
+            _require("pyarrow.parquet").write_table(table, tmp)
     else:
         raise ValueError(f"cannot write {p.name!r}: use a .csv or .parquet file name")

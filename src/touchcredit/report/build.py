@@ -6,7 +6,6 @@ import datetime as dt
 import html
 import importlib.metadata
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
+from touchcredit.io.atomic import atomic_path
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
 from touchcredit.report.html import render_page
@@ -243,14 +243,8 @@ class Report:
         """
         target = Path(path)
         text = self.html()
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
         return target
 
     def _repr_html_(self) -> str:
