@@ -39,8 +39,11 @@ __all__ = [
     "as_narwhals",
     "column_names",
     "journey_columns",
+    "labels_of",
+    "plain_values",
     "read_column",
     "read_columns",
+    "times_of",
 ]
 
 
@@ -249,38 +252,61 @@ def journey_columns(
         columns.check_conversions(column_names(conversions, table="conversions"))
     read = read_columns(frame, columns.touch_columns(raw=False), table="touches")
     out: dict[str, Any] = {
-        "journey_id": _values(read["journey"]),
-        "timestamp": _times(read["timestamp"], "timestamp", default_tz),
+        "journey_id": plain_values(read["journey"]),
+        "timestamp": times_of(read["timestamp"], "timestamp", default_tz),
     }
     for role in ("channel", "source", "campaign", "method"):
-        out[role] = _labels(read.get(role))
+        out[role] = labels_of(read.get(role))
     if conversions is None:
         return out
     roles = columns.conversion_columns()
     roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
     conv = read_columns(conversions, roles, table="conversions")
-    out["conversion_journey_id"] = _values(conv["conversion_journey"])
-    out["conversion_time"] = _times(conv["conversion_time"], "conversion_time", default_tz)
+    out["conversion_journey_id"] = plain_values(conv["conversion_journey"])
+    out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", default_tz)
     if "conversion_value" in conv:
-        out["conversion_value"] = _values(conv["conversion_value"])
+        out["conversion_value"] = plain_values(conv["conversion_value"])
     for name in columns.milestones():
-        out[name] = _times(conv[name], name, default_tz)
+        out[name] = times_of(conv[name], name, default_tz)
     return out
 
 
-def _times(value: Any, field: str, tz: TimeZoneLike) -> npt.NDArray[np.datetime64]:
+def times_of(value: Any, field: str, tz: TimeZoneLike) -> npt.NDArray[np.datetime64]:
+    """A time column read by :func:`read_columns` as UTC ``datetime64[us]`` (NaT allowed).
+
+    Aware columns keep their instant; naive ones are read in ``tz`` (UTC when None).
+
+    Examples
+    --------
+    >>> times_of(np.array(["2024-01-01T12:00"], dtype="datetime64[us]"), "t", "Europe/Paris")
+    array(['2024-01-01T11:00:00.000000'], dtype='datetime64[us]')
+    """
     if isinstance(value, UtcTimes):
         return to_datetime64(value.values, field=field, allow_missing=True)
-    return to_datetime64(_values(value), field=field, default_tz=tz, allow_missing=True)
+    return to_datetime64(plain_values(value), field=field, default_tz=tz, allow_missing=True)
 
 
-def _values(value: Any) -> Any:
-    """Ids and numbers as plain values (a coded column is expanded)."""
+def plain_values(value: Any) -> Any:
+    """A column read by :func:`read_columns` as plain values: codes expanded, times unwrapped.
+
+    Examples
+    --------
+    >>> plain_values(Coded(np.array([1, -1], dtype=np.int32), ("a", "b"))).tolist()
+    ['b', None]
+    """
     if isinstance(value, Coded):
         return value.labels()
     return value.values if isinstance(value, UtcTimes) else value
 
 
-def _labels(value: Any) -> Any:
-    """Labels stay coded (the builders read ``codes`` and ``categories``)."""
+def labels_of(value: Any) -> Any:
+    """A label column read by :func:`read_columns`: coded columns stay coded.
+
+    The builders read ``codes`` and ``categories`` of a :class:`Coded` column directly.
+
+    Examples
+    --------
+    >>> labels_of(UtcTimes(np.zeros(1, dtype="datetime64[us]"))).dtype
+    dtype('<M8[us]')
+    """
     return value.values if isinstance(value, UtcTimes) else value

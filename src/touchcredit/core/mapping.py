@@ -14,7 +14,15 @@ from typing import Any, Final, Literal, cast
 
 import attrs
 
-__all__ = ["IDENTIFIER_KINDS", "UNSET", "ColumnMap", "MissingColumnError", "Unset", "column_map"]
+__all__ = [
+    "IDENTIFIER_KINDS",
+    "UNSET",
+    "ColumnMap",
+    "MissingColumnError",
+    "Unset",
+    "column_map",
+    "require_columns",
+]
 
 
 class _Unset(enum.Enum):
@@ -219,18 +227,32 @@ class ColumnMap:
 
     def check_touches(self, names: Collection[str], *, raw: bool = True) -> None:
         """Raise :class:`MissingColumnError` naming every mapped column not in ``names``."""
-        _check("touches", self.touch_columns(raw=raw), names)
+        require_columns("touches", self.touch_columns(raw=raw), names)
 
     def check_conversions(self, names: Collection[str]) -> None:
         """Raise :class:`MissingColumnError` naming every mapped column not in ``names``."""
-        _check("conversions", self.conversion_columns(), names)
+        require_columns("conversions", self.conversion_columns(), names)
 
     def replace(self, **changes: Any) -> ColumnMap:
         """A copy with some columns changed (validated like the constructor)."""
         return attrs.evolve(self, **changes)
 
 
-def _check(table: str, mapping: Mapping[str, str], names: Collection[str]) -> None:
+def require_columns(table: str, mapping: Mapping[str, str], names: Collection[str]) -> None:
+    """Raise :class:`MissingColumnError` naming every column of ``mapping`` not in ``names``.
+
+    ``mapping`` is role -> column name; the one check behind
+    :meth:`ColumnMap.check_touches`, :meth:`ColumnMap.check_conversions` and the
+    other tables' ``from_frame`` (leads, deals, spend).
+
+    Examples
+    --------
+    >>> require_columns("spend", {"amount": "cost", "period": "month"}, ["cost"])
+    Traceback (most recent call last):
+    ...
+    touchcredit.core.mapping.MissingColumnError: spend: no column 'month' (the period column); \
+columns are: 'cost'
+    """
     present = set(names)
     missing = [
         (column, role.removeprefix("identifier:"))

@@ -12,7 +12,6 @@ attribute column name, an array with one key per lead, or a tuple of those.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -22,13 +21,24 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_object_array, as_values
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_table
 from touchcredit.core.domain import Deal, Lead
-from touchcredit.core.factorize import factorize_ids, factorize_labels
-from touchcredit.core.grouping import Groups, compact, factorize_any, local_months
-from touchcredit.core.time_rule import NAT, TimeZoneLike, to_datetime64
+from touchcredit.core.factorize import factorize_labels
+from touchcredit.core.grouping import Groups, local_months
+from touchcredit.core.time_rule import NAT, TimeZoneLike
+from touchcredit.kpi.lead_builders import (
+    STAGE_FIELDS,
+    attribute_columns,
+    check_derived_stages,
+    check_stage_order,
+    deal_arrays,
+    distinct_lead_ids,
+    frame_arguments,
+    object_arguments,
+    stage_times,
+)
+from touchcredit.kpi.lead_groups import lead_groups
 
 __all__ = ["STAGES", "Groups", "LeadSet", "local_months"]
 
@@ -38,7 +48,7 @@ TimeArray = npt.NDArray[np.datetime64]
 
 #: The funnel stages, in order.
 STAGES: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "customer")
-_FIELDS = ("created_at", "mql_at", "sql_at", "opportunity_at", "customer_at")
+_FIELDS = STAGE_FIELDS
 
 GroupKey = str | Sequence[Any] | npt.NDArray[Any]
 
@@ -310,47 +320,7 @@ class LeadSet:
         >>> ls.groups(("source", "month")).labels
         (('a', '2024-01'), (None, '2024-02'))
         """
-        if isinstance(by, tuple):
-            parts = [self.groups(b, tz=tz) for b in by]
-            if not parts:
-                raise ValueError("'by' must name at least one key")
-            combined = np.zeros(self.n_leads, dtype=np.int64)
-            for g in parts:  # mixed-radix code; a handful of keys
-                combined = combined * (g.size + 1) + (g.codes + 1)
-            uniq, codes = compact(combined)
-            first = np.zeros(uniq.size, dtype=np.int64)
-            first[codes[::-1]] = np.arange(self.n_leads - 1, -1, -1)
-            labels = tuple(
-                zip(
-                    *(tuple(g.labels[c] for c in g.codes[first].tolist()) for g in parts),
-                    strict=True,
-                )
-            )
-            return Groups(codes, labels, tuple(n for g in parts for n in g.names))
-        if isinstance(by, str):
-            if by in DIMENSIONS:
-                dim: Dimension = getattr(self, by)
-                k = len(dim.categories)
-                codes = dim.codes.astype(np.int64)
-                if (codes < 0).any():
-                    return Groups(np.where(codes < 0, k, codes), (*dim.categories, None), (by,))
-                return Groups(codes, dim.categories, (by,))
-            if by == "month":
-                months = local_months(self.created_at, tz)
-                m = months.astype(np.int64)
-                lo = int(m.min()) if m.size else 0
-                uniq, codes = compact(m - lo)
-                month_labels = tuple(str(x) for x in (uniq + lo).astype("datetime64[M]"))
-                return Groups(codes, month_labels, (by,))
-            codes, labels = factorize_any(self.column(by), by)
-            return Groups(codes, labels, (by,))
-        arr = as_object_array(by, field="by")
-        if arr.shape[0] != self.n_leads:
-            raise ValueError(
-                f"'by' has {arr.shape[0]} keys, expected one per lead ({self.n_leads})"
-            )
-        codes, labels = factorize_any(arr, "by")
-        return Groups(codes, labels, ("key",))
+        return lead_groups(self, by, tz=tz)
 
     # ------------------------------------------------------------- builders
     @classmethod
@@ -420,75 +390,96 @@ class LeadSet:
         ...
         ValueError: 'mql_at' must not precede 'created_at'; row 0 (lead 'a') has mql_at=2024-01-01T00:00:00.000000 before created_at=2024-01-05T00:00:00.000000
         """  # noqa: E501
-        ids = as_object_array(lead_id, field="lead_id")
+        ids, uniq, inv = distinct_lead_ids(lead_id)
         n = int(ids.shape[0])
-        uniq, inv = factorize_ids(ids, field="lead_id")
-        if uniq.size < n:
-            dup = np.bincount(inv, minlength=uniq.size) > 1
-            rows = np.flatnonzero(dup[inv])
-            rows = rows[inv[rows] == inv[rows[0]]]
-            raise ValueError(
-                f"duplicate lead id {_plain(ids, int(rows[0]))!r} (rows {int(rows[0])} and "
-                f"{int(rows[1])}); "
-                "lead ids must be distinct"
-            )
-        times = {"created_at": to_datetime64(created_at, field="created_at", default_tz=default_tz)}
-        for name, values in zip(
-            _FIELDS[1:], (mql_at, sql_at, opportunity_at, customer_at), strict=True
-        ):
-            times[name] = (
-                np.full(n, NAT, dtype="datetime64[us]")
-                if values is None
-                else to_datetime64(values, field=name, default_tz=default_tz, allow_missing=True)
-            )
-        for name, arr in times.items():
-            if arr.shape[0] != n:
-                raise ValueError(f"{name!r} has {arr.shape[0]} rows, expected {n}")
-        _check_stage_order(times, ids)
-        dims = {
-            name: Dimension(*factorize_labels(values, field=name, n=n))
-            for name, values in zip(DIMENSIONS, (source, channel, campaign, method), strict=True)
+        stages = {"mql_at": mql_at, "sql_at": sql_at, "opportunity_at": opportunity_at}
+        stages["customer_at"] = customer_at
+        times = stage_times(created_at, stages, n=n, default_tz=default_tz)
+        check_stage_order(times, ids)
+        labels = zip(DIMENSIONS, (source, channel, campaign, method), strict=True)
+        dims: dict[str, Any] = {
+            name: Dimension(*factorize_labels(v, field=name, n=n)) for name, v in labels
         }
-        cols: dict[str, npt.NDArray[Any]] = {}
-        for key, values in (attributes or {}).items():
-            arr = as_object_array(values, field=key)
-            if arr.shape[0] != n:
-                raise ValueError(f"attribute {key!r} has {arr.shape[0]} rows, expected {n}")
-            cols[str(key)] = arr
-        deals = _deal_arrays(
+        deals = deal_arrays(
             uniq, inv, ids, times["created_at"], deal_lead_id, deal_amount,
             deal_created_at, deal_closed_at, deal_won, deal_currency, default_tz,
         )  # fmt: skip
-        out = cls(
-            lead_ids=ids,
-            created_at=times["created_at"],
-            source=dims["source"],
-            channel=dims["channel"],
-            campaign=dims["campaign"],
-            method=dims["method"],
-            mql_at=times["mql_at"],
-            sql_at=times["sql_at"],
-            opportunity_at=times["opportunity_at"],
-            customer_at=times["customer_at"],
-            attributes=MappingProxyType(cols),
-            **deals,
-        )
-        # Stage dates taken from deals must respect the funnel order too (checked on the
-        # leads that have such a date only).
-        derived = {
-            "opportunity_at": np.isnat(times["opportunity_at"]) & ~np.isnat(out.opened_at),
-            "customer_at": np.isnat(times["customer_at"]) & ~np.isnat(out.won_at),
-        }
-        rows = np.flatnonzero(derived["opportunity_at"] | derived["customer_at"])
-        if rows.size:
-            effective = {**times, "opportunity_at": out.opened_at, "customer_at": out.won_at}
-            _check_stage_order(
-                {k: v[rows] for k, v in effective.items()},
-                ids[rows],
-                {k: v[rows] for k, v in derived.items()},
-                rows,
-            )
+        fields: dict[str, Any] = {**times, **dims, **deals}
+        attrs_ = MappingProxyType(attribute_columns(attributes, n))
+        out = cls(lead_ids=ids, attributes=attrs_, **fields)
+        check_derived_stages(times, out.opened_at, out.won_at, ids)
         return out
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        deals: Any = None,
+        *,
+        lead_id: str = "lead_id",
+        created_at: str = "created_at",
+        source: str | None = None,
+        channel: str | None = None,
+        campaign: str | None = None,
+        method: str | None = None,
+        mql_at: str | None = None,
+        sql_at: str | None = None,
+        opportunity_at: str | None = None,
+        customer_at: str | None = None,
+        attributes: Sequence[str] = (),
+        deal_lead_id: str = "lead_id",
+        deal_amount: str = "amount",
+        deal_created_at: str = "created_at",
+        deal_closed_at: str | None = None,
+        deal_won: str | None = None,
+        deal_currency: str = "USD",
+        default_tz: TimeZoneLike = None,
+    ) -> LeadSet:
+        """Build a LeadSet from a lead frame and an optional deal frame.
+
+        Any frame narwhals supports (pandas, polars eager or lazy, pyarrow, DuckDB,
+        ...). The keywords name the columns holding :meth:`from_arrays`' arguments
+        (None: not given); ``attributes`` names the attribute columns to keep.
+        ``deal_currency`` is a column of ``deals`` when it names one, else the ISO
+        4217 code of every deal. Timezone-aware columns keep their instant; naive
+        ones are read in ``default_tz``.
+
+        Raises
+        ------
+        touchcredit.core.mapping.MissingColumnError
+            (a ValueError) naming every missing column and listing the columns found.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> leads = pd.DataFrame({"id": ["L1", "L2"], "created": ["2024-01-02", "2024-01-03"],
+        ...                       "src": ["seo", "ads"], "industry": ["saas", "retail"]})
+        >>> deals = pd.DataFrame({"lead": ["L1"], "value": [900.0], "opened": ["2024-01-04"],
+        ...                       "closed": ["2024-01-09"], "won": [True]})
+        >>> ls = LeadSet.from_frame(leads, deals, lead_id="id", created_at="created",
+        ...     source="src", attributes=["industry"], deal_lead_id="lead", deal_amount="value",
+        ...     deal_created_at="opened", deal_closed_at="closed", deal_won="won")
+        >>> ls.won_revenue.tolist(), ls.attributes["industry"].tolist()
+        ([900.0, 0.0], ['saas', 'retail'])
+        """
+        lead_columns: dict[str, str | None] = {"lead_id": lead_id, "created_at": created_at}
+        lead_columns["source"] = source
+        lead_columns.update(channel=channel, campaign=campaign, method=method, mql_at=mql_at)
+        lead_columns.update(sql_at=sql_at, opportunity_at=opportunity_at, customer_at=customer_at)
+        deal_columns: dict[str, str | None] = {"deal_lead_id": deal_lead_id}
+        deal_columns["deal_amount"] = deal_amount
+        deal_columns.update(deal_created_at=deal_created_at, deal_closed_at=deal_closed_at)
+        deal_columns["deal_won"] = deal_won
+        arguments = frame_arguments(
+            frame,
+            deals,
+            lead_columns,
+            deal_columns,
+            attributes=attributes,
+            deal_currency=deal_currency,
+            default_tz=default_tz,
+        )
+        return cls.from_arrays(**arguments)
 
     @classmethod
     def from_objects(cls, leads: Iterable[Lead], deals: Iterable[Deal] = ()) -> LeadSet:
@@ -520,168 +511,4 @@ class LeadSet:
         >>> ls.won_revenue.tolist()
         [900.0, 0.0]
         """
-        leads = list(leads)
-        deals = list(deals)
-        for i, lead in enumerate(leads):
-            if not isinstance(lead, Lead):
-                raise TypeError(f"'leads' must hold Lead objects; item {i} is {type(lead)}")
-        keys = sorted({k for lead in leads for k in lead.attributes} - set(DIMENSIONS))
-
-        def col(get: Any) -> npt.NDArray[Any]:
-            out = np.empty(len(leads), dtype=object)
-            out[:] = [get(lead) for lead in leads]
-            return out
-
-        def times(values: list[dt.datetime | None]) -> TimeArray:
-            return np.array(
-                [NAT if v is None else np.datetime64(v.replace(tzinfo=None), "us") for v in values],
-                dtype="datetime64[us]",
-            )
-
-        return cls.from_arrays(
-            lead_id=col(lambda x: x.id),
-            created_at=times([x.created_at for x in leads]),
-            source=col(lambda x: x.source),
-            channel=col(lambda x: x.attributes.get("channel")),
-            campaign=col(lambda x: x.attributes.get("campaign")),
-            method=col(lambda x: x.attributes.get("method")),
-            mql_at=times([x.mql_at for x in leads]),
-            sql_at=times([x.sql_at for x in leads]),
-            opportunity_at=times([x.opportunity_at for x in leads]),
-            customer_at=times([x.customer_at for x in leads]),
-            attributes={k: col(lambda x, k=k: x.attributes.get(k)) for k in keys},
-            deal_lead_id=col_of(deals, "lead_id"),
-            deal_amount=np.array([d.amount for d in deals], dtype=np.float64),
-            deal_created_at=times([d.created_at for d in deals]),
-            deal_closed_at=times([d.closed_at for d in deals]),
-            deal_won=np.array([d.won for d in deals], dtype=bool),
-            deal_currency=np.array([d.currency for d in deals], dtype="U3"),
-        )
-
-
-def col_of(items: Sequence[Any], name: str) -> npt.NDArray[Any]:
-    """Object array of attribute ``name`` of every item (builder helper)."""
-    out = np.empty(len(items), dtype=object)
-    out[:] = [getattr(x, name) for x in items]
-    return out
-
-
-def _plain(arr: npt.NDArray[Any], row: int) -> Any:
-    """Row ``row`` as a plain Python value (for messages)."""
-    return arr[row : row + 1].tolist()[0]
-
-
-def _check_stage_order(
-    times: dict[str, TimeArray],
-    ids: npt.NDArray[Any],
-    derived: dict[str, npt.NDArray[np.bool_]] | None = None,
-    rows: IntArray | None = None,
-) -> None:
-    prev = times["created_at"].copy()
-    prev_name = np.zeros(prev.size, dtype=np.int64)
-    for s, name in enumerate(_FIELDS[1:], start=1):
-        t = times[name]
-        bad = ~np.isnat(t) & (t < prev)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            row = k if rows is None else int(rows[k])
-            earlier = _FIELDS[int(prev_name[k])]
-            source = ""
-            if derived is not None and name in derived and derived[name][k]:
-                source = " (taken from its deals)"
-            raise ValueError(
-                f"{name!r} must not precede {earlier!r}; row {row} (lead {_plain(ids, k)!r}) has "
-                f"{name}={t[k]}{source} before {earlier}={prev[k]}"
-            )
-        dated = ~np.isnat(t)
-        prev[dated] = t[dated]
-        prev_name[dated] = s
-
-
-def _deal_arrays(
-    uniq: npt.NDArray[Any],
-    inv: IntArray,
-    ids: npt.NDArray[Any],
-    lead_created: TimeArray,
-    deal_lead_id: Any,
-    amount: Any,
-    created_at: Any,
-    closed_at: Any,
-    won: Any,
-    currency: Any,
-    default_tz: TimeZoneLike,
-) -> dict[str, Any]:
-    if deal_lead_id is None:
-        if any(v is not None for v in (amount, created_at, closed_at, won)):
-            raise ValueError("deal columns were given without 'deal_lead_id'")
-        deal_lead_id = ids[:0]
-    did = as_object_array(deal_lead_id, field="deal_lead_id")
-    m = int(did.shape[0])
-    if m and (amount is None or created_at is None):
-        raise ValueError("'deal_amount' and 'deal_created_at' are required with 'deal_lead_id'")
-    row_of_uniq = np.empty(uniq.size, dtype=np.int64)
-    row_of_uniq[inv] = np.arange(inv.size)
-    try:
-        pos = np.searchsorted(uniq, did) if uniq.size else np.zeros(m, dtype=np.int64)
-        found = (pos < uniq.size) & (uniq[np.minimum(pos, max(uniq.size - 1, 0))] == did)
-    except TypeError:
-        raise TypeError("'deal_lead_id' and 'lead_id' hold ids of different types") from None
-    if m and not np.all(found):
-        row = int(np.flatnonzero(~found)[0])
-        raise ValueError(
-            f"'deal_lead_id' row {row} refers to lead {_plain(did, row)!r}, which is not among "
-            "the leads"
-        )
-    lead = row_of_uniq[pos] if m else np.zeros(0, dtype=np.int64)
-    amt = as_values(amount, field="deal_amount", n=m, default=0.0)
-    created = (
-        to_datetime64(created_at, field="deal_created_at", default_tz=default_tz)
-        if m
-        else np.empty(0, dtype="datetime64[us]")
-    )
-    closed = (
-        np.full(m, NAT, dtype="datetime64[us]")
-        if closed_at is None
-        else to_datetime64(
-            closed_at, field="deal_closed_at", default_tz=default_tz, allow_missing=True
-        )
-    )
-    outcome = np.zeros(m, dtype=bool) if won is None else np.asarray(won)
-    if outcome.dtype != np.bool_:
-        raise TypeError(f"'deal_won' must hold booleans, got dtype {outcome.dtype}")
-    if isinstance(currency, str):
-        cur = np.full(m, currency, dtype="U3" if len(currency) == 3 else object)
-    else:
-        cur = as_object_array(currency, field="deal_currency")
-    for name, arr in (("deal_created_at", created), ("deal_closed_at", closed),
-                      ("deal_won", outcome), ("deal_currency", cur)):  # fmt: skip
-        if arr.shape[0] != m:
-            raise ValueError(f"{name!r} has {arr.shape[0]} rows, expected {m}")
-    invalid = [
-        c for c in set(cur.tolist()) if not (isinstance(c, str) and len(c) == 3 and c.isalpha())
-    ]
-    if invalid:
-        row = next(i for i, c in enumerate(cur.tolist()) if c in invalid)
-        raise ValueError(
-            f"'deal_currency' must be a 3-letter ISO 4217 code; row {row} is {_plain(cur, row)!r}"
-        )
-    checks = (
-        (outcome & np.isnat(closed), "a won deal needs 'deal_closed_at'"),
-        (closed < created, "'deal_closed_at' must not precede 'deal_created_at'"),
-        (
-            created < lead_created[lead],
-            "'deal_created_at' must not precede its lead's 'created_at'",
-        ),
-    )
-    for mask, message in checks:
-        if mask.any():
-            row = int(np.flatnonzero(mask)[0])
-            raise ValueError(f"{message}; deal row {row} (lead {_plain(did, row)!r})")
-    return {
-        "deal_lead": lead.astype(np.int64),
-        "deal_amount": amt,
-        "deal_currency": cur.astype(str) if m else np.zeros(0, dtype="U3"),
-        "deal_created_at": created,
-        "deal_closed_at": closed,
-        "deal_won": outcome,
-    }
+        return cls.from_arrays(**object_arguments(leads, deals))

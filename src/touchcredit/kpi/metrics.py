@@ -22,17 +22,12 @@ month it was booked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_values
-from touchcredit.core.dimension import Dimension
-from touchcredit.core.domain import Spend
-from touchcredit.core.factorize import factorize_labels
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.economics import UnmatchedLabelWarning, money_table
@@ -40,6 +35,7 @@ from touchcredit.kpi.leads import GroupKey, LeadSet
 from touchcredit.kpi.ratios import UndefinedMetricWarning
 from touchcredit.kpi.ratios import checked as _checked
 from touchcredit.kpi.ratios import divide as _divide
+from touchcredit.kpi.spend import SpendTable
 from touchcredit.kpi.tables import MetricTable, MonthlyReport
 
 __all__ = [
@@ -226,123 +222,6 @@ def roas(revenue: Any, spend: Any) -> Any:
     return _ratio(revenue, spend, "roas", "revenue", "spend")
 
 
-# ----------------------------------------------------------------- spend table
-@attrs.frozen(eq=False)
-class SpendTable:
-    """Spend lines as columns: amount, booked month, source/channel/campaign codes.
-
-    Examples
-    --------
-    >>> t = SpendTable.from_arrays([100, 50], ["2024-01", "2024-02-10"], source=["a", "b"])
-    >>> t.month.astype(str).tolist(), t.total
-    (['2024-01', '2024-02'], 150.0)
-    """
-
-    amount: FloatArray
-    month: npt.NDArray[np.datetime64]
-    source: Dimension
-    channel: Dimension
-    campaign: Dimension
-    currency: str | None = None
-
-    @property
-    def total(self) -> float:
-        """Total spend."""
-        return float(self.amount.sum())
-
-    @classmethod
-    def from_arrays(
-        cls,
-        amount: Any,
-        period: Any,
-        *,
-        source: Any = None,
-        channel: Any = None,
-        campaign: Any = None,
-        currency: str | None = "USD",
-    ) -> SpendTable:
-        """Build from parallel arrays; ``period`` holds months (``"2024-03"``) or dates.
-
-        Parameters
-        ----------
-        amount : array-like of float
-            Spend per line (finite, >= 0).
-        period : array-like
-            Month of every line: ``"2024-03"``, a date, or ``datetime64``.
-        source, channel, campaign : array-like of str or None, optional
-            What each line was spent on.
-        currency : str or None
-            ISO 4217 code of all the amounts.
-
-        Returns
-        -------
-        SpendTable
-
-        Raises
-        ------
-        ValueError
-            On a negative/non-finite amount or an unparseable month, naming the row.
-
-        Examples
-        --------
-        >>> SpendTable.from_arrays([5.0], ["2024-07"], channel=["email"]).channel.categories
-        ('email',)
-        """
-        amt = as_values(amount, field="amount", n=len(amount))
-        n = amt.shape[0]
-        try:
-            months = np.asarray(period, dtype="datetime64[D]").astype("datetime64[M]")
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"'period' must hold months like '2024-03' or dates ({exc})") from None
-        if months.shape != (n,):
-            raise ValueError(f"'period' has {months.shape[0]} rows, expected {n}")
-        if np.isnat(months).any():
-            raise ValueError(
-                f"'period' is missing in row {int(np.flatnonzero(np.isnat(months))[0])}"
-            )
-        dims = [Dimension(*factorize_labels(v, field=f, n=n)) for f, v in
-                (("source", source), ("channel", channel), ("campaign", campaign))]  # fmt: skip
-        return cls(amt, months, dims[0], dims[1], dims[2], currency=currency)
-
-    @classmethod
-    def from_objects(cls, spends: Iterable[Spend]) -> SpendTable:
-        """Build from :class:`~touchcredit.Spend` values (one currency).
-
-        Parameters
-        ----------
-        spends : iterable of Spend
-            The spend lines, all in one currency.
-
-        Returns
-        -------
-        SpendTable
-
-        Raises
-        ------
-        ValueError
-            When the lines are in more than one currency.
-
-        Examples
-        --------
-        >>> SpendTable.from_objects([Spend(10, "2024-01", source="a")]).total
-        10.0
-        """
-        items = list(spends)
-        currencies = sorted({s.currency for s in items})
-        if len(currencies) > 1:
-            raise ValueError(
-                f"spend is in more than one currency ({', '.join(currencies)}); convert first"
-            )
-        return cls.from_arrays(
-            [s.amount for s in items],
-            np.array([s.period for s in items], dtype="datetime64[D]"),
-            source=[s.source for s in items],
-            channel=[s.channel for s in items],
-            campaign=[s.campaign for s in items],
-            currency=currencies[0] if currencies else None,
-        )
-
-
 def economics(
     leads: LeadSet,
     *,
@@ -476,6 +355,7 @@ def monthly_report(
 
     Examples
     --------
+    >>> from touchcredit import Spend
     >>> ls = LeadSet.from_arrays(lead_id=[1, 2, 3], created_at=["2024-01-05", "2024-01-09",
     ...     "2024-02-01"], source=["seo", "ads", "ads"])
     >>> r = monthly_report(ls, spend=[Spend(300, "2024-01", source="ads")])
