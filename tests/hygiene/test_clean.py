@@ -107,7 +107,11 @@ def test_report_text_and_errors_raise() -> None:
 
 
 def test_missing_columns_are_named() -> None:
-    with pytest.raises(ValueError, match=r"column\(s\) 'when', 'src' not in the table; columns"):
+    with pytest.raises(
+        ValueError,
+        match=r"no column 'when' \(the timestamp column\), no column "
+        r"'src' \(the source column\); columns are: 'cookie'",
+    ):
         clean(_messy(), journey="cookie", timestamp="when", source="src")
     with pytest.raises(ValueError, match=r"timestamp column 'ts' has 2 rows, expected 3"):
         clean({"id": ["a", "b", "c"], "ts": ["2024-01-01"] * 2}, journey="id", timestamp="ts")
@@ -237,3 +241,62 @@ def test_rows_in_equals_out_plus_removed_plus_rejected(
     rejected = set(rep.rejected.rows.tolist())
     assert kept | removed | rejected == set(range(len(rows)))
     assert len(kept) + len(removed) + len(rejected) == len(rows)
+
+
+MESSY_KW = {"journey": "cookie", "timestamp": "ts", "url": "url", "source": "lead_source",
+            "referrer": "referrer", "identifiers": ["email"]}  # fmt: skip
+
+
+def _same_cleaning(
+    a: tuple[tc.JourneySet, CleaningReport], b: tuple[tc.JourneySet, CleaningReport]
+) -> None:
+    (ja, ra), (jb, rb) = a, b
+    assert ja.journey_ids.tolist() == jb.journey_ids.tolist()
+    np.testing.assert_array_equal(ja.timestamp, jb.timestamp)
+    np.testing.assert_array_equal(ja.touch_row, jb.touch_row)
+    for name in ("source", "channel", "campaign", "method"):
+        assert ja.dimension(name).labels().tolist() == jb.dimension(name).labels().tolist()
+    assert (ra.rows_in, ra.rows_out, ra.rows_rejected) == (
+        rb.rows_in,
+        rb.rows_out,
+        rb.rows_rejected,
+    )
+    assert list(ra.rejected.reasons) == list(rb.rejected.reasons)
+
+
+def test_a_column_map_cleans_like_the_keywords() -> None:
+    cols = tc.ColumnMap(
+        journey="cookie",
+        timestamp="ts",
+        channel=None,
+        url="url",
+        source="lead_source",
+        referrer="referrer",
+        identifiers=["email"],
+    )
+    _same_cleaning(clean(_messy(), columns=cols), clean(_messy(), **MESSY_KW))
+    with pytest.raises(TypeError, match="not both; got columns= and journey="):
+        clean(_messy(), columns=cols, journey="cookie")
+
+
+@pytest.mark.parametrize("lib", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb"])
+def test_any_narwhals_frame_cleans_like_a_dict(lib: str) -> None:
+    table = _messy()
+    conversions = {"email": ["ann@example.com"], "ts": ["2024-03-10"], "amount": [500.0]}
+    pa = pytest.importorskip("pyarrow")
+    frames = {"touches": pa.table(table), "conversions": pa.table(conversions)}
+    if lib == "pandas":
+        frames = {k: v.to_pandas() for k, v in frames.items()}
+    elif lib.startswith("polars"):
+        pl = pytest.importorskip("polars")
+        frames = {k: pl.from_arrow(v) for k, v in frames.items()}
+        if lib == "polars-lazy":
+            frames = {k: v.lazy() for k, v in frames.items()}
+    elif lib == "duckdb":
+        duckdb = pytest.importorskip("duckdb")
+        frames = {k: duckdb.from_arrow(v) for k, v in frames.items()}
+    kw = {**MESSY_KW, "conversion_journey": "email", "conversion_value": "amount"}
+    got = clean(frames["touches"], conversions=frames["conversions"], **kw)
+    want = clean(table, conversions=conversions, **kw)
+    _same_cleaning(got, want)
+    assert got[0].total_value == want[0].total_value == 500.0

@@ -20,11 +20,13 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.display import html_table
+from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene import channels, identity, timestamps, utm
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog, normalize
+from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
 from touchcredit.hygiene.labels import distinct_strings, label_key
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
@@ -192,27 +194,28 @@ def _fill(primary: ObjArray | None, fallback: ObjArray | None, n: int) -> ObjArr
 
 
 def clean(
-    table: Mapping[str, Any],
+    table: Any,
     *,
-    journey: str,
-    timestamp: str,
-    url: str | None = None,
-    source: str | None = None,
-    medium: str | None = None,
-    channel: str | None = None,
-    campaign: str | None = None,
-    method: str | None = None,
-    referrer: str | None = None,
-    identifiers: Sequence[str] | Mapping[str, str] | None = None,
+    columns: ColumnMap | None = None,
+    journey: str | Unset = UNSET,
+    timestamp: str | Unset = UNSET,
+    url: str | Unset | None = UNSET,
+    source: str | Unset | None = UNSET,
+    medium: str | Unset | None = UNSET,
+    channel: str | Unset | None = UNSET,
+    campaign: str | Unset | None = UNSET,
+    method: str | Unset | None = UNSET,
+    referrer: str | Unset | None = UNSET,
+    identifiers: Sequence[str] | Mapping[str, str] | Unset | None = UNSET,
     catalog: Catalog | None = None,
     dedupe_window: Any = None,
     default_tz: TimeZoneLike = None,
     dayfirst: bool = False,
     errors: Literal["raise", "report"] = "report",
-    conversions: Mapping[str, Any] | None = None,
-    conversion_journey: str | None = None,
-    conversion_time: str | None = None,
-    conversion_value: str | None = None,
+    conversions: Any = None,
+    conversion_journey: str | Unset | None = UNSET,
+    conversion_time: str | Unset | None = UNSET,
+    conversion_value: str | Unset | None = UNSET,
     target: str = "conversions",
     currency: str | None = None,
     progress: bool | None = None,
@@ -230,8 +233,12 @@ def clean(
 
     Parameters
     ----------
-    table : mapping of str to array-like
-        The touch table as columns (a dict of arrays or lists).
+    table : mapping of str to array-like, or a DataFrame
+        The touch table: columns (a dict of arrays or lists) or any frame narwhals
+        supports (pandas, polars eager or lazy, pyarrow, DuckDB, ...).
+    columns : ColumnMap, optional
+        Which columns hold what; the column keywords below are a shorthand that builds
+        one (giving both is an error). Without a channel column the channel is derived.
     journey : str
         Column of the primary person/journey identifier (e.g. a cookie id).
     timestamp : str
@@ -254,8 +261,8 @@ def clean(
     errors : {"report", "raise"}
         ``"report"``: rows that cannot be read are rejected and listed;
         ``"raise"``: the first such row raises.
-    conversions : mapping of str to array-like, optional
-        Conversion table (leads or won deals) as columns.
+    conversions : mapping of str to array-like, or a DataFrame, optional
+        Conversion table (leads or won deals).
     conversion_journey : str, optional
         Column of ``conversions`` holding an identifier of the same name as a touch
         identifier column (default: ``journey``).
@@ -302,19 +309,22 @@ def clean(
     row 3: 'soon' is not a recognised date/time (...)
     row 4: no identifier ('cookie', 'email' all missing)
     """
-    if not isinstance(table, Mapping):
-        raise TypeError(f"'table' must be a mapping of column name to values, got {table!r}")
+    mapping = clean_columns(
+        columns, journey=journey, timestamp=timestamp, url=url, source=source, medium=medium,
+        channel=channel, campaign=campaign, method=method, referrer=referrer,
+        identifiers=identifiers, conversion_journey=conversion_journey,
+        conversion_time=conversion_time, conversion_value=conversion_value,
+    )  # fmt: skip
+    table = touch_table(table, mapping, default_tz=default_tz)
+    conversions = conversion_table(conversions, mapping, default_tz=default_tz)
+    journey, timestamp, channel = mapping.journey, mapping.timestamp, mapping.channel
+    url, source, medium, referrer = mapping.url, mapping.source, mapping.medium, mapping.referrer
+    campaign, method = mapping.campaign, mapping.method
     id_kinds: dict[str, str | None] = (
-        dict(identifiers) if isinstance(identifiers, Mapping) else dict.fromkeys(identifiers or ())
+        dict(identifiers) if isinstance(identifiers, Mapping) else dict(mapping.identifiers)
     )
-    used = [journey, timestamp, *id_kinds]
-    used += [c for c in (url, source, medium, channel, campaign, method, referrer) if c]
-    missing_cols = [c for c in dict.fromkeys(used) if c not in table]
-    if missing_cols:
-        raise ValueError(
-            f"column(s) {', '.join(map(repr, missing_cols))} not in the table; "
-            f"columns found: {', '.join(map(repr, table))}"
-        )
+    if columns is None and not isinstance(identifiers, Mapping):
+        id_kinds = dict.fromkeys(id_kinds)  # kinds inferred by identity.stitch, as before
     n = as_object_array(table[journey], field=journey).shape[0]
     cat = Catalog.default() if catalog is None else catalog
     reason = np.full(n, None, dtype=object)
@@ -406,9 +416,9 @@ def clean(
     conv = _conversions(
         conversions,
         stitched,
-        column=conversion_journey or journey,
-        time=conversion_time or timestamp,
-        value=conversion_value,
+        column=mapping.conversion_journey or journey,
+        time=mapping.conversion_time,
+        value=mapping.conversion_value,
         default_tz=default_tz,
         dayfirst=dayfirst,
         errors=errors,
@@ -491,13 +501,7 @@ def _conversions(
 ) -> _Conversions | None:
     if conversions is None:
         return None
-    missing_cols = [c for c in (column, time, value) if c and c not in conversions]
-    if missing_cols:
-        raise ValueError(
-            f"conversion column(s) {', '.join(map(repr, missing_cols))} not in the "
-            f"conversions table; columns found: {', '.join(map(repr, conversions))}"
-        )
-    if column not in stitched.columns:
+    if column not in stitched.columns:  # the names were checked by conversion_table
         raise ValueError(
             f"'conversion_journey' {column!r} must name a touch identifier column "
             f"({', '.join(map(repr, stitched.columns))})"

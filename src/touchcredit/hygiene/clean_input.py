@@ -1,0 +1,80 @@
+"""What :func:`touchcredit.clean` reads: a :class:`~touchcredit.ColumnMap` and the tables.
+
+The column keywords of ``clean`` are a shorthand for a ColumnMap with clean's own
+defaults (no channel column: the channel is derived; conversion time in the column
+named like the touch time). Tables are mappings of columns or any frame narwhals
+supports; a frame's mapped columns are read once, as plain values (the hygiene steps
+read raw text), and the names are checked in one place
+(:meth:`ColumnMap.check_touches`, :meth:`ColumnMap.check_conversions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from touchcredit.core.frame_input import UtcTimes, column_names, plain_values, read_columns
+from touchcredit.core.mapping import UNSET, ColumnMap, column_map, require_columns
+from touchcredit.core.time_rule import UTC, TimeZoneLike, as_tzinfo
+
+__all__ = ["clean_columns", "conversion_table", "touch_table"]
+
+
+def clean_columns(columns: ColumnMap | None, **keywords: Any) -> ColumnMap:
+    """The ColumnMap of a ``clean`` call: ``columns``, or one built from its keywords.
+
+    Examples
+    --------
+    >>> cols = clean_columns(None, journey="cookie", timestamp="ts", channel=UNSET,
+    ...                      conversion_time=None)
+    >>> cols.channel, cols.conversion_time
+    (None, 'ts')
+    """
+    if columns is None:
+        if keywords.get("channel", UNSET) is UNSET:
+            keywords["channel"] = None  # derived from source, medium and referrer
+        if keywords.get("conversion_time", UNSET) in (UNSET, None):
+            timestamp = keywords.get("timestamp", UNSET)
+            keywords["conversion_time"] = "timestamp" if timestamp is UNSET else timestamp
+        keywords = {k: v for k, v in keywords.items() if v is not None or k == "channel"}
+    elif keywords.get("conversion_time") is None:
+        keywords.pop("conversion_time", None)  # clean's default, not a given keyword
+    return column_map(columns, **keywords)
+
+
+def touch_table(table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike) -> Mapping[str, Any]:
+    """The touch table as columns, its mapped names checked."""
+    if isinstance(table, Mapping):
+        columns.check_touches([str(k) for k in table])
+        return table
+    columns.check_touches(column_names(table, table="touches"))
+    return _read(table, columns.touch_columns().values(), "touches", default_tz)
+
+
+def conversion_table(
+    table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike
+) -> Mapping[str, Any] | None:
+    """The conversion table as columns (None stays None), its mapped names checked."""
+    if table is None:
+        return None
+    wanted = columns.conversion_columns()
+    wanted.pop("conversion_id", None)
+    names = [str(k) for k in table] if isinstance(table, Mapping) else column_names(table)
+    require_columns("conversions", wanted, names)  # as check_conversions, without the id
+    if isinstance(table, Mapping):
+        return table
+    return _read(table, wanted.values(), "conversions", default_tz)
+
+
+def _read(frame: Any, names: Any, table: str, tz: TimeZoneLike) -> dict[str, Any]:
+    read = read_columns(frame, {n: n for n in names}, table=table)
+    return {name: _raw(value, tz) for name, value in read.items()}
+
+
+def _raw(value: Any, tz: TimeZoneLike) -> Any:
+    """Plain values; aware times as UTC text when naive ones are read in another zone."""
+    if isinstance(value, UtcTimes) and as_tzinfo(tz) is not UTC:
+        return np.datetime_as_string(value.values, unit="us", timezone="UTC")
+    return plain_values(value)
