@@ -1,20 +1,44 @@
-"""Grouping keys of a LeadSet (``by=``) resolved into integer group codes, once."""
+"""A LeadSet's columns by name, and its grouping keys (``by=``) as integer group codes."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.grouping import Groups, compact, factorize_any, local_months
 from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.kpi.lead_builders import STAGE_FIELDS
 
 if TYPE_CHECKING:
     from touchcredit.kpi.leads import LeadSet
 
-__all__ = ["lead_groups"]
+__all__ = ["lead_column", "lead_groups"]
+
+
+def lead_column(leads: LeadSet, name: str) -> npt.NDArray[Any]:
+    """The column of :meth:`LeadSet.column`: labels, a stage date or an attribute.
+
+    Examples
+    --------
+    >>> from touchcredit import LeadSet
+    >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]})
+    >>> lead_column(ls, "tier").tolist(), lead_column(ls, "source").tolist()
+    (['a'], [None])
+    """
+    if name in DIMENSIONS:
+        dim: Dimension = getattr(leads, name)
+        return dim.labels()
+    if name in STAGE_FIELDS:
+        out: npt.NDArray[Any] = getattr(leads, name)
+        return out
+    if name in leads.attributes:
+        return leads.attributes[name]
+    known = (*DIMENSIONS, *STAGE_FIELDS, *sorted(leads.attributes))
+    raise KeyError(f"no column {name!r}; known columns: {', '.join(known)}")
 
 
 def lead_groups(leads: LeadSet, by: Any, *, tz: TimeZoneLike = "UTC") -> Groups:

@@ -38,7 +38,7 @@ from touchcredit.kpi.lead_builders import (
     object_arguments,
     stage_times,
 )
-from touchcredit.kpi.lead_groups import lead_groups
+from touchcredit.kpi.lead_groups import lead_column, lead_groups
 
 __all__ = ["STAGES", "Groups", "LeadSet", "local_months"]
 
@@ -282,16 +282,7 @@ class LeadSet:
         >>> ls.column("tier").tolist(), ls.column("source").tolist()
         (['a'], [None])
         """
-        if name in DIMENSIONS:
-            dim: Dimension = getattr(self, name)
-            return dim.labels()
-        if name in _FIELDS:
-            out: npt.NDArray[Any] = getattr(self, name)
-            return out
-        if name in self.attributes:
-            return self.attributes[name]
-        known = (*DIMENSIONS, *_FIELDS, *sorted(self.attributes))
-        raise KeyError(f"no column {name!r}; known columns: {', '.join(known)}")
+        return lead_column(self, name)
 
     def groups(self, by: GroupKey | tuple[GroupKey, ...], *, tz: TimeZoneLike = "UTC") -> Groups:
         """Split the leads into groups by a key (see the module docstring).
@@ -462,23 +453,15 @@ class LeadSet:
         >>> ls.won_revenue.tolist(), ls.attributes["industry"].tolist()
         ([900.0, 0.0], ['saas', 'retail'])
         """
-        lead_columns: dict[str, str | None] = {"lead_id": lead_id, "created_at": created_at}
-        lead_columns["source"] = source
-        lead_columns.update(channel=channel, campaign=campaign, method=method, mql_at=mql_at)
-        lead_columns.update(sql_at=sql_at, opportunity_at=opportunity_at, customer_at=customer_at)
-        deal_columns: dict[str, str | None] = {"deal_lead_id": deal_lead_id}
-        deal_columns["deal_amount"] = deal_amount
-        deal_columns.update(deal_created_at=deal_created_at, deal_closed_at=deal_closed_at)
-        deal_columns["deal_won"] = deal_won
-        arguments = frame_arguments(
-            frame,
-            deals,
-            lead_columns,
-            deal_columns,
-            attributes=attributes,
-            deal_currency=deal_currency,
-            default_tz=default_tz,
-        )
+        lead_cols: dict[str, str | None] = {"lead_id": lead_id, "created_at": created_at}
+        lead_cols.update(channel=channel, campaign=campaign, method=method, mql_at=mql_at)
+        lead_cols.update(sql_at=sql_at, source=source)
+        lead_cols.update(opportunity_at=opportunity_at, customer_at=customer_at)
+        deal_cols: dict[str, str | None] = {"deal_lead_id": deal_lead_id}
+        deal_cols.update(deal_amount=deal_amount, deal_won=deal_won)
+        deal_cols.update(deal_created_at=deal_created_at, deal_closed_at=deal_closed_at)
+        arguments = frame_arguments(frame, deals, lead_cols, deal_cols, attributes=attributes,
+                                    deal_currency=deal_currency, default_tz=default_tz)  # fmt: skip
         return cls.from_arrays(**arguments)
 
     @classmethod
