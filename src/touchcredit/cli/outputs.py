@@ -41,7 +41,6 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], object]) 
     >>> write_atomic(p, lambda tmp: tmp.write_text("done")).read_text()
     'done'
     """
-    from touchcredit.io.atomic import atomic_path
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
