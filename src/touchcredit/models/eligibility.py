@@ -14,7 +14,6 @@ Without exclude filters the pairs are the journey set's own cached lookback runs
 
 from __future__ import annotations
 
-import functools
 import threading
 import weakref
 from collections.abc import Sequence
@@ -47,32 +46,45 @@ class EligiblePairs(Pairs):
     """Pairs of the runs ``start[c]:stop[c]`` whose touches pass the exclude filters.
 
     ``keep`` holds one flag per touch of the runs laid end to end; the pairs are the
-    kept touches, still in time order and grouped by conversion, so ``offsets``,
-    ``touch``, ``conversion``, ``position`` and ``length`` describe them exactly as
-    for :class:`~touchcredit.core.pairs.Pairs`. Only ``start``/``stop`` differ:
-    they bound each conversion's run, which may hold excluded touches.
+    kept touches (``kept_touch``, ``kept_length`` per conversion), still in time order
+    and grouped by conversion, so ``offsets``, ``touch``, ``conversion``, ``position``
+    and ``length`` describe them exactly as for :class:`~touchcredit.core.pairs.Pairs`.
+    Only ``start``/``stop`` differ: they bound each conversion's run, which may hold
+    excluded touches. Build one with :func:`select_pairs`.
 
     Examples
     --------
-    >>> p = EligiblePairs(start=np.array([0, 3]), stop=np.array([3, 5]),
-    ...                   keep=np.array([True, False, True, False, True]))
+    >>> runs = Pairs(start=np.array([0, 3]), stop=np.array([3, 5]))
+    >>> p = EligiblePairs.from_runs(runs, np.array([True, False, True, False, True]))
     >>> p.touch.tolist(), p.length.tolist(), p.offsets.tolist(), p.position.tolist()
     ([0, 2, 4], [2, 1], [0, 2, 3], [0, 1, 0])
     """
 
     keep: BoolArray
+    kept_touch: IntArray
+    kept_length: IntArray
 
-    @functools.cached_property
+    @classmethod
+    def from_runs(cls, runs: Pairs, keep: BoolArray) -> EligiblePairs:
+        """The pairs of ``runs`` flagged in ``keep`` (one flag per pair of ``runs``)."""
+        kept = segments.segment_sum(keep.view(np.int8), runs.offsets).astype(np.int64)
+        return cls(
+            start=runs.start,
+            stop=runs.stop,
+            keep=keep,
+            kept_touch=runs.touch[keep],
+            kept_length=kept,
+        )
+
+    @property
     def length(self) -> IntArray:
         """Number of kept touches per conversion."""
-        runs = Pairs(start=self.start, stop=self.stop)
-        kept = segments.segment_sum(self.keep.view(np.int8), runs.offsets)
-        return kept.astype(np.int64)
+        return self.kept_length
 
-    @functools.cached_property
+    @property
     def touch(self) -> IntArray:
         """Touch index of every kept pair."""
-        return Pairs(start=self.start, stop=self.stop).touch[self.keep]
+        return self.kept_touch
 
 
 def exclusion_mask(
@@ -134,7 +146,7 @@ def select_pairs(
     keep = exclusion_mask(journeys, pairs, exclude_channels, exclude_sources)
     if keep is None or keep.all():
         return pairs
-    return EligiblePairs(start=pairs.start, stop=pairs.stop, keep=keep)
+    return EligiblePairs.from_runs(pairs, keep)
 
 
 def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
