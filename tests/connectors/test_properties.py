@@ -23,6 +23,7 @@ TIMES = st.sampled_from(["2024-03-01", "2024-03-02T10:00", "soon", None])
 SOURCES = st.sampled_from(["google", "newsletter", "LinkedIn", None])
 MEDIUMS = st.sampled_from(["cpc", "email", "organic", None])
 AMOUNTS = st.sampled_from(["10", "2.5", "-1", "x", None])
+TOUCH_COLUMNS = ("id", "email", "ts", "src", "med")
 
 
 @st.composite
@@ -35,7 +36,7 @@ def tables(draw: Any) -> tuple[Any, Any]:
         "ts": draw(st.lists(TIMES, min_size=n, max_size=n)),
         "src": draw(st.lists(SOURCES, min_size=n, max_size=n)),
         "med": draw(st.lists(MEDIUMS, min_size=n, max_size=n)),
-    }, schema=pa.schema([(c, pa.string()) for c in ("id", "email", "ts", "src", "med")]))  # fmt: skip
+    }, schema=pa.schema([(c, pa.string()) for c in TOUCH_COLUMNS]))  # fmt: skip
     m = draw(st.integers(0, 5))
     conversions = pa.table({
         "id": draw(st.lists(IDS, min_size=m, max_size=m)),
