@@ -234,3 +234,21 @@ def test_registering_the_same_class_again_is_a_no_op() -> None:
     builtin = type(get("linear"))
     assert register(builtin, name="linear") is builtin
     assert type(get("linear")) is builtin
+
+
+# ---------------------------------------------------------------- inputs mutated
+class Scribbler(AttributionModel):
+    """Rounds the conversion values of the journeys it is given, in place."""
+
+    def weights(self, journeys: JourneySet) -> FloatArray:
+        np.round(journeys.conversion_value, 0, out=journeys.conversion_value)
+        return _equal_split(journeys, self.pairs(journeys))
+
+
+def test_a_model_that_mutates_the_journeys_fails() -> None:
+    with pytest.raises(
+        AssertionError,
+        match=r"breaks the rule 'inputs are not mutated': the "
+        r"journeys' 'conversion_value' changed",
+    ):
+        check_model(Scribbler(), seeds=1)
