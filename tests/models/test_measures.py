@@ -70,3 +70,39 @@ def test_shapley_rate_warns_about_the_gap() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ShapleyModel().fit(js)
+
+
+# ---------------------------------------------------------------- value credit
+def _value_case() -> tc.JourneySet:
+    # a -> conv (worth 10), b -> conv (worth 30), a > b -> null
+    return journeys_from_paths(
+        [(["a"], 1), (["b"], 1), (["a", "b"], 0)], conversion_value=[10.0, 30.0]
+    )
+
+
+def test_value_credit_by_the_value_weighted_chain_by_hand() -> None:
+    # conversion chain: x_b = 1/2, x_a = 3/4, P = 2/3; RE_a = 3/4, RE_b = 1/2 (shares .6/.4)
+    # value chain: r_a = 10/2, r_b = 30/2; x_b = 15, x_a = 12.5, P = 40/3;
+    # without a: 5 -> RE_a = 5/8; without b: 10/3 -> RE_b = 3/4; shares 5/11, 6/11
+    js = _value_case()
+    chain = MarkovModel().fit(js)
+    assert chain.removal_effects_ == pytest.approx({"a": 0.75, "b": 0.5}, abs=1e-14)
+    assert chain.value_removal_effects_ == pytest.approx({"a": 0.625, "b": 0.75}, abs=1e-14)
+    assert chain.credit(js, "value") == pytest.approx({"a": 200 / 11, "b": 240 / 11})
+    assert chain.credit(js, "conversions") == pytest.approx({"a": 1.2, "b": 0.8})
+    share = MarkovModel(value_credit="share").fit(js)
+    assert share.credit(js, "value") == pytest.approx({"a": 24.0, "b": 16.0})
+    for model in (chain, share):
+        if model.credit_gap_ < 1e-12 and model.conversion_gap_ < 1e-12:
+            _check(model, js)
+    with pytest.raises(ValueError, match="'value_credit' must be 'chain' or 'share'"):
+        MarkovModel(value_credit="mean")  # type: ignore[arg-type]
+
+
+def test_value_chain_survives_merged_counts() -> None:
+    js = random_paths(11, n_journeys=300)
+    m = MarkovModel()
+    merged = m.count(js.select(list(range(150)))) + m.count(js.select(list(range(150, 300))))
+    a = MarkovModel().fit_counts(merged).value_removal_effects_
+    b = MarkovModel().fit(js).value_removal_effects_
+    assert a == pytest.approx(b, rel=1e-12, abs=1e-14)

@@ -206,6 +206,22 @@ def test_markov_credit_within_the_reference_simulation_noise(ca: Any, order: int
     assert sum(by_touch.values()) == pytest.approx(js.n_conversions)
 
 
+@pytest.mark.parametrize("order", [1, 2])
+def test_markov_value_credit_within_the_reference_simulation_noise(ca: Any, order: int) -> None:
+    # value_credit="chain" (default): removal effects of the value-weighted chain, the
+    # expectation of the reference's value credit
+    df = generated_paths()
+    js = journeys_from_paths(df)
+    res = ca.markov_model(
+        df, "path", "total_conversions", var_value="total_conversion_value",
+        var_null="total_null", order=order, nsim_start=2_000_000, max_step=1000, nfold=1,
+        seed=11, out_more=False, verbose=False, flg_pro=False,
+    )  # fmt: skip
+    ref = dict(zip(res["channel_name"], res["total_conversion_value"], strict=True))
+    ours = MarkovModel(order=order).fit(js).credit(js, "value")
+    assert_within_noise(ours, ref, js.total_value)
+
+
 @pytest.mark.skipif(not REFERENCE_CSV.exists(), reason="reference data set not present")
 def test_markov_on_the_reference_example_data(ca: Any) -> None:
     pd = pytest.importorskip("pandas")

@@ -413,10 +413,12 @@ def scaled_weights(
 
 
 def fit_measure_scales(
-    sets: ShapleyCounts, shares: FloatArray
+    sets: ShapleyCounts, shares: FloatArray, value_shares: FloatArray | None = None
 ) -> tuple[FloatArray, float, FloatArray, float]:
     """Per-channel scales (and gaps) for the value weights and for the conversion
-    weights: each reproduces ``shares`` of its own total on the fitted paths."""
+    weights: each reproduces its shares (``value_shares`` for value, ``shares`` when
+    None) of its own total on the fitted paths."""
+    v_shares = shares if value_shares is None else value_shares
     conv_rows = sets.conversions > 0
     rows, cols, n_rows = sets.entries(conv_rows)
     shape = (n_rows, len(sets.channels))
@@ -425,7 +427,7 @@ def fit_measure_scales(
     value = sets.value[conv_rows]
     if value.sum() <= 0:  # no values (leads): value credit is the count credit
         return c_scale, c_gap, c_scale, c_gap
-    v_scale, v_gap = fit_scale_entries(rows, cols, shape, value, shares * float(value.sum()))
+    v_scale, v_gap = fit_scale_entries(rows, cols, shape, value, v_shares * float(value.sum()))
     return v_scale, v_gap, c_scale, c_gap
 
 

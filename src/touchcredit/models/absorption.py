@@ -82,8 +82,13 @@ def _plan(s: int, n: int, nnz: int) -> str:
     )
 
 
-def removal_effects(counts: MarkovCounts) -> Solution:
+def removal_effects(counts: MarkovCounts, *, by_value: bool = False) -> Solution:
     """``P(conv)`` of the chain of ``counts`` and the removal effect of every channel.
+
+    With ``by_value``, the chain's conversion transitions are weighted by the mean
+    value of the conversions made from each state (``counts.state_value``): then
+    ``P(conv)`` is the expected conversion value of a walk, and the removal effects
+    are those of value (channelattribution's value credit, in expectation).
 
     Raises
     ------
@@ -94,11 +99,14 @@ def removal_effects(counts: MarkovCounts) -> Solution:
     s = counts.states.shape[0]
     src, dst, cnt = counts.source, counts.target, counts.count
     row = np.where(src >= 0, src, s)
-    prob = cnt / _wsum(row, cnt, s + 1)[row]
+    out = _wsum(row, cnt, s + 1)
+    prob = cnt / out[row]
     inner = (src >= 0) & (dst >= 0)
     qi, qj, qp = src[inner], dst[inner], prob[inner]
     to_conv = (src >= 0) & (dst == CONVERSION)
     r = _wsum(src[to_conv], prob[to_conv], s)
+    if by_value and counts.state_value is not None:
+        r = counts.state_value / np.where(out[:s] > 0, out[:s], 1.0)
     first = (src == START) & (dst >= 0)
     f = _wsum(dst[first], prob[first], s)
     r0 = float(prob[(src == START) & (dst == CONVERSION)].sum())

@@ -30,6 +30,7 @@ from touchcredit.models._credit import (
     fit_measure_scales,
     scaled_weights,
     share_credit,
+    wsum,
 )
 from touchcredit.models.absorption import removal_effects
 from touchcredit.models.base import AttributionModel, check_is_fitted
@@ -71,6 +72,12 @@ class MarkovModel(AttributionModel, name="markov"):
     collapse : bool
         Merge consecutive equal states of a path (for order 1: repeated channels),
         as the ``channelattribution`` package does.
+    value_credit : {"chain", "share"}
+        How value is credited. ``"chain"`` (default, as ``channelattribution``): by the
+        removal effects of the value-weighted chain, whose conversion transitions
+        carry the mean value of the conversions made from each state. ``"share"``:
+        total value times the conversion removal-effect share ``RE_c / sum(RE)``. The
+        two agree when every conversion is worth the same.
     lookback, exclude_channels, exclude_sources
         As in :class:`~touchcredit.AttributionModel`.
 
@@ -82,6 +89,8 @@ class MarkovModel(AttributionModel, name="markov"):
         Removal effect of every channel.
     shares_ : dict
         ``RE_c / sum(RE)`` of every channel.
+    value_removal_effects_, value_shares_ : dict
+        The same for value (equal to the above with ``value_credit="share"``).
     conversion_probability_ : float
         ``P(conv)`` of the full chain.
     states_ : tuple of str
@@ -129,6 +138,7 @@ class MarkovModel(AttributionModel, name="markov"):
         *,
         order: int = 1,
         collapse: bool = True,
+        value_credit: Literal["chain", "share"] = "chain",
         lookback: dt.timedelta | None = None,
         exclude_channels: Iterable[str] = (),
         exclude_sources: Iterable[str] = (),
@@ -138,8 +148,11 @@ class MarkovModel(AttributionModel, name="markov"):
         )
         if isinstance(order, bool) or not isinstance(order, int | np.integer) or order < 1:
             raise ValueError(f"'order' must be an integer >= 1, got {order!r}")
+        if value_credit not in ("chain", "share"):
+            raise ValueError(f"'value_credit' must be 'chain' or 'share', got {value_credit!r}")
         self.order = int(order)
         self.collapse = bool(collapse)
+        self.value_credit = value_credit
 
     # ------------------------------------------------------------- counting
     def count(self, journeys: JourneySet) -> MarkovCounts:
@@ -185,15 +198,22 @@ class MarkovModel(AttributionModel, name="markov"):
         n_states = counts.states.shape[0]
         solution = removal_effects(counts)
         p_conv, re = solution.p_conv, solution.removal
+        value_re = re
+        if self.value_credit == "chain" and _values_differ(counts):
+            value_re = np.clip(removal_effects(counts, by_value=True).removal, 0.0, 1.0)
         re = np.clip(re, 0.0, 1.0)
         total_re = float(re.sum())
         shares = re / total_re if total_re > 0 else np.zeros(n)
-        scale, gap, c_scale, c_gap = fit_measure_scales(counts.sets, shares)
+        total_v = float(value_re.sum())
+        value_shares = value_re / total_v if total_v > 0 else np.zeros(n)
+        scale, gap, c_scale, c_gap = fit_measure_scales(counts.sets, shares, value_shares)
 
         self.counts_ = counts
         self.channels_ = counts.channels
         self.removal_effects_ = dict(zip(counts.channels, re.tolist(), strict=True))
         self.shares_ = dict(zip(counts.channels, shares.tolist(), strict=True))
+        self.value_removal_effects_ = dict(zip(counts.channels, value_re.tolist(), strict=True))
+        self.value_shares_ = dict(zip(counts.channels, value_shares.tolist(), strict=True))
         self.conversion_probability_ = float(p_conv)
         self.states_ = ("(start)", *counts.state_labels(), "(conversion)", "(null)")
         self.credit_scale_ = scale
@@ -233,7 +253,10 @@ class MarkovModel(AttributionModel, name="markov"):
     def credit(
         self, journeys: JourneySet, what: Literal["value", "conversions"] = "value"
     ) -> dict[Label, float]:
-        """Channel credit: attributable total of ``journeys`` times ``RE_c / sum(RE)``.
+        """Channel credit: attributable total of ``journeys`` times the channel's share.
+
+        Conversions get ``RE_c / sum(RE)``; value gets the value chain's shares
+        (``value_shares_``; with ``value_credit="share"`` the conversion shares).
 
         Examples
         --------
@@ -243,7 +266,9 @@ class MarkovModel(AttributionModel, name="markov"):
         >>> MarkovModel().fit(js).credit(js)
         {'a': 50.0, 'b': 0.0}
         """
-        return share_credit(self, journeys, self.shares_, what)
+        return share_credit(
+            self, journeys, self.value_shares_ if what == "value" else self.shares_, what
+        )
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair: the channel's fitted share, split over its touches.
@@ -267,3 +292,16 @@ class MarkovModel(AttributionModel, name="markov"):
         """
         check_is_fitted(self)
         return scaled_weights(self, journeys, self.channels_, self.conversion_scale_)
+
+
+def _values_differ(counts: MarkovCounts) -> bool:
+    """Whether conversions differ in value (else the value chain is the count chain)."""
+    if counts.state_value is None:
+        return False
+    conv = wsum(
+        counts.source[counts.target == CONVERSION],
+        counts.count[counts.target == CONVERSION],
+        counts.states.shape[0],
+    )
+    mean = counts.state_value[conv > 0] / conv[conv > 0]
+    return bool(mean.size) and bool(np.ptp(mean) > 1e-12 * max(float(np.abs(mean).max()), 1.0))

@@ -158,6 +158,10 @@ class MarkovCounts:
         Number of paths that made each transition.
     sets : ShapleyCounts
         The distinct channel sets of the paths (used to spread credit over touches).
+    state_value : float64 ndarray, shape (S,), optional
+        Conversion value of the paths that converted from each state (their last
+        state): what the value-weighted chain needs. None in counts made before it
+        existed (read as: every conversion worth the same).
 
     Examples
     --------
@@ -180,6 +184,7 @@ class MarkovCounts:
     target: IntArray
     count: FloatArray
     sets: ShapleyCounts
+    state_value: FloatArray | None = None
 
     def merge(self, *others: MarkovCounts) -> MarkovCounts:
         """Counts of the union of the journeys behind ``self`` and ``others``."""
@@ -193,7 +198,7 @@ class MarkovCounts:
         channels = sort_labels({c for p in parts for c in p.channels})
         pos = {c: i for i, c in enumerate(channels)}
         n = len(channels)
-        all_ids, srcs, dsts, cnts = [], [], [], []
+        all_ids, srcs, dsts, cnts, vals = [], [], [], [], []
         for p in parts:
             lut = np.array([pos[c] for c in p.channels] + [-1], dtype=np.int64)
             ids = pack_states(lut[p.states], n)
@@ -202,6 +207,7 @@ class MarkovCounts:
             def remap(x: IntArray, ids: IntArray = ids) -> IntArray:
                 return np.where(x >= 0, ids[np.maximum(x, 0)] if ids.size else 0, x)
 
+            vals.append(p.state_value)
             srcs.append(remap(p.source))
             dsts.append(remap(p.target))
             cnts.append(p.count)
@@ -212,6 +218,10 @@ class MarkovCounts:
         src = np.where(src >= 0, np.searchsorted(uniq, src), src)
         dst = np.where(dst >= 0, np.searchsorted(uniq, dst), dst)
         s, d, c = _aggregate([(src, dst, np.concatenate(cnts))])
+        value = None
+        if all(v is not None for v in vals):
+            index = np.searchsorted(uniq, np.concatenate(all_ids))
+            value = wsum(index, np.concatenate([v for v in vals if v is not None]), uniq.size)
         return MarkovCounts(
             order=self.order,
             collapse=self.collapse,
@@ -221,6 +231,7 @@ class MarkovCounts:
             target=d,
             count=c.astype(np.float64),
             sets=self.sets.merge(*(o.sets for o in others)),
+            state_value=value,
         )
 
     def __add__(self, other: MarkovCounts) -> MarkovCounts:
@@ -260,6 +271,8 @@ def count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
     last_state = state[w_off[1:][nonempty] - 1]
     ends = np.where(paths.converted[nonempty], CONVERSION, NULL)
     s, d, c = _aggregate([(prev, state, None), (last_state, ends, None)])
+    conv = paths.converted[nonempty]
+    state_value = wsum(last_state[conv].astype(np.int64), paths.value[nonempty][conv], uniq.size)
     return MarkovCounts(
         order=order,
         collapse=collapse,
@@ -269,4 +282,5 @@ def count_paths(paths: Paths, order: int, collapse: bool) -> MarkovCounts:
         target=d,
         count=c.astype(np.float64),
         sets=ShapleyCounts.from_paths(paths),
+        state_value=state_value,
     )
