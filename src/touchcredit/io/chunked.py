@@ -262,7 +262,7 @@ def attribute_parquet(
     >>> r = attribute_parquet(path, "markov", conversions=conv,
     ...                       conversion_value="conversion_value", batch_rows=3)
     >>> {label: round(v, 6) for label, v in r.to_dict().items()}, r.n_chunks
-    ({'email': 37.5, 'paid': 37.5, 'seo': 75.0}, 2)
+    ({'email': 50.0, 'paid': 25.0, 'seo': 75.0}, 2)
     """
     shorthand = {
         "journey": journey,

@@ -80,6 +80,7 @@ class _Transitions:
     journey: IntArray  # one term per distinct (journey, transition)
     key: IntArray
     count: FloatArray
+    conv_state: IntArray  # last state of every converting path (for state_value)
 
 
 @attrs.frozen(eq=False)
@@ -147,6 +148,7 @@ class ResampleTerms:
             target=np.where(dst >= 0, st_map[np.maximum(dst, 0)], dst).astype(np.int64),
             count=tw[keep],
             sets=self._sets(used, rows, conv, value, nulls),
+            state_value=_weigh(t.conv_state, conv_m * self.conv_value, t.states.shape[0])[live],
         )
 
     def fit(self, multiplicity: npt.NDArray[Any]) -> MarkovModel | ShapleyModel:
@@ -267,6 +269,7 @@ def _transitions(paths: Paths, order: int, collapse: bool) -> _Transitions:
         journey=terms // n_keys,
         key=terms % n_keys,
         count=np.bincount(inv, minlength=terms.size).astype(np.float64),
+        conv_state=last[paths.converted].astype(np.int64),
     )
 
 
