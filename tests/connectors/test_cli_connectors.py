@@ -103,3 +103,16 @@ def test_lookback_and_half_life_errors_name_the_flag(
     code, out, _ = run(capsys, "attribute", events, "--from", "ga4", "--model", "time_decay",
                        "--half-life", "7d")  # fmt: skip
     assert code == 0
+
+
+def test_flags_that_do_not_apply_are_refused(
+    tmp_path: Path, exports: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exports.write_ga4(tmp_path)
+    events = str(tmp_path / "events_*.parquet")
+    code, _, err = run(capsys, "attribute", events, "--from", "ga4", "--conversions", "x.csv")
+    assert code == 2 and "--conversions does not apply to --from ga4" in err
+    crm = exports.write_crm(tmp_path)
+    code, _, err = run(capsys, "attribute", str(crm["touches"]), "--from", "crm",
+                       "--conversion-event", "purchase")  # fmt: skip
+    assert code == 2 and "--conversion-event applies to --from ga4 only" in err

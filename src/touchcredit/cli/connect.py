@@ -155,6 +155,11 @@ def read_export(args: argparse.Namespace) -> tuple[Any, Any] | None:
         return None
     from touchcredit.connectors import Cleaning, SchemaError, ga4, hubspot, salesforce
 
+    if args.conversion_event and kind != "ga4":
+        raise UsageError("--conversion-event applies to --from ga4 only")
+    if args.conversions and kind in ("ga4", "salesforce"):
+        hint = "--conversion-event" if kind == "ga4" else "Opportunity.csv in the FILE folder"
+        raise UsageError(f"--conversions does not apply to --from {kind} (conversions: {hint})")
     cleaning = Cleaning(default_tz=args.tz)
     try:
         if kind == "ga4":
