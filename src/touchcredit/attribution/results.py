@@ -8,7 +8,8 @@ credit or as the explicit unattributed bucket.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -97,11 +98,20 @@ class CreditTable:
     dimension: str
     labels: tuple[Label, ...]
     value: FloatArray
-    conversions: FloatArray
     unattributed_value: float
     unattributed_conversions: int
     model: AttributionModel
+    # the conversion-count column is summed on first use (most callers read values)
+    _count_conversions: Callable[[], FloatArray] = attrs.field(repr=False)
     currency: str | None = None
+    _cache: dict[str, FloatArray] = attrs.field(factory=dict, init=False, repr=False)
+
+    @property
+    def conversions(self) -> FloatArray:
+        """Conversion-count credit of every label."""
+        if "conversions" not in self._cache:
+            self._cache["conversions"] = self._count_conversions()
+        return self._cache["conversions"]
 
     def to_dict(self, what: str = "value") -> dict[Label, float]:
         """Credit per label: ``"value"`` (default) or ``"conversions"``.
@@ -185,12 +195,14 @@ class Attribution:
         The (conversion, touch) pairs the model weighed.
     weights : float64 ndarray
         One weight per pair, summing to 1 per conversion with pairs.
-    touch_credit : float64 ndarray
-        Value credit of every touch (JourneySet touch order).
-    touch_conversions : float64 ndarray
-        Conversion-count credit of every touch.
+    conversion_weights : float64 ndarray
+        The weights of the conversion-count credit (the same array as ``weights``
+        unless the model splits counts differently).
     unattributed : Unattributed
         Value and count of conversions with no eligible touch.
+    pair_credit, touch_credit, touch_conversions : float64 ndarray
+        Value credit of every pair; value and conversion-count credit of every touch
+        (JourneySet touch order). Computed on first use: :meth:`by` does not need them.
 
     Examples
     --------
@@ -210,9 +222,47 @@ class Attribution:
     model: AttributionModel
     pairs: Pairs
     weights: FloatArray
-    touch_credit: FloatArray
-    touch_conversions: FloatArray
     unattributed: Unattributed
+    #: Weights of the conversion-count credit (the model's ``conversion_weights``; the
+    #: value weights unless the model splits counts differently).
+    conversion_weights: FloatArray
+    # derived arrays and tables, made on first use (nothing per touch unless asked for)
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+
+    def _cached(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def pair_credit(self) -> FloatArray:
+        """Value credit of every pair: its weight times its conversion's value."""
+
+        def make() -> FloatArray:
+            value = np.repeat(self.journeys.conversion_value, self.pairs.length)
+            value *= self.weights
+            return _frozen(value)
+
+        out: FloatArray = self._cached("pair_credit", make)
+        return out
+
+    @property
+    def touch_credit(self) -> FloatArray:
+        """Value credit of every touch (JourneySet touch order)."""
+        out: FloatArray = self._cached("touch_credit", lambda: self._per_touch(self.pair_credit))
+        return out
+
+    @property
+    def touch_conversions(self) -> FloatArray:
+        """Conversion-count credit of every touch."""
+        out: FloatArray = self._cached(
+            "touch_conversions", lambda: self._per_touch(self.conversion_weights)
+        )
+        return out
+
+    def _per_touch(self, per_pair: FloatArray) -> FloatArray:
+        n = self.journeys.n_touches
+        return _frozen(np.bincount(self.pairs.touch, weights=per_pair, minlength=n))
 
     @property
     def total(self) -> float:
@@ -222,7 +272,7 @@ class Attribution:
     @property
     def attributed(self) -> float:
         """Value credited to touches (``total - unattributed.value``, up to rounding)."""
-        return float(self.touch_credit.sum())
+        return float(self.pair_credit.sum())
 
     def by(self, dimension: str) -> CreditTable:
         """Credit per label of ``dimension`` ("source", "channel", "campaign", "method").
@@ -234,23 +284,33 @@ class Attribution:
         """
         if dimension not in DIMENSIONS:
             raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}; got {dimension!r}")
+        table: CreditTable = self._cached("by:" + dimension, lambda: self._table(dimension))
+        return table
+
+    def _table(self, dimension: str) -> CreditTable:
+        """Credit per label straight from the pairs: the pairs' label codes (cached per
+        pairs object) and one bincount; the conversion-count column on first use. No
+        per-touch arrays."""
         dim = self.journeys.dimension(dimension)
         k = len(dim.categories)
         codes = dim.codes
-        # code -1 (not recorded) goes to bin k
-        idx = np.where(codes < 0, k, codes)
-        value = np.bincount(idx, weights=self.touch_credit, minlength=k + 1)
-        conv = np.bincount(idx, weights=self.touch_conversions, minlength=k + 1)
+        recorded_everywhere = codes.size == 0 or int(codes.min()) >= 0
+        label = _pair_labels(self.pairs, dimension, codes, k)
+        value = np.bincount(label, weights=self.pair_credit, minlength=k + 1)
         labels: list[Label] = list(dim.categories)
-        if bool((codes < 0).any()):
+        width = k if recorded_everywhere else k + 1
+        if not recorded_everywhere:
             labels.append(None)
-        else:
-            value, conv = value[:k], conv[:k]
+
+        def count_conversions() -> FloatArray:
+            conv = np.bincount(label, weights=self.conversion_weights, minlength=k + 1)
+            return _frozen(conv[:width].astype(np.float64, copy=False))
+
         return CreditTable(
             dimension=dimension,
             labels=tuple(labels),
-            value=_frozen(value.astype(np.float64)),
-            conversions=_frozen(conv.astype(np.float64)),
+            value=_frozen(value[:width].astype(np.float64, copy=False)),
+            count_conversions=count_conversions,
             unattributed_value=self.unattributed.value,
             unattributed_conversions=self.unattributed.conversions,
             model=self.model,
@@ -310,6 +370,27 @@ class Attribution:
         return f"<div>{summary}{self.by('channel')._repr_html_()}</div>"
 
 
+#: Label codes of the pairs' touches, per pairs object and dimension. The pairs of the
+#: models without filters are cached by their JourneySet, so a second model's ``by()``
+#: (``compare``, a report) skips the gather. Weak keys: dropped with the pairs.
+_PAIR_LABELS: weakref.WeakKeyDictionary[Pairs, dict[str, tuple[Any, npt.NDArray[Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pair_labels(pairs: Pairs, dimension: str, codes: npt.NDArray[Any], k: int) -> npt.NDArray[Any]:
+    """Label code of every pair's touch; -1 (not recorded) becomes ``k``."""
+    per_dim = _PAIR_LABELS.setdefault(pairs, {})
+    cached = per_dim.get(dimension)
+    if cached is None or cached[0] is not codes:
+        label = codes[pairs.touch]
+        if label.size and int(label.min()) < 0:
+            label = np.where(label < 0, k, label)
+        cached = (codes, _frozen(label))
+        per_dim[dimension] = cached
+    return cached[1]
+
+
 def attribute(
     journeys: JourneySet, model: AttributionModel | str, *, fit: bool | None = None
 ) -> Attribution:
@@ -356,24 +437,26 @@ def attribute(
         w_conv = np.asarray(m.conversion_weights(journeys), dtype=np.float64)
         _check_weights(m, journeys, pairs, w_conv)
     value = journeys.conversion_value
-    n = pairs.length
-    touch = pairs.touch
-    n_touch = journeys.n_touches
-    touch_conv = np.bincount(touch, weights=w_conv, minlength=n_touch)
-    touch_credit = np.bincount(touch, weights=w * np.repeat(value, n), minlength=n_touch)
-    empty = n == 0
+    empty = pairs.length == 0
     unattributed = Unattributed(
         value=float(value[empty].sum()), conversions=int(np.count_nonzero(empty))
     )
+    weights = _owned(w)
     return Attribution(
         journeys=journeys,
         model=m,
         pairs=pairs,
-        weights=_frozen(w),
-        touch_credit=_frozen(touch_credit),
-        touch_conversions=_frozen(touch_conv),
+        weights=weights,
         unattributed=unattributed,
+        conversion_weights=weights if w_conv is w else _owned(w_conv),
     )
+
+
+def _owned(w: FloatArray) -> FloatArray:
+    """``w`` read-only, copied first when it is a view or someone else's array."""
+    if w.flags.writeable and w.flags.owndata:
+        return _frozen(w)
+    return w if not w.flags.writeable and w.base is None else _frozen(w.copy())
 
 
 def _check_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:
@@ -381,6 +464,18 @@ def _check_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatAr
         raise ValueError(
             f"{m!r}.weights returned shape {w.shape}, expected ({pairs.size},) (one per pair)"
         )
+    # fast path: NaN and negatives fail ``w >= 0``; an infinite weight makes its
+    # conversion's sum infinite or NaN, which the sum check below rejects
+    if w.size == 0 or bool((w >= 0).all()):
+        nonempty = pairs.length > 0
+        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty]) if w.size else w
+        if bool((np.abs(sums - 1.0) <= 1e-9).all()):
+            return
+    _explain_bad_weights(m, js, pairs, w)
+
+
+def _explain_bad_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:
+    """Raise the error that names the first bad weight (the error path only)."""
     bad = ~(w >= 0) | ~np.isfinite(w)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])

@@ -107,9 +107,16 @@ def positional_weights(
     for share, when in milestones:
         if share <= 0:
             continue
-        # Milestone touch: the last pair at or before the milestone time.
-        at = _count_at_or_before(times, starts, n, when) - 1  # -1 when none
-        present = nonempty & (when != _NAT) & (at >= 0)
+        # Milestone touch: the last pair at or before the milestone time (searched only
+        # for the conversions that have the milestone).
+        has = nonempty & (when != _NAT)
+        if has.all():
+            at = _count_at_or_before(times, starts, n, when) - 1  # -1 when none
+        else:
+            at = np.full(n_conv, -1, dtype=np.int64)
+            if has.any():
+                at[has] = _count_at_or_before(times, starts[has], n[has], when[has]) - 1
+        present = has & (at >= 0)
         roles.append((share, pair_start + np.maximum(at, 0), present))
 
     missing = np.zeros(n_conv, dtype=np.float64)
