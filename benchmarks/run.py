@@ -337,6 +337,7 @@ MAM_RUN = {
     "linear": ("run_linear", {}),
     "position": ("run_position_based", {}),
     "time_decay": ("run_time_decay", {"half_life_hours": 168.0}),
+    "markov": ("run_markov", {}),  # collapses repeated channels, as our default does
 }
 
 
@@ -612,6 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--out", help="also write the table to this file (reStructuredText when it ends in .rst)"
     )
+    ap.add_argument("--json", help="also write the rows, machine and date to this JSON file")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -683,7 +685,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         out = Path(args.out)
         out.write_text(to_rst(text) if out.suffix == ".rst" else text)
+    if args.json:
+        Path(args.json).write_text(to_json(rows, notes, command) + "\n")
     return 0
+
+
+def to_json(rows: list[Row], notes: list[str], command: str) -> str:
+    """The run as JSON: machine, UTC date, command, notes and one object per row."""
+    return json.dumps(
+        {
+            "machine": machine(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "command": command,
+            "notes": notes,
+            "rows": [
+                {
+                    "touches": r.size,
+                    "case": r.case,
+                    "seconds": r.seconds,
+                    "x_numpy_pass": r.ratio_numpy,
+                    "vs_peers": r.vs,
+                    "bytes_per_touch": r.bytes_per_touch,
+                    "note": r.note,
+                }
+                for r in rows
+            ],
+        },
+        indent=1,
+    )
 
 
 def to_rst(markdown_text: str) -> str:

@@ -107,16 +107,7 @@ def positional_weights(
     for share, when in milestones:
         if share <= 0:
             continue
-        # Milestone touch: the last pair at or before the milestone time (searched only
-        # for the conversions that have the milestone).
-        has = nonempty & (when != _NAT)
-        if has.all():
-            at = _count_at_or_before(times, starts, n, when) - 1  # -1 when none
-        else:
-            at = np.full(n_conv, -1, dtype=np.int64)
-            if has.any():
-                at[has] = _count_at_or_before(times, starts[has], n[has], when[has]) - 1
-        present = has & (at >= 0)
+        at, present = _milestone_pairs(times, starts, n, when)
         roles.append((share, pair_start + np.maximum(at, 0), present))
 
     missing = np.zeros(n_conv, dtype=np.float64)
@@ -168,6 +159,22 @@ def positional_weights(
         else:
             w[roles[r][1][present]] = total[present]
     return w
+
+
+def _milestone_pairs(
+    times: IntArray, starts: IntArray, n: IntArray, when: IntArray
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Per conversion, the position of the milestone touch (the last pair at or before
+    the milestone time) and whether there is one. Searched only for the conversions
+    that have pairs and the milestone."""
+    has = (n > 0) & (when != _NAT)
+    if has.all():
+        at = _count_at_or_before(times, starts, n, when) - 1  # -1 when none
+    else:
+        at = np.full(n.size, -1, dtype=np.int64)
+        if has.any():
+            at[has] = _count_at_or_before(times, starts[has], n[has], when[has]) - 1
+    return at, has & (at >= 0)
 
 
 def _count_at_or_before(times: IntArray, starts: IntArray, n: IntArray, when: IntArray) -> IntArray:
