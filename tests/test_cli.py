@@ -181,7 +181,7 @@ def test_bad_data_exits_1_with_the_row(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "attribute", str(touches), "--conversions", str(conversions),
                        "--model", "markov", "--conversion-value", "value")  # fmt: skip
     assert code == 1
-    assert "'conversion_value' must be finite and >= 0; row 0 is -5.0" in err
+    assert "'conversion_value' must be finite and >= 0; row 1 is -5.0" in err
 
 
 class FakeTerminal(io.StringIO):

@@ -140,6 +140,8 @@ def test_to_minor_rejects_negative_nan_and_too_large() -> None:
     with pytest.raises(ValueError, match=r"must be finite and >= 0; row 0 is Decimal\('-1'\)"):
         to_minor([Decimal("-1")])
     with pytest.raises(ValueError, match=r"above 2\*\*53; exact cents cannot be guaranteed"):
+        to_minor([1e13] * 1000)
+    with pytest.raises(ValueError, match=r"whole number of minor units.*row 0 is 100000000000000"):
         to_minor([1e14, 1e14])
 
 
@@ -164,6 +166,7 @@ def _set(values: list[object], currency: str | None = "USD") -> JourneySet:
         conversion_time=[5, 5, 5][: len(values)],
         conversion_value=values,
         currency=currency,
+        unit="s",
     )
 
 
@@ -175,6 +178,7 @@ def test_decimal_conversion_value_allocates_exactly_1001_cents() -> None:
         conversion_journey_id=[1],
         conversion_time=[3],
         conversion_value=[Decimal("10.01")],
+        unit="s",
     )
     p = js.pairs()
     mu = minor_units(js, p, np.full(3, 1 / 3))
@@ -240,6 +244,7 @@ def test_minor_units_with_exact_minor_amounts_in_input_row_order() -> None:
         conversion_journey_id=["c", "a", "b"],
         conversion_time=[1, 1, 1],
         conversion_value=[0.03, 10.01, 20.0],
+        unit="s",
     )
     mu = minor_units(js, js.pairs(), np.ones(2), minor_amounts=[3, 1001, 2000])
     assert mu.touch.tolist() == [1001, 2000]

@@ -29,6 +29,7 @@ def js() -> JourneySet:
         conversion_journey_id=["a", "b", "c"],
         conversion_time=[4 * DAY, 20 * DAY, 4 * DAY],
         conversion_value=[100.0, 50.0, 30.0],
+        unit="s",
     )
 
 
@@ -113,7 +114,12 @@ def test_bad_weights_are_reported() -> None:
             return np.full(self.pairs(journeys).size, 0.5)
 
     js = JourneySet.from_arrays(
-        journey_id=[1], timestamp=[1], channel=["a"], conversion_journey_id=[1], conversion_time=[2]
+        journey_id=[1],
+        timestamp=[1],
+        channel=["a"],
+        conversion_journey_id=[1],
+        conversion_time=[2],
+        unit="s",
     )
     with pytest.raises(ValueError, match="sum to 1 per conversion; conversion row 0"):
         tc.attribute(js, Half())
@@ -152,6 +158,7 @@ def test_html_escapes_labels() -> None:
         channel=[evil],
         conversion_journey_id=[1],
         conversion_time=[2],
+        unit="s",
     )
     for out in (
         tc.attribute(js, "linear").by("channel")._repr_html_(),

@@ -22,6 +22,7 @@ def js() -> tc.JourneySet:
         source=[None, "google", "news", "google", "partner", "fb", "partner", "fb", "news"],
         conversion_journey_id=["a", "b", "c", "d"],
         conversion_time=[6 * DAY, 2 * DAY, 2 * DAY, 2 * DAY],
+        unit="s",
     )
 
 
@@ -56,6 +57,7 @@ def test_unrecorded_trigger_counts_as_none() -> None:
         source=["seo", None],
         conversion_journey_id=[1],
         conversion_time=[3],
+        unit="s",
     )
     r = tc.source_roles(js)
     assert r.to_dict("trigger") == {None: 1}

@@ -169,10 +169,10 @@ def test_fast_paths_equal_numpy_paths(
 ) -> None:
     rng = np.random.default_rng(len(kind) * 7 + len(order))
     cols = make(rng, ID_KINDS[kind](rng), order)
-    fast = JourneySet.from_arrays(**cols)
+    fast = JourneySet.from_arrays(**cols, unit="s")
     with monkeypatch.context() as mp:
         _numpy_only(mp)
-        slow = JourneySet.from_arrays(**cols)
+        slow = JourneySet.from_arrays(**cols, unit="s")
     assert_same_set(fast, slow)
 
 
@@ -183,6 +183,7 @@ def test_conversion_only_journeys_are_kept_on_the_integer_path() -> None:
         channel=["a", "b", "c"],
         conversion_journey_id=np.array([7, 9, 1], dtype=np.int64),
         conversion_time=[9, 9, 9],
+        unit="s",
     )
     assert js.journey_ids.tolist() == [1, 5, 7, 9]
     assert js.offsets.tolist() == [0, 0, 2, 2, 3]
@@ -192,7 +193,9 @@ def test_conversion_only_journeys_are_kept_on_the_integer_path() -> None:
 
 def test_uint64_ids_beyond_int64_take_the_general_path() -> None:
     ids = np.array([2**64 - 1, 3, 2**64 - 1], dtype=np.uint64)
-    js = JourneySet.from_arrays(journey_id=ids, timestamp=[2, 1, 1], channel=["a", "b", "c"])
+    js = JourneySet.from_arrays(
+        journey_id=ids, timestamp=[2, 1, 1], channel=["a", "b", "c"], unit="s"
+    )
     assert js.journey_ids.tolist() == [3, 2**64 - 1]
     assert js.touch_row.tolist() == [1, 2, 0]
 
@@ -212,9 +215,9 @@ def test_shared_label_objects_and_equal_strings_in_other_objects_merge() -> None
 @pytest.mark.parametrize(
     ("bad", "exc", "pattern"),
     [
-        (3, TypeError, r"^'channel' must hold strings \(or None for 'not recorded'\); row 11 "),
-        ("  ", ValueError, r"^'channel' must not be empty; .*row 11 is '  '$"),
-        ([1], TypeError, r"^'channel' must hold strings .*row 11 is list \[1\]$"),
+        (3, TypeError, r"^'channel' must hold strings \(or None for 'not recorded'\); row 12 "),
+        ("  ", ValueError, r"^'channel' must not be empty; .*row 12 is '  '$"),
+        ([1], TypeError, r"^'channel' must hold strings .*row 12 is list \[1\]$"),
     ],
 )
 def test_large_label_columns_report_bad_values_like_small_ones(
@@ -229,10 +232,10 @@ def test_large_label_columns_report_bad_values_like_small_ones(
 def test_large_object_ids_report_missing_and_mixed_ids() -> None:
     ids = np.array([f"id{k}" for k in range(N)], dtype=object)
     ids[17] = None
-    with pytest.raises(ValueError, match=r"^'journey_id' must not be missing; row 17 is None$"):
+    with pytest.raises(ValueError, match=r"^'journey_id' must not be missing; row 18 is None$"):
         _factorize.factorize_ids(ids, field="journey_id")
     ids[17] = 17
-    with pytest.raises(TypeError, match=r"^'journey_id' mixes value types: row 0 is str 'id0'"):
+    with pytest.raises(TypeError, match=r"^'journey_id' mixes value types: row 1 is str 'id0'"):
         _factorize.factorize_ids(ids, field="journey_id")
 
 
@@ -241,9 +244,9 @@ def test_worker_thread_path_equals_the_serial_path(monkeypatch: pytest.MonkeyPat
     cols = make(rng, ID_KINDS["int64"](rng), "time")
     monkeypatch.setattr(builders, "THREAD_MIN_ROWS", 1)
     monkeypatch.setattr(_segments, "_PARALLEL_MIN", 1)
-    threaded = JourneySet.from_arrays(**cols)
+    threaded = JourneySet.from_arrays(**cols, unit="s")
     monkeypatch.setattr(builders, "THREAD_MIN_ROWS", 10**12)
-    assert_same_set(threaded, JourneySet.from_arrays(**cols))
+    assert_same_set(threaded, JourneySet.from_arrays(**cols, unit="s"))
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -273,9 +276,11 @@ def test_sorted_datetime64_input_is_copied_not_aliased() -> None:
     ts = np.array([0, 5, 9], dtype="datetime64[us]")
     view = ts[:]
     for given_ts in (ts, view):
-        js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=given_ts, channel=["a"] * 3)
+        js = JourneySet.from_arrays(
+            journey_id=[1, 1, 2], timestamp=given_ts, channel=["a"] * 3, unit="s"
+        )
         assert not np.may_share_memory(js.timestamp, ts)
     series = pd.Series(ts)
-    js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=series, channel=["a"] * 3)
+    js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=series, channel=["a"] * 3, unit="s")
     ts[0] = np.datetime64(7, "us")
     assert js.timestamp[0] == np.datetime64(0, "us")

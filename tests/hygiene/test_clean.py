@@ -56,8 +56,8 @@ def test_messy_table_end_to_end() -> None:
     assert rep.rows_in == 10
     assert rep.rows_rejected == 2
     assert rep.rejected.rows.tolist() == [6, 7]
-    assert rep.rejected.reasons[0] == "row 6: no identifier ('cookie', 'email' all missing)"
-    assert rep.rejected.reasons[1].startswith("row 7: 'not a date' is not a recognised date")
+    assert rep.rejected.reasons[0] == "row 7: no identifier ('cookie', 'email' all missing)"
+    assert rep.rejected.reasons[1].startswith("row 8: 'not a date' is not a recognised date")
     assert rep.duplicates_removed == 1
     assert rep.duplicate_of.tolist() == [-1, 0] + [-1] * 8
     assert rep.rows_out == 7
@@ -98,11 +98,11 @@ def test_report_text_and_errors_raise() -> None:
     _, rep = clean(_messy(), journey="cookie", timestamp="ts", url="url", identifiers=["email"])
     text = str(rep)
     assert "rows in: 10; out: 8; duplicates removed: 0; rejected: 2" in text
-    with pytest.raises(ValueError, match=r"'ts' could not be read: row 7: 'not a date'"):
+    with pytest.raises(ValueError, match=r"'ts' could not be read: row 8: 'not a date'"):
         clean(_messy(), journey="cookie", timestamp="ts", errors="raise")
     table = _messy()
     table["ts"][7] = "2024-03-09"
-    with pytest.raises(ValueError, match=r"row 6: no identifier"):
+    with pytest.raises(ValueError, match=r"row 7: no identifier"):
         clean(table, journey="cookie", timestamp="ts", errors="raise")
 
 
@@ -121,9 +121,9 @@ def test_non_text_labels_are_rejected_rows() -> None:
     table = {"id": ["a", "b", "c"], "ts": ["2024-01-01"] * 3, "src": ["google", 7, None]}
     js, rep = clean(table, journey="id", timestamp="ts", source="src")
     assert rep.rejected.rows.tolist() == [1]
-    assert rep.rejected.reasons == ("row 1: 'src' must hold text (or be empty)",)
+    assert rep.rejected.reasons == ("row 2: 'src' must hold text (or be empty)",)
     assert js.source.labels().tolist() == ["Google", None]
-    with pytest.raises(TypeError, match="'src' must hold text; row 1 is 7"):
+    with pytest.raises(TypeError, match="'src' must hold text; row 2 is 7"):
         clean(table, journey="id", timestamp="ts", source="src", errors="raise")
 
 
@@ -192,10 +192,10 @@ def test_conversions_join_through_any_identifier_and_money_is_reported() -> None
     assert rep.conversions_in == 5
     assert rep.conversions_out == 2
     assert rep.conversions_rejected.rows.tolist() == [2, 3, 4]
-    assert rep.conversions_rejected.reasons[0] == "conversion row 2: 'email' is missing"
-    assert rep.conversions_rejected.reasons[1].startswith("conversion row 3: 'nope'")
+    assert rep.conversions_rejected.reasons[0] == "conversion row 3: 'email' is missing"
+    assert rep.conversions_rejected.reasons[1].startswith("conversion row 4: 'nope'")
     assert rep.conversions_rejected.reasons[2] == (
-        "conversion row 4: 'amount' must be a number >= 0, got -5"
+        "conversion row 5: 'amount' must be a number >= 0, got -5"
     )
     assert rep.rejected_conversion_value == 100.0  # 70 + 30; -5 is not money
     assert js.total_value == 1050.0

@@ -158,13 +158,13 @@ def test_deduplicate_window_keeps_the_first() -> None:
     assert d.keep.tolist() == [True, False, False, True, True, True, True]
     assert d.duplicate_of.tolist() == [-1, 0, 0, -1, -1, -1, -1]
     assert d.n_removed == 2
-    exact = deduplicate([0, 0, 0], [5, 5, 6], [["a", "a", "a"]], window=0)
+    exact = deduplicate([0, 0, 0], [5, 5, 6], [["a", "a", "a"]], window=0, unit="s")
     assert exact.keep.tolist() == [True, False, True]
     # rows without person or time are kept
-    kept = deduplicate([-1, -1], [5, 5], [["a", "a"]], window=10)
+    kept = deduplicate([-1, -1], [5, 5], [["a", "a"]], window=10, unit="s")
     assert kept.keep.tolist() == [True, True]
     with pytest.raises(ValueError, match="'window' must be >= 0"):
-        deduplicate([0], [0], [["a"]], window=-1)
+        deduplicate([0], [0], [["a"]], window=-1, unit="s")
 
 
 @settings(max_examples=50, deadline=None)
@@ -179,7 +179,7 @@ def test_deduplicate_matches_a_reference(rows: list[tuple[int, int, str | None]]
     person = [r[0] for r in rows]
     ts = [float(r[1]) for r in rows]
     key = [r[2] for r in rows]
-    d = deduplicate(person, np.asarray(ts, dtype=np.float64), [key], window=w)
+    d = deduplicate(person, np.asarray(ts, dtype=np.float64), [key], window=w, unit="s")
     # reference: within each (person, key), in (time, row) order, a touch is a duplicate
     # when the previous one is at most w seconds earlier
     want_keep = [True] * len(rows)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from touchcredit.core import time_text
 from touchcredit.hygiene import timestamps
 
 
@@ -60,7 +61,7 @@ def test_dayfirst_and_formats() -> None:
         ["15|03|2024 14h30", "2024-03-16"], formats=["%d|%m|%Y %Hh%M", "%Y-%m-%d"]
     )
     assert got.tolist() == [dt.datetime(2024, 3, 15, 14, 30), dt.datetime(2024, 3, 16)]
-    with pytest.raises(ValueError, match=r"row 0: 'x' matches none of the formats \['%Y'\]"):
+    with pytest.raises(ValueError, match=r"row 1: 'x' matches none of the formats \['%Y'\]"):
         timestamps.parse(["x"], formats=["%Y"])
 
 
@@ -71,7 +72,7 @@ def test_missing_values_are_nat_not_errors() -> None:
 
 
 def test_error_names_row_and_value() -> None:
-    with pytest.raises(ValueError, match=r"^'created' could not be read: row 2: 'yesterday'"):
+    with pytest.raises(ValueError, match=r"^'created' could not be read: row 3: 'yesterday'"):
         timestamps.parse(["2024-01-01", "2024-01-02", "yesterday"], field="created")
 
 
@@ -83,34 +84,35 @@ def test_report_mode_lists_every_rejected_row() -> None:
     assert r.rejected_rows.tolist() == [1, 2, 3, 4, 5]
     assert r.values[0] == _us("2024-01-01")
     assert np.isnat(r.values[1:]).all()
-    assert r.reasons[0] == "row 1: '14:30' does not hold a full date (day, month and year)"
-    assert r.reasons[2] == "row 3: '2024-01-01 09:00 EST' names a time zone that is not known"
-    assert r.reasons[4].startswith("row 5: 'March 2024' does not hold a full date")
+    assert r.reasons[0] == "row 2: '14:30' does not hold a full date (day, month and year)"
+    assert r.reasons[2] == "row 4: '2024-01-01 09:00 EST' names a time zone that is not known"
+    assert r.reasons[4].startswith("row 6: 'March 2024' does not hold a full date")
 
 
 def test_non_string_inputs_follow_the_library_rule() -> None:
     got = timestamps.parse(
         np.array(
             [dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))), 0], dtype=object
-        )
+        ),
+        unit="s",
     )
     assert got.tolist() == [dt.datetime(2023, 12, 31, 22, 0), dt.datetime(1970, 1, 1)]
     d64 = np.array(["2024-01-01T10:00"], dtype="datetime64[m]")
     assert timestamps.parse(d64, default_tz="Europe/Paris")[0] == _us("2024-01-01T09:00")
-    assert timestamps.parse([86400.0])[0] == _us("1970-01-02")
+    assert timestamps.parse([86400.0], unit="s")[0] == _us("1970-01-02")
     with pytest.raises(ValueError, match="errors must be 'raise' or 'report'"):
         timestamps.parse(["2024-01-01"], errors="ignore")  # type: ignore[call-overload]
 
 
 def test_each_distinct_string_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = timestamps._one
+    real = time_text._one
 
     def counting(text: str, *args: object) -> dt.datetime:
         calls.append(text)
         return real(text, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(timestamps, "_one", counting)
+    monkeypatch.setattr(time_text, "_one", counting)
     got = timestamps.parse(["03/15/2024", "03/15/2024", "2024-01-01", "03/15/2024"] * 50)
     assert sorted(calls) == ["03/15/2024"]  # the ISO value took the numpy fast path
     assert got[0] == _us("2024-03-15")

@@ -108,7 +108,10 @@ def test_lead_quality_by_hand() -> None:
 
 def test_visitor_conversion_seed_example() -> None:
     ls = LeadSet.from_arrays(
-        lead_id=list(range(40)), created_at=[0] * 40, campaign=["ebook"] * 20 + ["demo"] * 20
+        lead_id=list(range(40)),
+        created_at=[0] * 40,
+        campaign=["ebook"] * 20 + ["demo"] * 20,
+        unit="s",
     )
     t = visitor_conversion({"ebook": 4_000, "demo": 100, "webinar": 0}, ls)
     assert t.row("ebook")["conversion_rate"] == pytest.approx(0.005)
@@ -147,7 +150,7 @@ def test_funnel_counts_by_source_sum_over_campaigns(
     }  # fmt: skip
     ls = LeadSet.from_arrays(
         lead_id=list(range(n)), created_at=np.full(n, base), source=[r[0] for r in rows],
-        campaign=[r[1] for r in rows], **cols,
+        campaign=[r[1] for r in rows], **cols, unit="s",
     )  # fmt: skip
     whole = funnel(ls, by="source")
     parts = funnel(ls, by=("source", "campaign"))

@@ -96,26 +96,26 @@ def test_stage_dates_taken_from_deals_must_respect_the_order() -> None:
 
 def test_duplicate_and_bad_deal_errors() -> None:
     with pytest.raises(ValueError, match=r"duplicate lead id 'a' \(rows 0 and 2\)"):
-        LeadSet.from_arrays(lead_id=["a", "b", "a"], created_at=[0, 0, 0])
+        LeadSet.from_arrays(lead_id=["a", "b", "a"], created_at=[0, 0, 0], unit="s")
     with pytest.raises(ValueError, match=r"'deal_lead_id' row 1 refers to lead 'zz'"):
         LeadSet.from_arrays(
             lead_id=["a"], created_at=[0], deal_lead_id=["a", "zz"], deal_amount=[1, 2],
-            deal_created_at=[0, 0],
+            deal_created_at=[0, 0], unit="s",
         )  # fmt: skip
     with pytest.raises(ValueError, match=r"a won deal needs 'deal_closed_at'; deal row 0"):
         LeadSet.from_arrays(
             lead_id=["a"], created_at=[0], deal_lead_id=["a"], deal_amount=[1],
-            deal_created_at=[0], deal_won=[True],
+            deal_created_at=[0], deal_won=[True], unit="s",
         )  # fmt: skip
-    with pytest.raises(ValueError, match=r"'deal_amount' must be finite and >= 0; row 0"):
+    with pytest.raises(ValueError, match=r"'deal_amount' must be finite and >= 0; row 1"):
         LeadSet.from_arrays(
             lead_id=["a"], created_at=[0], deal_lead_id=["a"], deal_amount=[-1],
-            deal_created_at=[0],
+            deal_created_at=[0], unit="s",
         )  # fmt: skip
     mixed = LeadSet.from_arrays(
         lead_id=["a"], created_at=[0], deal_lead_id=["a", "a"], deal_amount=[1, 2],
         deal_created_at=[0, 0], deal_closed_at=[1, 1], deal_won=np.array([True, True]),
-        deal_currency=["USD", "EUR"],
+        deal_currency=["USD", "EUR"], unit="s",
     )  # fmt: skip
     with pytest.raises(ValueError, match="more than one currency"):
         mixed.currency()

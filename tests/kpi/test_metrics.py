@@ -133,9 +133,9 @@ def test_spend_table_inputs() -> None:
     assert s.month.astype(str).tolist() == ["2024-01", "2024-02"]
     with pytest.raises(ValueError, match="more than one currency"):
         SpendTable.from_objects([Spend(1, "2024-01"), Spend(1, "2024-01", currency="EUR")])
-    with pytest.raises(ValueError, match="'amount' must be finite and >= 0; row 1"):
+    with pytest.raises(ValueError, match="'amount' must be finite and >= 0; row 2"):
         SpendTable.from_arrays([1, -1], ["2024-01", "2024-01"])
-    ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], source=["a", "a"])
+    ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], source=["a", "a"], unit="s")
     with pytest.raises(ValueError, match="cannot group them by 'method'"):
         economics(ls, spend=s, by="method")
 
@@ -282,7 +282,7 @@ def test_by_source_equals_sum_over_campaigns(
         lead_id=list(range(n)), created_at=created, source=[r[0] for r in rows],
         campaign=[r[1] for r in rows], deal_lead_id=won,
         deal_amount=[rows[i][3] for i in won], deal_created_at=created[won],
-        deal_closed_at=created[won] + 3, deal_won=np.ones(len(won), dtype=bool),
+        deal_closed_at=created[won] + 3, deal_won=np.ones(len(won), dtype=bool), unit="s",
     )  # fmt: skip
     for period in (None, "month"):
         whole = economics(ls, by="source", period=period)
@@ -298,7 +298,10 @@ def test_by_source_equals_sum_over_campaigns(
 
 def test_metric_table_access_truncation_and_exports() -> None:
     ls = LeadSet.from_arrays(
-        lead_id=list(range(70)), created_at=[0] * 70, source=[f"s{i:02d}" for i in range(70)]
+        lead_id=list(range(70)),
+        created_at=[0] * 70,
+        source=[f"s{i:02d}" for i in range(70)],
+        unit="s",
     )
     t = economics(ls)
     assert len(t) == 70 and t.key == ("source",)

@@ -27,6 +27,7 @@ def journeys() -> JourneySet:
         conversion_journey_id=["p1", "p1", "p2", "p5"],
         conversion_time=[3, 4, 3, 1],
         conversion_value=[100.0, 50.0, 30.0, 20.0],
+        unit="s",
     )
 
 
@@ -95,7 +96,7 @@ def test_grouping_matches_plain_python(
     js = JourneySet.from_arrays(
         journey_id=np.array(jid, dtype=np.int64), timestamp=np.array(ts, dtype=np.float64),
         channel=np.array(ch, dtype=object), conversion_journey_id=np.array(conv),
-        conversion_time=np.zeros(len(conv)),
+        conversion_time=np.zeros(len(conv)), unit="s",
     )  # fmt: skip
     t = top_paths(js, k=None, collapse_repeats=collapse, max_length=max_length, separator="")
     got = {
@@ -113,6 +114,7 @@ def test_until_conversion_drops_touches_after_the_last_conversion() -> None:
     js2 = JourneySet.from_arrays(
         journey_id=["a", "a", "a", "b"], timestamp=[0, 1, 5, 0],
         channel=["seo", "ads", "email", "seo"], conversion_journey_id=["a"], conversion_time=[2],
+        unit="s",
     )  # fmt: skip
     t = top_paths(js2, until_conversion=True)
     assert t.row("seo > ads")["conversions"] == 1 and t.row("seo")["journeys"] == 1

@@ -91,6 +91,7 @@ def test_exclude_filter_with_fallback() -> None:
         source=["g", "x", "y", "x", "x"],
         conversion_journey_id=[1, 2],
         conversion_time=[5, 5],
+        unit="s",
     )
     # journey 1 keeps only its seo touch; journey 2 has only direct touches: fallback keeps all
     p = _Plain(exclude_channels=["direct"]).pairs(js)

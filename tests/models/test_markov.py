@@ -101,6 +101,7 @@ def test_several_conversions_in_one_journey_each_end_a_path_and_tails_are_ignore
         channel=["a", "b", "c", "b"],
         conversion_journey_id=[1, 1],
         conversion_time=[5, 20],
+        unit="s",
     )
     c = MarkovModel().count(js)
     # paths: [a] -> conv, [a, b] -> conv, [b] -> null; the c after the last conversion is no path
@@ -124,6 +125,7 @@ def test_lookback_and_exclusions_shape_the_paths() -> None:
         channel=["a", "direct", "b", "a", "c"],
         conversion_journey_id=[1],
         conversion_time=[22 * day],
+        unit="s",
     )
     m = MarkovModel(lookback=dt.timedelta(days=7), exclude_channels=["direct"])
     c = m.count(js)
@@ -325,6 +327,7 @@ def test_counts_of_an_empty_journey_set_merge_as_a_neutral_element() -> None:
         channel=None,
         conversion_journey_id=np.empty(0, dtype=np.int64),
         conversion_time=t,
+        unit="s",
     )
     js = journeys_from_paths(CYCLE)
     for order in (1, 2):

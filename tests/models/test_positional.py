@@ -28,6 +28,7 @@ def one(
         conversion_journey_id=[1],
         conversion_time=[DAY * conv],
         **extra,
+        unit="s",
     )
 
 
@@ -102,16 +103,17 @@ def test_full_path_missing_opportunity_and_closed() -> None:
     assert w("full_path", js) == pytest.approx([0.45, 0.45, 0.05, 0.05])
 
 
-def test_ties_in_time_milestone_is_last_of_the_tie_in_input_order() -> None:
-    js = one(
-        3,
-        times=[DAY, 2 * DAY, 2 * DAY],
-        channels=["a", "b", "c"],
-        lead_created_at=2,
-        opportunity_created_at=2,
-    )
-    assert w("w_shaped", js) == pytest.approx([0.3, 0.1, 0.6])
-    assert js.channel.labels().tolist() == ["a", "b", "c"]
+def test_ties_in_time_milestone_is_last_of_the_tie_in_label_order() -> None:
+    for channels in (["a", "b", "c"], ["a", "c", "b"]):  # tied rows in either input order
+        js = one(
+            3,
+            times=[DAY, 2 * DAY, 2 * DAY],
+            channels=channels,
+            lead_created_at=2,
+            opportunity_created_at=2,
+        )
+        assert w("w_shaped", js) == pytest.approx([0.3, 0.1, 0.6])
+        assert js.channel.labels().tolist() == ["a", "b", "c"]
 
 
 def test_touches_after_conversion_and_outside_lookback_are_not_eligible() -> None:
@@ -166,5 +168,6 @@ def test_conversion_without_touch_gets_no_pairs() -> None:
         channel=["a"],
         conversion_journey_id=[1],
         conversion_time=[DAY],
+        unit="s",
     )
     assert get("w_shaped").weights(js).size == 0

@@ -65,6 +65,7 @@ def journeys_from_paths(df: Any, with_value: bool = True) -> JourneySet:
         conversion_journey_id=conv_j,
         conversion_time=j_len[conv_j] - 1,
         **kw,
+        unit="s",
     )
 
 

@@ -242,7 +242,7 @@ def _many_channels(n_channels: int, n_journeys: int, seed: int = 0) -> JourneySe
     conv = np.flatnonzero(rng.random(n_journeys) < 0.4)
     return JourneySet.from_arrays(
         journey_id=jid, timestamp=np.arange(jid.size), channel=channel,
-        conversion_journey_id=conv, conversion_time=np.full(conv.size, 10**7),
+        conversion_journey_id=conv, conversion_time=np.full(conv.size, 10**7), unit="s",
     )  # fmt: skip
 
 

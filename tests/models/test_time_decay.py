@@ -20,6 +20,7 @@ def js_days(days: list[float], conv: float, channels: list[str] | None = None) -
         channel=channels or [f"c{i}" for i in range(len(days))],
         conversion_journey_id=[1],
         conversion_time=[conv * DAY],
+        unit="s",
     )
 
 

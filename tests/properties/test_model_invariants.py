@@ -33,6 +33,7 @@ def journey_sets(draw: st.DrawFn) -> tc.JourneySet:
         conversion_time=[t * DAY for t in ct] if m else None,
         conversion_value=val if m else None,
         lead_created_at=[None if x is None else x * DAY for x in lead] if m else None,
+        unit="s",
     )
 
 

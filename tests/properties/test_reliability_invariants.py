@@ -91,7 +91,7 @@ def random_set(
     }
     if shuffle:
         cols = _shuffled(cols, rng)
-    return JourneySet.from_arrays(**cols, currency="USD"), cols
+    return JourneySet.from_arrays(**cols, currency="USD", unit="s"), cols
 
 
 def _shuffled(cols: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def test_every_model_reconciles_to_the_cent(seed: int, n_j: int) -> None:
 def test_same_input_same_output_and_row_order_does_not_matter(seed: int, n_j: int) -> None:
     js, cols = random_set(seed, n_j, 8)
     js_shuffled = JourneySet.from_arrays(
-        **_shuffled(cols, np.random.default_rng(seed + 1)), currency="USD"
+        **_shuffled(cols, np.random.default_rng(seed + 1)), currency="USD", unit="s"
     )
     js_again, _ = random_set(seed, n_j, 8)
     for name in _model_names():
@@ -182,6 +182,73 @@ def _credit_by_touch_key(js: JourneySet, credit: np.ndarray) -> np.ndarray:
     """Credit ordered by (journey id, timestamp): a key that survives a row shuffle."""
     order = np.lexsort((js.timestamp_us, js.journey_ids[js.touch_journey]))
     return np.asarray(credit)[order]
+
+
+def tied_columns(seed: int, n_journeys: int, n_days: int) -> dict[str, Any]:
+    """Journeys whose touches carry dates only: many touches share one timestamp."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(0, 7, n_journeys)
+    n = int(lengths.sum())
+    day0 = np.datetime64("2024-03-01", "us")
+    days = rng.integers(0, n_days, n) * np.timedelta64(US_PER_DAY, "us")
+    labels = {
+        "channel": CHANNELS[rng.integers(0, CHANNELS.size, n)].astype(object),
+        "source": np.array(["google", "bing", None], dtype=object)[rng.integers(0, 3, n)],
+        "campaign": np.array(["q1", "q2", None], dtype=object)[rng.integers(0, 3, n)],
+        "method": np.array(["inbound", "outbound"], dtype=object)[rng.integers(0, 2, n)],
+    }
+    m = n_journeys // 2 + 1
+    cdays = rng.integers(0, n_days + 1, m) * np.timedelta64(US_PER_DAY, "us")
+    return {
+        "journey_id": np.repeat(np.arange(n_journeys, dtype=np.int64), lengths),
+        "timestamp": day0 + days,
+        **labels,
+        "conversion_journey_id": rng.integers(0, n_journeys, m),
+        "conversion_time": day0 + cdays,
+        "conversion_value": rng.integers(1, 100_000, m) / 100.0,
+    }
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(20, 1_500), st.integers(1, 4))
+def test_row_order_does_not_matter_when_touches_share_a_timestamp(
+    seed: int, n_j: int, n_days: int
+) -> None:
+    """Date-only touches (issue 14, item 1): ties are ordered by the labels, not the rows."""
+    cols = tied_columns(seed, n_j, n_days)
+    rng = np.random.default_rng(seed + 1)
+    touch_keys = ("journey_id", "timestamp", "channel", "source", "campaign", "method")
+    tp = rng.permutation(len(cols["journey_id"]))
+    cp = rng.permutation(len(cols["conversion_journey_id"]))
+    shuffled = {k: v[tp if k in touch_keys else cp] for k, v in cols.items()}
+    js = JourneySet.from_arrays(**cols, currency="USD")
+    js_shuffled = JourneySet.from_arrays(**shuffled, currency="USD")
+    for name in _model_names():
+        model = models.get(name, **_PARAMS.get(name, {}))
+        a = _attribute(js, model.clone())
+        b = _attribute(js_shuffled, model.clone())
+        for dim in ("channel", "source"):
+            assert b.by(dim).to_dict() == pytest.approx(a.by(dim).to_dict(), rel=1e-9), name
+        # per touch, mapped back by what the touch is (identical touches pooled)
+        np.testing.assert_allclose(
+            _credit_by_identity(js_shuffled, b.touch_credit),
+            _credit_by_identity(js, a.touch_credit),
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=name,
+        )
+
+
+def _credit_by_identity(js: JourneySet, credit: np.ndarray) -> np.ndarray:
+    """Credit summed per distinct (journey, time, channel, source, campaign, method)."""
+    keys = [js.dimension(d).labels().astype(str) for d in ("method", "campaign", "source")]
+    keys += [js.channel.labels().astype(str), js.timestamp_us]
+    keys.append(js.journey_ids[js.touch_journey])
+    order = np.lexsort(keys)
+    stacked = np.stack([np.asarray(k)[order].astype(str) for k in keys])
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)
+    return np.add.reduceat(np.asarray(credit)[order], np.flatnonzero(new)) if order.size else order
 
 
 # ------------------------------------------------- no floating-point warnings
@@ -207,6 +274,7 @@ def test_markov_fit_with_an_unattainable_channel_target_raises_no_warning() -> N
         conversion_journey_id=[1, 2],
         conversion_time=[5, 5],
         conversion_value=[10.0, 10.0],
+        unit="s",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
@@ -244,6 +312,7 @@ def test_markov_on_a_channel_unseen_in_fit_does_not_lose_value() -> None:
         conversion_journey_id=["x", "y"],
         conversion_time=[20, 20],
         conversion_value=[100.0, 50.0],
+        unit="s",
     )
     att = _attribute(new, model, fit=False)
     _check_conservation(att, new)
@@ -265,6 +334,7 @@ def test_time_decay_with_touches_a_century_old_does_not_underflow() -> None:
         conversion_journey_id=[1, 2],
         conversion_time=np.array([t_conv, t_conv], dtype="datetime64[us]"),
         conversion_value=[300.0, 10.0],
+        unit="s",
     )
     model = models.get("time_decay", half_life=dt.timedelta(days=1))
     w = np.asarray(model.weights(js))

@@ -44,6 +44,7 @@ def evil_set() -> JourneySet:
         conversion_journey_id=["a", "b", "c"],
         conversion_time=[5, 5, 5],
         conversion_value=[100.0, 50.0, 25.0],
+        unit="s",
     )
 
 

@@ -149,7 +149,7 @@ def test_injected_script_in_a_channel_name_does_not_run(browser: Any, tmp_path: 
     js = JourneySet.from_arrays(
         journey_id=[1, 1, 2, 3], timestamp=[1, 2, 1, 1], channel=[evil, img, "seo", evil],
         conversion_journey_id=[1, 2], conversion_time=[3, 3], conversion_value=[5.0, 1.0],
-        currency="USD",
+        currency="USD", unit="s",
     )  # fmt: skip
     path = Report(js, models=["linear", "first_touch"], title=evil).save(tmp_path / "evil.html")
     opened = Opened(browser, path)

@@ -101,7 +101,7 @@ def test_unattributed_row_kept_when_nonzero() -> None:
     js = tc.JourneySet.from_arrays(
         journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "ads"],
         conversion_journey_id=[1, 2], conversion_time=[3, 3], conversion_value=[10.0, 5.0],
-        currency="EUR",
+        currency="EUR", unit="s",
     )  # fmt: skip
     report = Report(js, models=["linear"], by=["channel"])
     rows = report.sections[0].tables[0].rows
@@ -113,7 +113,7 @@ def test_hand_computed_credit_cells() -> None:
     js = tc.JourneySet.from_arrays(
         journey_id=[1, 1, 2], timestamp=[1, 2, 1], channel=["seo", "ads", "ads"],
         conversion_journey_id=[1, 2], conversion_time=[3, 3],
-        conversion_value=[3000.0, 1000.0], currency="USD",
+        conversion_value=[3000.0, 1000.0], currency="USD", unit="s",
     )  # fmt: skip
     report = Report(js, models=["first_touch", "linear"], by=["channel"])
     table = report.sections[0].tables[0]
@@ -127,7 +127,7 @@ def test_labels_are_escaped() -> None:
     js = tc.JourneySet.from_arrays(
         journey_id=[1, 1, 2], timestamp=[1, 2, 1], channel=[EVIL, "ads", "ads"],
         source=['"><img src=x onerror=alert(1)>', "b", "c"],
-        conversion_journey_id=[1, 2], conversion_time=[3, 3], conversion_value=[1.0, 2.0],
+        conversion_journey_id=[1, 2], conversion_time=[3, 3], conversion_value=[1.0, 2.0], unit="s",
     )  # fmt: skip
     page = Report(js, models=["linear"]).html()
     assert "<script>window" not in page
@@ -195,7 +195,7 @@ def test_time_to_convert_hand_computed() -> None:
     js = tc.JourneySet.from_arrays(
         journey_id=[1, 1, 2], timestamp=np.array([0, day, 0], dtype="datetime64[us]"),
         channel=["a", "b", "a"], conversion_journey_id=[1, 2],
-        conversion_time=np.array([3 * day, 40 * day], dtype="datetime64[us]"),
+        conversion_time=np.array([3 * day, 40 * day], dtype="datetime64[us]"), unit="s",
     )  # fmt: skip
     section = Report(js, models=["linear"], by=["channel"]).sections[2]
     median = section.tables[0].rows[2]

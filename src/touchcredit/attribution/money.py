@@ -14,13 +14,13 @@ How exact amounts are carried
 A :class:`~touchcredit.JourneySet` stores conversion values as float64. A value given
 as :class:`decimal.Decimal` (``Decimal("10.01")``) or as a float with at most
 ``decimals`` decimal places is recovered exactly: ``value * 10**decimals`` is rounded
-to the nearest integer, after checking that it is within ``max(1e-6, 8 ε |x|)`` of that
-integer (ε the float64 epsilon), i.e. that the value really was a whole number of minor
-units. A value that is not (``10.005`` at two decimals, ``1/3``) is an error naming the
-conversion row, never a silent rounding. To hand over exact integer amounts instead,
-pass ``minor_amounts`` (integer minor units per conversion, in input row order); they
-are checked against the float values. Amounts up to 2**53 minor units in total are
-exact (about 90 trillion at two decimals).
+to the nearest integer, after checking that it is within ``4 ε |x|`` of it (ε the float64
+epsilon) and below 2**50, where a float still tells half a unit from rounding noise. A
+value that is not (``10.005`` at two decimals, ``1/3``, ``3e12 + 0.005``, ``1e-30``) is
+an error naming the conversion row, never a silent rounding. To hand over exact
+integer amounts instead, pass ``minor_amounts`` (integer minor units per conversion, in
+input row order); they are checked against the float values. Amounts up to 2**53 minor
+units in total are exact (about 90 trillion at two decimals).
 
 Ties between equal remainders go to the earlier touch (lower position in the
 conversion's run), so the result is deterministic; remainders closer than 2**-32 of a
@@ -52,6 +52,7 @@ FloatArray = npt.NDArray[np.float64]
 #: Largest total (in minor units) that float64 and int64 sums carry exactly.
 MAX_EXACT = 2**53
 _EPS = float(np.finfo(np.float64).eps)
+_MAX_SINGLE = 2**50  # minor units: above, a float cannot tell half a unit from noise
 
 
 def _check_decimals(decimals: int) -> int:
@@ -136,7 +137,7 @@ def to_minor(
         )
     x = arr * scale
     k_int = np.rint(x)
-    off = np.abs(x - k_int) > np.maximum(1e-6, 8 * _EPS * np.abs(x))
+    off = (np.abs(x - k_int) > 4 * _EPS * np.abs(x)) | (x > _MAX_SINGLE)
     if off.any():
         k = int(np.flatnonzero(off)[0])
         raise ValueError(
@@ -288,7 +289,7 @@ class MinorUnits:
     --------
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
     ...     channel=["a", "b", "a"], conversion_journey_id=[1, 2],
-    ...     conversion_time=[5, 5], conversion_value=[10.0, 2.5], currency="EUR")
+    ...     conversion_time=[5, 5], conversion_value=[10.0, 2.5], currency="EUR", unit="s")
     >>> p = js.pairs()
     >>> mu = minor_units(js, p, np.full(p.size, 1 / 3))
     >>> mu.touch.tolist(), mu.unattributed, mu.total
@@ -338,7 +339,7 @@ class MinorUnits:
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
-        ...     channel=["seo", None], conversion_journey_id=[1], conversion_time=[2])
+        ...     channel=["seo", None], conversion_journey_id=[1], conversion_time=[2], unit="s")
         >>> p = js.pairs()
         >>> minor_units(js, p, np.array([0.5, 0.5])).by("channel")
         {'seo': 50, None: 50}
@@ -369,7 +370,7 @@ class MinorUnits:
 
         Examples
         --------
-        >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["a"])
+        >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["a"], unit="s")
         >>> minor_units(js, js.pairs(), np.zeros(0)).format(1001)
         '10.01'
         """
@@ -429,7 +430,7 @@ def minor_units(
     >>> from decimal import Decimal
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
     ...     channel=["a", "b", "c"], conversion_journey_id=[1], conversion_time=[3],
-    ...     conversion_value=[Decimal("10.01")], currency="USD")
+    ...     conversion_value=[Decimal("10.01")], currency="USD", unit="s")
     >>> p = js.pairs()
     >>> minor_units(js, p, np.full(3, 1 / 3)).touch.tolist()
     [334, 334, 333]

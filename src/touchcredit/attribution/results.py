@@ -90,7 +90,7 @@ class CreditTable:
     >>> import touchcredit as tc
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3], conversion_value=[100.0])
+    ...     conversion_journey_id=[1], conversion_time=[3], conversion_value=[100.0], unit="s")
     >>> tc.attribute(js, "linear").by("channel").to_dict()
     {'email': 50.0, 'seo': 50.0}
     """
@@ -210,7 +210,7 @@ class Attribution:
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2], timestamp=[1, 2, 9], channel=["seo", "email", "ads"],
     ...     conversion_journey_id=[1, 2], conversion_time=[3, 5],
-    ...     conversion_value=[100.0, 20.0])
+    ...     conversion_value=[100.0, 20.0], unit="s")
     >>> att = tc.attribute(js, "first_touch")
     >>> att.touch_credit.tolist(), att.unattributed
     ([100.0, 0.0, 0.0], Unattributed(value=20.0, conversions=1))
@@ -335,7 +335,7 @@ class Attribution:
         >>> from decimal import Decimal
         >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
         ...     channel=["a", "b", "c"], conversion_journey_id=[1], conversion_time=[3],
-        ...     conversion_value=[Decimal("10.01")], currency="USD")
+        ...     conversion_value=[Decimal("10.01")], currency="USD", unit="s")
         >>> attribute(js, "linear").to_minor_units().touch.tolist()
         [334, 334, 333]
         """
@@ -420,7 +420,7 @@ def attribute(
     >>> import touchcredit as tc
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1, 1], timestamp=[1, 2, 3], channel=["seo", "email", "ads"],
-    ...     conversion_journey_id=[1], conversion_time=[5], conversion_value=[10.0])
+    ...     conversion_journey_id=[1], conversion_time=[5], conversion_value=[10.0], unit="s")
     >>> tc.attribute(js, "position").touch_credit.round(6).tolist()
     [4.0, 2.0, 4.0]
     """
@@ -518,7 +518,7 @@ class Comparison:
     >>> import touchcredit as tc
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3])
+    ...     conversion_journey_id=[1], conversion_time=[3], unit="s")
     >>> tc.compare(js, ["first_touch", "linear"]).to_dict()
     {'first_touch': {'email': 0.0, 'seo': 1.0}, 'linear': {'email': 0.5, 'seo': 0.5}}
     """
@@ -632,7 +632,7 @@ def compare(
     >>> import touchcredit as tc
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3])
+    ...     conversion_journey_id=[1], conversion_time=[3], unit="s")
     >>> tc.compare(js, ["last_touch"]).values.tolist()
     [[1.0], [0.0]]
     """

@@ -53,7 +53,7 @@ class SourceRoles:
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1, 1, 1], timestamp=[1, 2, 3, 4], channel=["x"] * 4,
     ...     source=[None, "google", "newsletter", "partner"],
-    ...     conversion_journey_id=[1], conversion_time=[9])
+    ...     conversion_journey_id=[1], conversion_time=[9], unit="s")
     >>> r = tc.source_roles(js)
     >>> r.to_dict("primary"), r.to_dict("secondary"), r.to_dict("trigger")
     ({'google': 1}, {'newsletter': 1}, {'partner': 1})
@@ -112,7 +112,7 @@ def source_roles(
     >>> import touchcredit as tc
     >>> js = tc.JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2], timestamp=[1, 2, 3], channel=["seo", "email", "ads"],
-    ...     conversion_journey_id=[1, 2], conversion_time=[5, 5])
+    ...     conversion_journey_id=[1, 2], conversion_time=[5, 5], unit="s")
     >>> r = tc.source_roles(js, "channel")
     >>> r.primary.tolist(), r.trigger.tolist(), r.n_secondary.tolist()
     ([2, 0], [1, 0], [0, 0])

@@ -78,7 +78,7 @@ class Bootstrap:
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0],
-        ...     channel=["a", "b"], conversion_journey_id=[1, 2], conversion_time=[0, 0])
+        ...     channel=["a", "b"], conversion_journey_id=[1, 2], conversion_time=[0, 0], unit="s")
         >>> bootstrap(js, "markov", n=20, seed=1).to_dict()["a"]["estimate"]
         1.0
         """
@@ -239,7 +239,7 @@ def bootstrap(
     --------
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2, 3], timestamp=[0, 1, 0, 0], channel=["a", "b", "b", "a"],
-    ...     conversion_journey_id=[1, 2], conversion_time=[1, 0])
+    ...     conversion_journey_id=[1, 2], conversion_time=[1, 0], unit="s")
     >>> b = bootstrap(js, "shapley", n=50, seed=7)
     >>> b.labels, b.estimate.tolist()
     (('a', 'b'), [0.5, 1.5])

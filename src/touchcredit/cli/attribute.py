@@ -92,6 +92,12 @@ def add_parser(sub: Any) -> None:
         "'' to count every conversion as 1)",
     )
     att.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    att.add_argument(
+        "--time-unit",
+        choices=("s", "ms", "us", "ns"),
+        default=None,
+        help="unit of epoch-number times (default: the one unit putting them in 1990-2100)",
+    )
     att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
     att.add_argument("--version", action="version", version=version())
     connect.add_flags(att)
@@ -131,8 +137,11 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
     if not args.conversions:
         raise UsageError("--conversions is required (the leads or won deals to credit)")
     try:
-        touches = frames.read_table(args.file)
-        conversions = frames.read_table(args.conversions)
+        # ids are text: 007 and 7 are two people, and so are long GA4 ids
+        touches = frames.read_table(args.file, text=[args.journey])
+        conversions = frames.read_table(
+            args.conversions, text=[args.conversion_journey or args.journey]
+        )
     except ValueError as exc:  # unknown file format
         raise UsageError(str(exc)) from None
     cols = column_map(args, column_names(touches), column_names(conversions))
@@ -141,6 +150,7 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
         conversions,
         columns=cols,
         default_tz=args.tz,
+        unit=args.time_unit,
     )
 
 

@@ -59,6 +59,12 @@ def add_parser(sub: Any) -> None:
     rep.add_argument("--conversion-time", default="conversion_time", metavar="COL")
     rep.add_argument("--conversion-value", default=None, metavar="COL")
     rep.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    rep.add_argument(
+        "--time-unit",
+        choices=("s", "ms", "us", "ns"),
+        default=None,
+        help="unit of epoch-number times (default: the one unit putting them in 1990-2100)",
+    )
     rep.set_defaults(func=run)
 
 
@@ -121,8 +127,11 @@ def _journeys(args: argparse.Namespace) -> Any:
     if not args.conversions:
         raise UsageError("FILE needs --conversions (the leads or won deals to credit)")
     try:
-        touches = frames.read_table(args.file)
-        conversions = frames.read_table(args.conversions)
+        # ids are text: 007 and 7 are two people, and so are long GA4 ids
+        touches = frames.read_table(args.file, text=[args.journey])
+        conversions = frames.read_table(
+            args.conversions, text=[args.conversion_journey or args.journey]
+        )
     except ValueError as exc:  # unknown file format
         raise UsageError(str(exc)) from None
     found = column_names(touches)
@@ -139,6 +148,7 @@ def _journeys(args: argparse.Namespace) -> Any:
         conversion_time=args.conversion_time,
         conversion_value=args.conversion_value,
         default_tz=args.tz,
+        unit=args.time_unit,
         target="revenue" if args.conversion_value else "conversions",
         currency=args.currency if args.conversion_value else None,
     )

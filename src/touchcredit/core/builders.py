@@ -6,8 +6,9 @@
    :func:`coerce_conversions`);
 2. index: find the journeys and the touch order, and factorize the label columns
    (:func:`index_journeys`, :func:`index_and_factorize`);
-3. order: gather touches and conversions into (journey, time) order
-   (:func:`order_touches`, :func:`order_conversions`);
+3. order: gather touches and conversions into (journey, time) order, touches at the
+   same instant by their labels' text (:func:`order_touches`,
+   :func:`touchcredit.core.ties.order_ties`, :func:`order_conversions`);
 4. validate: milestones in time order (:func:`check_milestone_order`);
 5. assemble: the constructor arguments of a JourneySet.
 
@@ -30,7 +31,8 @@ from touchcredit.core import segments as _segments
 from touchcredit.core.columns import as_object_array, as_values, index_int_journeys
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.factorize import factorize_ids, factorize_labels
-from touchcredit.core.time_rule import NAT, TimeZoneLike, to_datetime64
+from touchcredit.core.ties import order_ties
+from touchcredit.core.time_rule import NAT, TimeRule
 
 if TYPE_CHECKING:
     from touchcredit.core.store import JourneySet
@@ -115,7 +117,7 @@ def check_currency(currency: str | None) -> None:
         raise ValueError(f"'currency' must be a 3-letter ISO 4217 code, got {currency!r}")
 
 
-def coerce_touch_times(timestamp: Any, *, n: int, default_tz: TimeZoneLike) -> TimeArray:
+def coerce_touch_times(timestamp: Any, *, n: int, rule: TimeRule) -> TimeArray:
     """Touch times as UTC ``datetime64[us]``, ``n`` of them (the input itself when it is one).
 
     No copy of ``datetime64[us]`` input: the gather of :func:`order_touches` makes one
@@ -123,10 +125,10 @@ def coerce_touch_times(timestamp: Any, *, n: int, default_tz: TimeZoneLike) -> T
 
     Examples
     --------
-    >>> coerce_touch_times([0, 60], n=2, default_tz=None).tolist()[1]
+    >>> coerce_touch_times([0, 60], n=2, rule=TimeRule(unit="s")).tolist()[1]
     datetime.datetime(1970, 1, 1, 0, 1)
     """
-    ts = to_datetime64(timestamp, field="timestamp", default_tz=default_tz, copy=False)
+    ts = rule.read(timestamp, field="timestamp", copy=False)
     if ts.shape[0] != n:
         raise ValueError(f"'timestamp' has {ts.shape[0]} rows, expected {n}")
     return ts
@@ -139,7 +141,7 @@ def coerce_conversions(
     milestones: Mapping[str, Any],
     *,
     no_ids: npt.NDArray[Any],
-    default_tz: TimeZoneLike,
+    rule: TimeRule,
 ) -> Conversions:
     """Conversion columns coerced and checked for equal lengths.
 
@@ -150,7 +152,7 @@ def coerce_conversions(
     Examples
     --------
     >>> c = coerce_conversions(["a"], ["2024-01-02"], None, {}, no_ids=np.array([]),
-    ...                        default_tz=None)
+    ...                        rule=TimeRule())
     >>> c.size, c.value.tolist(), np.isnat(c.milestones["closed_at"]).tolist()
     (1, [1.0], [True])
     """
@@ -164,7 +166,7 @@ def coerce_conversions(
             raise ValueError("'conversion_time' is required with 'conversion_journey_id'")
     m = int(cjid.shape[0])
     ctime = (
-        to_datetime64(time, field="conversion_time", default_tz=default_tz)
+        rule.read(time, field="conversion_time")
         if time is not None
         else np.empty(0, dtype="datetime64[us]")
     )
@@ -177,7 +179,7 @@ def coerce_conversions(
         if values is None:
             times[name] = np.full(m, NAT, dtype="datetime64[us]")
             continue
-        arr = to_datetime64(values, field=name, default_tz=default_tz, allow_missing=True)
+        arr = rule.read(values, field=name, allow_missing=True)
         if arr.shape[0] != m:
             raise ValueError(f"{name!r} has {arr.shape[0]} rows, expected {m}")
         times[name] = arr
@@ -300,7 +302,7 @@ def order_conversions(conversions: Conversions, journey: IntArray) -> dict[str, 
     Examples
     --------
     >>> c = coerce_conversions(["a", "a"], [5, 1], [2.0, 3.0], {}, no_ids=np.array([]),
-    ...                        default_tz=None)
+    ...                        rule=TimeRule(unit="s"))
     >>> f = order_conversions(c, np.array([0, 0]))
     >>> f["conversion_row"].tolist(), f["conversion_value"].tolist()
     ([1, 0], [3.0, 2.0])
@@ -331,7 +333,7 @@ def check_milestone_order(fields: Mapping[str, Any]) -> None:
     Traceback (most recent call last):
     ...
     ValueError: 'opportunity_created_at' must not precede 'lead_created_at'; conversion \
-row 7 has opportunity_created_at=2024-01-01T00:00:00.000000 before \
+row 8 has opportunity_created_at=2024-01-01T00:00:00.000000 before \
 lead_created_at=2024-01-05T00:00:00.000000
     """
     lead, opportunity, closed = MILESTONES
@@ -345,7 +347,7 @@ def journey_arrays(
     labels: Mapping[str, Any],
     conversions: Mapping[str, Any],
     *,
-    default_tz: TimeZoneLike = None,
+    rule: TimeRule | None = None,
 ) -> dict[str, Any]:
     """Constructor arguments of a JourneySet: coerce, index, order, validate, assemble.
 
@@ -355,20 +357,21 @@ def journey_arrays(
 
     Examples
     --------
-    >>> f = journey_arrays(["b", "a"], [1, 0], {"channel": ["x", "y"]}, {})
+    >>> f = journey_arrays(["b", "a"], [1, 0], {"channel": ["x", "y"]}, {}, rule=TimeRule(unit="s"))
     >>> f["journey_ids"].tolist(), f["offsets"].tolist(), f["touch_row"].tolist()
     (['a', 'b'], [0, 1, 2], [1, 0])
     """
     jid = as_object_array(journey_id, field="journey_id")
     n = int(jid.shape[0])
-    ts = coerce_touch_times(timestamp, n=n, default_tz=default_tz)
+    rule = TimeRule() if rule is None else rule
+    ts = coerce_touch_times(timestamp, n=n, rule=rule)
     conv = coerce_conversions(
         conversions.get("conversion_journey_id"),
         conversions.get("conversion_time"),
         conversions.get("conversion_value"),
         {name: conversions.get(name) for name in MILESTONES},
         no_ids=jid,
-        default_tz=default_tz,
+        rule=rule,
     )
     given = {name: labels.get(name) for name in DIMENSIONS}
     index, codes = index_and_factorize(jid, conv.journey_id, ts.view(np.int64), given)
@@ -376,12 +379,20 @@ def journey_arrays(
     del jid, given
     sorted_ts, dims = order_touches(ts, codes, index.order, recorded=recorded, caller=timestamp)
     del ts  # the unsorted times: peak memory stays near the size of the result
+    # Touches at the same instant: ordered by their labels' text (core.ties), so no
+    # model's credit depends on the input row order.
+    touch_row, tied = order_ties(
+        index.offsets,
+        sorted_ts.view(np.int64),
+        np.arange(n, dtype=np.int64) if index.order is None else index.order,
+        {name: (dims[name].codes, dims[name].categories) for name in DIMENSIONS},
+    )
     fields: dict[str, Any] = {
         "journey_ids": index.journey_ids,
         "offsets": index.offsets,
         "timestamp": sorted_ts,
-        **dims,
-        "touch_row": np.arange(n, dtype=np.int64) if index.order is None else index.order,
+        **{name: Dimension(tied[name], dims[name].categories) for name in DIMENSIONS},
+        "touch_row": touch_row,
         **order_conversions(conv, index.conversion_journey),
     }
     check_milestone_order(fields)
@@ -396,7 +407,8 @@ def selected_fields(journeys: JourneySet, index: npt.ArrayLike) -> dict[str, Any
     Examples
     --------
     >>> from touchcredit import JourneySet
-    >>> js = JourneySet.from_arrays(journey_id=["a", "b"], timestamp=[0, 1], channel=["x", "y"])
+    >>> js = JourneySet.from_arrays(journey_id=["a", "b"], timestamp=[0, 1], channel=["x", "y"],
+    ...                             unit="s")
     >>> f = selected_fields(js, [1, 1, 0])
     >>> f["journey_ids"].tolist(), f["offsets"].tolist(), f["touch_row"].tolist()
     (['b', 'b', 'a'], [0, 1, 2, 3], [1, 1, 0])
@@ -448,7 +460,7 @@ def _check_order(
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"{later_name!r} must not precede {earlier_name!r}; conversion row {int(rows[k])} "
+            f"{later_name!r} must not precede {earlier_name!r}; conversion row {int(rows[k]) + 1} "
             f"has {later_name}={later[k]} before {earlier_name}={earlier[k]}"
         )
 
@@ -470,6 +482,6 @@ def _id_type_conflict(jid: npt.NDArray[Any], cjid: npt.NDArray[Any]) -> TypeErro
     a, b = jid[:1].tolist()[0], cjid[:1].tolist()[0]  # plain Python values for the message
     return TypeError(
         f"'conversion_journey_id' and 'journey_id' hold ids of different types: "
-        f"'journey_id' row 0 is {type(a).__name__} {a!r}, 'conversion_journey_id' row 0 is "
+        f"'journey_id' row 1 is {type(a).__name__} {a!r}, 'conversion_journey_id' row 1 is "
         f"{type(b).__name__} {b!r}; use one id type for both"
     )

@@ -21,7 +21,20 @@ IntArray = npt.NDArray[np.int64]
 
 
 def as_object_array(values: Any, *, field: str) -> npt.NDArray[Any]:
-    """One-dimensional ndarray view of ``values`` (no copy when already an ndarray)."""
+    """One-dimensional ndarray view of ``values`` (no copy when already an ndarray).
+
+    A Python sequence becomes an object array (a column of ints an int64 array):
+    never a fixed-width string array, which would strip trailing NUL characters
+    (merging ``"ann"`` and ``"ann\\x00"``) and pad every value to the longest one
+    (one 1 MB label in 1,000 rows would take 4 GB).
+
+    Examples
+    --------
+    >>> as_object_array(["ann", "ann\\x00"], field="journey_id").tolist()
+    ['ann', 'ann\\x00']
+    >>> as_object_array([3, 1], field="journey_id").dtype
+    dtype('int64')
+    """
     if isinstance(values, np.ndarray):
         arr = values
     elif hasattr(values, "to_numpy"):  # pandas/polars Series, pyarrow arrays
@@ -32,10 +45,8 @@ def as_object_array(values: Any, *, field: str) -> npt.NDArray[Any]:
         seq = list(values)
         arr = np.empty(len(seq), dtype=object)
         arr[:] = seq
-        # Homogeneous str/int columns get a native dtype (faster unique/sort).
-        if seq and all(type(v) is str for v in seq):
-            arr = np.asarray(seq, dtype=str)
-        elif seq and all(type(v) is int for v in seq):
+        # Integer columns get a native dtype (faster sort); strings stay objects.
+        if seq and all(type(v) is int for v in seq):
             with contextlib.suppress(OverflowError):
                 arr = np.asarray(seq, dtype=np.int64)
     else:
@@ -82,7 +93,7 @@ def as_values(values: Any, *, field: str, n: int, default: float = 1.0) -> npt.N
     >>> as_values([1, -2], field="conversion_value", n=2)
     Traceback (most recent call last):
     ...
-    ValueError: 'conversion_value' must be finite and >= 0; row 1 is -2.0
+    ValueError: 'conversion_value' must be finite and >= 0; row 2 is -2.0
     """
     if values is None:
         return np.full(n, default, dtype=np.float64)
@@ -94,7 +105,7 @@ def as_values(values: Any, *, field: str, n: int, default: float = 1.0) -> npt.N
         is_bool = np.fromiter((type(v) is bool for v in arr.tolist()), bool, arr.size)
         if is_bool.any():
             row = int(np.flatnonzero(is_bool)[0])
-            raise TypeError(f"{field!r} must hold numbers; row {row} is bool {arr[row]!r}")
+            raise TypeError(f"{field!r} must hold numbers; row {row + 1} is bool {arr[row]!r}")
     try:
         out = arr.astype(np.float64)
     except (TypeError, ValueError):
@@ -103,13 +114,20 @@ def as_values(values: Any, *, field: str, n: int, default: float = 1.0) -> npt.N
                 float(v)
             except (TypeError, ValueError):
                 raise TypeError(
-                    f"{field!r} must hold numbers; row {i} is {type(v).__name__} {v!r}"
+                    f"{field!r} must hold numbers; row {i + 1} is {type(v).__name__} {v!r}"
                 ) from None
         raise
     bad = ~np.isfinite(out) | (out < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{field!r} must be finite and >= 0; row {row} is {float(out[row])!r}")
+        raise ValueError(f"{field!r} must be finite and >= 0; row {row + 1} is {float(out[row])!r}")
+    if out.size and not np.isfinite(out.sum()):  # each finite, the total is not
+        with np.errstate(over="ignore"):
+            row = int(np.flatnonzero(~np.isfinite(np.cumsum(out)))[0])
+        raise ValueError(
+            f"{field!r} must add up to a finite total; the running total overflows at row "
+            f"{row + 1} ({float(out[row])!r}); use a larger unit (thousands, millions)"
+        )
     return out
 
 

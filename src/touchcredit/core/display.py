@@ -73,7 +73,7 @@ def html_summary(journeys: JourneySet, *, top: int = 12) -> str:
     Examples
     --------
     >>> from touchcredit import JourneySet
-    >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["<b>"])
+    >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["<b>"], unit="s")
     >>> "&lt;b&gt;" in html_summary(js)
     True
     """

@@ -139,8 +139,8 @@ def _type_name_conflict(arr: npt.NDArray[Any], field: str) -> TypeError:
             isinstance(v, int | float) and issubclass(first_type, int | float)
         ):
             return TypeError(
-                f"{field!r} mixes value types: row {first_row} is {first_type.__name__} "
-                f"{arr[first_row]!r}, row {i} is {type(v).__name__} {v!r}; convert the "
+                f"{field!r} mixes value types: row {first_row + 1} is {first_type.__name__} "
+                f"{arr[first_row]!r}, row {i + 1} is {type(v).__name__} {v!r}; convert the "
                 "column to one type"
             )
     return TypeError(f"{field!r} holds values that cannot be compared with each other")
@@ -154,7 +154,8 @@ def factorize_ids(
     Raises
     ------
     ValueError
-        On a missing id (None, NaN), naming the row.
+        On a missing id (None, NaN), naming the row; on a float id that is not a whole
+        number up to 2**53 (text ids read as numbers would merge people).
     TypeError
         On ids of mixed types (``1`` and ``"1"``), naming both rows.
 
@@ -166,12 +167,13 @@ def factorize_ids(
     """
     fast = _fast_factorize_ids(values) if values.dtype.kind in "OU" else None
     if fast is not None:  # hashing found no missing id, and one id type
+        _check_float_ids(fast[0], values, field)
         return fast
     missing = missing_mask(values)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         shown = values[row : row + 1].tolist()[0]
-        raise ValueError(f"{field!r} must not be missing; row {row} is {shown!r}")
+        raise ValueError(f"{field!r} must not be missing; row {row + 1} is {shown!r}")
     if values.dtype.kind == "O":
         try:
             uniq, inverse = np.unique(values, return_inverse=True)
@@ -182,7 +184,33 @@ def factorize_ids(
             raise _type_name_conflict(values, field)
     else:
         uniq, inverse = np.unique(values, return_inverse=True)
+    _check_float_ids(uniq, values, field)
     return uniq, inverse.reshape(-1).astype(np.int64, copy=False)
+
+
+def _check_float_ids(uniq: npt.NDArray[Any], values: npt.NDArray[Any], field: str) -> None:
+    """Ids that are floats must be whole numbers a float holds exactly (|id| <= 2**53).
+
+    A float id column is nearly always text ids read as numbers: GA4's
+    ``1234567890.1234567891`` and ``...892`` become one float, and so do long numeric
+    ids beyond 2**53. Merging them would credit one person's conversion to another's
+    touches, so it is an error; checked on the distinct values only.
+    """
+    if uniq.dtype.kind == "f":
+        floats = uniq
+    elif uniq.dtype.kind == "O":
+        floats = np.array([u for u in uniq.tolist() if isinstance(u, float)], dtype=np.float64)
+    else:
+        return
+    bad = (floats != np.floor(floats)) | (np.abs(floats) > 2.0**53)
+    if bad.any():
+        v = float(floats[bad][0])
+        row = int(np.flatnonzero(values == v)[0]) if values.dtype.kind in "fO" else 0
+        raise ValueError(
+            f"{field!r} row {row + 1} is the float {v!r}; ids given as floats must be whole "
+            "numbers up to 2**53, which a float holds exactly; read the id column as text "
+            "(distinct ids such as '1234567890.1234567891' and '...892' become one float)"
+        )
 
 
 def _fast_factorize_ids(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
@@ -273,7 +301,7 @@ def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[s
 
 
 def _empty_message(field: str, row: int, value: str) -> str:
-    return f"{field!r} must not be empty; use None for 'not recorded'; row {row} is {value!r}"
+    return f"{field!r} must not be empty; use None for 'not recorded'; row {row + 1} is {value!r}"
 
 
 def _label_type_error(
@@ -283,7 +311,7 @@ def _label_type_error(
         v = arr[i]
         if not isinstance(v, str):
             return TypeError(
-                f"{field!r} must hold strings (or None for 'not recorded'); row {i} is "
+                f"{field!r} must hold strings (or None for 'not recorded'); row {i + 1} is "
                 f"{type(v).__name__} {v!r}"
             )
     return TypeError(f"{field!r} must hold strings")

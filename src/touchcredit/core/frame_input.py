@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.mapping import ColumnMap
-from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
+from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -230,7 +230,12 @@ def _pandas_codes(column: Any) -> Coded | None:
 
 
 def journey_columns(
-    frame: Any, conversions: Any, columns: ColumnMap, *, default_tz: TimeZoneLike = None
+    frame: Any,
+    conversions: Any,
+    columns: ColumnMap,
+    *,
+    default_tz: TimeZoneLike = None,
+    rule: TimeRule | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments of :meth:`JourneySet.from_arrays` read from a touch and a conversion frame.
 
@@ -243,17 +248,19 @@ def journey_columns(
     --------
     >>> import polars as pl
     >>> touches = pl.LazyFrame({"id": [1, 1], "ts": [0, 60], "channel": ["seo", "ads"]})
-    >>> cols = journey_columns(touches, None, ColumnMap(journey="id", timestamp="ts"))
+    >>> cols = journey_columns(touches, None, ColumnMap(journey="id", timestamp="ts"),
+    ...                        rule=TimeRule(unit="s"))
     >>> cols["journey_id"].tolist(), cols["channel"].categories, cols["timestamp"].dtype
     ([1, 1], ('ads', 'seo'), dtype('<M8[us]'))
     """
+    rule = TimeRule(default_tz) if rule is None else rule
     columns.check_touches(column_names(frame, table="touches"), raw=False)
     if conversions is not None:
         columns.check_conversions(column_names(conversions, table="conversions"))
     read = read_columns(frame, columns.touch_columns(raw=False), table="touches")
     out: dict[str, Any] = {
         "journey_id": plain_values(read["journey"]),
-        "timestamp": times_of(read["timestamp"], "timestamp", default_tz),
+        "timestamp": times_of(read["timestamp"], "timestamp", rule),
     }
     for role in ("channel", "source", "campaign", "method"):
         out[role] = labels_of(read.get(role))
@@ -263,18 +270,20 @@ def journey_columns(
     roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
     conv = read_columns(conversions, roles, table="conversions")
     out["conversion_journey_id"] = plain_values(conv["conversion_journey"])
-    out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", default_tz)
+    out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", rule)
     if "conversion_value" in conv:
         out["conversion_value"] = plain_values(conv["conversion_value"])
     for name in columns.milestones():
-        out[name] = times_of(conv[name], name, default_tz)
+        out[name] = times_of(conv[name], name, rule)
     return out
 
 
-def times_of(value: Any, field: str, tz: TimeZoneLike) -> npt.NDArray[np.datetime64]:
+def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray[np.datetime64]:
     """A time column read by :func:`read_columns` as UTC ``datetime64[us]`` (NaT allowed).
 
-    Aware columns keep their instant; naive ones are read in ``tz`` (UTC when None).
+    Aware columns keep their instant; the others are read by the library's time rule,
+    naive ones in ``tz`` (UTC when None), or by ``tz`` when it is a
+    :class:`~touchcredit.core.time_rule.TimeRule` (epoch unit, clock changes).
 
     Examples
     --------
@@ -283,7 +292,8 @@ def times_of(value: Any, field: str, tz: TimeZoneLike) -> npt.NDArray[np.datetim
     """
     if isinstance(value, UtcTimes):
         return to_datetime64(value.values, field=field, allow_missing=True)
-    return to_datetime64(plain_values(value), field=field, default_tz=tz, allow_missing=True)
+    rule = tz if isinstance(tz, TimeRule) else TimeRule(tz)
+    return rule.read(plain_values(value), field=field, allow_missing=True)
 
 
 def plain_values(value: Any) -> Any:

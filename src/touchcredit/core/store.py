@@ -1,7 +1,8 @@
 """JourneySet: the columnar store every attribution kernel reads.
 
 Touches are held in CSR layout: journey ``j`` owns touches
-``offsets[j]:offsets[j + 1]``, sorted by time (ties keep input order). Labels
+``offsets[j]:offsets[j + 1]``, sorted by time (ties by label text, never row order:
+:mod:`~touchcredit.core.ties`). Labels
 (source, channel, campaign, method) are integer codes into small category tables
 (:class:`~touchcredit.core.dimension.Dimension`). Conversions (what is being
 attributed: a lead's creation or a won deal) are arrays too, sorted by (journey,
@@ -32,7 +33,7 @@ from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
 from touchcredit.core.progress import progress_bar
-from touchcredit.core.time_rule import TimeZoneLike, to_timedelta64
+from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_timedelta64
 
 __all__ = ["JourneySet"]
 
@@ -56,7 +57,7 @@ class JourneySet:
     offsets : int64 ndarray
         CSR offsets, length J + 1: journey ``j`` owns touches ``offsets[j]:offsets[j+1]``.
     timestamp : datetime64[us] ndarray
-        UTC time of every touch, sorted inside each journey (ties in input order).
+        UTC time of every touch, sorted inside each journey (ties by label text).
     source, channel, campaign, method : Dimension
         Label columns as integer codes plus category tables.
     touch_row : int64 ndarray
@@ -140,7 +141,7 @@ class JourneySet:
 
         Examples
         --------
-        >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["seo"])
+        >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["seo"], unit="s")
         >>> js.dimension("channel").categories
         ('seo',)
         """
@@ -188,7 +189,7 @@ class JourneySet:
         >>> js = JourneySet.from_arrays(
         ...     journey_id=[1, 1, 1], timestamp=[0, 86400 * 10, 86400 * 30],
         ...     channel=["a", "b", "c"], conversion_journey_id=[1],
-        ...     conversion_time=[86400 * 20])
+        ...     conversion_time=[86400 * 20], unit="s")
         >>> js.pairs().touch.tolist()
         [0, 1]
         >>> js.pairs(dt.timedelta(days=15)).touch.tolist()
@@ -234,6 +235,9 @@ class JourneySet:
         default_tz: TimeZoneLike = None,
         target: str = "conversions",
         currency: str | None = None,
+        unit: str | None = None,
+        ambiguous: str = "raise",
+        nonexistent: str = "raise",
     ) -> JourneySet:
         """Build a JourneySet from parallel arrays, in any row order.
 
@@ -242,8 +246,8 @@ class JourneySet:
         journey_id : array-like of hashable
             Journey (person/account) of every touch. Ids of one type.
         timestamp : array-like
-            Touch times: ``datetime64``, epoch seconds, ``datetime`` objects or strings.
-            Naive values are read in ``default_tz`` (UTC when None).
+            Touch times (datetime64, datetime, strings or epoch numbers), read by
+            :mod:`~.core.time_rule`; ties in a journey are ordered by label text.
         channel : array-like of str or None
             Channel of every touch (None = not recorded).
         source, campaign, method : array-like of str or None, optional
@@ -258,8 +262,10 @@ class JourneySet:
         lead_created_at, opportunity_created_at, closed_at : array-like, optional
             Milestone times per conversion (None/NaT where unknown), used by the
             W-shaped and full-path models.
-        default_tz : str or tzinfo, optional
-            Zone of naive timestamps.
+        default_tz, unit, ambiguous, nonexistent
+            The time rule (:class:`~.core.time_rule.TimeRule`): zone of naive times (UTC
+            when None); epoch unit ("s", "ms", "us", "ns"; None: the one fitting
+            1990-2100); clock changes ("raise", "earliest", "latest").
         target : str
             What the conversions are: "leads", "revenue" or "conversions".
         currency : str, optional
@@ -272,7 +278,7 @@ class JourneySet:
         Raises
         ------
         ValueError, TypeError
-            Naming the field, the first offending row and what was expected.
+            Naming the field, the first offending row (1-based) and what was expected.
 
         Examples
         --------
@@ -288,13 +294,11 @@ class JourneySet:
         check_currency(currency)
         labels = {"source": source, "channel": channel, "campaign": campaign, "method": method}
         milestones = (lead_created_at, opportunity_created_at, closed_at)
-        conversions = {
-            "conversion_journey_id": conversion_journey_id,
-            "conversion_time": conversion_time,
-            "conversion_value": conversion_value,
-            **dict(zip(MILESTONES, milestones, strict=True)),
-        }
-        fields = journey_arrays(journey_id, timestamp, labels, conversions, default_tz=default_tz)
+        conversions = dict(zip(MILESTONES, milestones, strict=True))
+        conversions.update(conversion_journey_id=conversion_journey_id)
+        conversions.update(conversion_time=conversion_time, conversion_value=conversion_value)
+        rule = TimeRule(default_tz, unit, ambiguous, nonexistent)
+        fields = journey_arrays(journey_id, timestamp, labels, conversions, rule=rule)
         return cls(**fields, target=target, currency=currency)
 
     @classmethod
@@ -320,6 +324,9 @@ class JourneySet:
         target: str = "conversions",
         currency: str | None = None,
         progress: bool | None = None,
+        unit: str | None = None,
+        ambiguous: str = "raise",
+        nonexistent: str = "raise",
     ) -> JourneySet:
         """Build a JourneySet from a touch frame and an optional conversion frame.
 
@@ -345,8 +352,8 @@ class JourneySet:
             ``journey``; without a value column each conversion counts 1.0).
         lead_created_at, opportunity_created_at, closed_at : str or None, optional
             Shorthand: milestone columns of ``conversions``.
-        default_tz : str or tzinfo, optional
-            Zone of naive times (UTC when None); aware columns keep their instant.
+        default_tz, unit, ambiguous, nonexistent
+            The time rule, as in :meth:`from_arrays` (aware columns keep their instant).
         target : str
             ``"leads"``, ``"revenue"`` or ``"conversions"``.
         currency : str, optional
@@ -379,23 +386,16 @@ class JourneySet:
         3
         """
         mapping = column_map(
-            columns,
-            journey=journey,
-            timestamp=timestamp,
-            channel=channel,
-            source=source,
-            campaign=campaign,
-            method=method,
-            conversion_journey=conversion_journey,
-            conversion_time=conversion_time,
-            conversion_value=conversion_value,
-            lead_created_at=lead_created_at,
-            opportunity_created_at=opportunity_created_at,
+            columns, journey=journey, timestamp=timestamp, channel=channel, source=source,
+            campaign=campaign, method=method, conversion_journey=conversion_journey,
+            conversion_time=conversion_time, conversion_value=conversion_value,
+            lead_created_at=lead_created_at, opportunity_created_at=opportunity_created_at,
             closed_at=closed_at,
-        )
+        )  # fmt: skip
         bar = progress_bar(2, "from_frame", progress=progress)
         bar.update(0, label="columns")
-        arrays = journey_columns(frame, conversions, mapping, default_tz=default_tz)
+        rule = TimeRule(default_tz, unit, ambiguous, nonexistent)
+        arrays = journey_columns(frame, conversions, mapping, rule=rule)
         bar.update(label="journeys")
         try:
             return cls.from_arrays(**arrays, target=target, currency=currency)
@@ -459,7 +459,7 @@ class JourneySet:
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=["a", "b", "b"], timestamp=[0, 1, 2],
-        ...                             channel=["x", "y", "z"])
+        ...                             channel=["x", "y", "z"], unit="s")
         >>> sub = js.select([1, 1])
         >>> sub.n_journeys, sub.n_touches, sub.channel.labels().tolist()
         (2, 4, ['y', 'z', 'y', 'z'])

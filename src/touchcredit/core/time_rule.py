@@ -1,15 +1,27 @@
 """Timestamp coercion: one rule for every entry point.
 
-Every time the library stores is a ``datetime64[us]`` holding a UTC instant. Inputs
-are turned into that by one documented rule:
+Every time the library stores is a ``datetime64[us]`` holding a UTC instant between
+years 1 and 9999. Every builder (``from_arrays``, ``from_frame``, ``clean``, the
+LeadSet builders, the CLI) and :func:`touchcredit.hygiene.timestamps.parse` read
+times by this one rule:
 
-* timezone-aware ``datetime`` objects and strings with an explicit offset are
-  converted to UTC;
+* timezone-aware ``datetime`` objects and strings with an explicit offset keep their
+  instant;
 * naive values (``datetime`` without ``tzinfo``, ``numpy.datetime64``, strings
-  without an offset) are read in ``default_tz`` when one is given, else as UTC;
-* ``int``/``float`` values are seconds since the Unix epoch (always UTC);
+  without an offset) are wall-clock times in ``default_tz`` (UTC when None); a time
+  the clocks repeat or skip there follows ``ambiguous=``/``nonexistent=``
+  (:mod:`~touchcredit.core.local_time`: ``"raise"``, ``"earliest"`` or ``"latest"``);
+* strings are read strictly (:mod:`~touchcredit.core.time_text`): a string without a
+  full date (``"14:30"``, ``"5"``, ``"March"``, ``"2024"``) or with a zone name that
+  is not known (``"EST"``) is an error, never completed with today's date or read as
+  UTC;
+* numbers are epoch times in ``unit=`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``);
+  without ``unit`` the one unit that puts every value in 1990–2100 is used, and
+  anything else is an error (:mod:`~touchcredit.core.epochs`);
 * a column must not mix aware and naive ``datetime`` objects: that is nearly always
   two exports with different conventions, so it is an error, not a guess.
+
+Errors name the field, the 1-based row and the value, and say what was expected.
 """
 
 from __future__ import annotations
@@ -19,27 +31,33 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import numpy as np
 import numpy.typing as npt
-from dateutil import parser as _dateparser
+
+from touchcredit.core.epochs import MAX_US, MIN_US, check_unit
+from touchcredit.core.local_time import check_choice, localize
+from touchcredit.core.time_columns import EXPECTED_TYPE, TimeOptions, read_column
 
 __all__ = [
     "NAT",
     "UTC",
+    "TimeRule",
     "TimeZoneLike",
     "as_tzinfo",
     "as_utc_datetime",
     "naive_local_to_utc",
+    "read_times",
     "to_datetime64",
     "to_timedelta64",
 ]
 
 UTC = dt.UTC
 NAT = np.datetime64("NaT", "us")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 TimeZoneLike = dt.tzinfo | str | None
 DatetimeArray = npt.NDArray[np.datetime64]
+Rejects = dict[int, str]
 
 
 def as_tzinfo(tz: TimeZoneLike) -> dt.tzinfo:
@@ -57,17 +75,40 @@ def as_tzinfo(tz: TimeZoneLike) -> dt.tzinfo:
     return tz
 
 
-def as_utc_datetime(value: Any, *, field: str, default_tz: TimeZoneLike = None) -> dt.datetime:
-    """Turn one timestamp-like value into an aware UTC ``datetime``.
+def naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
+    """Read naive datetime64 values as wall-clock times in ``tz``; return UTC instants.
+
+    Ambiguous and nonexistent local times raise (see
+    :func:`touchcredit.core.local_time.localize` for the choices).
+
+    Examples
+    --------
+    >>> naive_local_to_utc(np.array(["2024-07-01T12:00"], dtype="datetime64[us]"),
+    ...                    as_tzinfo("Europe/Paris"))
+    array(['2024-07-01T10:00:00.000000'], dtype='datetime64[us]')
+    """
+    out, rejects = localize(values, tz)
+    if rejects:
+        row = min(rejects)
+        raise ValueError(f"row {row + 1}: {values[row]} {rejects[row]}")
+    return out
+
+
+def as_utc_datetime(
+    value: Any, *, field: str, default_tz: TimeZoneLike = None, unit: str | None = None
+) -> dt.datetime:
+    """Turn one timestamp-like value into an aware UTC ``datetime``, by the library's rule.
 
     Parameters
     ----------
     value
-        ``datetime``, ``date``, ``numpy.datetime64``, ISO/CRM string, or epoch seconds.
+        ``datetime``, ``date``, ``numpy.datetime64``, ISO/CRM string, or epoch number.
     field
         Name used in error messages.
     default_tz
         Zone for naive values (UTC when None).
+    unit
+        Unit of an epoch number (inferred when None).
 
     Examples
     --------
@@ -76,65 +117,116 @@ def as_utc_datetime(value: Any, *, field: str, default_tz: TimeZoneLike = None) 
     >>> as_utc_datetime(dt.datetime(2024, 3, 1), field="created_at")
     datetime.datetime(2024, 3, 1, 0, 0, tzinfo=datetime.timezone.utc)
     """
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise ValueError(f"{field!r} must be a timestamp, got NaT")
-        value = value.astype("datetime64[us]").astype(dt.datetime)
-    if isinstance(value, bool):
-        raise TypeError(f"{field!r} must be a timestamp, got bool {value!r}")
-    if isinstance(value, int | float | np.integer | np.floating):
-        if not np.isfinite(value):
-            raise ValueError(f"{field!r} must be a finite epoch time in seconds, got {value!r}")
-        return _EPOCH + dt.timedelta(seconds=float(value))
-    if isinstance(value, str):
-        try:
-            value = _dateparser.isoparse(value)
-        except ValueError:
-            try:
-                value = _dateparser.parse(value)
-            except (ValueError, OverflowError) as exc:
-                raise ValueError(
-                    f"{field!r} could not be parsed as a timestamp: {value!r} ({exc})"
-                ) from None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if not isinstance(value, dt.datetime):
+    if value is None or isinstance(value, bytes | np.ndarray):
         raise TypeError(
-            f"{field!r} must be a datetime, date, datetime64, ISO string or epoch seconds, "
-            f"got {type(value).__name__} {value!r}"
+            f"{field!r} must be a datetime, date, datetime64, date/time string or epoch "
+            f"number, got {type(value).__name__} {value!r}"
         )
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=as_tzinfo(default_tz))
-    out: dt.datetime = value.astimezone(UTC)
-    return out
+    one = np.empty(1, dtype=object)
+    one[0] = value
+    out, rejects = read_times(one, field=field, default_tz=default_tz, unit=unit)
+    if rejects:
+        error = TypeError if rejects[0].endswith(EXPECTED_TYPE) else ValueError
+        raise error(f"{field!r} could not be read: {rejects[0]}")
+    if np.isnat(out[0]):
+        raise ValueError(f"{field!r} must be a timestamp, got {value!r}")
+    got: dt.datetime = out[0].item()
+    return got.replace(tzinfo=UTC)
 
 
-def naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
-    """Read naive datetime64 values as wall-clock times in ``tz``; return UTC instants.
+def read_times(
+    values: Any,
+    *,
+    default_tz: TimeZoneLike = None,
+    unit: str | None = None,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
+    dayfirst: bool = False,
+    formats: Sequence[str] | None = None,
+    field: str = "timestamp",
+) -> tuple[DatetimeArray, Rejects]:
+    """Read timestamps by the library's rule, collecting the rows that cannot be read.
 
-    Offsets are looked up once per distinct hour, not per value.
+    The collecting form of :func:`to_datetime64` (which raises on the first bad row);
+    :func:`touchcredit.hygiene.timestamps.parse` builds on it.
+
+    Returns
+    -------
+    values : datetime64[us] ndarray
+        UTC instants; NaT for missing (None, NaN, NaT, blank) and rejected rows.
+    rejects : dict of int to str
+        0-based row -> why it was rejected (starting with the value).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For column-level problems only: a bad argument, booleans, a two-dimensional
+        input, aware and naive ``datetime`` objects mixed.
 
     Examples
     --------
-    >>> naive_local_to_utc(np.array(["2024-07-01T12:00"], dtype="datetime64[us]"),
-    ...                    as_tzinfo("Europe/Paris"))
-    array(['2024-07-01T10:00:00.000000'], dtype='datetime64[us]')
+    >>> out, bad = read_times(["2024-05-01", "14:30", None, 1714557600])
+    >>> out.tolist()[0], bad
+    (datetime.datetime(2024, 5, 1, 0, 0), {1: "'14:30' does not hold a full date (day, \
+month and year)"})
     """
-    hours = values.astype("datetime64[h]")
-    uniq, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.empty(uniq.size, dtype="timedelta64[us]")
-    for k, h in enumerate(uniq):  # one per distinct hour: a few thousand at most
-        if np.isnat(h):
-            offsets[k] = np.timedelta64(0, "us")
-            continue
-        local = h.astype(dt.datetime).replace(tzinfo=tz)
-        off = local.utcoffset() or dt.timedelta(0)
-        offsets[k] = np.timedelta64(off, "us")
-    return values - offsets[inverse.reshape(values.shape)]
+    options = TimeOptions(
+        tz=as_tzinfo(default_tz),
+        unit=check_unit(unit),
+        ambiguous=check_choice(ambiguous, "ambiguous"),
+        nonexistent=check_choice(nonexistent, "nonexistent"),
+        dayfirst=dayfirst,
+        formats=tuple(formats) if formats else None,
+    )
+    return read_column(values, options, field)
 
 
-def _first_bad(mask: npt.NDArray[np.bool_]) -> int:
-    return int(np.flatnonzero(mask)[0])
+@attrs.frozen
+class TimeRule:
+    """The time-reading arguments of a builder, passed down as one value.
+
+    Attributes
+    ----------
+    default_tz : str or tzinfo, optional
+        Zone of naive values (UTC when None).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of epoch numbers (inferred from their magnitude when None).
+    ambiguous, nonexistent : {"raise", "earliest", "latest"}
+        Naive times the clocks repeat / skip in ``default_tz``.
+
+    Examples
+    --------
+    >>> TimeRule(unit="ms").read([1714557600000], field="ts")
+    array(['2024-05-01T10:00:00.000000'], dtype='datetime64[us]')
+    """
+
+    default_tz: TimeZoneLike = None
+    unit: str | None = attrs.field(default=None, converter=check_unit)
+    ambiguous: str = attrs.field(default="raise")
+    nonexistent: str = attrs.field(default="raise")
+
+    @ambiguous.validator
+    def _check_ambiguous(self, attribute: Any, value: str) -> None:
+        check_choice(value, "ambiguous")
+
+    @nonexistent.validator
+    def _check_nonexistent(self, attribute: Any, value: str) -> None:
+        check_choice(value, "nonexistent")
+
+    def read(
+        self, values: Any, *, field: str, allow_missing: bool = False, copy: bool = True
+    ) -> DatetimeArray:
+        """:func:`to_datetime64` of ``values`` under this rule."""
+        return to_datetime64(
+            values,
+            field=field,
+            default_tz=self.default_tz,
+            unit=self.unit,
+            ambiguous=self.ambiguous,
+            nonexistent=self.nonexistent,
+            allow_missing=allow_missing,
+            copy=copy,
+        )
 
 
 def to_datetime64(
@@ -142,6 +234,9 @@ def to_datetime64(
     *,
     field: str,
     default_tz: TimeZoneLike = None,
+    unit: str | None = None,
+    ambiguous: str = "raise",
+    nonexistent: str = "raise",
     allow_missing: bool = False,
     copy: bool = True,
 ) -> DatetimeArray:
@@ -151,13 +246,20 @@ def to_datetime64(
     ----------
     values
         ``numpy.datetime64`` array, array/sequence of ``datetime``/``date``/strings,
-        or numbers (epoch seconds).
+        or epoch numbers.
     field
         Column name for error messages.
     default_tz
         Zone in which naive values are read (UTC when None).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of epoch numbers; without it, the one unit putting every value in
+        1990–2100 (see :mod:`touchcredit.core.epochs`).
+    ambiguous, nonexistent : {"raise", "earliest", "latest"}
+        Naive times the clocks repeat / skip in ``default_tz``
+        (see :mod:`touchcredit.core.local_time`).
     allow_missing
-        When True, None/NaT/NaN become NaT; otherwise they are an error naming the row.
+        When True, None/NaT/NaN/blank become NaT; otherwise they are an error naming
+        the row.
     copy
         When False, an input that already is ``datetime64[us]`` UTC may be returned
         itself (no copy); the caller must then not modify the result.
@@ -165,104 +267,62 @@ def to_datetime64(
     Raises
     ------
     ValueError, TypeError
-        Naming the field, the first offending row and what was expected.
+        Naming the field, the first offending (1-based) row, its value and what was
+        expected.
 
     Examples
     --------
-    >>> to_datetime64([0, 86400.5], field="timestamp")
-    array(['1970-01-01T00:00:00.000000', '1970-01-02T00:00:00.500000'],
+    >>> to_datetime64([1714557600, 1714557600.5], field="timestamp")
+    array(['2024-05-01T10:00:00.000000', '2024-05-01T10:00:00.500000'],
+          dtype='datetime64[us]')
+    >>> to_datetime64([0, 86400], field="timestamp", unit="s")
+    array(['1970-01-01T00:00:00.000000', '1970-01-02T00:00:00.000000'],
           dtype='datetime64[us]')
     >>> to_datetime64(["2024-01-01 09:00"], field="ts", default_tz="Europe/Paris")
     array(['2024-01-01T08:00:00.000000'], dtype='datetime64[us]')
+    >>> to_datetime64(["2024-01-01", "14:30"], field="ts")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'ts' could not be read: row 2: '14:30' does not hold a full date (...)
     """
-    tz = as_tzinfo(default_tz)
-    arr = values if isinstance(values, np.ndarray) else _as_array(values)
-    if arr.ndim != 1:
-        raise ValueError(f"{field!r} must be one-dimensional, got shape {arr.shape}")
-    kind = arr.dtype.kind
-    if kind == "M":
-        out = arr.astype("datetime64[us]", copy=copy or tz is not UTC)
-        if tz is not UTC:
-            out = naive_local_to_utc(out, tz)
-    elif kind in "iu":
-        out = (arr.astype(np.int64) * 1_000_000).astype("datetime64[us]")
-    elif kind == "f":
-        bad = ~np.isfinite(arr)
-        if bad.any() and not allow_missing:
-            row = _first_bad(bad)
-            raise ValueError(
-                f"{field!r} must be a finite epoch time in seconds; row {row} is "
-                f"{float(arr[row])!r}"
-            )
-        us = np.where(bad, 0.0, np.round(arr * 1e6)).astype(np.int64)
-        out = us.astype("datetime64[us]")
-        out[bad] = NAT
-    elif kind == "b":
-        raise TypeError(f"{field!r} must hold timestamps, got booleans")
-    elif kind in "OUS":
-        out = _objects_to_datetime64(arr, field=field, tz=tz)
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == np.dtype("datetime64[us]")
+        and as_tzinfo(default_tz) is UTC
+    ):
+        out = values.copy() if copy else values
+        us = out.view(np.int64)
+        if out.size and (int(us.max()) > MAX_US or int(us.min()) < MIN_US):  # NaT is min
+            far = ~np.isnat(out) & ((us < MIN_US) | (us > MAX_US))
+            if far.any():
+                row = int(np.flatnonzero(far)[0])
+                raise ValueError(
+                    f"{field!r} could not be read: row {row + 1}: {out[row]} is outside "
+                    "years 1-9999"
+                )
     else:
-        raise TypeError(f"{field!r} must hold timestamps, got dtype {arr.dtype}")
+        out, rejects = read_times(
+            values,
+            default_tz=default_tz,
+            unit=unit,
+            ambiguous=ambiguous,
+            nonexistent=nonexistent,
+            field=field,
+        )
+        if rejects:
+            row = min(rejects)
+            error = TypeError if rejects[row].endswith(EXPECTED_TYPE) else ValueError
+            raise error(f"{field!r} could not be read: row {row + 1}: {rejects[row]}")
+    if out.ndim != 1:
+        raise ValueError(f"{field!r} must be one-dimensional, got shape {out.shape}")
     if not allow_missing:
         nat = np.isnat(out)
         if nat.any():
-            row = _first_bad(nat)
+            row = int(np.flatnonzero(nat)[0])
             raise ValueError(
-                f"{field!r} must be a timestamp in every row; row {row} is missing (NaT/None)"
+                f"{field!r} must be a timestamp in every row; row {row + 1} is missing "
+                "(NaT/None/NaN/blank)"
             )
-    return out
-
-
-def _as_array(values: Any) -> npt.NDArray[Any]:
-    if isinstance(values, str | bytes):
-        raise TypeError("expected an array or sequence of timestamps, got a single string")
-    if not isinstance(values, Sequence) and hasattr(values, "__array__"):
-        return np.asarray(values)
-    seq = list(values)
-    if seq and all(isinstance(v, int | float) and not isinstance(v, bool) for v in seq):
-        return np.asarray(seq, dtype=np.float64)
-    arr = np.empty(len(seq), dtype=object)
-    arr[:] = seq
-    return arr
-
-
-def _objects_to_datetime64(arr: npt.NDArray[Any], *, field: str, tz: dt.tzinfo) -> DatetimeArray:
-    """Convert an object/str array, looking at each distinct value once."""
-    n = arr.size
-    out = np.empty(n, dtype="datetime64[us]")
-    if n == 0:
-        return out
-    obj = arr.astype(object) if arr.dtype.kind in "US" else arr
-    # Group identical objects so each distinct string/datetime is parsed once. Mixed
-    # types cannot be sorted, so fall back to a dict keyed by the value itself.
-    cache: dict[Any, np.datetime64] = {}
-    aware_seen: int | None = None
-    naive_seen: int | None = None
-    for i, v in enumerate(obj.tolist()):
-        if v is None or (isinstance(v, float) and v != v):
-            out[i] = NAT
-            continue
-        if isinstance(v, dt.datetime):
-            if v.tzinfo is not None and v.utcoffset() is not None:
-                aware_seen = i if aware_seen is None else aware_seen
-            else:
-                naive_seen = i if naive_seen is None else naive_seen
-            if aware_seen is not None and naive_seen is not None:
-                raise ValueError(
-                    f"{field!r} mixes timezone-aware and naive datetimes (row {aware_seen} is "
-                    f"aware, row {naive_seen} is naive); make them all aware, or all naive "
-                    "and pass default_tz"
-                )
-        hit = cache.get(v) if isinstance(v, str | dt.datetime | dt.date) else None
-        if hit is None:
-            try:
-                conv = as_utc_datetime(v, field=field, default_tz=tz)
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(f"row {i}: {exc}") from None
-            hit = np.datetime64(conv.replace(tzinfo=None), "us")
-            if isinstance(v, str | dt.datetime | dt.date):
-                cache[v] = hit
-        out[i] = hit
     return out
 
 

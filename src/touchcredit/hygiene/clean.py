@@ -306,8 +306,8 @@ def clean(
     (5, 3, 2)
     >>> for why in report.rejected.reasons:
     ...     print(why)
-    row 3: 'soon' is not a recognised date/time (...)
-    row 4: no identifier ('cookie', 'email' all missing)
+    row 4: 'soon' is not a recognised date/time (...)
+    row 5: no identifier ('cookie', 'email' all missing)
     """
     mapping = clean_columns(
         columns, journey=journey, timestamp=timestamp, url=url, source=source, medium=medium,
@@ -332,7 +332,7 @@ def clean(
     def reject(mask: npt.NDArray[np.bool_], why: Any) -> None:
         new = mask & (reason == None)  # noqa: E711  (elementwise)
         for i in np.flatnonzero(new).tolist():  # rejected rows only
-            reason[i] = why(i) if callable(why) else f"row {i}: {why}"
+            reason[i] = why(i) if callable(why) else f"row {i + 1}: {why}"
 
     bar = progress_bar(6, "clean", progress=progress)
     bar.update(0, label="timestamps")
@@ -366,7 +366,7 @@ def clean(
         if bad.any():
             if errors == "raise":
                 row = int(np.flatnonzero(bad)[0])
-                raise TypeError(f"{name!r} must hold text; row {row} is {table[name][row]!r}")
+                raise TypeError(f"{name!r} must hold text; row {row + 1} is {table[name][row]!r}")
             reject(bad, f"{name!r} must hold text (or be empty)")
         cols[role] = values
     raw_source = _fill(cols["source"], tags["source"] if tags else None, n)
@@ -518,7 +518,7 @@ def _conversions(
     )
     reason[times.rejected_rows] = [f"conversion {r}" for r in times.reasons]
     for i in np.flatnonzero(np.isnat(times.values) & (reason == None)).tolist():  # noqa: E711
-        reason[i] = f"conversion row {i}: {time!r} is missing"
+        reason[i] = f"conversion row {i + 1}: {time!r} is missing"
     values = np.ones(m, dtype=np.float64)
     if value is not None:
         raw = _column(conversions, value, m, "conversion value")
@@ -535,12 +535,12 @@ def _conversions(
         bad = ~np.isfinite(values) | (values < 0)
         for i in np.flatnonzero(bad & (reason == None)).tolist():  # noqa: E711
             shown = raw[i : i + 1].tolist()[0]
-            reason[i] = f"conversion row {i}: {value!r} must be a number >= 0, got {shown!r}"
+            reason[i] = f"conversion row {i + 1}: {value!r} must be a number >= 0, got {shown!r}"
     person = stitched.lookup(column, ids)
     # An identifier no touch carries: a journey of its own, with no touches.
     absent = missing_mask(ids)
     for i in np.flatnonzero(absent & (reason == None)).tolist():  # noqa: E711
-        reason[i] = f"conversion row {i}: {column!r} is missing"
+        reason[i] = f"conversion row {i + 1}: {column!r} is missing"
     unknown = (person < 0) & ~absent
     if unknown.any():
         keys = np.array([str(v).strip() for v in ids[unknown].tolist()], dtype=object)

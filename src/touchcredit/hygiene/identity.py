@@ -409,6 +409,7 @@ def deduplicate(
     keys: Sequence[Any],
     *,
     window: Any,
+    unit: str | None = None,
 ) -> Deduplication:
     """Mark repeated touches: same person, same key (source/channel), close in time.
 
@@ -427,6 +428,8 @@ def deduplicate(
         Columns that must be equal (e.g. ``[source, channel]``).
     window : datetime.timedelta, numpy.timedelta64 or seconds
         Largest gap between duplicates (0: same instant only).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of epoch-number times (inferred from their magnitude when None).
 
     Returns
     -------
@@ -440,13 +443,14 @@ def deduplicate(
     Examples
     --------
     >>> d = deduplicate([0, 0, 0, 1], [0, 60, 7200, 0], [["ads", "ads", "ads", "ads"]],
-    ...                 window=300)
+    ...                 window=300, unit="s")
     >>> d.keep.tolist(), d.duplicate_of.tolist(), d.n_removed
     ([True, False, True, True], [-1, 0, -1, -1], 1)
     """
     pid = np.asarray(person, dtype=np.int64).reshape(-1)
     n = pid.size
-    ts = to_datetime64(timestamp, field="timestamp", allow_missing=True).view(np.int64)
+    ts = to_datetime64(timestamp, field="timestamp", unit=unit, allow_missing=True)
+    ts = ts.view(np.int64)
     if ts.size != n:
         raise ValueError(f"'timestamp' has {ts.size} rows, expected {n}")
     w = int(to_timedelta64(window, field="window").view(np.int64))

@@ -255,9 +255,9 @@ def attribute_parquet(
     >>> path = os.path.join(tempfile.mkdtemp(), "touches.parquet")
     >>> pq.write_table(pa.table({
     ...     "journey_id": [1, 1, 2, 2],
-    ...     "timestamp": [0, 86_400, 0, 3_600],
+    ...     "timestamp": [1_714_521_600, 1_714_608_000, 1_714_521_600, 1_714_525_200],
     ...     "channel": ["seo", "email", "seo", "paid"]}), path)
-    >>> conv = {"journey_id": [1, 2], "conversion_time": [90_000, 7_200],
+    >>> conv = {"journey_id": [1, 2], "conversion_time": [1_714_611_600, 1_714_528_800],
     ...         "conversion_value": [100.0, 50.0]}
     >>> r = attribute_parquet(path, "markov", conversions=conv,
     ...                       conversion_value="conversion_value", batch_rows=3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,16 +38,22 @@ _PARQUET = (".parquet", ".pq")
 _FEATHER = (".feather", ".arrow", ".ipc")
 
 
-def read_table(path: str | os.PathLike[str]) -> Any:
+def read_table(path: str | os.PathLike[str], *, text: Sequence[str] = ()) -> Any:
     """Read a CSV, Parquet or Feather file with pyarrow (pandas for CSV without it).
 
-    CSV cells that are empty become nulls (a label that was not recorded).
+    CSV cells that are empty become nulls (a label that was not recorded); only empty
+    cells: ``NA``, ``N/A``, ``null`` and ``nan`` are text like any other. The ``text``
+    columns of a CSV are read as text, never as numbers: ids such as ``007`` and
+    ``7``, or GA4's ``1234567890.1234567891`` and ``...892``, stay distinct.
 
     Parameters
     ----------
     path : str or path-like
         ``.csv`` (optionally ``.gz``/``.bz2``), ``.tsv``, ``.parquet``/``.pq`` or
         ``.feather``/``.arrow``.
+    text : sequence of str
+        CSV columns to read as text (id columns); names absent from the file are
+        ignored.
 
     Returns
     -------
@@ -69,6 +75,10 @@ def read_table(path: str | os.PathLike[str]) -> Any:
     >>> _ = p.write_text("journey_id,channel\\na,seo\\nb,\\n")
     >>> read_table(p).column("channel").to_pylist()
     ['seo', None]
+    >>> _ = p.write_text("journey_id,channel\\n007,NA\\n7,seo\\n")
+    >>> t = read_table(p, text=["journey_id"])
+    >>> t.column("journey_id").to_pylist(), t.column("channel").to_pylist()
+    (['007', '7'], ['NA', 'seo'])
     """
     p = Path(path)
     if not p.exists():
@@ -89,11 +99,17 @@ def read_table(path: str | os.PathLike[str]) -> Any:
         pa_csv = importlib.import_module("pyarrow.csv")
     except ImportError:
         pd = _require("pandas")
-        return pd.read_csv(p, sep=delimiter)
+        dtypes = dict.fromkeys(text, str)
+        return pd.read_csv(p, sep=delimiter, dtype=dtypes, keep_default_na=False, na_values=[""])
+    pa = _require("pyarrow")
     return pa_csv.read_csv(
         p,
         parse_options=pa_csv.ParseOptions(delimiter=delimiter),
-        convert_options=pa_csv.ConvertOptions(strings_can_be_null=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.string() for c in text},  # absent names are ignored
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
     )
 
 

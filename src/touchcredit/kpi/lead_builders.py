@@ -28,7 +28,7 @@ from touchcredit.core.frame_input import (
     times_of,
 )
 from touchcredit.core.mapping import require_columns
-from touchcredit.core.time_rule import NAT, TimeZoneLike, to_datetime64
+from touchcredit.core.time_rule import NAT, TimeRule, TimeZoneLike
 
 __all__ = [
     "STAGE_FIELDS",
@@ -75,7 +75,7 @@ def distinct_lead_ids(lead_id: Any) -> tuple[npt.NDArray[Any], npt.NDArray[Any],
 
 
 def stage_times(
-    created_at: Any, stages: Mapping[str, Any], *, n: int, default_tz: TimeZoneLike
+    created_at: Any, stages: Mapping[str, Any], *, n: int, default_tz: TimeZoneLike | TimeRule
 ) -> dict[str, TimeArray]:
     """``created_at`` and the later stage dates (NaT where None), ``n`` rows each.
 
@@ -85,13 +85,14 @@ def stage_times(
     >>> list(t), np.isnat(t["mql_at"]).tolist()
     (['created_at', 'mql_at', 'sql_at', 'opportunity_at', 'customer_at'], [True])
     """
-    times = {"created_at": to_datetime64(created_at, field="created_at", default_tz=default_tz)}
+    rule = default_tz if isinstance(default_tz, TimeRule) else TimeRule(default_tz)
+    times = {"created_at": rule.read(created_at, field="created_at")}
     for name in STAGE_FIELDS[1:]:
         values = stages.get(name)
         times[name] = (
             np.full(n, NAT, dtype="datetime64[us]")
             if values is None
-            else to_datetime64(values, field=name, default_tz=default_tz, allow_missing=True)
+            else rule.read(values, field=name, allow_missing=True)
         )
     for name, arr in times.items():
         if arr.shape[0] != n:
@@ -204,7 +205,7 @@ def deal_arrays(
     closed_at: Any,
     won: Any,
     currency: Any,
-    default_tz: TimeZoneLike,
+    default_tz: TimeZoneLike | TimeRule,
 ) -> dict[str, Any]:
     """The deal fields of a LeadSet, validated (see :meth:`LeadSet.from_arrays`).
 
@@ -220,18 +221,15 @@ def deal_arrays(
     if m and (amount is None or created_at is None):
         raise ValueError("'deal_amount' and 'deal_created_at' are required with 'deal_lead_id'")
     lead = _lead_of_deals(uniq, inv, did)
+    rule = default_tz if isinstance(default_tz, TimeRule) else TimeRule(default_tz)
     amt = as_values(amount, field="deal_amount", n=m, default=0.0)
     created = (
-        to_datetime64(created_at, field="deal_created_at", default_tz=default_tz)
-        if m
-        else np.empty(0, dtype="datetime64[us]")
+        rule.read(created_at, field="deal_created_at") if m else np.empty(0, dtype="datetime64[us]")
     )
     closed = (
         np.full(m, NAT, dtype="datetime64[us]")
         if closed_at is None
-        else to_datetime64(
-            closed_at, field="deal_closed_at", default_tz=default_tz, allow_missing=True
-        )
+        else rule.read(closed_at, field="deal_closed_at", allow_missing=True)
     )
     outcome = np.zeros(m, dtype=bool) if won is None else np.asarray(won)
     if outcome.dtype != np.bool_:

@@ -26,7 +26,7 @@ from touchcredit.core.display import html_table
 from touchcredit.core.domain import Deal, Lead
 from touchcredit.core.factorize import factorize_labels
 from touchcredit.core.grouping import Groups, local_months
-from touchcredit.core.time_rule import NAT, TimeZoneLike
+from touchcredit.core.time_rule import NAT, TimeRule, TimeZoneLike
 from touchcredit.kpi.lead_builders import (
     STAGE_FIELDS,
     attribute_columns,
@@ -336,6 +336,7 @@ class LeadSet:
         deal_won: Any = None,
         deal_currency: Any = "USD",
         default_tz: TimeZoneLike = None,
+        unit: str | None = None,
     ) -> LeadSet:
         """Build a LeadSet from parallel arrays (one row per lead, one per deal).
 
@@ -364,6 +365,9 @@ class LeadSet:
             ISO 4217 code(s).
         default_tz : str or tzinfo, optional
             Zone of naive timestamps.
+        unit : {"s", "ms", "us", "ns"}, optional
+            Unit of epoch-number times (inferred from their magnitude when None; see
+            :mod:`touchcredit.core.epochs`).
 
         Returns
         -------
@@ -385,7 +389,8 @@ class LeadSet:
         n = int(ids.shape[0])
         stages = {"mql_at": mql_at, "sql_at": sql_at, "opportunity_at": opportunity_at}
         stages["customer_at"] = customer_at
-        times = stage_times(created_at, stages, n=n, default_tz=default_tz)
+        rule = TimeRule(default_tz, unit)
+        times = stage_times(created_at, stages, n=n, default_tz=rule)
         check_stage_order(times, ids)
         labels = zip(DIMENSIONS, (source, channel, campaign, method), strict=True)
         dims: dict[str, Any] = {
@@ -393,7 +398,7 @@ class LeadSet:
         }
         deals = deal_arrays(
             uniq, inv, ids, times["created_at"], deal_lead_id, deal_amount,
-            deal_created_at, deal_closed_at, deal_won, deal_currency, default_tz,
+            deal_created_at, deal_closed_at, deal_won, deal_currency, rule,
         )  # fmt: skip
         fields: dict[str, Any] = {**times, **dims, **deals}
         attrs_ = MappingProxyType(attribute_columns(attributes, n))

@@ -60,7 +60,8 @@ class PathIndex:
 
     Examples
     --------
-    >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0], channel=["a", None])
+    >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0], channel=["a", None],
+    ...                             unit="s")
     >>> idx = path_index(js)
     >>> idx.label(0), idx.label(1), idx.symbols.tolist()
     ('a', '(not recorded)', [1, 0])
@@ -114,7 +115,7 @@ def path_index(
     Examples
     --------
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2, 2, 3], timestamp=[0, 1, 0, 1, 0],
-    ...     channel=["seo", "email", "seo", "email", "email"])
+    ...     channel=["seo", "email", "seo", "email", "email"], unit="s")
     >>> idx = path_index(js)
     >>> idx.path.tolist(), [idx.label(p) for p in range(2)]
     ([0, 0, 1], ['seo > email', 'email'])
@@ -226,7 +227,7 @@ def top_paths(
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2, 2, 3, 3], timestamp=[0, 1, 0, 1, 0, 1],
     ...     channel=["seo", "email", "seo", "email", "ads", "ads"],
-    ...     conversion_journey_id=[1], conversion_time=[5], conversion_value=[300.0])
+    ...     conversion_journey_id=[1], conversion_time=[5], conversion_value=[300.0], unit="s")
     >>> t = top_paths(js, collapse_repeats=True)
     >>> t["path"].tolist(), t["journeys"].tolist(), t["conversion_rate"].tolist()
     (['seo > email', 'ads'], [2, 1], [0.5, 0.0])

@@ -175,7 +175,7 @@ class ShapleyCounts:
     --------
     >>> from touchcredit.models import ShapleyModel
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
-    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1])
+    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
     >>> c = ShapleyModel().count(js)
     >>> sorted(zip(c.sets(), c.conversions.tolist(), c.nulls.tolist()))
     [((0, 1), 1.0, 0.0), ((1,), 0.0, 1.0)]

@@ -102,7 +102,7 @@ def exclusion_mask(
     --------
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
     ...     channel=["seo", "direct", "direct"], conversion_journey_id=[1, 2],
-    ...     conversion_time=[5, 5])
+    ...     conversion_time=[5, 5], unit="s")
     >>> exclusion_mask(js, js.pairs(), ["direct"]).tolist()
     [True, False, True]
     """
@@ -139,7 +139,7 @@ def select_pairs(
     --------
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
     ...     channel=["seo", "direct", "direct"], conversion_journey_id=[1, 2],
-    ...     conversion_time=[5, 5])
+    ...     conversion_time=[5, 5], unit="s")
     >>> select_pairs(js, js.pairs(), ["direct"]).touch.tolist()
     [0, 2]
     """
@@ -161,7 +161,8 @@ def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
     --------
     >>> from touchcredit.models import Linear
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
-    ...     channel=["seo", "email", "ads"], conversion_journey_id=[1], conversion_time=[2])
+    ...     channel=["seo", "email", "ads"], conversion_journey_id=[1], conversion_time=[2],
+    ...     unit="s")
     >>> eligible_pairs(Linear(exclude_channels=["seo"]), js).touch.tolist()
     [1, 2]
     """

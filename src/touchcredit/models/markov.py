@@ -120,7 +120,7 @@ class MarkovModel(AttributionModel, name="markov"):
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2, 3], timestamp=[0, 1, 0, 0],
     ...     channel=["a", "b", "b", "a"],
-    ...     conversion_journey_id=[1, 2], conversion_time=[1, 0])
+    ...     conversion_journey_id=[1, 2], conversion_time=[1, 0], unit="s")
     >>> m = MarkovModel().fit(js)
     >>> m.removal_effects_  # P(conv) = 2/3; without a: 1/3; without b: 0
     {'a': 0.5, 'b': 1.0}
@@ -161,7 +161,7 @@ class MarkovModel(AttributionModel, name="markov"):
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
-        ...     channel=["a", "a"], conversion_journey_id=[1], conversion_time=[1])
+        ...     channel=["a", "a"], conversion_journey_id=[1], conversion_time=[1], unit="s")
         >>> c = MarkovModel().count(js)
         >>> list(zip(c.source.tolist(), c.target.tolist(), c.count.tolist()))
         [(-1, 0, 1.0), (0, -2, 1.0)]
@@ -183,7 +183,7 @@ class MarkovModel(AttributionModel, name="markov"):
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0],
-        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0])
+        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0], unit="s")
         >>> m = MarkovModel()
         >>> c = m.count(js.select([0])) + m.count(js.select([1]))
         >>> m.fit_counts(c).removal_effects_
@@ -262,7 +262,7 @@ class MarkovModel(AttributionModel, name="markov"):
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0],
         ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0],
-        ...     conversion_value=[50.0])
+        ...     conversion_value=[50.0], unit="s")
         >>> MarkovModel().fit(js).credit(js)
         {'a': 50.0, 'b': 0.0}
         """

@@ -168,7 +168,7 @@ class MarkovCounts:
     >>> from touchcredit.core.store import JourneySet
     >>> from touchcredit.models import MarkovModel
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
-    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1])
+    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
     >>> c = MarkovModel().count(js)
     >>> c.channels, c.states.ravel().tolist()
     (('a', 'b'), [0, 1])

@@ -245,7 +245,7 @@ class PositionalModel(AttributionModel):
     --------
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 1, 1], timestamp=[1, 2, 3, 4], channel=["a", "b", "c", "d"],
-    ...     conversion_journey_id=[1], conversion_time=[10], lead_created_at=[2])
+    ...     conversion_journey_id=[1], conversion_time=[10], lead_created_at=[2], unit="s")
     >>> model = PositionalModel(first=0.5, last=0.2, milestones={"lead_created_at": 0.2})
     >>> model.weights(js).round(3).tolist()
     [0.5, 0.2, 0.1, 0.2]

@@ -104,7 +104,7 @@ def choose_order(
     >>> ch = ["a", "b"] * 50 + ["c", "b"] * 50  # only the state before b tells
     >>> js = JourneySet.from_arrays(journey_id=np.repeat(np.arange(100), 2),
     ...     timestamp=np.tile([0, 1], 100), channel=ch,
-    ...     conversion_journey_id=np.arange(50), conversion_time=np.ones(50))
+    ...     conversion_journey_id=np.arange(50), conversion_time=np.ones(50), unit="s")
     >>> choice = choose_order(js, max_order=2)
     >>> choice.orders, choice.best
     ((1, 2), 2)

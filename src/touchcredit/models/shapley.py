@@ -182,7 +182,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1, 2, 3], timestamp=[0, 1, 0, 0],
     ...     channel=["a", "b", "b", "a"],
-    ...     conversion_journey_id=[1, 2, 3], conversion_time=[1, 0, 0])
+    ...     conversion_journey_id=[1, 2, 3], conversion_time=[1, 0, 0], unit="s")
     >>> ShapleyModel().fit(js).values_
     {'a': 1.5, 'b': 1.5}
     """
@@ -244,7 +244,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0],
-        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0])
+        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0], unit="s")
         >>> m = ShapleyModel()
         >>> (m.count(js.select([0])) + m.count(js.select([1]))).channels
         ('a', 'b')
@@ -279,7 +279,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         Examples
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
-        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1])
+        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
         >>> m = ShapleyModel()
         >>> m.fit_counts(m.count(js)).values_
         {'a': 0.5, 'b': 0.5}
@@ -322,7 +322,7 @@ class ShapleyModel(AttributionModel, name="shapley"):
         --------
         >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
         ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1],
-        ...     conversion_value=[10.0])
+        ...     conversion_value=[10.0], unit="s")
         >>> ShapleyModel().fit(js).credit(js)
         {'a': 5.0, 'b': 5.0}
         """

@@ -47,7 +47,7 @@ class TimeDecay(AttributionModel, name="time_decay"):
     >>> day = 86400
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[0, 7 * day], channel=["a", "b"],
-    ...     conversion_journey_id=[1], conversion_time=[7 * day])
+    ...     conversion_journey_id=[1], conversion_time=[7 * day], unit="s")
     >>> TimeDecay().weights(js).round(4).tolist()
     [0.3333, 0.6667]
     >>> TimeDecay(half_life="14d").weights(js).round(4).tolist()

@@ -92,7 +92,7 @@ def journeys_from_paths(
 ) -> JourneySet:
     """A JourneySet with one journey per ``(channel path, number of conversions)``.
 
-    Journey ``j`` gets its touches at times 0, 1, 2, ... (microseconds) in path order
+    Journey ``j`` gets its touches at times 0, 1, 2, ... (epoch seconds) in path order
     and ``n`` conversions at the time of its last touch (``n = 0`` makes a journey
     that did not convert). Handy for hand-computed examples of path-based models.
 
@@ -131,14 +131,14 @@ def journeys_from_paths(
         channel=ch,
         conversion_journey_id=cj,
         conversion_time=ct,
-        **kwargs,
+        **{"unit": "s", **kwargs},
     )
 
 
 def random_paths(seed: int, n_journeys: int = 400, n_channels: int = 5) -> JourneySet:
     """Random channel paths of 1 to 6 touches over channels ``c0``, ``c1``, ...
 
-    Touches are at times 0, 1, ...; about 40 % of journeys convert once, at their
+    Touches are at times 0, 1, ... (epoch seconds); about 40 % of journeys convert once, at their
     last touch, with a value between 1 and 100. Data-driven models (Markov,
     Shapley) need this many journeys to learn something.
 
@@ -175,6 +175,7 @@ def random_paths(seed: int, n_journeys: int = 400, n_channels: int = 5) -> Journ
         conversion_journey_id=conv,
         conversion_time=lengths[conv] - 1,
         conversion_value=rng.uniform(1, 100, conv.size).round(2),
+        unit="s",
     )
 
 

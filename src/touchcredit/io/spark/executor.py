@@ -58,7 +58,7 @@ def times(col: Any, kind: str, tz: TimeZoneLike, field: str, missing: bool) -> T
         local = col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
         return to_datetime64(local, field=field, default_tz=tz, allow_missing=missing)
     secs = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    return to_datetime64(secs, field=field, allow_missing=missing)
+    return to_datetime64(secs, field=field, unit="s", allow_missing=missing)  # as documented
 
 
 def coded(col: Any) -> Coded:
