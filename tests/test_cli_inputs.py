@@ -99,7 +99,8 @@ def test_epoch_milliseconds_and_time_unit_flag(
     assert "seo" in out
     code, _, err = _attribute(capsys, t, c, "--time-unit", "s")
     assert code == 1
-    assert "row 1: 1714561200000 is outside years 1-9999 as epoch seconds" in err
+    assert "could not be read: row 1: 17145" in err
+    assert "is outside years 1-9999 as epoch seconds" in err
 
 
 def test_a_number_column_with_an_int_of_400_digits(

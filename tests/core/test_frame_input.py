@@ -229,7 +229,7 @@ def test_not_a_frame_is_a_type_error() -> None:
 def test_bad_values_are_reported_by_field_and_row() -> None:
     df = as_pandas(TOUCHES, "ts")
     df.loc[2, "channel"] = ""
-    with pytest.raises(ValueError, match="'channel' must not be empty.*row 2"):
+    with pytest.raises(ValueError, match="'channel' must not be empty.*row 3"):
         JourneySet.from_frame(df, journey="person", timestamp="ts")
 
 
