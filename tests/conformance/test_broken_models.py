@@ -59,6 +59,7 @@ def _three_touches() -> JourneySet:
         conversion_journey_id=[1],
         conversion_time=[4],
         conversion_value=[60.0],
+        unit="s",
     )
 
 

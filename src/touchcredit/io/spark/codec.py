@@ -89,7 +89,7 @@ def encode_counts(counts: Any, allowed: Allowed) -> bytes:
     >>> from touchcredit.models.counting import count_classes
     >>> model = ShapleyModel()
     >>> js = JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
-    ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1])
+    ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
     >>> data = encode_counts(model.count(js), count_classes(model))
     >>> decode_counts(data, count_classes(model)).conversions.tolist()
     [1.0]
