@@ -112,7 +112,7 @@ def test_credit_table_text() -> None:
     js = tc.JourneySet.from_arrays(
         journey_id=[1, 1, 2], timestamp=[1, 2, 1], channel=["seo", "email", None],
         conversion_journey_id=[1, 3], conversion_time=[5, 5],
-        conversion_value=[12345.0, 10.0], currency="EUR",
+        conversion_value=[12345.0, 10.0], currency="EUR", unit="s",
     )  # fmt: skip
     text = repr(tc.attribute(js, "first_touch").by("channel"))
     assert "value (EUR)" in text
