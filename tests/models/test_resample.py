@@ -50,6 +50,7 @@ def journey_sets(draw: st.DrawFn) -> JourneySet:
         conversion_journey_id=cj,
         conversion_time=np.asarray(ct, dtype="datetime64[h]"),
         conversion_value=values,
+        unit="s",
     )
 
 
@@ -142,6 +143,7 @@ def test_hand_computed_resample() -> None:
         conversion_journey_id=[0],
         conversion_time=[1],
         conversion_value=[10.0],
+        unit="s",
     )
     terms = resample_terms(
         MarkovModel(), js, js.channel.codes.astype(np.int64), 2, js.conversion_value
@@ -159,7 +161,7 @@ def test_hand_computed_resample() -> None:
 
 
 def test_only_markov_and_shapley_are_supported() -> None:
-    js = JourneySet.from_arrays(journey_id=[0], timestamp=[0], channel=["a"])
+    js = JourneySet.from_arrays(journey_id=[0], timestamp=[0], channel=["a"], unit="s")
     assert not supports_resampling(Linear())
     with pytest.raises(TypeError, match="MarkovModel and ShapleyModel"):
         resample_terms(Linear(), js, np.zeros(1, np.int64), 1, np.zeros(0))

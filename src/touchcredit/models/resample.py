@@ -306,7 +306,7 @@ def resample_terms(
     Examples
     --------
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
-    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1])
+    ...     channel=["a", "b", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
     >>> m = MarkovModel()
     >>> terms = resample_terms(m, js, js.channel.codes, 2, np.ones(1))
     >>> twice = np.array([2, 0])  # journey 1 drawn twice, journey 2 not at all
