@@ -363,11 +363,9 @@ class LeadSet:
             Outcome (False when omitted); a won deal needs ``deal_closed_at``.
         deal_currency : str or array-like of str
             ISO 4217 code(s).
-        default_tz : str or tzinfo, optional
-            Zone of naive timestamps.
-        unit : {"s", "ms", "us", "ns"}, optional
-            Unit of epoch-number times (inferred from their magnitude when None; see
-            :mod:`touchcredit.core.epochs`).
+        default_tz, unit
+            Zone of naive times; unit of epoch numbers ("s", "ms", "us", "ns"; None: the
+            one fitting 1990-2100, :mod:`touchcredit.core.epochs`).
 
         Returns
         -------
