@@ -145,5 +145,5 @@ def test_spend_frame_names_missing_columns_and_bad_rows() -> None:
     with pytest.raises(MissingColumnError, match=r"spend: no column 'amount'.*'period'"):
         SpendTable.from_frame(pd.DataFrame(SPEND))
     bad = pd.DataFrame({**SPEND, "cost": [100.0, -1.0, 2.0]})
-    with pytest.raises(ValueError, match="'amount' must be finite and >= 0; row 1"):
+    with pytest.raises(ValueError, match="'amount' must be finite and >= 0; row 2"):
         SpendTable.from_frame(bad, amount="cost", period="month")

@@ -25,7 +25,7 @@ def lead_column(leads: LeadSet, name: str) -> npt.NDArray[Any]:
     Examples
     --------
     >>> from touchcredit import LeadSet
-    >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]})
+    >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]}, unit="s")
     >>> lead_column(ls, "tier").tolist(), lead_column(ls, "source").tolist()
     (['a'], [None])
     """
@@ -47,7 +47,7 @@ def lead_groups(leads: LeadSet, by: Any, *, tz: TimeZoneLike = "UTC") -> Groups:
     Examples
     --------
     >>> from touchcredit import LeadSet
-    >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], source=["a", None])
+    >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], source=["a", None], unit="s")
     >>> lead_groups(ls, "source").labels
     ('a', None)
     """

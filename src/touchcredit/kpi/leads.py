@@ -220,7 +220,7 @@ class LeadSet:
 
         Examples
         --------
-        >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], sql_at=[None, 9])
+        >>> ls = LeadSet.from_arrays(lead_id=[1, 2], created_at=[0, 0], sql_at=[None, 9], unit="s")
         >>> ls.reached("mql").tolist()
         [False, True]
         """
@@ -278,7 +278,7 @@ class LeadSet:
 
         Examples
         --------
-        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]})
+        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]}, unit="s")
         >>> ls.column("tier").tolist(), ls.column("source").tolist()
         (['a'], [None])
         """
