@@ -278,7 +278,7 @@ class LeadSet:
 
         Examples
         --------
-        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=[0], attributes={"tier": ["a"]}, unit="s")
+        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-01"], attributes={"tier": ["a"]})
         >>> ls.column("tier").tolist(), ls.column("source").tolist()
         (['a'], [None])
         """
