@@ -278,8 +278,8 @@ class LeadSet:
 
         Examples
         --------
-        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-01"], attributes={"tier": ["a"]})
-        >>> ls.column("tier").tolist(), ls.column("source").tolist()
+        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-02"], attributes={"t": ["a"]})
+        >>> ls.column("t").tolist(), ls.column("source").tolist()
         (['a'], [None])
         """
         return lead_column(self, name)
