@@ -278,9 +278,9 @@ class LeadSet:
 
         Examples
         --------
-        >>> ls = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-02"], attributes={"t": ["a"]})
-        >>> ls.column("t").tolist(), ls.column("source").tolist()
-        (['a'], [None])
+        >>> x = LeadSet.from_arrays(lead_id=[1], created_at=["2024-01-02"], attributes={"t": [1]})
+        >>> x.column("t").tolist(), x.column("source").tolist()
+        ([1], [None])
         """
         return lead_column(self, name)
 
