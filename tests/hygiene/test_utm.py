@@ -184,3 +184,41 @@ def test_parse_many_equals_parse_row_by_row(urls: list[str | None]) -> None:
         assert cols["source"][i] == want.source
         assert cols["campaign"][i] == want.campaign
         assert bool(cols["paid"][i]) is want.paid
+
+
+_URLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.integers(0, 3),
+    st.sampled_from(
+        [
+            "https://x.io/?utm_source=LinkedIn&utm_medium=cpc",
+            "x.io/?UTM_SOURCE=news%20letter&utm_campaign=q2+demo&gclid=1",
+            "utm_medium=email",
+            "not a url",
+            "",
+        ]
+    ),
+    st.text(alphabet="utm_sourcemdi=&?#%+ab", max_size=30),
+)
+
+
+@pytest.mark.parametrize("hashed", [True, False])
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(_URLS, max_size=40))
+def test_parse_many_equals_parsing_every_row(values: list[object], hashed: bool) -> None:
+    # each distinct URL is parsed once (hashing the column when pandas is there, or
+    # sorting it); the straightforward way parses every row that holds a str
+    if hashed:
+        pytest.importorskip("pandas")
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    with pytest.MonkeyPatch.context() as mp:
+        if not hashed:
+            mp.setattr(utm, "hash_factorize", lambda a: None)
+        cols = utm.parse_many(arr)
+    for i, v in enumerate(values):
+        want = utm.parse(v) if isinstance(v, str) else None
+        for name in (*utm.UTM_FIELDS, "platform"):
+            assert cols[name][i] == (getattr(want, name) if want else None)
+        assert cols["paid"][i] == (want.paid if want else False)

@@ -34,6 +34,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.factorize import hash_factorize
+
 __all__ = [
     "CLICK_IDS",
     "CONVENTIONS",
@@ -197,22 +199,41 @@ def parse_many(urls: Any) -> dict[str, npt.NDArray[Any]]:
     (['x', None, 'x'], [False, False, True])
     """
     arr = np.asarray(urls, dtype=object).reshape(-1)
-    present = np.array([isinstance(v, str) for v in arr.tolist()], dtype=bool)
     n = arr.size
     out: dict[str, npt.NDArray[Any]] = {f: np.full(n, None, dtype=object) for f in UTM_FIELDS}
     out["platform"] = np.full(n, None, dtype=object)
     out["paid"] = np.zeros(n, dtype=bool)
-    if not present.any():
+    rows, uniq, inverse = _distinct_urls(arr)
+    if not rows.size:
         return out
-    uniq, inverse = np.unique(arr[present], return_inverse=True)  # str objects: exact
-    parsed = [parse(u) for u in uniq.tolist()]  # one call per distinct URL
-    rows = np.flatnonzero(present)
+    parsed = [parse(u) for u in uniq]  # one call per distinct URL
     for name in (*UTM_FIELDS, "platform"):
         table = np.empty(len(parsed), dtype=object)
         table[:] = [getattr(p, name) for p in parsed]
-        out[name][rows] = table[inverse.reshape(-1)]
-    out["paid"][rows] = np.array([p.paid for p in parsed], dtype=bool)[inverse.reshape(-1)]
+        out[name][rows] = table[inverse]
+    out["paid"][rows] = np.array([p.paid for p in parsed], dtype=bool)[inverse]
     return out
+
+
+def _distinct_urls(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], list[str], Any]:
+    """The rows holding a ``str``, the distinct strings, and each such row's index into
+    them. Hashes the column once (types checked per distinct value, not per row) when
+    pandas is there; sorts the strings otherwise."""
+    hashed = hash_factorize(arr) if arr.size else None
+    if hashed is not None:
+        uniq, codes = hashed
+        is_str = np.array([isinstance(v, str) for v in uniq.tolist()], dtype=bool)
+        lut = np.full(len(uniq) + 1, -1, dtype=np.int64)
+        lut[np.flatnonzero(is_str)] = np.arange(int(is_str.sum()), dtype=np.int64)
+        idx = lut[codes]  # code -1 (missing) reads the last slot: -1
+        rows = np.flatnonzero(idx >= 0)
+        return rows, [str(u) for u in uniq[is_str].tolist()], idx[rows]
+    present = np.array([isinstance(v, str) for v in arr.tolist()], dtype=bool)
+    rows = np.flatnonzero(present)
+    if not rows.size:
+        return rows, [], np.zeros(0, dtype=np.int64)
+    distinct, inverse = np.unique(arr[present], return_inverse=True)  # str objects: exact
+    return rows, distinct.tolist(), inverse.reshape(-1)
 
 
 #: Naming conventions of :func:`build_url`: the separator that replaces whitespace.
