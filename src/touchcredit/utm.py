@@ -13,6 +13,7 @@ from touchcredit.hygiene.utm import (
     build_url,
     parse,
     parse_many,
+    query_pairs,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "build_url",
     "parse",
     "parse_many",
+    "query_pairs",
 ]

@@ -222,3 +222,11 @@ def test_parse_many_equals_parsing_every_row(values: list[object], hashed: bool)
         for name in (*utm.UTM_FIELDS, "platform"):
             assert cols[name][i] == (getattr(want, name) if want else None)
         assert cols["paid"][i] == (want.paid if want else False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=st.text(alphabet="ab=&+%20ZF_é", max_size=40))
+def test_query_pairs_equal_parse_qsl(query: str) -> None:
+    from urllib.parse import parse_qsl
+
+    assert utm.query_pairs(query) == parse_qsl(query, errors="replace")

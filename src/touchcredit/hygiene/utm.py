@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import numpy as np
@@ -45,6 +45,7 @@ __all__ = [
     "build_url",
     "parse",
     "parse_many",
+    "query_pairs",
 ]
 
 #: Longest input :func:`parse` reads (characters, after stripping whitespace).
@@ -129,6 +130,31 @@ def _split(text: str) -> tuple[str, str]:
     return "", fragment
 
 
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """The non-blank ``(name, value)`` pairs of a query string, decoded.
+
+    The same pairs as ``urllib.parse.parse_qsl(query, errors="replace")``, with the
+    decoding skipped for the (usual) parts that hold no ``+`` or ``%``: one of the
+    hot spots of cleaning a million landing URLs.
+
+    Examples
+    --------
+    >>> query_pairs("utm_source=news%20letter&empty=&flag&utm_campaign=q2+demo")
+    [('utm_source', 'news letter'), ('utm_campaign', 'q2 demo')]
+    """
+    out = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if not value:  # no "=", or nothing after it
+            continue
+        if "+" in name or "%" in name:
+            name = unquote(name.replace("+", " "), errors="replace")
+        if "+" in value or "%" in value:
+            value = unquote(value.replace("+", " "), errors="replace")
+        out.append((name, value))
+    return out
+
+
 def parse(url: str) -> UTM:
     """Read the UTM tags and click ids of a landing URL or query string.
 
@@ -166,7 +192,7 @@ def parse(url: str) -> UTM:
     found: dict[str, str] = {}
     clicks: dict[str, str] = {}
     for part in (query, fragment if "=" in fragment else ""):
-        for key, value in parse_qsl(part, keep_blank_values=False, errors="replace"):
+        for key, value in query_pairs(part):
             k = key.strip().lower()
             v = value.strip()
             if not v:
