@@ -11,186 +11,35 @@ reason, and ``rows_in == rows_out + duplicates_removed + rows_rejected`` always 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_object_array, missing_mask
-from touchcredit.core.display import html_table
+from touchcredit.core.columns import as_object_array
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.hygiene import channels, identity, timestamps, utm
-from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog, normalize
+from touchcredit.hygiene.catalog import Catalog, Normalized, normalize
 from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
-from touchcredit.hygiene.labels import distinct_strings, label_key
+from touchcredit.hygiene.clean_steps import (
+    CleanConversions,
+    column_of,
+    fill,
+    read_conversions,
+    text_labels,
+    tidy_channels,
+)
+from touchcredit.hygiene.cleaning_report import CleaningReport, Rejections, no_rejections
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
 
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
-
-
-@attrs.frozen(eq=False)
-class Rejections:
-    """Rows that were rejected, ascending, each with its reason."""
-
-    rows: IntArray
-    reasons: tuple[str, ...]
-
-    def __len__(self) -> int:
-        return int(self.rows.size)
-
-
-@attrs.frozen(eq=False)
-class CleaningReport:
-    """What :func:`clean` did to the touch table (and the conversions).
-
-    Attributes
-    ----------
-    rows_in, rows_out : int
-        Touch rows read, and touches in the JourneySet.
-    duplicates_removed : int
-        Touches removed as duplicates (``dedupe_window``).
-    rejected : Rejections
-        Touch rows that could not be used, with reasons.
-    unmapped_sources : mapping of str to int
-        Source values the catalog did not know (kept as they were), with row counts.
-    persons : int
-        Persons (journeys) the identifiers stitched the touches into.
-    identities_merged : int
-        Identifier values folded into another person's identity.
-    merge_groups : touchcredit.hygiene.identity.MergeGroups
-        Persons made of more than one identifier value.
-    person : int64 ndarray
-        Person (journey id) of every input row; -1 for rejected rows.
-    duplicate_of : int64 ndarray
-        For every input row removed as a duplicate, the row it repeats; else -1.
-    conversions_in, conversions_out : int
-        Conversion rows read and kept.
-    conversions_rejected : Rejections
-        Conversion rows that could not be used, with reasons.
-    rejected_conversion_value : float
-        Sum of the readable values of rejected conversions (money that is not in the
-        JourneySet, stated rather than dropped).
-    """
-
-    rows_in: int
-    rows_out: int
-    duplicates_removed: int
-    rejected: Rejections
-    unmapped_sources: Mapping[str, int]
-    persons: int
-    identities_merged: int
-    merge_groups: identity.MergeGroups
-    person: IntArray
-    duplicate_of: IntArray
-    conversions_in: int = 0
-    conversions_out: int = 0
-    conversions_rejected: Rejections = attrs.field(
-        factory=lambda: Rejections(np.zeros(0, np.int64), ())
-    )
-    rejected_conversion_value: float = 0.0
-
-    @property
-    def rows_rejected(self) -> int:
-        """Number of rejected touch rows."""
-        return len(self.rejected)
-
-    def __str__(self) -> str:
-        lines = [
-            f"rows in: {self.rows_in:,}; out: {self.rows_out:,}; duplicates removed: "
-            f"{self.duplicates_removed:,}; rejected: {self.rows_rejected:,}",
-            f"persons: {self.persons:,} ({self.identities_merged:,} identities merged in "
-            f"{len(self.merge_groups):,} groups)",
-        ]
-        if self.unmapped_sources:
-            top = ", ".join(f"{k!r} ({v:,})" for k, v in list(self.unmapped_sources.items())[:5])
-            lines.append(f"unmapped sources: {len(self.unmapped_sources):,} ({top})")
-        if self.conversions_in:
-            lines.append(
-                f"conversions in: {self.conversions_in:,}; out: {self.conversions_out:,}; "
-                f"rejected: {len(self.conversions_rejected):,} "
-                f"(value {self.rejected_conversion_value:,.2f})"
-            )
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        """Notebook view: the row accounting and the unmapped sources (escaped)."""
-        rows = [
-            ("touch rows in", f"{self.rows_in:,}"),
-            ("touch rows out", f"{self.rows_out:,}"),
-            ("duplicates removed", f"{self.duplicates_removed:,}"),
-            ("rows rejected", f"{self.rows_rejected:,}"),
-            ("persons", f"{self.persons:,}"),
-            ("identities merged", f"{self.identities_merged:,}"),
-        ]
-        if self.conversions_in:
-            rows += [
-                ("conversion rows in", f"{self.conversions_in:,}"),
-                ("conversion rows out", f"{self.conversions_out:,}"),
-                ("conversion rows rejected", f"{len(self.conversions_rejected):,}"),
-            ]
-        out = html_table(("cleaning", "rows"), rows, numeric=(False, True))
-        if self.unmapped_sources:
-            top = sorted(self.unmapped_sources.items(), key=lambda kv: -kv[1])[:12]
-            out += html_table(
-                ("unmapped source", "rows"),
-                [(k, f"{v:,}") for k, v in top],
-                caption=f"{len(self.unmapped_sources):,} sources the catalog does not know",
-                numeric=(False, True),
-            )
-        return f"<div>{out}</div>"
-
-
-def _column(table: Mapping[str, Any], name: str, n: int, what: str) -> npt.NDArray[Any]:
-    arr = as_object_array(table[name], field=name)
-    if arr.shape[0] != n:
-        raise ValueError(f"{what} column {name!r} has {arr.shape[0]} rows, expected {n}")
-    return arr
-
-
-def _text(arr: npt.NDArray[Any], field: str) -> tuple[ObjArray, npt.NDArray[np.bool_]]:
-    """Trimmed strings (None for missing/blank) and a mask of non-text values."""
-    n = arr.shape[0]
-    missing = missing_mask(arr)
-    present = arr[~missing] if missing.any() else arr
-    if present.dtype.kind in "US":
-        uniq, inv = np.unique(present, return_inverse=True)
-    else:
-        from touchcredit.core.factorize import hash_factorize
-
-        hashed = hash_factorize(present)
-        if hashed is not None:
-            uniq, inv = hashed
-        else:
-            keys = np.array([f"{type(v).__name__}:{v!r}" for v in present.tolist()], dtype=object)
-            _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-            uniq = present[first]
-    table = np.empty(len(uniq) + 1, dtype=object)
-    bad_t = np.zeros(len(uniq) + 1, dtype=bool)
-    for k, v in enumerate(uniq.tolist()):  # one per distinct value
-        if isinstance(v, str):
-            table[k] = v.strip() or None
-        else:
-            bad_t[k] = True
-    idx = np.full(n, len(uniq), dtype=np.int64)
-    idx[~missing] = np.asarray(inv, dtype=np.int64).reshape(-1)
-    out: ObjArray = table[idx]
-    return out, bad_t[idx]
-
-
-def _fill(primary: ObjArray | None, fallback: ObjArray | None, n: int) -> ObjArray:
-    """``primary`` where present, else ``fallback`` (None where neither)."""
-    if primary is None:
-        return fallback if fallback is not None else np.full(n, None, dtype=object)
-    if fallback is None:
-        return primary
-    return np.where(missing_mask(primary), fallback, primary)
 
 
 def clean(
@@ -317,106 +166,31 @@ def clean(
     )  # fmt: skip
     table = touch_table(table, mapping, default_tz=default_tz)
     conversions = conversion_table(conversions, mapping, default_tz=default_tz)
-    journey, timestamp, channel = mapping.journey, mapping.timestamp, mapping.channel
-    url, source, medium, referrer = mapping.url, mapping.source, mapping.medium, mapping.referrer
-    campaign, method = mapping.campaign, mapping.method
     id_kinds: dict[str, str | None] = (
         dict(identifiers) if isinstance(identifiers, Mapping) else dict(mapping.identifiers)
     )
     if columns is None and not isinstance(identifiers, Mapping):
         id_kinds = dict.fromkeys(id_kinds)  # kinds inferred by identity.stitch, as before
-    n = as_object_array(table[journey], field=journey).shape[0]
+    n = as_object_array(table[mapping.journey], field=mapping.journey).shape[0]
     cat = Catalog.default() if catalog is None else catalog
-    reason = np.full(n, None, dtype=object)
-
-    def reject(mask: npt.NDArray[np.bool_], why: Any) -> None:
-        new = mask & (reason == None)  # noqa: E711  (elementwise)
-        for i in np.flatnonzero(new).tolist():  # rejected rows only
-            reason[i] = why(i) if callable(why) else f"row {i + 1}: {why}"
-
+    rej = _Reasons(n)
     bar = progress_bar(6, "clean", progress=progress)
     bar.update(0, label="timestamps")
-    times = timestamps.parse(
-        _column(table, timestamp, n, "timestamp"),
-        default_tz=default_tz,
-        dayfirst=dayfirst,
-        errors="report",
-        field=timestamp,
-    )
-    if errors == "raise" and len(times.rejected_rows):
-        raise ValueError(f"{timestamp!r} could not be read: {times.reasons[0]}")
-    reason[times.rejected_rows] = list(times.reasons)
-    reject(np.isnat(times.values), f"{timestamp!r} is missing")
-
+    times = _read_times(table, mapping.timestamp, n, rej, default_tz, dayfirst, errors)
     bar.update(label="labels and URL tags")
-    tags = utm.parse_many(_column(table, url, n, "url")) if url else None
-    cols: dict[str, ObjArray | None] = {}
-    for role, name in (
-        ("source", source),
-        ("medium", medium),
-        ("channel", channel),
-        ("campaign", campaign),
-        ("method", method),
-        ("referrer", referrer),
-    ):
-        if name is None:
-            cols[role] = None
-            continue
-        values, bad = _text(_column(table, name, n, role), name)
-        if bad.any():
-            if errors == "raise":
-                row = int(np.flatnonzero(bad)[0])
-                raise TypeError(f"{name!r} must hold text; row {row + 1} is {table[name][row]!r}")
-            reject(bad, f"{name!r} must hold text (or be empty)")
-        cols[role] = values
-    raw_source = _fill(cols["source"], tags["source"] if tags else None, n)
-    medium_v = _fill(cols["medium"], tags["medium"] if tags else None, n)
-    campaign_v = _fill(cols["campaign"], tags["campaign"] if tags else None, n)
-
+    labels = _read_labels(table, mapping, n, rej, errors)
     bar.update(label="identities")
-    ids = {journey: _column(table, journey, n, "journey")}
-    ids.update({c: _column(table, c, n, "identifier") for c in id_kinds})
-    kinds = {c: k for c, k in id_kinds.items() if k is not None}
-    stitched = identity.stitch(ids, kinds=kinds)
-    reject(stitched.person < 0, f"no identifier ({', '.join(map(repr, ids))} all missing)")
-    if errors == "raise" and (reason != None).any():  # noqa: E711
-        raise ValueError(str(reason[reason != None][0]))  # noqa: E711
-
+    stitched = _stitch(table, mapping.journey, id_kinds, n, rej, errors)
     bar.update(label="sources and channels")
-    norm = normalize(raw_source, cat)
-    canon = norm.values
-    grouped = channels.channel_groups(
-        canon,
-        medium_v,
-        paid=tags["paid"] if tags else None,
-        platform=tags["platform"] if tags else None,
-        referrer=cols["referrer"],
-        catalog=cat,
-    )
-    channel_v = grouped if cols["channel"] is None else _fill(_tidy(cols["channel"]), grouped, n)
-    method_v = _fill(cols["method"], cat.categories(canon), n)
-
+    norm, channel_v, method_v = _sources_and_channels(labels, cat, n)
     bar.update(label="duplicates")
-    accepted = reason == None  # noqa: E711  (elementwise)
-    rows = np.flatnonzero(accepted)
-    duplicate_of = np.full(n, -1, dtype=np.int64)
-    removed = 0
-    if dedupe_window is not None and rows.size:
-        d = identity.deduplicate(
-            stitched.person[rows],
-            times.values[rows],
-            [canon[rows], channel_v[rows]],
-            window=dedupe_window,
-        )
-        dup_rows = rows[~d.keep]
-        duplicate_of[dup_rows] = rows[d.duplicate_of[~d.keep]]
-        removed = d.n_removed
-        rows = rows[d.keep]
-
-    conv = _conversions(
+    rows, duplicate_of, removed = _dedupe(
+        np.flatnonzero(rej.accepted()), stitched, times, norm.values, channel_v, dedupe_window
+    )
+    conv = read_conversions(
         conversions,
         stitched,
-        column=mapping.conversion_journey or journey,
+        column=mapping.conversion_journey or mapping.journey,
         time=mapping.conversion_time,
         value=mapping.conversion_value,
         default_tz=default_tz,
@@ -424,141 +198,202 @@ def clean(
         errors=errors,
     )
     bar.update(label="journeys")
+    labels.update(channel=channel_v, method=method_v, source=norm.values)
+    js = _journeys(rows, stitched, times, labels, conv, target, currency)
+    report = _report(js, rej, norm, stitched, removed, duplicate_of, conv)
+    bar.update()
+    bar.close()
+    return js, report
+
+
+def _report(
+    js: JourneySet,
+    rej: _Reasons,
+    norm: Normalized,
+    stitched: identity.Stitching,
+    removed: int,
+    duplicate_of: npt.NDArray[np.int64],
+    conv: CleanConversions | None,
+) -> CleaningReport:
+    """The row accounting; every input row is kept, removed as a duplicate or rejected."""
+    accepted = rej.accepted()
+    bad_rows = np.flatnonzero(~accepted)
+    report = CleaningReport(
+        rows_in=accepted.size,
+        rows_out=js.n_touches,
+        duplicates_removed=removed,
+        rejected=Rejections(bad_rows.astype(np.int64), tuple(rej.reason[bad_rows].tolist())),
+        unmapped_sources=norm.unmapped,
+        persons=stitched.n_persons,
+        identities_merged=stitched.identities_merged,
+        merge_groups=stitched.groups,
+        person=np.where(accepted, stitched.person, -1),
+        duplicate_of=duplicate_of,
+        conversions_in=conv.n_in if conv else 0,
+        conversions_out=conv.rows.size if conv else 0,
+        conversions_rejected=conv.rejected if conv else no_rejections(),
+        rejected_conversion_value=conv.rejected_value if conv else 0.0,
+    )
+    assert report.rows_in == report.rows_out + report.duplicates_removed + report.rows_rejected
+    return report
+
+
+class _Reasons:
+    """Why each touch row was rejected (None: kept); the first reason given wins."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+
+    def reject(self, mask: npt.NDArray[np.bool_], why: str | Callable[[int], str]) -> None:
+        new = mask & (self.reason == None)  # noqa: E711  (elementwise)
+        for i in np.flatnonzero(new).tolist():  # rejected rows only
+            self.reason[i] = why(i) if callable(why) else f"row {i + 1}: {why}"
+
+    def accepted(self) -> npt.NDArray[np.bool_]:
+        out: npt.NDArray[np.bool_] = self.reason == None  # noqa: E711  (elementwise)
+        return out
+
+    def raise_first(self) -> None:
+        bad = ~self.accepted()
+        if bad.any():
+            raise ValueError(str(self.reason[bad][0]))
+
+
+def _read_times(
+    table: Mapping[str, Any],
+    name: str,
+    n: int,
+    rej: _Reasons,
+    default_tz: TimeZoneLike,
+    dayfirst: bool,
+    errors: str,
+) -> npt.NDArray[np.datetime64]:
+    """Touch times as UTC instants; unreadable and missing ones rejected."""
+    times = timestamps.parse(
+        column_of(table, name, n, "timestamp"),
+        default_tz=default_tz,
+        dayfirst=dayfirst,
+        errors="report",
+        field=name,
+    )
+    if errors == "raise" and len(times.rejected_rows):
+        raise ValueError(f"{name!r} could not be read: {times.reasons[0]}")
+    rej.reason[times.rejected_rows] = list(times.reasons)
+    rej.reject(np.isnat(times.values), f"{name!r} is missing")
+    values: npt.NDArray[np.datetime64] = times.values
+    return values
+
+
+_LABEL_ROLES = ("source", "medium", "channel", "campaign", "method", "referrer")
+
+
+def _read_labels(
+    table: Mapping[str, Any], mapping: ColumnMap, n: int, rej: _Reasons, errors: str
+) -> dict[str, Any]:
+    """Trimmed label columns; source, medium and campaign fall back to the URL's tags."""
+    tags = utm.parse_many(column_of(table, mapping.url, n, "url")) if mapping.url else None
+    cols: dict[str, Any] = {}
+    for role in _LABEL_ROLES:
+        name = getattr(mapping, role)
+        if name is None:
+            cols[role] = None
+            continue
+        values, bad = text_labels(column_of(table, name, n, role), name)
+        if bad.any():
+            if errors == "raise":
+                row = int(np.flatnonzero(bad)[0])
+                raise TypeError(f"{name!r} must hold text; row {row + 1} is {table[name][row]!r}")
+            rej.reject(bad, f"{name!r} must hold text (or be empty)")
+        cols[role] = values
+    for role in ("source", "medium", "campaign"):
+        cols[role] = fill(cols[role], tags[role] if tags else None, n)
+    cols["paid"] = tags["paid"] if tags else None
+    cols["platform"] = tags["platform"] if tags else None
+    return cols
+
+
+def _stitch(
+    table: Mapping[str, Any],
+    journey: str,
+    id_kinds: Mapping[str, str | None],
+    n: int,
+    rej: _Reasons,
+    errors: str,
+) -> identity.Stitching:
+    """Persons from the journey and identifier columns; rows with no identifier rejected."""
+    ids = {journey: column_of(table, journey, n, "journey")}
+    ids.update({c: column_of(table, c, n, "identifier") for c in id_kinds})
+    kinds = {c: k for c, k in id_kinds.items() if k is not None}
+    stitched = identity.stitch(ids, kinds=kinds)
+    rej.reject(stitched.person < 0, f"no identifier ({', '.join(map(repr, ids))} all missing)")
+    if errors == "raise":
+        rej.raise_first()
+    return stitched
+
+
+def _sources_and_channels(
+    labels: Mapping[str, Any], cat: Catalog, n: int
+) -> tuple[Normalized, npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Canonical sources, channel groups (an explicit channel wins) and methods."""
+    norm = normalize(labels["source"], cat)
+    grouped = channels.channel_groups(
+        norm.values,
+        labels["medium"],
+        paid=labels["paid"],
+        platform=labels["platform"],
+        referrer=labels["referrer"],
+        catalog=cat,
+    )
+    given = labels["channel"]
+    channel_v = grouped if given is None else fill(tidy_channels(given), grouped, n)
+    method_v = fill(labels["method"], cat.categories(norm.values), n)
+    return norm, channel_v, method_v
+
+
+def _dedupe(
+    rows: npt.NDArray[np.intp],
+    stitched: identity.Stitching,
+    times: npt.NDArray[np.datetime64],
+    canon: npt.NDArray[np.object_],
+    channel: npt.NDArray[np.object_],
+    window: Any,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], int]:
+    """Rows kept, the row each removed duplicate repeats (else -1), and the count removed."""
+    duplicate_of = np.full(times.shape[0], -1, dtype=np.int64)
+    if window is None or not rows.size:
+        return rows, duplicate_of, 0
+    d = identity.deduplicate(
+        stitched.person[rows], times[rows], [canon[rows], channel[rows]], window=window
+    )
+    duplicate_of[rows[~d.keep]] = rows[d.duplicate_of[~d.keep]]
+    return rows[d.keep], duplicate_of, d.n_removed
+
+
+def _journeys(
+    rows: npt.NDArray[np.intp],
+    stitched: identity.Stitching,
+    times: npt.NDArray[np.datetime64],
+    labels: Mapping[str, Any],
+    conv: CleanConversions | None,
+    target: str,
+    currency: str | None,
+) -> JourneySet:
+    """The JourneySet of the kept rows, with their input rows recorded."""
     js = JourneySet.from_arrays(
         journey_id=stitched.person[rows],
-        timestamp=times.values[rows],
-        channel=channel_v[rows],
-        source=canon[rows],
-        campaign=campaign_v[rows],
-        method=method_v[rows],
+        timestamp=times[rows],
+        channel=labels["channel"][rows],
+        source=labels["source"][rows],
+        campaign=labels["campaign"][rows],
+        method=labels["method"][rows],
         conversion_journey_id=conv.person if conv else None,
         conversion_time=conv.time if conv else None,
         conversion_value=conv.value if conv else None,
         target=target,
         currency=currency,
     )
-    js = attrs.evolve(
+    return attrs.evolve(
         js,
         touch_row=rows[js.touch_row],
         conversion_row=conv.rows[js.conversion_row] if conv else js.conversion_row,
-    )
-    bad_rows = np.flatnonzero(~accepted)
-    person = np.where(accepted, stitched.person, -1)
-    report = CleaningReport(
-        rows_in=n,
-        rows_out=js.n_touches,
-        duplicates_removed=removed,
-        rejected=Rejections(bad_rows.astype(np.int64), tuple(reason[bad_rows].tolist())),
-        unmapped_sources=norm.unmapped,
-        persons=stitched.n_persons,
-        identities_merged=stitched.identities_merged,
-        merge_groups=stitched.groups,
-        person=person,
-        duplicate_of=duplicate_of,
-        conversions_in=conv.n_in if conv else 0,
-        conversions_out=conv.rows.size if conv else 0,
-        conversions_rejected=conv.rejected if conv else Rejections(np.zeros(0, np.int64), ()),
-        rejected_conversion_value=conv.rejected_value if conv else 0.0,
-    )
-    assert report.rows_in == report.rows_out + report.duplicates_removed + report.rows_rejected
-    bar.update()
-    bar.close()
-    return js, report
-
-
-def _tidy(channel: ObjArray) -> ObjArray:
-    """Channel labels that spell a channel group ("Paid_Social") become that group."""
-    groups = {label_key(g): g for g in CHANNEL_GROUPS}
-    uniq, inverse, _ = distinct_strings(channel, "channel")
-    table = np.empty(len(uniq) + 1, dtype=object)
-    table[:-1] = [groups.get(label_key(u), u) for u in uniq]
-    table[-1] = None
-    out: ObjArray = table[inverse]
-    return out
-
-
-@attrs.frozen(eq=False)
-class _Conversions:
-    person: IntArray
-    time: npt.NDArray[np.datetime64]
-    value: npt.NDArray[np.float64]
-    rows: IntArray
-    n_in: int
-    rejected: Rejections
-    rejected_value: float
-
-
-def _conversions(
-    conversions: Mapping[str, Any] | None,
-    stitched: identity.Stitching,
-    *,
-    column: str,
-    time: str,
-    value: str | None,
-    default_tz: TimeZoneLike,
-    dayfirst: bool,
-    errors: str,
-) -> _Conversions | None:
-    if conversions is None:
-        return None
-    if column not in stitched.columns:  # the names were checked by conversion_table
-        raise ValueError(
-            f"'conversion_journey' {column!r} must name a touch identifier column "
-            f"({', '.join(map(repr, stitched.columns))})"
-        )
-    ids = as_object_array(conversions[column], field=column)
-    m = ids.shape[0]
-    reason = np.full(m, None, dtype=object)
-    times = timestamps.parse(
-        _column(conversions, time, m, "conversion time"),
-        default_tz=default_tz,
-        dayfirst=dayfirst,
-        errors="report",
-        field=time,
-    )
-    reason[times.rejected_rows] = [f"conversion {r}" for r in times.reasons]
-    for i in np.flatnonzero(np.isnat(times.values) & (reason == None)).tolist():  # noqa: E711
-        reason[i] = f"conversion row {i + 1}: {time!r} is missing"
-    values = np.ones(m, dtype=np.float64)
-    if value is not None:
-        raw = _column(conversions, value, m, "conversion value")
-        try:
-            if raw.dtype.kind in "bO" and any(isinstance(v, bool) for v in raw.tolist()):
-                raise TypeError("booleans are not amounts")
-            values = raw.astype(np.float64)  # None becomes NaN, rejected below
-        except (TypeError, ValueError):  # error path: find the unreadable rows one by one
-            for i, v in enumerate(raw.tolist()):
-                try:
-                    values[i] = float(v) if not isinstance(v, bool) else float("nan")
-                except (TypeError, ValueError):
-                    values[i] = np.nan
-        bad = ~np.isfinite(values) | (values < 0)
-        for i in np.flatnonzero(bad & (reason == None)).tolist():  # noqa: E711
-            shown = raw[i : i + 1].tolist()[0]
-            reason[i] = f"conversion row {i + 1}: {value!r} must be a number >= 0, got {shown!r}"
-    person = stitched.lookup(column, ids)
-    # An identifier no touch carries: a journey of its own, with no touches.
-    absent = missing_mask(ids)
-    for i in np.flatnonzero(absent & (reason == None)).tolist():  # noqa: E711
-        reason[i] = f"conversion row {i + 1}: {column!r} is missing"
-    unknown = (person < 0) & ~absent
-    if unknown.any():
-        keys = np.array([str(v).strip() for v in ids[unknown].tolist()], dtype=object)
-        _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        rank = np.empty(first.size, dtype=np.int64)
-        rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-        person[unknown] = stitched.n_persons + rank[inv.reshape(-1)]
-    bad_rows = np.flatnonzero(reason != None)  # noqa: E711
-    if errors == "raise" and bad_rows.size:
-        raise ValueError(str(reason[bad_rows[0]]))
-    keep = np.flatnonzero(reason == None)  # noqa: E711
-    lost = values[bad_rows]
-    return _Conversions(
-        person=person[keep],
-        time=times.values[keep],
-        value=values[keep],
-        rows=keep.astype(np.int64),
-        n_in=m,
-        rejected=Rejections(bad_rows.astype(np.int64), tuple(reason[bad_rows].tolist())),
-        rejected_value=float(lost[np.isfinite(lost) & (lost >= 0)].sum()),
     )
