@@ -99,6 +99,9 @@ def _datetimes(arr: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray,
 
 def _objects(arr: npt.NDArray[Any], opts: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
     """An object column: strings, datetimes, dates, datetime64 and numbers, row by row."""
+    values = arr.tolist()
+    if all(type(v) is str for v in values):  # the common case: text only
+        return _strings(arr, opts)
     n = arr.shape[0]
     out = np.full(n, NAT)
     rejects: Rejects = {}
@@ -108,7 +111,7 @@ def _objects(arr: npt.NDArray[Any], opts: TimeOptions, field: str) -> tuple[Date
     naive_values: list[Any] = []
     aware_seen: int | None = None
     naive_seen: int | None = None
-    for i, v in enumerate(arr.tolist()):
+    for i, v in enumerate(values):
         if v is None or (isinstance(v, float) and v != v):
             continue
         if isinstance(v, str):

@@ -37,6 +37,7 @@ NAT = np.datetime64("NaT", "us")
 # Two defaults with different dates: a field dateutil took from the default differs.
 _FAR = (dt.datetime(1904, 2, 29), dt.datetime(2000, 3, 3))
 _SPLIT_BELOW = 16
+_FIXED_WIDTH = 64  # longest string worth a fixed-width copy (a 1 MB value is not)
 _NOT_FULL = "does not hold a full date (day, month and year)"
 
 
@@ -154,6 +155,8 @@ def parse_strings(
     out = np.full(n, NAT)
     if n == 0:
         return out, {}
+    if strings.dtype.kind == "O" and max(map(len, strings.tolist())) <= _FIXED_WIDTH:
+        strings = strings.astype(str)  # short strings: numpy's strip and unique are faster
     stripped = np.char.strip(strings.astype(str)) if strings.dtype.kind != "O" else None
     if stripped is None:
         stripped_list = [s.strip() for s in strings.tolist()]
