@@ -131,3 +131,24 @@ def test_batches_give_the_same_answer(exports: ModuleType) -> None:
     assert _credit(whole) == _credit(split)
     assert np.array_equal(np.sort(whole.touch_row), np.sort(split.touch_row))
     assert r1.rejected.reasons == r2.rejected.reasons
+
+
+def test_progress_bar_through_the_cleaning_options(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    pattern = str(files["day1"].parent / "events_*.parquet")
+    ga4.read(pattern, cleaning=Cleaning(progress=False))
+    assert term.getvalue() == ""
+    ga4.read(pattern, cleaning=Cleaning(progress=True))
+    assert "clean" in term.getvalue()

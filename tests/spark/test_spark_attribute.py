@@ -314,3 +314,25 @@ def test_missing_mapped_column_names_the_role(spark: Any) -> None:
         tcs.attribute(
             touches, "linear", journey="j", timestamp="ts", channel="medium", conversion_value="v"
         )
+
+
+def test_progress_bar_over_the_driver_steps(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    touches, convs = _small(spark)
+    cols = tc.ColumnMap(
+        journey="j", timestamp="ts", channel="medium", conversion_time="at", conversion_value="v"
+    )
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    tcs.attribute(touches, "markov", conversions=convs, columns=cols, progress=False)
+    assert "spark attribute" not in term.getvalue()
+    tcs.attribute(touches, "markov", conversions=convs, columns=cols, progress=True)
+    assert "spark attribute" in term.getvalue()

@@ -57,6 +57,9 @@ class Cleaning:
     errors : {"report", "raise"}
         ``"report"``: unreadable rows are rejected and listed in the report;
         ``"raise"``: the first one raises, naming its input row.
+    progress : bool, optional
+        Progress bar while cleaning (see :func:`touchcredit.core.progress.progress_bar`;
+        ``TOUCHCREDIT_PROGRESS=0`` turns it off).
 
     Examples
     --------
@@ -71,6 +74,7 @@ class Cleaning:
     errors: Literal["report", "raise"] = attrs.field(
         default="report", validator=attrs.validators.in_(("report", "raise"))
     )
+    progress: bool | None = None
 
 
 @attrs.frozen(eq=False)
@@ -210,6 +214,7 @@ def finish(
         conversions=None if conversions is None else conversions.columns,
         target=target,
         currency=currency,
+        progress=opts.progress,
     )
     rejected = _merge(_restate(rep.rejected, touches.rows, touches.name), rejected_touches)
     conv_rows = conversions.rows if conversions is not None else np.zeros(0, np.int64)

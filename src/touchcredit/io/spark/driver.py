@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
+from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.io.spark import validation
@@ -63,6 +64,7 @@ def attribute(
     num_partitions: int | None = None,
     fit: bool | None = None,
     validate: bool = True,
+    progress: bool | None = None,
 ) -> SparkAttribution:
     """Attribute conversions to the touches of a Spark DataFrame, with any model.
 
@@ -113,6 +115,10 @@ def attribute(
         and counting the bad rows. With False the same problems fail inside the
         Spark job instead.
 
+    progress : bool, optional
+        A bar over the driver's steps (checks, fit, plan) when they are long (see
+        :func:`touchcredit.core.progress.progress_bar`); Spark shows its own stage bars.
+
     Returns
     -------
     SparkAttribution
@@ -155,16 +161,23 @@ def attribute(
         "opportunity_created_at": opportunity_created_at,
         "closed_at": closed_at,
     }
-    layout, stream = _prepare(
-        df, conversions, columns, shorthand, default_tz, num_partitions, validate
-    )
-    if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
-        m = _fit_stream(stream, m, layout)
-    elif not m.is_fitted:
-        raise NotFittedError(
-            f"{m!r} learns from data and is not fitted; pass fit=None or fit=True, or fit it first"
+    with progress_bar(3, "spark attribute", progress=progress) as bar:
+        bar.update(0, label="checks")
+        layout, stream = _prepare(
+            df, conversions, columns, shorthand, default_tz, num_partitions, validate
         )
-    return _result(df, conversions, stream, layout, m)
+        bar.update(label="fit")
+        if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
+            m = _fit_stream(stream, m, layout)
+        elif not m.is_fitted:
+            raise NotFittedError(
+                f"{m!r} learns from data and is not fitted; pass fit=None or fit=True, "
+                "or fit it first"
+            )
+        bar.update(label="plan")
+        result = _result(df, conversions, stream, layout, m)
+        bar.update()
+    return result
 
 
 def _result(
