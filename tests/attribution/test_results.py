@@ -258,3 +258,20 @@ def test_credit_by_label_equals_the_per_touch_computation(
     np.testing.assert_allclose(table.conversions, want_conv, rtol=1e-12, atol=1e-12)
     assert att.attributed == pytest.approx(float(per_touch.sum()), rel=1e-12, abs=1e-9)
     assert att.by(dimension) is table  # repeated calls cost nothing
+
+
+def test_a_result_is_freed_without_the_cycle_collector(js: JourneySet) -> None:
+    # a reference cycle would keep every result's arrays alive until a full collection
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        att = tc.attribute(js, "linear")
+        table = att.by("channel")
+        assert table.conversions.sum() > 0
+        ref = weakref.ref(att)
+        del att
+        assert ref() is None
+    finally:
+        gc.enable()

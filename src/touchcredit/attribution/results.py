@@ -302,8 +302,11 @@ class Attribution:
         if not recorded_everywhere:
             labels.append(None)
 
+        conversion_weights = self.conversion_weights
+
         def count_conversions() -> FloatArray:
-            conv = np.bincount(label, weights=self.conversion_weights, minlength=k + 1)
+            # refers to arrays only, not to self: no reference cycle keeps results alive
+            conv = np.bincount(label, weights=conversion_weights, minlength=k + 1)
             return _frozen(conv[:width].astype(np.float64, copy=False))
 
         return CreditTable(
