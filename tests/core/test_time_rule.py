@@ -98,6 +98,11 @@ def test_explicit_unit_on_every_builder() -> None:
     js = _build([0, 86_400], unit="s")
     assert js.timestamp[1] == np.datetime64("1970-01-02")
     assert _build([86_400_000], unit="ms").timestamp[0] == np.datetime64("1970-01-02")
+    table = {"cookie": ["a", "b"], "ts": [0, 86_400]}
+    cleaned, rep = tc.clean(table, journey="cookie", timestamp="ts", unit="s")
+    assert rep.rows_rejected == 0 and cleaned.timestamp.max() == np.datetime64("1970-01-02")
+    _, rep = tc.clean(table, journey="cookie", timestamp="ts")  # no unit fits: rejected
+    assert rep.rows_rejected == 2 and "pass unit=" in rep.rejected.reasons[0]
     leads = tc.LeadSet.from_arrays(lead_id=["a"], created_at=[MAY_1 * 1000], unit="ms")
     assert leads.created_at[0] == np.datetime64("2024-05-01T10:00")
     pd = pytest.importorskip("pandas")

@@ -22,14 +22,15 @@ from touchcredit.core.columns import as_object_array
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike
-from touchcredit.hygiene import channels, identity, timestamps, utm
+from touchcredit.core.time_rule import TimeRule, TimeZoneLike
+from touchcredit.hygiene import channels, identity, utm
 from touchcredit.hygiene.catalog import Catalog, Normalized, normalize
 from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
 from touchcredit.hygiene.clean_steps import (
     CleanConversions,
     column_of,
     fill,
+    parse_times,
     read_conversions,
     text_labels,
     tidy_channels,
@@ -61,6 +62,7 @@ def clean(
     default_tz: TimeZoneLike = None,
     dayfirst: bool = False,
     errors: Literal["raise", "report"] = "report",
+    unit: str | None = None,
     conversions: Any = None,
     conversion_journey: str | Unset | None = UNSET,
     conversion_time: str | Unset | None = UNSET,
@@ -103,8 +105,9 @@ def clean(
     dedupe_window : timedelta, timedelta64 or seconds, optional
         Remove touches of the same person with the same source and channel that
         follow the previous one within this window (None: keep all; 0: exact repeats).
-    default_tz : str or tzinfo, optional
-        Zone of naive timestamps (UTC when None).
+    default_tz, unit : optional
+        Zone of naive timestamps (UTC when None); unit of epoch numbers ("s", "ms",
+        "us", "ns"; None: the one fitting 1990-2100, :mod:`touchcredit.core.epochs`).
     dayfirst : bool
         Read ambiguous dates day first.
     errors : {"report", "raise"}
@@ -176,7 +179,8 @@ def clean(
     rej = _Reasons(n)
     bar = progress_bar(6, "clean", progress=progress)
     bar.update(0, label="timestamps")
-    times = _read_times(table, mapping.timestamp, n, rej, default_tz, dayfirst, errors)
+    rule = TimeRule(default_tz, unit)
+    times = _read_times(table, mapping.timestamp, n, rej, rule, dayfirst, errors)
     bar.update(label="labels and URL tags")
     labels = _read_labels(table, mapping, n, rej, errors)
     bar.update(label="identities")
@@ -193,7 +197,7 @@ def clean(
         column=mapping.conversion_journey or mapping.journey,
         time=mapping.conversion_time,
         value=mapping.conversion_value,
-        default_tz=default_tz,
+        rule=rule,
         dayfirst=dayfirst,
         errors=errors,
     )
@@ -264,18 +268,12 @@ def _read_times(
     name: str,
     n: int,
     rej: _Reasons,
-    default_tz: TimeZoneLike,
+    rule: TimeRule,
     dayfirst: bool,
     errors: str,
 ) -> npt.NDArray[np.datetime64]:
     """Touch times as UTC instants; unreadable and missing ones rejected."""
-    times = timestamps.parse(
-        column_of(table, name, n, "timestamp"),
-        default_tz=default_tz,
-        dayfirst=dayfirst,
-        errors="report",
-        field=name,
-    )
+    times = parse_times(column_of(table, name, n, "timestamp"), rule, dayfirst, name)
     if errors == "raise" and len(times.rejected_rows):
         raise ValueError(f"{name!r} could not be read: {times.reasons[0]}")
     rej.reason[times.rejected_rows] = list(times.reasons)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time_rule import TimeRule
 from touchcredit.hygiene import identity, timestamps
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS
 from touchcredit.hygiene.cleaning_report import Rejections
@@ -104,6 +104,20 @@ class CleanConversions:
     rejected_value: float
 
 
+def parse_times(values: Any, rule: TimeRule, dayfirst: bool, field: str) -> Any:
+    """:func:`touchcredit.hygiene.timestamps.parse` under ``rule``, in report mode."""
+    return timestamps.parse(
+        values,
+        default_tz=rule.default_tz,
+        dayfirst=dayfirst,
+        errors="report",
+        field=field,
+        unit=rule.unit,
+        ambiguous=rule.ambiguous,
+        nonexistent=rule.nonexistent,
+    )
+
+
 def read_conversions(
     conversions: Mapping[str, Any] | None,
     stitched: identity.Stitching,
@@ -111,7 +125,7 @@ def read_conversions(
     column: str,
     time: str,
     value: str | None,
-    default_tz: TimeZoneLike,
+    rule: TimeRule,
     dayfirst: bool,
     errors: str,
 ) -> CleanConversions | None:
@@ -126,13 +140,7 @@ def read_conversions(
     ids = as_object_array(conversions[column], field=column)
     m = ids.shape[0]
     reason = np.full(m, None, dtype=object)
-    times = timestamps.parse(
-        column_of(conversions, time, m, "conversion time"),
-        default_tz=default_tz,
-        dayfirst=dayfirst,
-        errors="report",
-        field=time,
-    )
+    times = parse_times(column_of(conversions, time, m, "conversion time"), rule, dayfirst, time)
     reason[times.rejected_rows] = [f"conversion {r}" for r in times.reasons]
     for i in np.flatnonzero(np.isnat(times.values) & (reason == None)).tolist():  # noqa: E711
         reason[i] = f"conversion row {i + 1}: {time!r} is missing"
