@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, TypedDict, cast
 
 import attrs
 
 __all__ = [
     "IDENTIFIER_KINDS",
     "UNSET",
+    "ColumnKeywords",
     "ColumnMap",
     "MissingColumnError",
     "Unset",
@@ -262,6 +263,28 @@ columns are: 'cost'
     if missing:
         (column, role), *also = missing
         raise MissingColumnError(table, column, names, role=role, also=also)
+
+
+class ColumnKeywords(TypedDict, total=False):
+    """The shorthand keywords of an entry point that takes ``columns=``.
+
+    Each key is a :class:`ColumnMap` field; a key not given keeps the field's default.
+    Declared once here and used as ``**columns_kw: Unpack[ColumnKeywords]`` so that the
+    keyword list is written in one place.
+    """
+
+    journey: str
+    timestamp: str
+    channel: str | None
+    source: str | None
+    campaign: str | None
+    method: str | None
+    conversion_journey: str | None
+    conversion_time: str
+    conversion_value: str | None
+    lead_created_at: str | None
+    opportunity_created_at: str | None
+    closed_at: str | None
 
 
 def column_map(columns: ColumnMap | None, /, **keywords: Any) -> ColumnMap:

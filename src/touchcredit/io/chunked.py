@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Unpack
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
-from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
+from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
 from touchcredit.io.atomic import atomic_path
@@ -164,24 +164,13 @@ def attribute_parquet(
     *,
     conversions: Any = None,
     columns: ColumnMap | None = None,
-    journey: str | Unset = UNSET,
-    timestamp: str | Unset = UNSET,
-    channel: str | Unset | None = UNSET,
-    source: str | Unset | None = UNSET,
-    campaign: str | Unset | None = UNSET,
-    method: str | Unset | None = UNSET,
-    conversion_journey: str | Unset | None = UNSET,
-    conversion_time: str | Unset = UNSET,
-    conversion_value: str | Unset | None = UNSET,
-    lead_created_at: str | Unset | None = UNSET,
-    opportunity_created_at: str | Unset | None = UNSET,
-    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     batch_rows: int = 1_000_000,
     by: str = "channel",
     fit: bool | None = None,
     touch_credit_path: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    **columns_kw: Unpack[ColumnKeywords],
 ) -> ChunkedAttribution:
     """Attribute a Parquet dataset larger than memory, in chunks of whole journeys.
 
@@ -264,21 +253,7 @@ def attribute_parquet(
     >>> {label: round(v, 6) for label, v in r.to_dict().items()}, r.n_chunks
     ({'email': 50.0, 'paid': 25.0, 'seo': 75.0}, 2)
     """
-    shorthand = {
-        "journey": journey,
-        "timestamp": timestamp,
-        "channel": channel,
-        "source": source,
-        "campaign": campaign,
-        "method": method,
-        "conversion_journey": conversion_journey,
-        "conversion_time": conversion_time,
-        "conversion_value": conversion_value,
-        "lead_created_at": lead_created_at,
-        "opportunity_created_at": opportunity_created_at,
-        "closed_at": closed_at,
-    }
-    cols = column_map(columns, **shorthand)
+    cols = column_map(columns, **columns_kw)
     run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, default_tz, progress)
     model = get(model) if isinstance(model, str) else model
     if fit is None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
-from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
+from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time_rule import TimeZoneLike
@@ -48,23 +48,12 @@ def attribute(
     *,
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
-    journey: str | Unset = UNSET,
-    timestamp: str | Unset = UNSET,
-    channel: str | Unset | None = UNSET,
-    source: str | Unset | None = UNSET,
-    campaign: str | Unset | None = UNSET,
-    method: str | Unset | None = UNSET,
-    conversion_journey: str | Unset | None = UNSET,
-    conversion_time: str | Unset = UNSET,
-    conversion_value: str | Unset | None = UNSET,
-    lead_created_at: str | Unset | None = UNSET,
-    opportunity_created_at: str | Unset | None = UNSET,
-    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     fit: bool | None = None,
     validate: bool = True,
     progress: bool | None = None,
+    **columns_kw: Unpack[ColumnKeywords],
 ) -> SparkAttribution:
     """Attribute conversions to the touches of a Spark DataFrame, with any model.
 
@@ -147,24 +136,10 @@ def attribute(
     >>> res.totals("channel").toPandas()  # doctest: +SKIP
     """
     m = get(model) if isinstance(model, str) else model
-    shorthand = {
-        "journey": journey,
-        "timestamp": timestamp,
-        "channel": channel,
-        "source": source,
-        "campaign": campaign,
-        "method": method,
-        "conversion_journey": conversion_journey,
-        "conversion_time": conversion_time,
-        "conversion_value": conversion_value,
-        "lead_created_at": lead_created_at,
-        "opportunity_created_at": opportunity_created_at,
-        "closed_at": closed_at,
-    }
     with progress_bar(3, "spark attribute", progress=progress) as bar:
         bar.update(0, label="checks")
         layout, stream = _prepare(
-            df, conversions, columns, shorthand, default_tz, num_partitions, validate
+            df, conversions, columns, columns_kw, default_tz, num_partitions, validate
         )
         bar.update(label="fit")
         if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
@@ -231,21 +206,10 @@ def fit(
     *,
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
-    journey: str | Unset = UNSET,
-    timestamp: str | Unset = UNSET,
-    channel: str | Unset | None = UNSET,
-    source: str | Unset | None = UNSET,
-    campaign: str | Unset | None = UNSET,
-    method: str | Unset | None = UNSET,
-    conversion_journey: str | Unset | None = UNSET,
-    conversion_time: str | Unset = UNSET,
-    conversion_value: str | Unset | None = UNSET,
-    lead_created_at: str | Unset | None = UNSET,
-    opportunity_created_at: str | Unset | None = UNSET,
-    closed_at: str | Unset | None = UNSET,
     default_tz: TimeZoneLike = None,
     num_partitions: int | None = None,
     validate: bool = True,
+    **columns_kw: Unpack[ColumnKeywords],
 ) -> AttributionModel:
     """Fit a data-driven model on a Spark DataFrame; only small counts reach the driver.
 
@@ -291,22 +255,8 @@ def fit(
     m = get(model) if isinstance(model, str) else model
     if not m.learns_from_data:
         return m
-    shorthand = {
-        "journey": journey,
-        "timestamp": timestamp,
-        "channel": channel,
-        "source": source,
-        "campaign": campaign,
-        "method": method,
-        "conversion_journey": conversion_journey,
-        "conversion_time": conversion_time,
-        "conversion_value": conversion_value,
-        "lead_created_at": lead_created_at,
-        "opportunity_created_at": opportunity_created_at,
-        "closed_at": closed_at,
-    }
     layout, stream = _prepare(
-        df, conversions, columns, shorthand, default_tz, num_partitions, validate
+        df, conversions, columns, columns_kw, default_tz, num_partitions, validate
     )
     return _fit_stream(stream, m, layout)
 
@@ -348,13 +298,13 @@ def _prepare(
     df: DataFrame,
     conversions: DataFrame | None,
     columns: ColumnMap | None,
-    shorthand: dict[str, str | Unset | None],
+    columns_kw: ColumnKeywords,
     default_tz: TimeZoneLike,
     num_partitions: int | None,
     validate: bool,
 ) -> tuple[Layout, DataFrame]:
     """Check the columns, validate the rows, and build the tagged, repartitioned stream."""
-    cols = column_map(columns, **shorthand)
+    cols = column_map(columns, **columns_kw)
     validation.check_partitions(num_partitions)
     cols.check_touches(df.columns, raw=False)
     key_type = validation.key_type_of(df, cols.journey)
@@ -371,7 +321,7 @@ def _prepare(
     if conversions is not None:
         roles = validation.conversion_roles(conversions, cols)
     else:
-        given = [k for k, v in shorthand.items() if k in _CONVERSION_ROLES and v is not UNSET]
+        given = [k for k in columns_kw if k in _CONVERSION_ROLES]
         if given:
             raise ValueError(
                 f"conversion column(s) {', '.join(given)} were given without a "
