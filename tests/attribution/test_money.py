@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from touchcredit import JourneySet
 from touchcredit.attribution import money
 from touchcredit.attribution.money import MinorUnits, allocate, minor_units, to_minor
+from touchcredit.core.segments import segment_sum
 
 
 def _offsets(lengths: list[int]) -> np.ndarray:
@@ -21,12 +22,16 @@ def _offsets(lengths: list[int]) -> np.ndarray:
 
 def _reference(weights: np.ndarray, offsets: np.ndarray, amounts: np.ndarray) -> list[int]:
     """Slow, obvious largest-remainder split, one segment at a time."""
+    totals = segment_sum(weights, offsets)
     out: list[int] = []
     for s in range(offsets.size - 1):
         w = weights[offsets[s] : offsets[s + 1]]
         if w.size == 0:
             continue
-        exact = w / w.sum() * float(amounts[s])
+        # the segment total as the kernel adds it: at 1e13 units the last bit of a total
+        # moves remainders by ~1e-3, which can flip near-ties between implementations
+        total = totals[s]
+        exact = w / total * float(amounts[s])
         floors = [math.floor(x) for x in exact]
         short = int(amounts[s]) - sum(floors)
         # largest remainder first (at 2**-32 resolution), ties by earlier position
