@@ -50,6 +50,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -185,8 +186,8 @@ class Case:
 
 def _attribute(name: str) -> Callable[[Context], Any]:
     attribute = getattr(touchcredit, "attribute", None)
-    if attribute is not None:
-        return lambda ctx: attribute(ctx.js, name)
+    if attribute is not None:  # the user's path: credit per channel
+        return lambda ctx: attribute(ctx.js, name).by("channel")
 
     def weights_only(ctx: Context) -> Any:
         model = touchcredit.models.get(name)
@@ -679,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
                     agree = compare(our_credit(ctx, model), res.credit[model])
                     row.vs[peer_name] = f"{res.seconds[model] / ours:,.1f}x ({agree})"
             gc.collect()
-    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     text = markdown(rows, peer_names, notes, command)
     print(text)
     if args.out:
