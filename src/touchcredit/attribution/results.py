@@ -16,9 +16,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.attribution.checks import check_weights
+from touchcredit.attribution.tables import (
+    Comparison,
+    CreditTable,
+    Unattributed,
+    frozen_array,
+    model_label,
+)
 from touchcredit.core.dimension import DIMENSIONS
-from touchcredit.core.display import html_table, quantity
-from touchcredit.core.frame_output import to_frame
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
@@ -31,155 +37,6 @@ __all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribut
 
 FloatArray = npt.NDArray[np.float64]
 Label = str | None
-
-
-def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.flags.writeable = False
-    return a
-
-
-#: How the row of value no touch took credit for is named, in every table.
-UNATTRIBUTED = "unattributed"
-
-
-def _text(label: Label) -> str:
-    return "(not recorded)" if label is None else str(label)
-
-
-@attrs.frozen
-class Unattributed:
-    """Value and number of conversions no touch could take credit for.
-
-    Examples
-    --------
-    >>> Unattributed(value=12.5, conversions=1)
-    Unattributed(value=12.5, conversions=1)
-    """
-
-    value: float
-    conversions: int
-
-
-def _model_label(model: AttributionModel) -> str:
-    return model.name or type(model).__name__
-
-
-@attrs.frozen(eq=False)
-class CreditTable:
-    """Credit per label of one dimension (result of :meth:`Attribution.by`).
-
-    Attributes
-    ----------
-    dimension : str
-        ``"source"``, ``"channel"``, ``"campaign"`` or ``"method"``.
-    labels : tuple of str or None
-        The labels, in category order; None (label not recorded) last when present.
-    value, conversions : float64 ndarray
-        Value credit and conversion-count credit of every label.
-    unattributed_value : float
-        Value no touch took credit for.
-    unattributed_conversions : int
-        Conversions with no eligible touch.
-    model : AttributionModel
-        The model that made the credit.
-    currency : str or None
-        Currency of the value credit (None: counts or unknown).
-
-    Examples
-    --------
-    >>> import touchcredit as tc
-    >>> js = tc.JourneySet.from_arrays(
-    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3], conversion_value=[100.0], unit="s")
-    >>> tc.attribute(js, "linear").by("channel").to_dict()
-    {'email': 50.0, 'seo': 50.0}
-    """
-
-    dimension: str
-    labels: tuple[Label, ...]
-    value: FloatArray
-    unattributed_value: float
-    unattributed_conversions: int
-    model: AttributionModel
-    # the conversion-count column is summed on first use (most callers read values)
-    _count_conversions: Callable[[], FloatArray] = attrs.field(repr=False)
-    currency: str | None = None
-    _cache: dict[str, FloatArray] = attrs.field(factory=dict, init=False, repr=False)
-
-    @property
-    def conversions(self) -> FloatArray:
-        """Conversion-count credit of every label."""
-        if "conversions" not in self._cache:
-            self._cache["conversions"] = self._count_conversions()
-        return self._cache["conversions"]
-
-    def to_dict(self, what: str = "value") -> dict[Label, float]:
-        """Credit per label: ``"value"`` (default) or ``"conversions"``.
-
-        Raises
-        ------
-        ValueError
-            When ``what`` is neither.
-        """
-        if what not in ("value", "conversions"):
-            raise ValueError(f"'what' must be 'value' or 'conversions', got {what!r}")
-        col = self.value if what == "value" else self.conversions
-        return {label: float(x) for label, x in zip(self.labels, col, strict=True)}
-
-    def _columns(self) -> dict[str, npt.NDArray[Any]]:
-        labels = np.empty(len(self.labels), dtype=object)
-        labels[:] = list(self.labels)
-        return {self.dimension: labels, "value": self.value, "conversions": self.conversions}
-
-    def to_pandas(self) -> Any:
-        """The table as a pandas DataFrame (needs pandas)."""
-        return to_frame(self._columns(), "pandas")
-
-    def to_polars(self) -> Any:
-        """The table as a polars DataFrame (needs polars)."""
-        return to_frame(self._columns(), "polars")
-
-    def to_arrow(self) -> Any:
-        """The table as a pyarrow Table (needs pyarrow)."""
-        return to_frame(self._columns(), "pyarrow")
-
-    def _rows(self) -> list[tuple[str, str, str]]:
-        """Label, value and conversions as text; unattributed last when not zero."""
-        rows = [
-            (_text(label), f"{v:,.2f}", quantity(c))
-            for label, v, c in zip(self.labels, self.value, self.conversions, strict=True)
-        ]
-        if self.unattributed_value or self.unattributed_conversions:
-            rows.append(
-                (
-                    UNATTRIBUTED,
-                    f"{self.unattributed_value:,.2f}",
-                    quantity(self.unattributed_conversions),
-                )
-            )
-        return rows
-
-    def _value_header(self) -> str:
-        return f"value ({self.currency})" if self.currency else "value"
-
-    def __repr__(self) -> str:
-        rows = self._rows()
-        head = (self.dimension, self._value_header(), "conversions")
-        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
-        lines = [
-            f"CreditTable({self.model!r}, by={self.dimension!r})",
-            f"  {head[0]:<{widths[0]}}  {head[1]:>{widths[1]}}  {head[2]:>{widths[2]}}",
-        ]
-        lines += [f"  {a:<{widths[0]}}  {b:>{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(
-            (self.dimension, self._value_header(), "conversions"),
-            self._rows(),
-            caption=f"{self.model!r} by {self.dimension}",
-            numeric=(False, True, True),
-        )
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -241,7 +98,7 @@ class Attribution:
         def make() -> FloatArray:
             value = np.repeat(self.journeys.conversion_value, self.pairs.length)
             value *= self.weights
-            return _frozen(value)
+            return frozen_array(value)
 
         out: FloatArray = self._cached("pair_credit", make)
         return out
@@ -262,7 +119,7 @@ class Attribution:
 
     def _per_touch(self, per_pair: FloatArray) -> FloatArray:
         n = self.journeys.n_touches
-        return _frozen(np.bincount(self.pairs.touch, weights=per_pair, minlength=n))
+        return frozen_array(np.bincount(self.pairs.touch, weights=per_pair, minlength=n))
 
     @property
     def total(self) -> float:
@@ -307,12 +164,12 @@ class Attribution:
         def count_conversions() -> FloatArray:
             # refers to arrays only, not to self: no reference cycle keeps results alive
             conv = np.bincount(label, weights=conversion_weights, minlength=k + 1)
-            return _frozen(conv[:width].astype(np.float64, copy=False))
+            return frozen_array(conv[:width].astype(np.float64, copy=False))
 
         return CreditTable(
             dimension=dimension,
             labels=tuple(labels),
-            value=_frozen(value[:width].astype(np.float64, copy=False)),
+            value=frozen_array(value[:width].astype(np.float64, copy=False)),
             count_conversions=count_conversions,
             unattributed_value=self.unattributed.value,
             unattributed_conversions=self.unattributed.conversions,
@@ -389,7 +246,7 @@ def _pair_labels(pairs: Pairs, dimension: str, codes: npt.NDArray[Any], k: int) 
         label = codes[pairs.touch]
         if label.size and int(label.min()) < 0:
             label = np.where(label < 0, k, label)
-        cached = (codes, _frozen(label))
+        cached = (codes, frozen_array(label))
         per_dim[dimension] = cached
     return cached[1]
 
@@ -434,11 +291,11 @@ def attribute(
         m = m.clone().fit(journeys) if fit is None else m.fit(journeys)
     pairs = m.pairs(journeys)
     w = np.asarray(m.weights(journeys), dtype=np.float64)
-    _check_weights(m, journeys, pairs, w)
+    check_weights(m, journeys, pairs, w)
     w_conv = w
     if type(m).conversion_weights is not AttributionModel.conversion_weights:
         w_conv = np.asarray(m.conversion_weights(journeys), dtype=np.float64)
-        _check_weights(m, journeys, pairs, w_conv)
+        check_weights(m, journeys, pairs, w_conv)
     value = journeys.conversion_value
     empty = pairs.length == 0
     unattributed = Unattributed(
@@ -458,143 +315,8 @@ def attribute(
 def _owned(w: FloatArray) -> FloatArray:
     """``w`` read-only, copied first when it is a view or someone else's array."""
     if w.flags.writeable and w.flags.owndata:
-        return _frozen(w)
-    return w if not w.flags.writeable and w.base is None else _frozen(w.copy())
-
-
-def _check_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:
-    if w.shape != (pairs.size,):
-        raise ValueError(
-            f"{m!r}.weights returned shape {w.shape}, expected ({pairs.size},) (one per pair)"
-        )
-    # fast path: NaN and negatives fail ``w >= 0``; an infinite weight makes its
-    # conversion's sum infinite or NaN, which the sum check below rejects
-    if w.size == 0 or bool((w >= 0).all()):
-        nonempty = pairs.length > 0
-        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty]) if w.size else w
-        if bool((np.abs(sums - 1.0) <= 1e-9).all()):
-            return
-    _explain_bad_weights(m, js, pairs, w)
-
-
-def _explain_bad_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:
-    """Raise the error that names the first bad weight (the error path only)."""
-    bad = ~(w >= 0) | ~np.isfinite(w)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        c = int(pairs.conversion[k])
-        raise ValueError(
-            f"{m!r}.weights must be finite and >= 0; got {w[k]!r} for conversion row "
-            f"{int(js.conversion_row[c])}"
-        )
-    nonempty = pairs.length > 0
-    if w.size:
-        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty])
-        off = np.abs(sums - 1.0) > 1e-9
-        if off.any():
-            c = int(np.flatnonzero(nonempty)[np.flatnonzero(off)[0]])
-            raise ValueError(
-                f"{m!r}.weights must sum to 1 per conversion; conversion row "
-                f"{int(js.conversion_row[c])} sums to {float(sums[off][0])!r}"
-            )
-
-
-@attrs.frozen(eq=False)
-class Comparison:
-    """Credit per label under several models (result of :func:`compare`).
-
-    Attributes
-    ----------
-    by : str
-        The dimension.
-    labels : tuple of str or None
-        Row labels.
-    models : tuple of AttributionModel
-        Column models (fitted when data-driven).
-    values : float64 ndarray, shape (k, m)
-        Value credit of label ``i`` under model ``j``.
-    unattributed : float64 ndarray, shape (m,)
-        Unattributed value per model.
-
-    Examples
-    --------
-    >>> import touchcredit as tc
-    >>> js = tc.JourneySet.from_arrays(
-    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3], unit="s")
-    >>> tc.compare(js, ["first_touch", "linear"]).to_dict()
-    {'first_touch': {'email': 0.0, 'seo': 1.0}, 'linear': {'email': 0.5, 'seo': 0.5}}
-    """
-
-    by: str
-    labels: tuple[Label, ...]
-    models: tuple[AttributionModel, ...]
-    values: FloatArray
-    unattributed: FloatArray
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Column names: the registry names, or reprs when names repeat."""
-        names = tuple(_model_label(m) for m in self.models)
-        if len(set(names)) < len(names):
-            names = tuple(repr(m) for m in self.models)
-        return names
-
-    def to_dict(self) -> dict[str, dict[Label, float]]:
-        """``{model name: {label: value credit}}``."""
-        return {
-            name: {label: float(v) for label, v in zip(self.labels, self.values[:, j], strict=True)}
-            for j, name in enumerate(self.names)
-        }
-
-    def _columns(self) -> dict[str, npt.NDArray[Any]]:
-        labels = np.empty(len(self.labels), dtype=object)
-        labels[:] = list(self.labels)
-        out: dict[str, npt.NDArray[Any]] = {self.by: labels}
-        for j, name in enumerate(self.names):
-            out[name] = self.values[:, j]
-        return out
-
-    def to_pandas(self) -> Any:
-        """The comparison as a pandas DataFrame (one column per model)."""
-        return to_frame(self._columns(), "pandas")
-
-    def to_polars(self) -> Any:
-        """The comparison as a polars DataFrame."""
-        return to_frame(self._columns(), "polars")
-
-    def to_arrow(self) -> Any:
-        """The comparison as a pyarrow Table."""
-        return to_frame(self._columns(), "pyarrow")
-
-    def _rows(self) -> list[list[str]]:
-        """Label and one value per model as text; unattributed last when not all zero."""
-        rows = [
-            [_text(label), *(f"{v:,.2f}" for v in self.values[i])]
-            for i, label in enumerate(self.labels)
-        ]
-        if bool(np.any(self.unattributed != 0)):
-            rows.append([UNATTRIBUTED, *(f"{v:,.2f}" for v in self.unattributed)])
-        return rows
-
-    def __repr__(self) -> str:
-        head = [self.by, *self.names]
-        rows = self._rows()
-        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
-
-        def line(cells: Sequence[str]) -> str:
-            first = f"{cells[0]:<{widths[0]}}"
-            rest = (f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
-            return "  " + "  ".join([first, *rest])
-
-        return "\n".join([f"Comparison(by={self.by!r})", line(head), *map(line, rows)])
-
-    def _repr_html_(self) -> str:
-        return html_table(
-            [self.by, *self.names],
-            self._rows(),
-            numeric=[False, *([True] * len(self.names))],
-        )
+        return frozen_array(w)
+    return w if not w.flags.writeable and w.base is None else frozen_array(w.copy())
 
 
 def compare(
@@ -652,7 +374,7 @@ def compare(
     tables = []
     with progress_bar(len(ms), "compare", progress=progress, unit="model") as bar:
         for m in ms:
-            bar.update(0, label=_model_label(m))
+            bar.update(0, label=model_label(m))
             tables.append(attribute(journeys, m).by(by))
             bar.update()
     values = np.stack([t.value for t in tables], axis=1) if tables else np.zeros((0, 0))
@@ -660,6 +382,6 @@ def compare(
         by=by,
         labels=tables[0].labels,
         models=tuple(t.model for t in tables),
-        values=_frozen(values),
-        unattributed=_frozen(np.array([t.unattributed_value for t in tables])),
+        values=frozen_array(values),
+        unattributed=frozen_array(np.array([t.unattributed_value for t in tables])),
     )
