@@ -126,27 +126,27 @@ def test_to_minor_rejects_amounts_that_are_not_whole_cents() -> None:
     with pytest.raises(
         ValueError,
         match=r"'conversion_value' must be a whole number of minor "
-        r"units at decimals=2; row 2 is 0\.3333",
+        r"units at decimals=2; row 3 is 0\.3333",
     ):
         to_minor([1.0, 2.0, 1 / 3])
     with pytest.raises(
         ValueError,
         match=r"'amount' must be a whole number of minor units at "
-        r"decimals=2; row 0 is Decimal\('0\.001'\)",
+        r"decimals=2; row 1 is Decimal\('0\.001'\)",
     ):
         to_minor([Decimal("0.001")], field="amount")
 
 
 def test_to_minor_rejects_negative_nan_and_too_large() -> None:
-    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 1 is -1\.0"):
+    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 2 is -1\.0"):
         to_minor([1.0, -1.0])
-    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 0 is nan"):
+    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 1 is nan"):
         to_minor([float("nan")])
-    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 0 is Decimal\('-1'\)"):
+    with pytest.raises(ValueError, match=r"must be finite and >= 0; row 1 is Decimal\('-1'\)"):
         to_minor([Decimal("-1")])
     with pytest.raises(ValueError, match=r"above 2\*\*53; exact cents cannot be guaranteed"):
         to_minor([1e13] * 1000)
-    with pytest.raises(ValueError, match=r"whole number of minor units.*row 0 is 100000000000000"):
+    with pytest.raises(ValueError, match=r"whole number of minor units.*row 1 is 100000000000000"):
         to_minor([1e14, 1e14])
 
 
@@ -256,7 +256,7 @@ def test_minor_units_with_exact_minor_amounts_in_input_row_order() -> None:
     assert mu.unattributed == 3
     with pytest.raises(
         ValueError,
-        match=r"'minor_amounts' row 1 is 1000 but 'conversion_value' "
+        match=r"'minor_amounts' row 2 is 1000 but 'conversion_value' "
         r"is 10\.01 \(1001 minor units at decimals=2\)",
     ):
         minor_units(js, js.pairs(), np.ones(2), minor_amounts=[3, 1000, 2000])

@@ -121,7 +121,7 @@ def test_bad_weights_are_reported() -> None:
         conversion_time=[2],
         unit="s",
     )
-    with pytest.raises(ValueError, match="sum to 1 per conversion; conversion row 0"):
+    with pytest.raises(ValueError, match="sum to 1 per conversion; conversion row 1"):
         tc.attribute(js, Half())
 
 

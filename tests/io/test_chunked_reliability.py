@@ -198,9 +198,9 @@ class _Zero(_Linear):
 @pytest.mark.parametrize(
     ("model", "rule"),
     [
-        (_Negative(), "be finite and >= 0; got .* conversion row 7\\b"),
-        (_NaN(), "be finite and >= 0; got .* conversion row 7\\b"),
-        (_Zero(), "sum to 1 per conversion; conversion row 7\\b"),
+        (_Negative(), "be finite and >= 0; got .* conversion row 8\\b"),
+        (_NaN(), "be finite and >= 0; got .* conversion row 8\\b"),
+        (_Zero(), "sum to 1 per conversion; conversion row 8\\b"),
     ],
     ids=["negative", "nan", "zero"],
 )

@@ -74,7 +74,7 @@ def test_from_objects_matches_from_arrays() -> None:
 
 
 def test_stage_order_error_names_row_and_lead() -> None:
-    with pytest.raises(ValueError, match=r"'sql_at' must not precede 'mql_at'; row 1 \(lead 'b'\)"):
+    with pytest.raises(ValueError, match=r"'sql_at' must not precede 'mql_at'; row 2 \(lead 'b'\)"):
         LeadSet.from_arrays(
             lead_id=["a", "b"], created_at=["2024-01-01"] * 2,
             mql_at=[None, "2024-01-05"], sql_at=["2024-01-02", "2024-01-03"],
@@ -84,7 +84,7 @@ def test_stage_order_error_names_row_and_lead() -> None:
 def test_stage_dates_taken_from_deals_must_respect_the_order() -> None:
     with pytest.raises(
         ValueError,
-        match=r"'opportunity_at' must not precede 'mql_at'; row 1 \(lead 'a'\) has "
+        match=r"'opportunity_at' must not precede 'mql_at'; row 2 \(lead 'a'\) has "
         r"opportunity_at=2024-01-02T00:00:00.000000 \(taken from its deals\) before mql_at=",
     ):
         LeadSet.from_arrays(
@@ -95,14 +95,14 @@ def test_stage_dates_taken_from_deals_must_respect_the_order() -> None:
 
 
 def test_duplicate_and_bad_deal_errors() -> None:
-    with pytest.raises(ValueError, match=r"duplicate lead id 'a' \(rows 0 and 2\)"):
+    with pytest.raises(ValueError, match=r"duplicate lead id 'a' \(rows 1 and 3\)"):
         LeadSet.from_arrays(lead_id=["a", "b", "a"], created_at=[0, 0, 0], unit="s")
-    with pytest.raises(ValueError, match=r"'deal_lead_id' row 1 refers to lead 'zz'"):
+    with pytest.raises(ValueError, match=r"'deal_lead_id' row 2 refers to lead 'zz'"):
         LeadSet.from_arrays(
             lead_id=["a"], created_at=[0], deal_lead_id=["a", "zz"], deal_amount=[1, 2],
             deal_created_at=[0, 0], unit="s",
         )  # fmt: skip
-    with pytest.raises(ValueError, match=r"a won deal needs 'deal_closed_at'; deal row 0"):
+    with pytest.raises(ValueError, match=r"a won deal needs 'deal_closed_at'; deal row 1"):
         LeadSet.from_arrays(
             lead_id=["a"], created_at=[0], deal_lead_id=["a"], deal_amount=[1],
             deal_created_at=[0], deal_won=[True], unit="s",

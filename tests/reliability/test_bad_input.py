@@ -660,7 +660,7 @@ def _leadset() -> Any:
 def test_lead_table_deal_whose_lead_is_missing() -> None:
     with pytest.raises(
         ValueError,
-        match=r"^'deal_lead_id' row 0 refers to lead 'L3', which is not among the leads$",
+        match=r"^'deal_lead_id' row 1 refers to lead 'L3', which is not among the leads$",
     ):
         _leadset().from_arrays(
             lead_id=["L1", "L2"],
@@ -674,7 +674,7 @@ def test_lead_table_deal_whose_lead_is_missing() -> None:
 def test_lead_table_opportunity_before_lead_creation_names_row_and_lead() -> None:
     with pytest.raises(
         ValueError,
-        match=r"^'opportunity_at' must not precede 'created_at'; row 1 \(lead 'L2'\) has "
+        match=r"^'opportunity_at' must not precede 'created_at'; row 2 \(lead 'L2'\) has "
         r"opportunity_at=2024-01-01T00:00:00\.000000 before created_at=2024-01-05",
     ):
         _leadset().from_arrays(
@@ -687,7 +687,7 @@ def test_lead_table_opportunity_before_lead_creation_names_row_and_lead() -> Non
 def test_lead_table_deal_created_before_its_lead() -> None:
     with pytest.raises(
         ValueError,
-        match=r"^'deal_created_at' must not precede its lead's 'created_at'; deal row 0 "
+        match=r"^'deal_created_at' must not precede its lead's 'created_at'; deal row 1 "
         r"\(lead 'L1'\)$",
     ):
         _leadset().from_arrays(
@@ -709,7 +709,7 @@ def test_lead_table_nan_amount_and_duplicate_ids() -> None:
             deal_created_at=["2024-01-06"],
         )
     with pytest.raises(
-        ValueError, match=r"^duplicate lead id 'L1' \(rows 0 and 1\); lead ids must be distinct$"
+        ValueError, match=r"^duplicate lead id 'L1' \(rows 1 and 2\); lead ids must be distinct$"
     ):
         _leadset().from_arrays(lead_id=["L1", "L1"], created_at=["2024-01-05", "2024-01-06"])
 

@@ -41,7 +41,7 @@ def _explain_bad_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: F
         c = int(pairs.conversion[k])
         raise ValueError(
             f"{m!r}.weights must be finite and >= 0; got {w[k]!r} for conversion row "
-            f"{int(js.conversion_row[c])}"
+            f"{int(js.conversion_row[c]) + 1}"
         )
     nonempty = pairs.length > 0
     if w.size:
@@ -51,5 +51,5 @@ def _explain_bad_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: F
             c = int(np.flatnonzero(nonempty)[np.flatnonzero(off)[0]])
             raise ValueError(
                 f"{m!r}.weights must sum to 1 per conversion; conversion row "
-                f"{int(js.conversion_row[c])} sums to {float(sums[off][0])!r}"
+                f"{int(js.conversion_row[c]) + 1} sums to {float(sums[off][0])!r}"
             )

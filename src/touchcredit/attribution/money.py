@@ -104,7 +104,7 @@ def to_minor(
     >>> to_minor([1.0, 10.005])
     Traceback (most recent call last):
     ...
-    ValueError: 'conversion_value' must be a whole number of minor units ... row 1 is 10.005 ...
+    ValueError: 'conversion_value' must be a whole number of minor units ... row 2 is 10.005 ...
     """
     decimals = _check_decimals(decimals)
     seq = values.tolist() if isinstance(values, np.ndarray) else list(values)
@@ -116,13 +116,13 @@ def to_minor(
             if isinstance(v, decimal.Decimal):
                 if not v.is_finite() or v < 0:
                     raise ValueError(
-                        f"{field!r} must be finite and >= 0; row {int(row_of[i])} is {v!r}"
+                        f"{field!r} must be finite and >= 0; row {int(row_of[i]) + 1} is {v!r}"
                     )
                 scaled = v.scaleb(decimals)
                 if scaled != scaled.to_integral_value():
                     raise ValueError(
                         f"{field!r} must be a whole number of minor units at decimals="
-                        f"{decimals}; row {int(row_of[i])} is {v!r}; round the amounts first"
+                        f"{decimals}; row {int(row_of[i]) + 1} is {v!r}; round the amounts first"
                     )
                 out[i] = int(scaled)
             else:
@@ -133,7 +133,7 @@ def to_minor(
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"{field!r} must be finite and >= 0; row {int(row_of[k])} is {float(arr[k])!r}"
+            f"{field!r} must be finite and >= 0; row {int(row_of[k]) + 1} is {float(arr[k])!r}"
         )
     x = arr * scale
     k_int = np.rint(x)
@@ -142,7 +142,7 @@ def to_minor(
         k = int(np.flatnonzero(off)[0])
         raise ValueError(
             f"{field!r} must be a whole number of minor units at decimals={decimals}; "
-            f"row {int(row_of[k])} is {float(arr[k])!r} ({float(x[k])!r} minor units); round "
+            f"row {int(row_of[k]) + 1} is {float(arr[k])!r} ({float(x[k])!r} minor units); round "
             "the amounts first or pass exact minor_amounts"
         )
     if k_int.size and float(k_int.sum()) > MAX_EXACT:
@@ -483,7 +483,7 @@ def _exact_amounts(
     if (exact < 0).any():
         k = int(np.flatnonzero(exact < 0)[0])
         raise ValueError(
-            f"'minor_amounts' must be >= 0; row {int(journeys.conversion_row[k])} is "
+            f"'minor_amounts' must be >= 0; row {int(journeys.conversion_row[k]) + 1} is "
             f"{int(exact[k])}"
         )
     # A float value cannot hold more than ~15.9 digits; beyond that the float is only
@@ -493,7 +493,7 @@ def _exact_amounts(
     if off.any():
         k = int(np.flatnonzero(off)[0])
         raise ValueError(
-            f"'minor_amounts' row {int(journeys.conversion_row[k])} is {int(exact[k])} but "
+            f"'minor_amounts' row {int(journeys.conversion_row[k]) + 1} is {int(exact[k])} but "
             f"'conversion_value' is {float(journeys.conversion_value[k])!r} "
             f"({int(from_values[k])} minor units at decimals={decimals})"
         )

@@ -59,7 +59,7 @@ def distinct_lead_ids(lead_id: Any) -> tuple[npt.NDArray[Any], npt.NDArray[Any],
     >>> distinct_lead_ids(["a", "b", "a"])
     Traceback (most recent call last):
     ...
-    ValueError: duplicate lead id 'a' (rows 0 and 2); lead ids must be distinct
+    ValueError: duplicate lead id 'a' (rows 1 and 3); lead ids must be distinct
     """
     ids = as_object_array(lead_id, field="lead_id")
     uniq, inv = factorize_ids(ids, field="lead_id")
@@ -68,8 +68,8 @@ def distinct_lead_ids(lead_id: Any) -> tuple[npt.NDArray[Any], npt.NDArray[Any],
         rows = np.flatnonzero(dup[inv])
         rows = rows[inv[rows] == inv[rows[0]]]
         raise ValueError(
-            f"duplicate lead id {plain(ids, int(rows[0]))!r} (rows {int(rows[0])} and "
-            f"{int(rows[1])}); lead ids must be distinct"
+            f"duplicate lead id {plain(ids, int(rows[0]))!r} (rows {int(rows[0]) + 1} and "
+            f"{int(rows[1]) + 1}); lead ids must be distinct"
         )
     return ids, uniq, inv
 
@@ -136,7 +136,7 @@ def check_stage_order(
     >>> check_stage_order(t, np.array(["a"]))  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    ValueError: 'sql_at' must not precede 'created_at'; row 0 (lead 'a') has
+    ValueError: 'sql_at' must not precede 'created_at'; row 1 (lead 'a') has
     sql_at=2024-01-02T00:00:00.000000 before created_at=2024-01-05T00:00:00.000000
     """
     prev = times["created_at"].copy()
@@ -152,7 +152,8 @@ def check_stage_order(
             if derived is not None and name in derived and derived[name][k]:
                 source = " (taken from its deals)"
             raise ValueError(
-                f"{name!r} must not precede {earlier!r}; row {row} (lead {plain(ids, k)!r}) has "
+                f"{name!r} must not precede {earlier!r}; row {row + 1} "
+                f"(lead {plain(ids, k)!r}) has "
                 f"{name}={t[k]}{source} before {earlier}={prev[k]}"
             )
         dated = ~np.isnat(t)
@@ -250,7 +251,7 @@ def deal_arrays(
     for mask, message in checks:
         if mask.any():
             row = int(np.flatnonzero(mask)[0])
-            raise ValueError(f"{message}; deal row {row} (lead {plain(did, row)!r})")
+            raise ValueError(f"{message}; deal row {row + 1} (lead {plain(did, row)!r})")
     return {
         "deal_lead": lead.astype(np.int64),
         "deal_amount": amt,
@@ -274,7 +275,7 @@ def _lead_of_deals(uniq: npt.NDArray[Any], inv: IntArray, did: npt.NDArray[Any])
     if m and not np.all(found):
         row = int(np.flatnonzero(~found)[0])
         raise ValueError(
-            f"'deal_lead_id' row {row} refers to lead {plain(did, row)!r}, which is not among "
+            f"'deal_lead_id' row {row + 1} refers to lead {plain(did, row)!r}, which is not among "
             "the leads"
         )
     return row_of_uniq[pos] if m else np.zeros(0, dtype=np.int64)
@@ -292,7 +293,8 @@ def _currencies(currency: Any, m: int) -> npt.NDArray[Any]:
     if invalid:
         row = next(i for i, c in enumerate(cur.tolist()) if c in invalid)
         raise ValueError(
-            f"'deal_currency' must be a 3-letter ISO 4217 code; row {row} is {plain(cur, row)!r}"
+            f"'deal_currency' must be a 3-letter ISO 4217 code; row {row + 1} is "
+            f"{plain(cur, row)!r}"
         )
     return cur
 

@@ -381,7 +381,7 @@ class LeadSet:
         >>> LeadSet.from_arrays(lead_id=["a"], created_at=["2024-01-05"], mql_at=["2024-01-01"])
         Traceback (most recent call last):
         ...
-        ValueError: 'mql_at' must not precede 'created_at'; row 0 (lead 'a') has mql_at=2024-01-01T00:00:00.000000 before created_at=2024-01-05T00:00:00.000000
+        ValueError: 'mql_at' must not precede 'created_at'; row 1 (lead 'a') has mql_at=2024-01-01T00:00:00.000000 before created_at=2024-01-05T00:00:00.000000
         """  # noqa: E501
         ids, uniq, inv = distinct_lead_ids(lead_id)
         n = int(ids.shape[0])

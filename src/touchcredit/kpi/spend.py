@@ -92,7 +92,7 @@ class SpendTable:
             raise ValueError(f"'period' has {months.shape[0]} rows, expected {n}")
         if np.isnat(months).any():
             raise ValueError(
-                f"'period' is missing in row {int(np.flatnonzero(np.isnat(months))[0])}"
+                f"'period' is missing in row {int(np.flatnonzero(np.isnat(months))[0]) + 1}"
             )
         dims = [Dimension(*factorize_labels(v, field=f, n=n)) for f, v in
                 (("source", source), ("channel", channel), ("campaign", campaign))]  # fmt: skip
