@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["TIE_ORDER", "order_runs", "order_ties", "text_rank"]
+__all__ = ["TIE_ORDER", "order_runs", "order_ties", "text_rank", "tie_runs"]
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]
@@ -67,6 +67,27 @@ def order_runs(
     >>> pos.tolist(), pos[perm].tolist()
     ([0, 1, 3, 4], [1, 0, 3, 4])
     """
+    runs = tie_runs(offsets, primary)
+    if runs is None:
+        return None
+    positions, run = runs
+    perm = np.lexsort([k[positions] for k in reversed(keys)] + [run])
+    return positions, perm.astype(np.int64, copy=False)
+
+
+def tie_runs(offsets: IntArray, primary: npt.NDArray[np.int64]) -> tuple[IntArray, IntArray] | None:
+    """Positions in a run of two or more equal ``primary`` values inside a segment.
+
+    Returns ``(positions, run)`` (ascending positions and the 1-based run of each), or
+    None when no segment holds two equal values: one pass over ``primary``, so that
+    callers build their sort keys only for the tied positions (usually few).
+
+    Examples
+    --------
+    >>> pos, run = tie_runs(np.array([0, 3, 5]), np.array([1, 1, 2, 7, 7]))
+    >>> pos.tolist(), run.tolist()
+    ([0, 1, 3, 4], [1, 1, 2, 2])
+    """
     n = primary.shape[0]
     if n < 2:
         return None
@@ -83,9 +104,7 @@ def order_runs(
     # A run starts where an element is tied to the next but not to the previous one.
     first = np.ones(positions.size, dtype=bool)
     first[1:] = ~same[positions[1:] - 1]
-    run = np.cumsum(first)
-    perm = np.lexsort([k[positions] for k in reversed(keys)] + [run])
-    return positions, perm.astype(np.int64, copy=False)
+    return positions, np.cumsum(first)
 
 
 def order_ties(
@@ -113,11 +132,14 @@ def order_ties(
     ([1, 0, 2], [0, 1, 0])
     """
     codes = {name: labels[name][0] for name in TIE_ORDER}
-    keys = [text_rank(codes[name], labels[name][1]) for name in TIE_ORDER]
-    found = order_runs(offsets, timestamp_us, keys)
-    if found is None:
+    runs = tie_runs(offsets, timestamp_us)
+    if runs is None:
         return touch_row, codes
-    positions, perm = found
+    positions, run = runs
+    # keys only for the tied touches: ranks of their labels' text
+    keys = [text_rank(codes[name][positions], labels[name][1]) for name in TIE_ORDER]
+    sort_keys: list[npt.NDArray[np.int64] | npt.NDArray[np.int32]] = [*reversed(keys), run]
+    perm = np.lexsort(sort_keys)
     moved = positions[perm]
 
     def reorder(a: npt.NDArray[np.int64] | Codes) -> npt.NDArray[np.int64] | Codes:
