@@ -12,6 +12,7 @@ from touchcredit.cli.common import (
     default_column,
     model_names,
     progress,
+    read_touch_files,
 )
 from touchcredit.cli.credit import credit_columns, credit_table
 from touchcredit.core.mapping import ColumnMap
@@ -132,18 +133,10 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
     """FILE as a clean touch table and --conversions, through JourneySet.from_frame."""
     from touchcredit.core.frame_input import column_names
     from touchcredit.core.store import JourneySet
-    from touchcredit.io import frames
 
-    if not args.conversions:
-        raise UsageError("--conversions is required (the leads or won deals to credit)")
-    try:
-        # ids are text: 007 and 7 are two people, and so are long GA4 ids
-        touches = frames.read_table(args.file, text=[args.journey])
-        conversions = frames.read_table(
-            args.conversions, text=[args.conversion_journey or args.journey]
-        )
-    except ValueError as exc:  # unknown file format
-        raise UsageError(str(exc)) from None
+    touches, conversions = read_touch_files(
+        args, needs="--conversions is required (the leads or won deals to credit)"
+    )
     cols = column_map(args, column_names(touches), column_names(conversions))
     return JourneySet.from_frame(
         touches,

@@ -17,6 +17,7 @@ __all__ = [
     "default_column",
     "model_names",
     "progress",
+    "read_touch_files",
 ]
 
 
@@ -112,3 +113,23 @@ def default_column(found: list[str], given: str | None, name: str) -> str | None
     if given is not None:
         return None if given == "" else given
     return name if name in found else None
+
+
+def read_touch_files(args: argparse.Namespace, *, needs: str) -> tuple[Any, Any]:
+    """FILE and --conversions as tables, with the journey id columns read as text.
+
+    ``needs`` is the message when --conversions is missing. Ids are text: ``007`` and
+    ``7`` are two people, and so are long GA4 ids that collide as floats.
+    """
+    from touchcredit.io import frames
+
+    if not args.conversions:
+        raise UsageError(needs)
+    try:
+        touches = frames.read_table(args.file, text=[args.journey])
+        conversions = frames.read_table(
+            args.conversions, text=[args.conversion_journey or args.journey]
+        )
+    except ValueError as exc:  # unknown file format
+        raise UsageError(str(exc)) from None
+    return touches, conversions

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from touchcredit.cli.common import UsageError, default_column, model_names
+from touchcredit.cli.common import UsageError, default_column, model_names, read_touch_files
 
 __all__ = ["add_parser", "read_csv_columns", "run"]
 
@@ -122,18 +122,10 @@ def _spend_table(args: argparse.Namespace) -> Any:
 def _journeys(args: argparse.Namespace) -> Any:
     from touchcredit.core.frame_input import column_names
     from touchcredit.core.store import JourneySet
-    from touchcredit.io import frames
 
-    if not args.conversions:
-        raise UsageError("FILE needs --conversions (the leads or won deals to credit)")
-    try:
-        # ids are text: 007 and 7 are two people, and so are long GA4 ids
-        touches = frames.read_table(args.file, text=[args.journey])
-        conversions = frames.read_table(
-            args.conversions, text=[args.conversion_journey or args.journey]
-        )
-    except ValueError as exc:  # unknown file format
-        raise UsageError(str(exc)) from None
+    touches, conversions = read_touch_files(
+        args, needs="FILE needs --conversions (the leads or won deals to credit)"
+    )
     found = column_names(touches)
     return JourneySet.from_frame(
         touches,
