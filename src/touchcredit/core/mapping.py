@@ -22,6 +22,7 @@ __all__ = [
     "MissingColumnError",
     "Unset",
     "column_map",
+    "identifier_kind",
     "require_columns",
 ]
 
@@ -100,11 +101,22 @@ def _required_name(value: str) -> str:
     return value
 
 
-def _kind_of(column: str) -> IdentifierKind:
+def identifier_kind(column: str) -> IdentifierKind:
+    """The kind of an identifier column, inferred from its name.
+
+    ``"email"`` when the name mentions mail, ``"phone"`` when it mentions phone or
+    mobile or has ``tel`` as a word (``tel``, ``tel_no``; not ``hotel_id``), else ``"id"``.
+
+    Examples
+    --------
+    >>> [identifier_kind(c) for c in ("Email", "work_phone", "tel_no", "hotel_id")]
+    ['email', 'phone', 'phone', 'id']
+    """
     low = column.lower()
     if "mail" in low:
         return "email"
-    if "phone" in low or "mobile" in low or low in {"tel", "telephone"}:
+    words = "".join(c if c.isalnum() else " " for c in low).split()
+    if "phone" in low or "mobile" in low or "tel" in words:
         return "phone"
     return "id"
 
@@ -120,7 +132,7 @@ def _identifiers(
     items = (
         value.items()
         if isinstance(value, Mapping)
-        else ((c if isinstance(c, tuple) else (c, _kind_of(c))) for c in value)
+        else ((c if isinstance(c, tuple) else (c, identifier_kind(c))) for c in value)
     )  # (column, kind) pairs are what replace() hands back
     out: list[tuple[str, IdentifierKind]] = []
     for column, kind in items:

@@ -33,6 +33,7 @@ import numpy.typing as npt
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.factorize import hash_factorize
 from touchcredit.core.graph import connected_components, dense_first_seen
+from touchcredit.core.mapping import identifier_kind
 from touchcredit.core.time_rule import to_datetime64, to_timedelta64
 from touchcredit.hygiene.labels import distinct_strings
 
@@ -80,15 +81,6 @@ def normalize_phone(value: str) -> str | None:
     """
     digits = "".join(c for c in value if c.isdigit() and c.isascii())
     return digits if len(digits) >= 5 else None
-
-
-def _kind_of(name: str) -> str:
-    low = name.lower()
-    if "mail" in low:
-        return "email"
-    if any(w in low for w in ("phone", "mobile", "tel")):
-        return "phone"
-    return "id"
 
 
 def _normalize_column(
@@ -298,7 +290,7 @@ def stitch(
         raise ValueError("stitch needs at least one identifier column")
     names = tuple(identifiers)
     kinds = dict(kinds or {})
-    kind_list = tuple(kinds.get(c, _kind_of(c)) for c in names)
+    kind_list = tuple(kinds.get(c, identifier_kind(c)) for c in names)
     for c, k in zip(names, kind_list, strict=True):
         if k not in KINDS:
             raise ValueError(f"kind of {c!r} must be one of {', '.join(KINDS)}; got {k!r}")
