@@ -304,15 +304,15 @@ def _identity_cases(notes: list[str]) -> list[Case]:
         return []
 
     def run(ctx: Context) -> Any:
-        # Every journey id linked to an "email" key shared by pairs of journeys.
+        # Every journey id linked to a second identifier shared by pairs of journeys.
         ids = np.unique(ctx.t.journey_id)
-        return stitch(ids, ids // 2)
+        return stitch({"journey": ids, "account": ids // 2}, kinds={"account": "id"})
 
-    try:  # the call this harness assumes: stitch(ids, keys)
-        stitch(np.arange(4), np.arange(4) // 2)
+    try:  # the call this harness assumes: stitch({column: ids, ...}, kinds=...)
+        stitch({"journey": np.arange(4), "account": np.arange(4) // 2}, kinds={"account": "id"})
     except TypeError as exc:
         notes.append(
-            f"touchcredit.hygiene.identity.stitch(ids, keys) not supported ({exc}): skipped"
+            f"touchcredit.hygiene.identity.stitch({{column: ids}}) not supported ({exc}): skipped"
         )
         return []
     return [Case("identity/stitch", run, note="pairs of ids linked")]
