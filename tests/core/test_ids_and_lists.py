@@ -37,6 +37,14 @@ def test_float_ids_that_are_not_whole_numbers_are_an_error_naming_the_row() -> N
         tc.JourneySet.from_frame(frame)
 
 
+def test_numpy_float_objects_in_a_large_object_column_are_checked_too() -> None:
+    # Large enough for the hashing path, which takes the ids' types once: np.float64
+    # is a float subclass and must not slip past the check.
+    ids = np.array([np.float64(4.0)] * 150_000 + [np.float64(2.5)], dtype=object)
+    with pytest.raises(ValueError, match=r"'journey_id' row 150001 is the float 2\.5"):
+        _build(ids)
+
+
 def test_whole_float_ids_still_meet_integer_ids() -> None:
     js = _build(np.array([7.0, 8.0]), conversion_journey_id=[7], conversion_time=["2024-05-02"])
     assert js.n_journeys == 2 and js.pairs().length.tolist() == [1]

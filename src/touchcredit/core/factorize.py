@@ -167,8 +167,10 @@ def factorize_ids(
     """
     fast = _fast_factorize_ids(values) if values.dtype.kind in "OU" else None
     if fast is not None:  # hashing found no missing id, and one id type
-        _check_float_ids(fast[0], values, field)
-        return fast
+        uniq, inverse, kinds = fast
+        if any(issubclass(k, float) for k in kinds):  # types taken once, while hashing
+            _check_float_ids(uniq, values, field)
+        return uniq, inverse
     missing = missing_mask(values)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
@@ -213,17 +215,22 @@ def _check_float_ids(uniq: npt.NDArray[Any], values: npt.NDArray[Any], field: st
         )
 
 
-def _fast_factorize_ids(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
-    """:func:`factorize_ids` by hashing; None when unavailable or the ids need the
-    careful path (missing or mixed-type ids, which that path reports)."""
+def _fast_factorize_ids(
+    values: npt.NDArray[Any],
+) -> tuple[npt.NDArray[Any], IntArray, set[type]] | None:
+    """:func:`factorize_ids` by hashing, with the set of the distinct ids' types; None
+    when unavailable or the ids need the careful path (missing or mixed-type ids,
+    which that path reports)."""
     hashed = hash_factorize(values)
     if hashed is None:
         return None
     uniques, codes = hashed
     if codes.size and int(codes.min()) < 0:
         return None
+    kinds: set[type]
     if values.dtype.kind == "U":
         uniques = uniques.astype(values.dtype)
+        kinds = {str}
     else:
         kinds = set(map(type, uniques.tolist()))
         if len(kinds) > 1 and not kinds <= {int, float, bool}:
@@ -232,7 +239,7 @@ def _fast_factorize_ids(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], Int
         uniq, inverse = _sorted_recode(uniques, codes, np.int64)
     except TypeError:
         return None
-    return uniq, inverse
+    return uniq, inverse, kinds
 
 
 def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[str, ...]]:
