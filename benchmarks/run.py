@@ -10,8 +10,13 @@ one conversion table; every case then runs on those same arrays:
 
 * ``build/*``: ``JourneySet.from_arrays`` on numpy arrays and ``JourneySet.from_frame``
   on a pandas DataFrame and an Arrow Table (input conversion to the frame excluded);
-* ``model/<name>``: ``touchcredit.attribute(journeys, name)`` for every registered model
-  on a built JourneySet ("prepared data"; a data-driven model is fitted in the timing);
+* ``model/<name>``: ``touchcredit.attribute(journeys, name).by("channel")`` for every
+  registered model on a built JourneySet, as a first call (a new JourneySet object over
+  the same arrays each run, so the eligible pairs are computed in the timing; a
+  data-driven model is fitted in the timing); ``model/linear (warm)``: a later model on
+  the same JourneySet, its pairs cached;
+* ``e2e/<input>/<model>``: from numpy arrays, an Arrow Table or a polars DataFrame of
+  the peers' columns to credit per channel, in one timed call;
 * ``paths/top_paths``, ``identity/*`` when those modules exist.
 
 Each time is the best of ``--repeat`` runs and is printed beside
@@ -22,8 +27,8 @@ Each time is the best of ``--repeat`` runs and is printed beside
 (b) the peers ``channelattribution`` and ``marketing-attribution-models`` (module
     ``mam``) on the same touch table, end to end, as ``peer time / our time``, where
     installed. End to end means from the touch arrays to per-channel totals: for
-    touchcredit building the JourneySet from the columns the peers read (journey, time,
-    channel, conversions: ``build/numpy-channel``) plus attributing; for channelattribution
+    touchcredit the ``e2e/*`` cases (building the JourneySet from the columns the peers
+    read - journey, time, channel, conversions - and attributing); for channelattribution
     building its input (one aggregated path string per distinct path, made with pandas
     from the same arrays, as its users do) plus its model; for mam building its touch
     DataFrame plus its preprocessing plus its model. Answers are compared channel by
@@ -63,6 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -98,6 +104,28 @@ class Context:
     @property
     def arrow(self) -> tuple[Any, Any]:
         return self._get("arrow", self.t.to_arrow)  # type: ignore[no-any-return]
+
+    @property
+    def arrow_channel(self) -> tuple[Any, Any]:
+        """The peers' columns as Arrow Tables (touches: journey_id, timestamp, channel)."""
+
+        def make() -> tuple[Any, Any]:
+            touches, conversions = self.arrow
+            return touches.select(["journey_id", "timestamp", "channel"]), conversions
+
+        return self._get("arrow_channel", make)  # type: ignore[no-any-return]
+
+    @property
+    def polars_channel(self) -> tuple[Any, Any]:
+        """The peers' columns as polars DataFrames."""
+
+        def make() -> tuple[Any, Any]:
+            import polars as pl
+
+            touches, conversions = self.arrow_channel
+            return pl.from_arrow(touches), pl.from_arrow(conversions)
+
+        return self._get("polars_channel", make)  # type: ignore[no-any-return]
 
     @property
     def parquet(self) -> tuple[str, Any]:
@@ -165,6 +193,19 @@ def build_frame(touches: Any, conversions: Any) -> JourneySet:
     )
 
 
+def build_frame_channel(touches: Any, conversions: Any) -> JourneySet:
+    """JourneySet from frames of the peers' columns (journey, time, channel)."""
+    return JourneySet.from_frame(
+        touches,
+        journey="journey_id",
+        timestamp="timestamp",
+        channel="channel",
+        conversions=conversions,
+        conversion_time="conversion_time",
+        conversion_value="conversion_value",
+    )
+
+
 def reference_pass(ctx: Context) -> Callable[[], Any]:
     codes, w = ctx.js.channel.codes, ctx.weights
     k = len(ctx.js.channel.categories)
@@ -181,12 +222,19 @@ class Case:
     prepare: Callable[[Context], Any] = lambda ctx: None
     note: str = ""
     model: str | None = None  # registry name, for the peer comparison
-    end_to_end_extra: str | None = None  # case whose time adds to this one end to end
 
 
-def _attribute(name: str) -> Callable[[Context], Any]:
+def _attribute(name: str, *, fresh: bool = True) -> Callable[[Context], Any]:
+    """The user's call, ``attribute(js, name).by("channel")``.
+
+    ``fresh``: on a new JourneySet object over the same arrays (``attrs.evolve``, no
+    copy), so every timed run pays what a user's first call pays (the eligible pairs,
+    which a JourneySet caches for the next model), not a cache warmed by the warm-up.
+    """
     attribute = getattr(touchcredit, "attribute", None)
     if attribute is not None:  # the user's path: credit per channel
+        if fresh:
+            return lambda ctx: attribute(attrs.evolve(ctx.js), name).by("channel")
         return lambda ctx: attribute(ctx.js, name).by("channel")
 
     def weights_only(ctx: Context) -> Any:
@@ -194,6 +242,63 @@ def _attribute(name: str) -> Callable[[Context], Any]:
         return model.fit(ctx.js).weights(ctx.js)
 
     return weights_only
+
+
+def _warm_pairs(ctx: Context) -> None:
+    ctx.js.pairs()  # what a first model leaves cached on the JourneySet
+
+
+#: Models the peers have: the end-to-end cases run these.
+PEER_MODELS = ("first_touch", "last_touch", "linear", "position", "time_decay", "markov")
+
+
+def _end_to_end_cases(notes: list[str]) -> list[Case]:
+    """From the input a user has to credit per channel, timed as one call each.
+
+    ``e2e/numpy``: the peers' columns as numpy arrays (journey, time, channel and the
+    conversions); ``e2e/arrow`` and ``e2e/polars``: the same columns as an Arrow Table
+    / polars DataFrame pair, through ``JourneySet.from_frame``.
+    """
+    available = set(touchcredit.models.available())
+    sources: list[tuple[str, Callable[[Context], Any], Callable[[Context], Any]]] = [
+        ("numpy", lambda ctx: None, lambda ctx: build_channel_only(ctx.t))
+    ]
+    if hasattr(JourneySet, "from_frame") and _importable("pyarrow"):
+        sources.append(("arrow", lambda ctx: ctx.arrow_channel, _from_arrow))
+        if _importable("polars"):
+            sources.append(("polars", lambda ctx: ctx.polars_channel, _from_polars))
+        else:
+            notes.append("polars not installed: e2e/polars skipped")
+    cases = []
+    for source, prepare, build in sources:
+        for name in PEER_MODELS:
+            if name not in available:
+                continue
+            cases.append(
+                Case(
+                    f"e2e/{source}/{name}",
+                    _end_to_end(build, name),
+                    prepare=prepare,
+                    model=name,
+                    note="build + attribute(...).by('channel')",
+                )
+            )
+    return cases
+
+
+def _end_to_end(build: Callable[[Context], JourneySet], name: str) -> Callable[[Context], Any]:
+    def run(ctx: Context) -> Any:
+        return touchcredit.attribute(build(ctx), name).by("channel")
+
+    return run
+
+
+def _from_arrow(ctx: Context) -> JourneySet:
+    return build_frame_channel(*ctx.arrow_channel)
+
+
+def _from_polars(ctx: Context) -> JourneySet:
+    return build_frame_channel(*ctx.polars_channel)
 
 
 def collect_cases(notes: list[str]) -> list[Case]:
@@ -238,9 +343,18 @@ def collect_cases(notes: list[str]) -> list[Case]:
                 _attribute(name),
                 prepare=lambda ctx: ctx.js,
                 model=name,
-                end_to_end_extra="build/numpy-channel",
+                note="first call on a JourneySet (pairs computed)",
             )
         )
+    cases.append(
+        Case(
+            "model/linear (warm)",
+            _attribute("linear", fresh=False),
+            prepare=_warm_pairs,
+            note="a second model on one JourneySet (its pairs cached)",
+        )
+    )
+    cases.extend(_end_to_end_cases(notes))
     try:
         from touchcredit.kpi.paths import top_paths
     except ImportError:
@@ -303,19 +417,31 @@ def _identity_cases(notes: list[str]) -> list[Case]:
         notes.append("touchcredit.hygiene.identity has no stitch(): stitching skipped")
         return []
 
-    def run(ctx: Context) -> Any:
-        # Every journey id linked to a second identifier shared by pairs of journeys.
-        ids = np.unique(ctx.t.journey_id)
-        return stitch({"journey": ids, "account": ids // 2}, kinds={"account": "id"})
+    def prepare(ctx: Context) -> Any:
+        # One row per touch: its journey id as a text cookie, and an email shared by
+        # pairs of journeys (every second journey id's half), as a CRM export has them.
+        def make() -> dict[str, Any]:
+            jid = ctx.t.journey_id
+            return {
+                "cookie": np.char.add("c", jid.astype(str)).astype(object),
+                "email": np.char.add(np.char.add("u", (jid // 2).astype(str)), "@x.io").astype(
+                    object
+                ),
+            }
 
-    try:  # the call this harness assumes: stitch({column: ids, ...}, kinds=...)
-        stitch({"journey": np.arange(4), "account": np.arange(4) // 2}, kinds={"account": "id"})
-    except TypeError as exc:
-        notes.append(
-            f"touchcredit.hygiene.identity.stitch({{column: ids}}) not supported ({exc}): skipped"
+        return ctx._get("identifiers", make)
+
+    def run(ctx: Context) -> Any:
+        return stitch(prepare(ctx))
+
+    return [
+        Case(
+            "identity/stitch",
+            run,
+            prepare=prepare,
+            note="cookie + email per touch, pairs of journeys linked",
         )
-        return []
-    return [Case("identity/stitch", run, note="pairs of ids linked")]
+    ]
 
 
 def _importable(module: str) -> bool:
@@ -593,9 +719,12 @@ def markdown(rows: list[Row], peers: list[str], notes: list[str], command: str) 
         *lines,
         "",
         "`x numpy pass`: case time / time of np.bincount(channel codes, weights=float64 per "
-        "touch) over the same touches in the same run. `vs peer`: peer end-to-end time / "
-        "touchcredit end-to-end time (build/numpy-channel + the model case), with whether "
-        "the per-channel answers agree.",
+        "touch) over the same touches in the same run. `model/*`: the first "
+        "`attribute(js, model).by('channel')` on a built JourneySet (`(warm)`: a later model, "
+        "the eligible pairs cached). `e2e/<input>/<model>`: from the input to credit per "
+        "channel in one timed call (build + attribute + by). `vs peer`: peer end-to-end "
+        "time (from numpy arrays, its cheapest input) / that e2e time, with whether the "
+        "per-channel answers agree.",
     ]
     out += [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
@@ -673,10 +802,12 @@ def main(argv: list[str] | None = None) -> int:
                     peer_names.append(peer_name)
                 notes.append(f"{peer_name} at {size:,} touches: {res.note}")
                 for row in rows:
-                    model = row.case.removeprefix("model/")
-                    if row.size != size or model not in res.seconds:
+                    model = row.case.rsplit("/", 1)[-1]
+                    if row.size != size or not row.case.startswith("e2e/"):
                         continue
-                    ours = times[row.case] + times.get("build/numpy-channel", 0.0)
+                    if model not in res.seconds:
+                        continue
+                    ours = times[row.case]
                     agree = compare(our_credit(ctx, model), res.credit[model])
                     row.vs[peer_name] = f"{res.seconds[model] / ours:,.1f}x ({agree})"
             gc.collect()
