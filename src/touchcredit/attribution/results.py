@@ -152,7 +152,7 @@ class Attribution:
         k = len(dim.categories)
         codes = dim.codes
         recorded_everywhere = codes.size == 0 or int(codes.min()) >= 0
-        label = _pair_labels(self.pairs, dimension, codes, k)
+        label = _pair_labels(self.pairs, dimension, codes, k, recorded_everywhere)
         value = np.bincount(label, weights=self.pair_credit, minlength=k + 1)
         labels: list[Label] = list(dim.categories)
         width = k if recorded_everywhere else k + 1
@@ -238,13 +238,15 @@ _PAIR_LABELS: weakref.WeakKeyDictionary[Pairs, dict[str, tuple[Any, npt.NDArray[
 )
 
 
-def _pair_labels(pairs: Pairs, dimension: str, codes: npt.NDArray[Any], k: int) -> npt.NDArray[Any]:
+def _pair_labels(
+    pairs: Pairs, dimension: str, codes: npt.NDArray[Any], k: int, recorded_everywhere: bool
+) -> npt.NDArray[Any]:
     """Label code of every pair's touch; -1 (not recorded) becomes ``k``."""
     per_dim = _PAIR_LABELS.setdefault(pairs, {})
     cached = per_dim.get(dimension)
     if cached is None or cached[0] is not codes:
-        label = codes[pairs.touch]
-        if label.size and int(label.min()) < 0:
+        label = np.take(codes, pairs.touch)
+        if not recorded_everywhere and label.size and int(label.min()) < 0:
             label = np.where(label < 0, k, label)
         cached = (codes, frozen_array(label))
         per_dim[dimension] = cached

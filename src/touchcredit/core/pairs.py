@@ -63,7 +63,11 @@ class Pairs:
     @functools.cached_property
     def touch(self) -> IntArray:
         """Touch index of every pair."""
-        return np.repeat(self.start, self.length) + self.position
+        # Pair k of conversion c is touch start[c] + (k - offsets[c]): one repeat of
+        # the per-conversion shift, with no position array.
+        shift = np.repeat(self.start - self.offsets[:-1], self.length)
+        shift += np.arange(shift.size, dtype=np.int64)
+        return shift
 
     @property
     def size(self) -> int:

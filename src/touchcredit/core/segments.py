@@ -155,6 +155,18 @@ def segment_searchsorted(
     if lo.size == 0:
         return lo
     active = lo < hi
+    # The usual answers in one pass: a query beyond its segment's last value (a
+    # conversion after the journey's last touch), or before its first (a lookback
+    # window opening before the journey). Only the rest are bisected.
+    if side == "right":
+        past_end = active.copy()
+        past_end[active] = values[hi[active] - 1] <= queries[active]
+        lo[past_end] = hi[past_end]
+        active &= ~past_end
+    else:
+        at_start = active.copy()
+        at_start[active] = values[lo[active]] >= queries[active]
+        active &= ~at_start
     while active.any():
         idx = np.flatnonzero(active)
         l_a, h_a = lo[idx], hi[idx]
