@@ -9,7 +9,10 @@ libraries `narwhals <https://narwhals-dev.github.io/narwhals/>`_ supports:
   that no default zone is applied a second time;
 * categorical, enum and dictionary columns come out as integer codes plus their
   category table (:class:`Coded`), never expanded to one string per row; Arrow and
-  polars string columns are encoded the same way by the library itself.
+  polars string columns are encoded the same way by the library itself (Arrow hashes
+  and sorts them: no Python string per row);
+* Arrow and polars text time columns stay Arrow arrays (:class:`TextTimes`), read by
+  the time rule in Arrow (:mod:`~touchcredit.core.time_iso`).
 
 A lazy frame (polars LazyFrame, DuckDB relation) is collected once, with only the
 columns asked for. Codes are the one thing narwhals does not expose, so they are read
@@ -20,7 +23,7 @@ came from it).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Coded",
+    "TextTimes",
     "UtcTimes",
     "as_narwhals",
     "column_names",
@@ -74,6 +78,17 @@ class UtcTimes:
     """``datetime64`` values that already are UTC instants (from a timezone-aware column)."""
 
     values: npt.NDArray[np.datetime64]
+
+
+@attrs.frozen(eq=False)
+class TextTimes:
+    """A text time column kept as an Arrow string array, for the time rule to read."""
+
+    values: Any
+
+
+#: A column as :func:`read_column` gives it.
+Column = npt.NDArray[Any] | Coded | UtcTimes | TextTimes
 
 
 def as_narwhals(frame: Any, *, table: str = "table") -> nw.DataFrame[Any] | nw.LazyFrame[Any]:
@@ -118,12 +133,13 @@ def column_names(frame: Any, *, table: str = "table") -> list[str]:
 
 
 def read_columns(
-    frame: Any, wanted: Mapping[str, str], *, table: str = "table"
-) -> dict[str, npt.NDArray[Any] | Coded | UtcTimes]:
+    frame: Any, wanted: Mapping[str, str], *, table: str = "table", times: Collection[str] = ()
+) -> dict[str, Column]:
     """The columns ``wanted`` (key -> column name) of a frame, read by :func:`read_column`.
 
     The caller checks the names first (:meth:`~touchcredit.ColumnMap.check_touches`);
-    a lazy frame is collected once, with only these columns.
+    a lazy frame is collected once, with only these columns. The keys in ``times`` are
+    time columns (text in them stays Arrow text: :class:`TextTimes`).
 
     Examples
     --------
@@ -139,12 +155,16 @@ def read_columns(
     names = list(dict.fromkeys(wanted.values()))
     if isinstance(df, nw.LazyFrame):
         df = df.select(names).collect()
-    read = {name: read_column(df.get_column(name)) for name in names}
+    time_names = {wanted[key] for key in times if key in wanted}
+    read = {name: read_column(df.get_column(name), time=name in time_names) for name in names}
     return {key: read[name] for key, name in wanted.items()}
 
 
-def read_column(series: nw.Series[Any]) -> npt.NDArray[Any] | Coded | UtcTimes:
+def read_column(series: nw.Series[Any], *, time: bool = False) -> Column:
     """One column as a numpy array, :class:`Coded` labels or :class:`UtcTimes`.
+
+    A text ``time`` column of an Arrow-based library (pyarrow, polars, pandas with
+    Arrow strings) comes out as :class:`TextTimes`.
 
     Examples
     --------
@@ -160,6 +180,10 @@ def read_column(series: nw.Series[Any]) -> npt.NDArray[Any] | Coded | UtcTimes:
     if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
         utc = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         return UtcTimes(utc.to_numpy())
+    if time and isinstance(dtype, nw.String):
+        text = _arrow_text(series)
+        if text is not None:
+            return TextTimes(text)
     if isinstance(dtype, nw.Categorical | nw.Enum | nw.String):
         coded = _codes(series)
         if coded is not None:
@@ -168,6 +192,23 @@ def read_column(series: nw.Series[Any]) -> npt.NDArray[Any] | Coded | UtcTimes:
             out: npt.NDArray[Any] = series.to_native().to_numpy(dtype=object, na_value=None)
             return out
     return series.to_numpy()
+
+
+def _arrow_text(series: nw.Series[Any]) -> Any | None:
+    """A text column of an Arrow-based library as an Arrow array (None: other storage)."""
+    impl = series.implementation
+    native = series.to_native()
+    if impl.is_pyarrow():
+        return native
+    if impl.is_polars():
+        return native.to_arrow()
+    dtype = getattr(native, "dtype", None)
+    if impl.is_pandas_like() and (
+        getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype"
+    ):
+        pa = importlib.import_module("pyarrow")  # installed: the column is Arrow-backed
+        return pa.array(native.array)
+    return None
 
 
 def _codes(series: nw.Series[Any]) -> Coded | None:
@@ -192,15 +233,16 @@ def _arrow_codes(column: Any) -> Coded | None:
         return Coded(idx.astype(np.int32, copy=False), tuple(column.dictionary.to_pylist()))
     if kind not in ("string", "large_string", "string_view"):
         return None
-    # Arrow hashes the strings; the small table is then sorted (no Python str per row).
+    # Arrow hashes the strings and sorts the distinct ones (by UTF-8 bytes, which is the
+    # order of code points, Python's order): no Python str per row, nor per comparison.
+    pc = importlib.import_module("pyarrow.compute")
     encoded = column.dictionary_encode()
-    cats = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    perm = np.argsort(cats, kind="stable")
+    perm = np.asarray(pc.array_sort_indices(encoded.dictionary), dtype=np.int64)
     lookup = np.empty(perm.size + 1, dtype=np.int32)
     lookup[perm] = np.arange(perm.size, dtype=np.int32)
     lookup[-1] = -1  # null -> code -1 (not recorded)
     idx = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return Coded(lookup[idx], tuple(cats[perm].tolist()))
+    return Coded(lookup[idx], tuple(encoded.dictionary.take(perm).to_pylist()))
 
 
 def _polars_codes(column: Any, dtype: Any) -> Coded:
@@ -257,7 +299,9 @@ def journey_columns(
     columns.check_touches(column_names(frame, table="touches"), raw=False)
     if conversions is not None:
         columns.check_conversions(column_names(conversions, table="conversions"))
-    read = read_columns(frame, columns.touch_columns(raw=False), table="touches")
+    read = read_columns(
+        frame, columns.touch_columns(raw=False), table="touches", times=("timestamp",)
+    )
     out: dict[str, Any] = {
         "journey_id": plain_values(read["journey"]),
         "timestamp": times_of(read["timestamp"], "timestamp", rule),
@@ -268,14 +312,28 @@ def journey_columns(
         return out
     roles = columns.conversion_columns()
     roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
-    conv = read_columns(conversions, roles, table="conversions")
-    out["conversion_journey_id"] = plain_values(conv["conversion_journey"])
+    times = ("conversion_time", *columns.milestones())
+    conv = read_columns(conversions, roles, table="conversions", times=times)
+    touch_ids, conv_ids = read["journey"], conv["conversion_journey"]
+    if isinstance(touch_ids, Coded) and isinstance(conv_ids, Coded):
+        conv_ids = _same_objects(conv_ids, touch_ids)
+    out["conversion_journey_id"] = plain_values(conv_ids)
     out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", rule)
     if "conversion_value" in conv:
         out["conversion_value"] = plain_values(conv["conversion_value"])
     for name in columns.milestones():
         out[name] = times_of(conv[name], name, rule)
     return out
+
+
+def _same_objects(coded: Coded, like: Coded) -> Coded:
+    """``coded`` with the category objects of ``like`` where the values are equal.
+
+    Touch and conversion ids read from two tables are two sets of ``str`` objects; made
+    one, the builders factorize the ids by hashing object pointers, not strings.
+    """
+    mine = {c: c for c in like.categories}
+    return Coded(coded.codes, tuple(mine.get(c, c) for c in coded.categories))
 
 
 def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray[np.datetime64]:
@@ -292,7 +350,7 @@ def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray
     """
     if isinstance(value, UtcTimes):
         return to_datetime64(value.values, field=field, allow_missing=True)
-    rule = tz if isinstance(tz, TimeRule) else TimeRule(tz)
+    rule = tz if isinstance(tz, TimeRule) else TimeRule(tz)  # Arrow text is read in Arrow
     return rule.read(plain_values(value), field=field, allow_missing=True)
 
 
@@ -306,7 +364,7 @@ def plain_values(value: Any) -> Any:
     """
     if isinstance(value, Coded):
         return value.labels()
-    return value.values if isinstance(value, UtcTimes) else value
+    return value.values if isinstance(value, UtcTimes | TextTimes) else value
 
 
 def labels_of(value: Any) -> Any:

@@ -4,8 +4,9 @@
 module reads a column under :class:`TimeOptions`, collecting ``{row: reason}`` for the
 rows it cannot read (0-based rows; every reason starts with the value): datetime64
 (range-checked in its own unit, localized), epoch numbers
-(:mod:`~touchcredit.core.epochs`), strings (:mod:`~touchcredit.core.time_text`) and
-object columns holding any mix of these, ``datetime`` and ``date`` objects.
+(:mod:`~touchcredit.core.epochs`), strings (:mod:`~touchcredit.core.time_text`; Arrow
+string columns are read in Arrow) and object columns holding any mix of these,
+``datetime`` and ``date`` objects.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy.typing as npt
 
 from touchcredit.core.epochs import MAX_US, MIN_US, EpochUnit, read_epochs
 from touchcredit.core.local_time import TimeChoice, localize
-from touchcredit.core.time_text import parse_strings
+from touchcredit.core.time_iso import arrow_text
+from touchcredit.core.time_text import TextChoices, parse_arrow, parse_strings
 
 __all__ = ["EXPECTED_TYPE", "TimeOptions", "as_array", "read_column"]
 
@@ -60,6 +62,9 @@ def read_column(values: Any, options: TimeOptions, field: str) -> tuple[Datetime
     >>> out[0], bad[1][:30]
     (np.datetime64('2024-05-01T10:00:00.000000'), '7 is not a time in 1990-2100 a')
     """
+    text = None if isinstance(values, np.ndarray) else arrow_text(values)
+    if text is not None:  # Arrow text: read in Arrow, one Python string per odd row only
+        return parse_arrow(text, options.tz, _choices(options))
     arr = values if isinstance(values, np.ndarray) else as_array(values, field)
     if arr.ndim != 1:
         raise ValueError(f"{field!r} must be one-dimensional, got shape {arr.shape}")
@@ -179,6 +184,10 @@ def _strings(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, R
         ambiguous=opts.ambiguous,
         nonexistent=opts.nonexistent,
     )
+
+
+def _choices(opts: TimeOptions) -> TextChoices:
+    return TextChoices(opts.dayfirst, opts.formats, opts.ambiguous, opts.nonexistent)
 
 
 def _numbers_reader(opts: TimeOptions) -> Any:

@@ -1,5 +1,8 @@
 """Timestamp strings to UTC instants: the library's one strict reading of text.
 
+* with pyarrow installed, a large column (and any Arrow column) is first read by
+  Arrow's ISO 8601 parser (:mod:`~touchcredit.core.time_iso`), which reads only what
+  the rules below read the same way; the rest follows them;
 * plain ISO 8601 (``2024-03-15``, ``2024-03-15T14:30:00``) is read by numpy, all at
   once (a batch holding a bad string is split until the bad ones are found, so one
   bad value does not send every string to the slow path);
@@ -18,18 +21,24 @@ once; blank strings are missing (NaT), not errors.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
 from touchcredit.core.epochs import MAX_US, MIN_US
 from touchcredit.core.local_time import TimeChoice, localize
+from touchcredit.core.time_iso import read_iso
 
-__all__ = ["parse_strings"]
+__all__ = ["ARROW_MIN_ROWS", "TextChoices", "parse_arrow", "parse_distinct", "parse_strings"]
+
+#: Below this many strings, pyarrow is used only when something already imported it.
+ARROW_MIN_ROWS = 100_000
 
 TimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
@@ -140,7 +149,8 @@ def parse_strings(
     """Read an array of ``str`` as UTC ``datetime64[us]`` (see the module docstring).
 
     Returns the instants (NaT for blank and rejected strings) and ``{row: reason}``
-    with 0-based rows; the reason starts with the value as read.
+    with 0-based rows; the reason starts with the value as read. A large array is read
+    by :func:`parse_arrow` when pyarrow is installed (same values, same reasons).
 
     Examples
     --------
@@ -151,6 +161,104 @@ def parse_strings(
     ([datetime.datetime(2024, 3, 15, 0, 0), datetime.datetime(2024, 3, 15, 14, 30)], \
 {2: "'14:30' does not hold a full date (day, month and year)"})
     """
+    choices = TextChoices(dayfirst, tuple(formats) if formats else None, ambiguous, nonexistent)
+    column = _as_arrow(strings) if not formats else None
+    if column is not None:
+        return parse_arrow(column, tz, choices)
+    return parse_distinct(strings, tz, choices)
+
+
+@attrs.frozen
+class TextChoices:
+    """How text is read beyond the zone: day first, strptime formats, clock changes."""
+
+    dayfirst: bool = False
+    formats: tuple[str, ...] | None = None
+    ambiguous: TimeChoice = "raise"
+    nonexistent: TimeChoice = "raise"
+
+
+def _as_arrow(strings: npt.NDArray[Any]) -> Any | None:
+    """A large array of ``str`` as an Arrow string array (None: keep numpy)."""
+    if strings.shape[0] < ARROW_MIN_ROWS and "pyarrow" not in sys.modules:
+        return None  # importing pyarrow costs more than a small column
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    try:
+        return pa.array(strings, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def parse_arrow(column: Any, tz: dt.tzinfo, choices: TextChoices) -> tuple[TimeArray, Rejects]:
+    """:func:`parse_strings` of an Arrow string column (nulls are missing).
+
+    ISO 8601 rows are read by Arrow's parser (:func:`~touchcredit.core.time_iso.read_iso`);
+    the others, one per distinct string, by :func:`parse_distinct`.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> out, bad = parse_arrow(pa.array(["2024-03-15T14:30Z", None, "March"]), dt.UTC,
+    ...                        TextChoices())
+    >>> out.tolist()[:2], bad
+    ([datetime.datetime(2024, 3, 15, 14, 30), None], \
+{2: "'March' does not hold a full date (day, month and year)"})
+    """
+    if choices.formats:  # strptime formats: each distinct string in Python
+        values = column.to_numpy(zero_copy_only=False)
+        present = np.flatnonzero(~column.is_null().to_numpy(zero_copy_only=False))
+        return _at_rows(present, len(column), parse_distinct(values[present], tz, choices))
+    got = read_iso(column)
+    n = got.us.shape[0]
+    slow = np.flatnonzero(~got.done)
+    out, bad = _at_rows(
+        slow, n, parse_distinct(column.take(slow).to_numpy(zero_copy_only=False), tz, choices)
+    )
+    fast = got.done & ~got.missing
+    aware = fast & got.aware
+    out[aware] = got.us[aware].view("datetime64[us]")
+    naive = np.flatnonzero(fast & ~got.aware)
+    if naive.size and tz is not dt.UTC:
+        utc, rejects = localize(
+            got.us[naive].view("datetime64[us]"),
+            tz,
+            ambiguous=choices.ambiguous,
+            nonexistent=choices.nonexistent,
+        )
+        out[naive] = utc
+        for j, why in rejects.items():
+            row = int(naive[j])
+            out[row] = NAT
+            bad[row] = f"{str(column[row].as_py()).strip()!r} {why}"
+    elif naive.size:
+        out[naive] = got.us[naive].view("datetime64[us]")
+    return out, bad
+
+
+def _at_rows(
+    rows: npt.NDArray[np.int64], n: int, got: tuple[TimeArray, Rejects]
+) -> tuple[TimeArray, Rejects]:
+    """Results read for ``rows`` of an ``n``-row column placed at those rows."""
+    out = np.full(n, NAT)
+    out[rows] = got[0]
+    return out, {int(rows[j]): why for j, why in got[1].items()}
+
+
+def parse_distinct(
+    strings: npt.NDArray[Any], tz: dt.tzinfo, choices: TextChoices
+) -> tuple[TimeArray, Rejects]:
+    """:func:`parse_strings` by numpy and dateutil, once per distinct string.
+
+    Examples
+    --------
+    >>> parse_distinct(np.array(["2024-03-15", "2024-03-15"]), dt.UTC, TextChoices())[1]
+    {}
+    """
+    dayfirst, formats = choices.dayfirst, choices.formats
+    ambiguous, nonexistent = choices.ambiguous, choices.nonexistent
     n = strings.shape[0]
     out = np.full(n, NAT)
     if n == 0:
@@ -182,7 +290,11 @@ def parse_strings(
         except ValueError as exc:
             failed[k] = f"{text!r} {exc}"
             continue
-        off = got.utcoffset() if got.tzinfo is not None else None
+        try:
+            off = got.utcoffset() if got.tzinfo is not None else None
+        except ValueError:  # dateutil reads "+24:00"; Python refuses such an offset
+            failed[k] = f"{text!r} has a UTC offset of 24 hours or more"
+            continue
         if off is None:
             naive[k] = np.datetime64(got.replace(tzinfo=None), "us")
         else:  # numpy arithmetic: an offset can move year 1 before the epoch range ends
