@@ -301,6 +301,10 @@ def parse_distinct(
             aware[k] = np.datetime64(got.replace(tzinfo=None), "us") - np.timedelta64(off, "us")
             is_aware[k] = True
     local = ~is_aware & ~np.isnat(naive)
+    year_zero = local & ~_in_range(naive)  # numpy reads year 0; Python's zones cannot
+    for k in np.flatnonzero(year_zero).tolist():
+        failed[k] = f"{str(uniq[k])!r} is outside years 1-9999 in UTC"
+    local &= ~year_zero
     if local.any():
         utc, rejects = localize(naive[local], tz, ambiguous=ambiguous, nonexistent=nonexistent)
         aware[local] = utc
