@@ -15,7 +15,7 @@ from touchcredit.hygiene.catalog import (
     default_catalog,
     normalize,
 )
-from touchcredit.hygiene.channels import channel_group, channel_groups
+from touchcredit.hygiene.channels import channel_group, channel_group_codes, channel_groups
 
 __all__ = [
     "CATEGORIES",
@@ -25,6 +25,7 @@ __all__ = [
     "Normalized",
     "Source",
     "channel_group",
+    "channel_group_codes",
     "channel_groups",
     "default_catalog",
     "normalize",

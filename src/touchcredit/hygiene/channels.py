@@ -16,8 +16,9 @@ import numpy.typing as npt
 from touchcredit.core.columns import as_object_array
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog
 from touchcredit.hygiene.labels import distinct_strings, label_key
+from touchcredit.hygiene.text_codes import TextCodes
 
-__all__ = ["channel_group", "channel_groups"]
+__all__ = ["channel_group", "channel_group_codes", "channel_groups"]
 
 _GROUP_KEYS = {label_key(g): g for g in CHANNEL_GROUPS}
 _NO_MEDIUM = frozenset({"(none)", "(not set)", "none", "not set", "direct"})
@@ -172,16 +173,17 @@ def channel_group(
     return _rule(cat, src, med or None, bool(paid or click_ids), platform, ref)
 
 
-def _codes(values: Any, field: str, n: int) -> tuple[list[Any], npt.NDArray[np.int64]]:
-    """Distinct values (None appended last) and each row's index into them."""
+def _codes(values: Any, field: str, n: int) -> TextCodes | None:
+    """Distinct strings of a column and each row's index into them (-1: missing)."""
     if values is None:
-        return [None], np.zeros(n, dtype=np.int64)
+        return None
     arr = as_object_array(values, field=field)
     if arr.shape[0] != n:
         raise ValueError(f"{field!r} has {arr.shape[0]} rows, expected {n}")
     uniq, inverse, _ = distinct_strings(arr, field)
-    inverse[inverse < 0] = len(uniq)
-    return [*uniq, None], inverse
+    table = np.empty(len(uniq), dtype=object)
+    table[:] = uniq
+    return TextCodes(inverse, table)
 
 
 def channel_groups(
@@ -225,46 +227,105 @@ def channel_groups(
     ...                ["cpc", "organic", None, None]).tolist()
     ['paid search', 'organic search', 'direct', 'offline']
     """
-    cat = Catalog.default() if catalog is None else catalog
     given = {"source": source, "medium": medium, "paid": paid, "platform": platform}
     given["referrer"] = referrer
     n = next((len(as_object_array(v, field=k)) for k, v in given.items() if v is not None), 0)
-    cols = [
+    return channel_group_codes(
         _codes(source, "source", n),
         _codes(medium, "medium", n),
-        ([False, True], np.zeros(n, np.int64) if paid is None else _paid_codes(paid, n)),
-        _codes(platform, "platform", n),
-        _codes(referrer, "referrer", n),
-    ]
-    # One int64 key per row (mixed radix over the column codes), then one 1-D unique.
+        paid=None if paid is None else _paid_codes(paid, n).astype(bool),
+        platform=_codes(platform, "platform", n),
+        referrer=_codes(referrer, "referrer", n),
+        catalog=catalog,
+        n=n,
+    ).labels()
+
+
+def channel_group_codes(
+    source: TextCodes | None,
+    medium: TextCodes | None,
+    *,
+    paid: npt.NDArray[np.bool_] | None,
+    platform: TextCodes | None,
+    referrer: TextCodes | None,
+    catalog: Catalog | None,
+    n: int,
+) -> TextCodes:
+    """:func:`channel_groups` over factorized columns (each value a ``str``).
+
+    Examples
+    --------
+    >>> from touchcredit.hygiene.text_codes import factorize_text
+    >>> src = factorize_text(["google", "google", None], field="source")
+    >>> med = factorize_text(["cpc", "organic", None], field="medium")
+    >>> g = channel_group_codes(src, med, paid=None, platform=None, referrer=None,
+    ...                         catalog=None, n=3)
+    >>> g.labels().tolist()
+    ['paid search', 'organic search', 'direct']
+    """
+    cat = Catalog.default() if catalog is None else catalog
+    none = TextCodes(np.full(n, -1, dtype=np.int64), np.empty(0, dtype=object))
+    cols = [c if c is not None else none for c in (source, medium, platform, referrer)]
+    flags = np.zeros(n, dtype=bool) if paid is None else paid
+    # One int64 key per row (mixed radix over the codes + 1, so -1 is 0).
+    digits = [(c.codes + 1, c.values.shape[0] + 1) for c in cols]
+    digits.insert(2, (flags.astype(np.int64), 2))
+    key, combos = _combinations(digits, n)
+    src_t, med_t, plat_t, ref_t = ([None, *c.values.tolist()] for c in cols)
+    canon_src = [None if s is None or not s.strip() else (cat.lookup(s) or s) for s in src_t]
+    canon_ref = [None if r is None or not r.strip() else (cat.lookup(r) or r) for r in ref_t]
+    med_keys = [None if m is None else (label_key(m) or None) for m in med_t]
+    groups = []
+    for s, m, p, pl, r in combos.tolist():  # one per distinct combination
+        plat = plat_t[pl]
+        groups.append(
+            _rule(
+                cat,
+                canon_src[s],
+                med_keys[m],
+                bool(p) or plat is not None,
+                None if plat is None else str(plat).lower(),
+                canon_ref[r],
+            )
+        )
+    return TextCodes(key, np.empty(0, dtype=object)).recode(*_distinct(groups))
+
+
+def _distinct(values: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    index: dict[str, int] = {}
+    lookup = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+    table = np.empty(len(index), dtype=object)
+    table[:] = list(index)
+    return lookup, table
+
+
+def _combinations(
+    digits: list[tuple[npt.NDArray[np.int64], int]], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Index of each row's digit tuple among the distinct tuples, and those tuples."""
     key = np.zeros(n, dtype=np.int64)
     radix = 1
-    for table, codes in cols:
-        radix *= len(table)
-        key = key * len(table) + codes
+    for codes, size in digits:
+        radix *= size
+        key = key * size + codes
         if radix > 2**40:  # keep the key small: renumber the tuples seen so far
             uniq_key, inv = np.unique(key, return_inverse=True)
             key = inv.reshape(-1).astype(np.int64)
             radix = int(uniq_key.size)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    combos = np.stack([codes[first] for _, codes in cols], axis=1)
-    src_t, med_t, paid_t, plat_t, ref_t = (c[0] for c in cols)
-    canon_src = [None if s is None or not s.strip() else (cat.lookup(s) or s) for s in src_t]
-    canon_ref = [None if r is None or not r.strip() else (cat.lookup(r) or r) for r in ref_t]
-    med_keys = [None if m is None else (label_key(m) or None) for m in med_t]
-    groups = np.empty(combos.shape[0], dtype=object)
-    for k, (s, m, p, pl, r) in enumerate(combos.tolist()):  # one per distinct combination
-        plat = plat_t[pl]
-        groups[k] = _rule(
-            cat,
-            canon_src[s],
-            med_keys[m],
-            bool(paid_t[p]) or plat is not None,
-            None if plat is None else str(plat).lower(),
-            canon_ref[r],
-        )
-    out: npt.NDArray[np.object_] = groups[inverse.reshape(-1)]
-    return out
+    if radix <= max(4 * n, 1 << 16):  # a dense table beats a sort
+        seen = np.zeros(radix, dtype=bool)
+        seen[key] = True
+        first = np.flatnonzero(seen)
+        lookup = np.zeros(radix, dtype=np.int64)
+        lookup[first] = np.arange(first.size, dtype=np.int64)
+        inverse = lookup[key]
+        rows = np.zeros(first.size, dtype=np.int64)
+        rows[inverse] = np.arange(n, dtype=np.int64)  # any row of a tuple holds its digits
+    else:
+        _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    combos = np.stack([codes[rows] for codes, _ in digits], axis=1)
+    return inverse.astype(np.int64), combos
 
 
 def _paid_codes(paid: Any, n: int) -> npt.NDArray[np.int64]:

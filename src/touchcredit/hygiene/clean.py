@@ -19,23 +19,26 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array
+from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeRule, TimeZoneLike
-from touchcredit.hygiene import channels, identity, utm
-from touchcredit.hygiene.catalog import Catalog, Normalized, normalize
+from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_timedelta64
+from touchcredit.hygiene import channels, identity
+from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
 from touchcredit.hygiene.clean_steps import (
     CleanConversions,
+    canonical_sources,
     column_of,
-    fill,
     parse_times,
     read_conversions,
-    text_labels,
+    text_codes,
     tidy_channels,
+    url_tags,
 )
 from touchcredit.hygiene.cleaning_report import CleaningReport, Rejections, no_rejections
+from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
 
@@ -186,10 +189,10 @@ def clean(
     bar.update(label="identities")
     stitched = _stitch(table, mapping.journey, id_kinds, n, rej, errors)
     bar.update(label="sources and channels")
-    norm, channel_v, method_v = _sources_and_channels(labels, cat, n)
+    unmapped = _sources_and_channels(labels, cat, n)
     bar.update(label="duplicates")
     rows, duplicate_of, removed = _dedupe(
-        np.flatnonzero(rej.accepted()), stitched, times, norm.values, channel_v, dedupe_window
+        np.flatnonzero(rej.accepted()), stitched, times, labels, dedupe_window
     )
     conv = read_conversions(
         conversions,
@@ -202,9 +205,8 @@ def clean(
         errors=errors,
     )
     bar.update(label="journeys")
-    labels.update(channel=channel_v, method=method_v, source=norm.values)
     js = _journeys(rows, stitched, times, labels, conv, target, currency)
-    report = _report(js, rej, norm, stitched, removed, duplicate_of, conv)
+    report = _report(js, rej, unmapped, stitched, removed, duplicate_of, conv)
     bar.update()
     bar.close()
     return js, report
@@ -213,7 +215,7 @@ def clean(
 def _report(
     js: JourneySet,
     rej: _Reasons,
-    norm: Normalized,
+    unmapped: Mapping[str, int],
     stitched: identity.Stitching,
     removed: int,
     duplicate_of: npt.NDArray[np.int64],
@@ -227,7 +229,7 @@ def _report(
         rows_out=js.n_touches,
         duplicates_removed=removed,
         rejected=Rejections(bad_rows.astype(np.int64), tuple(rej.reason[bad_rows].tolist())),
-        unmapped_sources=norm.unmapped,
+        unmapped_sources=unmapped,
         persons=stitched.n_persons,
         identities_merged=stitched.identities_merged,
         merge_groups=stitched.groups,
@@ -247,20 +249,23 @@ class _Reasons:
 
     def __init__(self, n: int) -> None:
         self.reason = np.full(n, None, dtype=object)
+        self.ok = np.ones(n, dtype=bool)
 
     def reject(self, mask: npt.NDArray[np.bool_], why: str | Callable[[int], str]) -> None:
-        new = mask & (self.reason == None)  # noqa: E711  (elementwise)
-        for i in np.flatnonzero(new).tolist():  # rejected rows only
-            self.reason[i] = why(i) if callable(why) else f"row {i + 1}: {why}"
+        new = np.flatnonzero(mask & self.ok)
+        self.set(new, [why(i) if callable(why) else f"row {i + 1}: {why}" for i in new.tolist()])
+
+    def set(self, rows: npt.NDArray[np.integer[Any]], reasons: Sequence[str]) -> None:
+        self.reason[rows] = list(reasons)
+        self.ok[rows] = False
 
     def accepted(self) -> npt.NDArray[np.bool_]:
-        out: npt.NDArray[np.bool_] = self.reason == None  # noqa: E711  (elementwise)
-        return out
+        return self.ok.copy()
 
     def raise_first(self) -> None:
-        bad = ~self.accepted()
-        if bad.any():
-            raise ValueError(str(self.reason[bad][0]))
+        bad = np.flatnonzero(~self.ok)
+        if bad.size:
+            raise ValueError(str(self.reason[bad[0]]))
 
 
 def _read_times(
@@ -276,7 +281,7 @@ def _read_times(
     times = parse_times(column_of(table, name, n, "timestamp"), rule, dayfirst, name)
     if errors == "raise" and len(times.rejected_rows):
         raise ValueError(f"{name!r} could not be read: {times.reasons[0]}")
-    rej.reason[times.rejected_rows] = list(times.reasons)
+    rej.set(times.rejected_rows, times.reasons)
     rej.reject(np.isnat(times.values), f"{name!r} is missing")
     values: npt.NDArray[np.datetime64] = times.values
     return values
@@ -288,15 +293,17 @@ _LABEL_ROLES = ("source", "medium", "channel", "campaign", "method", "referrer")
 def _read_labels(
     table: Mapping[str, Any], mapping: ColumnMap, n: int, rej: _Reasons, errors: str
 ) -> dict[str, Any]:
-    """Trimmed label columns; source, medium and campaign fall back to the URL's tags."""
-    tags = utm.parse_many(column_of(table, mapping.url, n, "url")) if mapping.url else None
+    """Trimmed label columns as codes; source, medium and campaign fall back to the URL's
+    tags. Every column is factorized once; the steps after work on its distinct values."""
+    url = mapping.url
+    tags = url_tags(column_of(table, url, n, "url"), url) if url else None
     cols: dict[str, Any] = {}
     for role in _LABEL_ROLES:
         name = getattr(mapping, role)
         if name is None:
             cols[role] = None
             continue
-        values, bad = text_labels(column_of(table, name, n, role), name)
+        values, bad = text_codes(column_of(table, name, n, role), name)
         if bad.any():
             if errors == "raise":
                 row = int(np.flatnonzero(bad)[0])
@@ -304,10 +311,17 @@ def _read_labels(
             rej.reject(bad, f"{name!r} must hold text (or be empty)")
         cols[role] = values
     for role in ("source", "medium", "campaign"):
-        cols[role] = fill(cols[role], tags[role] if tags else None, n)
+        cols[role] = _fill(cols[role], tags[role] if tags else None, n)
     cols["paid"] = tags["paid"] if tags else None
     cols["platform"] = tags["platform"] if tags else None
     return cols
+
+
+def _fill(primary: TextCodes | None, fallback: TextCodes | None, n: int) -> TextCodes:
+    """``primary`` where present, else ``fallback`` (missing where neither)."""
+    if primary is None:
+        return fallback if fallback is not None else factorize_text([None] * n, field="none")
+    return primary if fallback is None else primary.fill(fallback)
 
 
 def _stitch(
@@ -329,40 +343,46 @@ def _stitch(
     return stitched
 
 
-def _sources_and_channels(
-    labels: Mapping[str, Any], cat: Catalog, n: int
-) -> tuple[Normalized, npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-    """Canonical sources, channel groups (an explicit channel wins) and methods."""
-    norm = normalize(labels["source"], cat)
-    grouped = channels.channel_groups(
-        norm.values,
+def _sources_and_channels(labels: dict[str, Any], cat: Catalog, n: int) -> Mapping[str, int]:
+    """Canonical sources, channel groups (an explicit channel wins) and methods, set in
+    ``labels``; returns the sources the catalog does not know, with their row counts."""
+    canon, unmapped, category = canonical_sources(labels["source"], cat)
+    grouped = channels.channel_group_codes(
+        canon,
         labels["medium"],
         paid=labels["paid"],
         platform=labels["platform"],
         referrer=labels["referrer"],
         catalog=cat,
+        n=n,
     )
     given = labels["channel"]
-    channel_v = grouped if given is None else fill(tidy_channels(given), grouped, n)
-    method_v = fill(labels["method"], cat.categories(norm.values), n)
-    return norm, channel_v, method_v
+    labels["channel"] = grouped if given is None else tidy_channels(given).fill(grouped)
+    methods = TextCodes(canon.codes, np.empty(0, dtype=object)).with_values(category.tolist())
+    labels["method"] = _fill(labels["method"], methods, n)
+    labels["source"] = canon
+    return unmapped
 
 
 def _dedupe(
     rows: npt.NDArray[np.intp],
     stitched: identity.Stitching,
     times: npt.NDArray[np.datetime64],
-    canon: npt.NDArray[np.object_],
-    channel: npt.NDArray[np.object_],
+    labels: Mapping[str, Any],
     window: Any,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], int]:
-    """Rows kept, the row each removed duplicate repeats (else -1), and the count removed."""
+    """Rows kept, the row each removed duplicate repeats (else -1), and the count removed.
+
+    Duplicates share person, canonical source and channel: compared as integer codes."""
     duplicate_of = np.full(times.shape[0], -1, dtype=np.int64)
     if window is None or not rows.size:
         return rows, duplicate_of, 0
-    d = identity.deduplicate(
-        stitched.person[rows], times[rows], [canon[rows], channel[rows]], window=window
-    )
+    w = int(to_timedelta64(window, field="window").view(np.int64))
+    if w < 0:
+        raise ValueError(f"'window' must be >= 0, got {window!r}")
+    source, channel = labels["source"], labels["channel"]
+    key = (source.codes[rows] + 1) * (channel.values.shape[0] + 1) + channel.codes[rows] + 1
+    d = identity.deduplicate_codes(stitched.person[rows], times[rows].view(np.int64), key, window=w)
     duplicate_of[rows[~d.keep]] = rows[d.duplicate_of[~d.keep]]
     return rows[d.keep], duplicate_of, d.n_removed
 
@@ -377,13 +397,17 @@ def _journeys(
     currency: str | None,
 ) -> JourneySet:
     """The JourneySet of the kept rows, with their input rows recorded."""
+    dims = {}
+    for name in DIMENSIONS:
+        used = labels[name].take(rows).sorted_used()
+        dims[name] = Dimension(used.codes.astype(np.int32), tuple(used.values.tolist()))
     js = JourneySet.from_arrays(
         journey_id=stitched.person[rows],
         timestamp=times[rows],
-        channel=labels["channel"][rows],
-        source=labels["source"][rows],
-        campaign=labels["campaign"][rows],
-        method=labels["method"][rows],
+        channel=dims["channel"],
+        source=dims["source"],
+        campaign=dims["campaign"],
+        method=dims["method"],
         conversion_journey_id=conv.person if conv else None,
         conversion_time=conv.time if conv else None,
         conversion_value=conv.value if conv else None,

@@ -7,6 +7,7 @@ labels, and matching the conversion table to the stitched persons.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -15,18 +16,20 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.time_rule import TimeRule
-from touchcredit.hygiene import identity, timestamps
-from touchcredit.hygiene.catalog import CHANNEL_GROUPS
+from touchcredit.hygiene import identity, timestamps, utm
+from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog
 from touchcredit.hygiene.cleaning_report import Rejections
-from touchcredit.hygiene.labels import distinct_strings, label_key
+from touchcredit.hygiene.labels import label_key
+from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = [
     "CleanConversions",
+    "canonical_sources",
     "column_of",
-    "fill",
     "read_conversions",
-    "text_labels",
+    "text_codes",
     "tidy_channels",
+    "url_tags",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -41,54 +44,68 @@ def column_of(table: Mapping[str, Any], name: str, n: int, what: str) -> npt.NDA
     return arr
 
 
-def text_labels(arr: npt.NDArray[Any], field: str) -> tuple[ObjArray, npt.NDArray[np.bool_]]:
-    """Trimmed strings (None for missing/blank) and a mask of non-text values."""
-    n = arr.shape[0]
-    missing = missing_mask(arr)
-    present = arr[~missing] if missing.any() else arr
-    if present.dtype.kind in "US":
-        uniq, inv = np.unique(present, return_inverse=True)
-    else:
-        from touchcredit.core.factorize import hash_factorize
+def text_codes(arr: npt.NDArray[Any], field: str) -> tuple[TextCodes, npt.NDArray[np.bool_]]:
+    """Trimmed strings as codes (-1 for missing/blank) and a mask of non-text rows.
 
-        hashed = hash_factorize(present)
-        if hashed is not None:
-            uniq, inv = hashed
-        else:
-            keys = np.array([f"{type(v).__name__}:{v!r}" for v in present.tolist()], dtype=object)
-            _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-            uniq = present[first]
-    table = np.empty(len(uniq) + 1, dtype=object)
-    bad_t = np.zeros(len(uniq) + 1, dtype=bool)
-    for k, v in enumerate(uniq.tolist()):  # one per distinct value
-        if isinstance(v, str):
-            table[k] = v.strip() or None
-        else:
-            bad_t[k] = True
-    idx = np.full(n, len(uniq), dtype=np.int64)
-    idx[~missing] = np.asarray(inv, dtype=np.int64).reshape(-1)
-    out: ObjArray = table[idx]
-    return out, bad_t[idx]
+    Examples
+    --------
+    >>> col, bad = text_codes(np.array([" a ", 7, None, "", "a"], dtype=object), "src")
+    >>> col.labels().tolist(), bad.tolist()
+    (['a', None, None, None, 'a'], [False, True, False, False, False])
+    """
+    col = factorize_text(arr, field=field)
+    values = col.values.tolist()
+    bad = np.array([not isinstance(v, str) for v in values], dtype=bool)
+    trimmed = col.map(lambda v: (v.strip() or None) if isinstance(v, str) else None)
+    return trimmed, col.per_row(bad, False)
 
 
-def fill(primary: ObjArray | None, fallback: ObjArray | None, n: int) -> ObjArray:
-    """``primary`` where present, else ``fallback`` (None where neither)."""
-    if primary is None:
-        return fallback if fallback is not None else np.full(n, None, dtype=object)
-    if fallback is None:
-        return primary
-    return np.where(missing_mask(primary), fallback, primary)
-
-
-def tidy_channels(channel: ObjArray) -> ObjArray:
+def tidy_channels(channel: TextCodes) -> TextCodes:
     """Channel labels that spell a channel group ("Paid_Social") become that group."""
     groups = {label_key(g): g for g in CHANNEL_GROUPS}
-    uniq, inverse, _ = distinct_strings(channel, "channel")
-    table = np.empty(len(uniq) + 1, dtype=object)
-    table[:-1] = [groups.get(label_key(u), u) for u in uniq]
-    table[-1] = None
-    out: ObjArray = table[inverse]
+    return channel.map(lambda v: groups.get(label_key(v), v))
+
+
+def url_tags(arr: npt.NDArray[Any], field: str) -> dict[str, Any]:
+    """UTM tags of a URL column, each distinct URL parsed once (non-text: no tags).
+
+    Returns source, medium, campaign and platform as :class:`TextCodes` and ``paid``
+    as a bool per row.
+    """
+    col = factorize_text(arr, field=field)
+    parsed = [utm.parse(v) if isinstance(v, str) else utm.UTM() for v in col.values.tolist()]
+    out: dict[str, Any] = {}
+    for name in ("source", "medium", "campaign", "platform"):
+        out[name] = col.with_values([getattr(p, name) for p in parsed])
+    out["paid"] = col.per_row(np.array([p.paid for p in parsed], dtype=bool), False)
     return out
+
+
+def canonical_sources(
+    source: TextCodes, cat: Catalog
+) -> tuple[TextCodes, Mapping[str, int], npt.NDArray[np.object_]]:
+    """Catalog names of trimmed sources (unknown ones unchanged), the unknown ones with
+    their row counts (most frequent first, ties by first row), and each canonical
+    value's category (None for a name the catalog does not hold)."""
+    raw = source.values.tolist()
+    names = [cat.lookup(v) for v in raw]
+    canon = source.with_values(
+        [v if name is None else name for v, name in zip(raw, names, strict=True)]
+    )
+    unknown = np.array([name is None for name in names], dtype=bool)
+    counts = np.bincount(source.codes[source.codes >= 0], minlength=len(raw))
+    counts[~unknown] = 0
+    unmapped: dict[str, int] = {}
+    if counts.any():
+        hit = np.flatnonzero(counts)
+        first = np.full(len(raw), len(source), dtype=np.int64)
+        rows = np.flatnonzero(np.isin(source.codes, hit))
+        np.minimum.at(first, source.codes[rows], rows)
+        for k in sorted(hit.tolist(), key=lambda k: (-int(counts[k]), int(first[k]))):
+            unmapped[raw[k]] = int(counts[k])
+    entries = [cat.get(v) for v in canon.values.tolist()]
+    category = np.array([None if e is None else e.category for e in entries], dtype=object)
+    return canon, MappingProxyType(unmapped), category
 
 
 @attrs.frozen(eq=False)

@@ -30,19 +30,21 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_object_array, missing_mask
-from touchcredit.core.factorize import hash_factorize
+from touchcredit.core.columns import as_object_array
 from touchcredit.core.graph import connected_components, dense_first_seen
 from touchcredit.core.mapping import identifier_kind
 from touchcredit.core.time_rule import to_datetime64, to_timedelta64
 from touchcredit.hygiene.labels import distinct_strings
+from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = [
     "Deduplication",
     "MergeGroups",
     "Stitching",
     "deduplicate",
+    "deduplicate_codes",
     "normalize_email",
+    "normalize_identifier",
     "normalize_phone",
     "stitch",
 ]
@@ -83,41 +85,55 @@ def normalize_phone(value: str) -> str | None:
     return digits if len(digits) >= 5 else None
 
 
-def _normalize_column(
-    values: Any, kind: str, field: str, gmail_dots: bool
-) -> tuple[npt.NDArray[Any], IntArray]:
-    """Sorted distinct normalized keys of a column, and each row's index (-1 = none)."""
-    arr = as_object_array(values, field=field)
-    n = arr.shape[0]
-    if kind == "id" and arr.dtype.kind in "iu":
+def normalize_identifier(value: Any, kind: str, *, gmail_dots: bool = False) -> str | None:
+    """The comparison key of one identifier value of ``kind`` (None: links nothing).
+
+    Examples
+    --------
+    >>> normalize_identifier(" 0042 ", "id"), normalize_identifier(42, "id")
+    ('0042', '42')
+    >>> normalize_identifier("Ann@X.io ", "email"), normalize_identifier("  ", "id")
+    ('ann@x.io', None)
+    """
+    text = value if isinstance(value, str) else str(value)
+    if kind == "email":
+        return normalize_email(text, gmail_dots=gmail_dots)
+    if kind == "phone":
+        return normalize_phone(text)
+    return text.strip() or None
+
+
+@attrs.frozen(eq=False)
+class _Column:
+    """One identifier column: each row's node (-1: none) and the key -> node table."""
+
+    node: IntArray
+    keys: dict[str, int] | IntArray  # text keys, or the sorted keys of an integer column
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+
+def _identifier_column(values: Any, kind: str, field: str, gmail_dots: bool) -> _Column:
+    """Nodes of one column: each distinct value normalized once, equal keys one node."""
+    arr = values if isinstance(values, TextCodes) else as_object_array(values, field=field)
+    if isinstance(arr, np.ndarray) and kind == "id" and arr.dtype.kind in "iu":
         keys, inv = np.unique(arr, return_inverse=True)
-        return keys, inv.reshape(-1).astype(np.int64)
-    missing = missing_mask(arr)
-    present = arr[~missing] if missing.any() else arr
-    codes = np.full(n, -1, dtype=np.int64)
-    hashed = hash_factorize(present) if present.dtype.kind in "OU" else None
-    if hashed is not None:
-        raw, inv = hashed
-    else:
-        try:
-            raw, inv = np.unique(present, return_inverse=True)
-        except TypeError:  # mixed types: compare as text
-            raw, inv = np.unique(present.astype(str), return_inverse=True)
-    normed: list[str | None] = []
-    for v in raw.tolist():  # one per distinct raw value
-        text = v if isinstance(v, str) else str(v)
-        if kind == "email":
-            normed.append(normalize_email(text, gmail_dots=gmail_dots))
-        elif kind == "phone":
-            normed.append(normalize_phone(text))
-        else:
-            normed.append(text.strip() or None)
-    valid = np.array([v is not None for v in normed], dtype=bool)
-    keys, key_inv = _unique_with_inverse([v for v in normed if v is not None])
-    lookup = np.full(len(normed), -1, dtype=np.int64)
-    lookup[valid] = key_inv
-    codes[~missing] = lookup[np.asarray(inv, dtype=np.int64).reshape(-1)]
-    return keys, codes
+        return _Column(inv.reshape(-1).astype(np.int64), keys.astype(np.int64, copy=False))
+    col = arr if isinstance(arr, TextCodes) else factorize_text(arr, field=field)
+    normed = [normalize_identifier(v, kind, gmail_dots=gmail_dots) for v in col.values.tolist()]
+    index: dict[str, int] = {}
+    lookup = np.fromiter(
+        (-1 if k is None else index.setdefault(k, len(index)) for k in normed),
+        dtype=np.int64,
+        count=len(normed),
+    )
+    return _Column(np.append(lookup, -1)[col.codes], index)
+
+
+def _node_of(keys: dict[str, int], key: str | None) -> int:
+    return -1 if key is None else keys.get(key, -1)
 
 
 def _as_int(value: Any) -> int | None:
@@ -127,15 +143,6 @@ def _as_int(value: Any) -> int | None:
         return int(str(value).strip())
     except ValueError:
         return None
-
-
-def _unique_with_inverse(values: list[str]) -> tuple[npt.NDArray[Any], IntArray]:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    if not values:
-        return arr, np.zeros(0, dtype=np.int64)
-    keys, inv = np.unique(arr, return_inverse=True)
-    return keys, inv.reshape(-1).astype(np.int64)
 
 
 @attrs.frozen(eq=False)
@@ -205,7 +212,7 @@ class Stitching:
     columns: tuple[str, ...]
     kinds: tuple[str, ...]
     gmail_dots: bool
-    _keys: tuple[npt.NDArray[Any], ...] = attrs.field(repr=False)
+    _keys: tuple[dict[str, int] | IntArray, ...] = attrs.field(repr=False)
     _node_person: tuple[IntArray, ...] = attrs.field(repr=False)
 
     def lookup(self, column: str, values: Any) -> IntArray:
@@ -223,7 +230,7 @@ class Stitching:
             )
         k = self.columns.index(column)
         keys = self._keys[k]
-        if keys.dtype.kind in "iu":  # an integer column: compare as integers
+        if isinstance(keys, np.ndarray):  # an integer column: compare as integers
             parsed = [_as_int(v) for v in as_object_array(values, field=column).tolist()]
             ok = np.array([v is not None for v in parsed], dtype=bool)
             ints = np.array([0 if v is None else v for v in parsed], dtype=np.int64)
@@ -231,12 +238,12 @@ class Stitching:
                 return np.full(ints.size, -1, dtype=np.int64)
             pos = np.minimum(np.searchsorted(keys, ints), keys.size - 1)
             return self._person_of(k, np.where(ok & (keys[pos] == ints), pos, -1))
-        q, codes = _normalize_column(values, self.kinds[k], column, self.gmail_dots)
-        if keys.size == 0 or q.size == 0:
-            return np.full(codes.size, -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(keys, q), keys.size - 1)
-        node = np.where(keys[pos] == q, pos, -1)
-        return self._person_of(k, np.where(codes >= 0, node[np.maximum(codes, 0)], -1))
+        query = factorize_text(values, field=column)
+        kind, dots = self.kinds[k], self.gmail_dots
+        node = [
+            _node_of(keys, normalize_identifier(v, kind, gmail_dots=dots)) for v in query.values
+        ]
+        return self._person_of(k, query.per_row(np.array(node, dtype=np.int64), -1))
 
     def _person_of(self, k: int, node: npt.NDArray[Any]) -> IntArray:
         node = np.asarray(node, dtype=np.int64)
@@ -295,18 +302,19 @@ def stitch(
         if k not in KINDS:
             raise ValueError(f"kind of {c!r} must be one of {', '.join(KINDS)}; got {k!r}")
     n = -1
-    keys: list[npt.NDArray[Any]] = []
+    keys: list[dict[str, int] | IntArray] = []
     nodes: list[IntArray] = []
     offset = 0
     for c, k in zip(names, kind_list, strict=True):
-        col_keys, codes = _normalize_column(identifiers[c], k, c, gmail_dots)
+        column = _identifier_column(identifiers[c], k, c, gmail_dots)
+        codes = column.node
         if n < 0:
             n = codes.size
         elif codes.size != n:
             raise ValueError(f"identifier {c!r} has {codes.size} rows, expected {n}")
-        keys.append(col_keys)
+        keys.append(column.keys)
         nodes.append(np.where(codes >= 0, codes + offset, -1))
-        offset += col_keys.size
+        offset += column.size
     n_nodes = offset
     first = np.full(n, -1, dtype=np.int64)
     for col in nodes:
@@ -328,7 +336,7 @@ def stitch(
     for col in nodes:
         ok = col >= 0
         node_person[col[ok]] = person[ok]
-    per_col = [node_person[o : o + kk.size] for o, kk in zip(_offsets(keys), keys, strict=True)]
+    per_col = [node_person[o : o + len(kk)] for o, kk in zip(_offsets(keys), keys, strict=True)]
     counts = (
         np.stack([np.bincount(p, minlength=n_persons) for p in per_col], axis=1).astype(np.int64)
         if n_persons
@@ -355,11 +363,11 @@ def stitch(
     )
 
 
-def _offsets(keys: Sequence[npt.NDArray[Any]]) -> list[int]:
+def _offsets(keys: Sequence[dict[str, int] | IntArray]) -> list[int]:
     out, total = [], 0
     for k in keys:
         out.append(total)
-        total += k.size
+        total += len(k)
     return out
 
 
@@ -442,21 +450,40 @@ def deduplicate(
     pid = np.asarray(person, dtype=np.int64).reshape(-1)
     n = pid.size
     ts = to_datetime64(timestamp, field="timestamp", unit=unit, allow_missing=True)
-    ts = ts.view(np.int64)
-    if ts.size != n:
-        raise ValueError(f"'timestamp' has {ts.size} rows, expected {n}")
+    ts_us: IntArray = ts.view(np.int64)
+    if ts_us.size != n:
+        raise ValueError(f"'timestamp' has {ts_us.size} rows, expected {n}")
     w = int(to_timedelta64(window, field="window").view(np.int64))
     if w < 0:
         raise ValueError(f"'window' must be >= 0, got {window!r}")
-    code = _key_codes(keys, n)
-    usable = (pid >= 0) & (ts != np.iinfo(np.int64).min)
-    rows = np.arange(n, dtype=np.int64)
-    order = np.lexsort((rows, ts, code, pid))
-    p, c, t = pid[order], code[order], ts[order]
+    return deduplicate_codes(pid, ts_us, _key_codes(keys, n), window=w)
+
+
+def deduplicate_codes(
+    person: IntArray, time: IntArray, key: IntArray, *, window: int
+) -> Deduplication:
+    """:func:`deduplicate` over integer columns: the kernel, without checks.
+
+    ``person`` (-1: none), ``time`` (int64 instants; ``int64`` minimum: none) and ``key``
+    (any int64 code per row) have one entry per row; ``window`` is in the unit of ``time``.
+
+    Examples
+    --------
+    >>> d = deduplicate_codes(np.array([0, 0, 0]), np.array([0, 5, 9]), np.array([1, 1, 2]),
+    ...                       window=10)
+    >>> d.keep.tolist(), d.duplicate_of.tolist()
+    ([True, False, True], [-1, 0, -1])
+    """
+    n = person.size
+    usable = (person >= 0) & (time != np.iinfo(np.int64).min)
+    order = np.lexsort((time, key, person))  # stable: ties stay in row order
+    p, c, t = person[order], key[order], time[order]
     ok = usable[order]
     dup = np.zeros(n, dtype=bool)
     if n > 1:
-        dup[1:] = (p[1:] == p[:-1]) & (c[1:] == c[:-1]) & (t[1:] - t[:-1] <= w) & ok[1:] & ok[:-1]
+        dup[1:] = (
+            (p[1:] == p[:-1]) & (c[1:] == c[:-1]) & (t[1:] - t[:-1] <= window) & ok[1:] & ok[:-1]
+        )
     run = np.cumsum(~dup) - 1
     head = order[~dup][run]
     keep = np.empty(n, dtype=bool)
