@@ -30,7 +30,7 @@ from touchcredit.io.chunks import (
     sorted_conversions,
 )
 
-__all__ = ["ChunkSource", "located", "renumbered"]
+__all__ = ["ChunkSource", "located", "renumbered", "shifted_rows"]
 
 
 @attrs.frozen(eq=False)
@@ -65,15 +65,30 @@ class ChunkSource:
             raise ValueError(f"by={by!r} needs the {by!r} column name (e.g. {by}={by!r})")
         data = dataset if isinstance(dataset, ds.Dataset) else ds.dataset(dataset, format="parquet")
         cols.check_touches(data.schema.names, raw=False)
-        table = as_conversion_table(conversions, pa, pq)
+        table = as_conversion_table(conversions, cols, pa, pq)
         if table is None:
             return cls(data, None, cols, batch_rows, default_tz, progress)
-        cols.check_conversions(table.column_names)
         kind = id_kind(data.schema.field(cols.journey).type, pa)
         ordered = sorted_conversions(table, cols.conversion_journey or cols.journey, kind, pa)
         run = cls(data, ordered, cols, batch_rows, default_tz, progress)
-        run.build(data.head(0, columns=run.read), table)  # conversion rows: checked up front
+        run.check_conversions(table)
         return run
+
+    def check_conversions(self, table: Any) -> None:
+        """Build the conversion rows up front, ``batch_rows`` at a time, as given.
+
+        A bad conversion row is reported before any touch is read, naming its row in
+        the table as given; memory stays bounded by a chunk (a whole-table build would
+        hold every conversion's arrays, and their temporaries, at once).
+        """
+        touches = self.data.head(0, columns=self.read)
+        for lo in range(0, max(table.num_rows, 1), self.batch_rows):
+            try:
+                self.build(touches, table.slice(lo, self.batch_rows))
+            except (ValueError, TypeError) as exc:
+                if lo == 0:
+                    raise
+                raise restated(exc, shifted_rows(str(exc), lo)) from exc
 
     @property
     def read(self) -> list[str]:
@@ -101,6 +116,7 @@ class ChunkSource:
             for touches, conv, first_row in chunker.chunks(bar):
                 js = renumbered(self.buildlocated(touches, conv, first_row), conv, first_row)
                 yield js, touches, first_row
+                del js, touches, conv  # not kept alive while the next chunk is read
         finally:
             if bar is not None:
                 bar.close()
@@ -128,6 +144,18 @@ def renumbered(js: JourneySet, conversions: Any, first_row: int) -> JourneySet:
 
 
 _ROW = re.compile(r"\brow \d+")
+_ROW_NUMBER = re.compile(r"\b(row )(\d+)\b")
+
+
+def shifted_rows(message: str, offset: int) -> str:
+    """``message`` with every 1-based ``row N`` moved on by ``offset`` rows.
+
+    Examples
+    --------
+    >>> shifted_rows("'conversion_value' must be >= 0; row 3 is -1.0", 1000)
+    "'conversion_value' must be >= 0; row 1003 is -1.0"
+    """
+    return _ROW_NUMBER.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", message)
 
 
 def located(exc: Exception, run: ChunkSource, touches: Any, first_row: int) -> Exception:

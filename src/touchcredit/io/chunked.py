@@ -128,22 +128,26 @@ class _Totals:
 
 @attrs.frozen(eq=False)
 class _ChunkCredit:
-    """Credit of one chunk: per label, per touch (chunk order), and the unattributed rest."""
+    """Credit of one chunk: per label, per touch (chunk order; None unless asked for),
+    and the unattributed rest."""
 
     labels: tuple[Label, ...]
     value: FloatArray
     conversions: FloatArray
-    touch_value: FloatArray
-    touch_conversions: FloatArray
+    touch_value: FloatArray | None
+    touch_conversions: FloatArray | None
     unattributed_value: float
     unattributed_conversions: float
 
 
-def _chunk_credit(js: JourneySet, model: AttributionModel, by: str) -> _ChunkCredit:
+def _chunk_credit(
+    js: JourneySet, model: AttributionModel, by: str, *, per_touch: bool = False
+) -> _ChunkCredit:
     """Credit of one chunk through :func:`touchcredit.attribute` (same checks, same rules).
 
     The model's weights are checked as in memory (finite, >= 0, summing to 1 per
     conversion with an eligible touch); a conversion without one is unattributed.
+    The per-touch arrays (two floats per touch) are made only when ``per_touch``.
     """
     res = attribute(js, model, fit=False)
     table = res.by(by)
@@ -151,8 +155,10 @@ def _chunk_credit(js: JourneySet, model: AttributionModel, by: str) -> _ChunkCre
         labels=table.labels,
         value=np.asarray(table.value, dtype=np.float64),
         conversions=np.asarray(table.conversions, dtype=np.float64),
-        touch_value=np.asarray(res.touch_credit, dtype=np.float64),
-        touch_conversions=np.asarray(res.touch_conversions, dtype=np.float64),
+        touch_value=np.asarray(res.touch_credit, dtype=np.float64) if per_touch else None,
+        touch_conversions=(
+            np.asarray(res.touch_conversions, dtype=np.float64) if per_touch else None
+        ),
         unattributed_value=res.unattributed.value,
         unattributed_conversions=float(res.unattributed.conversions),
     )
@@ -259,7 +265,7 @@ def attribute_parquet(
     if fit is None:
         fit = not model.is_fitted
     if fit and model.learns_from_data:
-        _fit_in_chunks(model, (js for js, _, _ in run.passes("fitting")))
+        _fit_in_chunks(model, run.passes("fitting"))
     if touch_credit_path is None:
         totals = _attribute_chunks(run.passes("attributing"), model, by, None, run.columns.journey)
     else:
@@ -285,20 +291,22 @@ def _attribute_chunks(
     writer: Any = None
     try:
         for js, touches, first_row in chunks:
-            credit = _chunk_credit(js, model, by)
+            credit = _chunk_credit(js, model, by, per_touch=touch_credit_path is not None)
             totals.add(js, credit)
             if touch_credit_path is not None:
                 out = _touch_table(pa, js, touches, journey, first_row, credit)
                 if writer is None:
                     writer = pq.ParquetWriter(touch_credit_path, out.schema)
                 writer.write_table(out)
+                del out
+            del js, touches, credit  # not kept alive while the next chunk is read
     finally:
         if writer is not None:
             writer.close()
     return totals
 
 
-def _fit_in_chunks(model: AttributionModel, chunks: Iterator[JourneySet]) -> None:
+def _fit_in_chunks(model: AttributionModel, chunks: Iterator[tuple[JourneySet, Any, int]]) -> None:
     if not isinstance(model, CountingModel):
         missing = " / ".join(f"{m}()" for m in missing_counting_methods(model))
         raise NotImplementedError(
@@ -307,9 +315,10 @@ def _fit_in_chunks(model: AttributionModel, chunks: Iterator[JourneySet]) -> Non
             "data that fits in memory and pass the fitted model"
         )
     total: Any = None
-    for js in chunks:
+    for js, _, _ in chunks:
         part = model.count(js)
         total = part if total is None else total + part
+        del js, part  # not kept alive while the next chunk is read
     if total is None:
         raise ValueError("the dataset has no rows to fit the model on")
     model.fit_counts(total)
@@ -319,6 +328,7 @@ def _touch_table(
     pa: Any, js: JourneySet, touches: Any, journey: str, first_row: int, credit: _ChunkCredit
 ) -> Any:
     """Per-touch credit of one chunk, back in input row order."""
+    assert credit.touch_value is not None and credit.touch_conversions is not None
     n = js.n_touches
     value = np.empty(n, dtype=np.float64)
     conv = np.empty(n, dtype=np.float64)

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import progress as core_progress
+from touchcredit.core.mapping import ColumnMap
 
 
 def require_arrow() -> tuple[Any, Any, Any]:
@@ -31,17 +32,45 @@ def require_arrow() -> tuple[Any, Any, Any]:
     return pa, ds, pq
 
 
-def as_conversion_table(conversions: Any, pa: Any, pq: Any) -> Any:
-    """Conversions as a pyarrow Table (from a Table, DataFrame, dict or Parquet path)."""
-    if conversions is None or isinstance(conversions, pa.Table):
-        return conversions
+def as_conversion_table(conversions: Any, columns: ColumnMap, pa: Any, pq: Any) -> Any:
+    """The mapped columns of the conversions as a pyarrow Table, or None.
+
+    From a Table, a polars or pandas DataFrame, a dict of columns or a Parquet path
+    (a file or a directory). Only the columns ``columns`` maps are read or converted:
+    the table is held in memory for the whole run, and a CRM export often has dozens
+    of columns nobody asked for.
+
+    Raises
+    ------
+    touchcredit.core.mapping.MissingColumnError
+        Naming a mapped column the conversions lack, and the columns found.
+    """
+    if conversions is None:
+        return None
     if isinstance(conversions, str | os.PathLike):
-        return pq.read_table(conversions)
-    if hasattr(conversions, "to_arrow"):  # polars
-        return conversions.to_arrow()
+        import pyarrow.dataset as ds
+
+        columns.check_conversions(ds.dataset(conversions, format="parquet").schema.names)
+        return pq.read_table(conversions, columns=_wanted(columns))
+    if isinstance(conversions, pa.Table):
+        names = conversions.column_names
+    elif isinstance(conversions, dict):
+        names = list(conversions)
+    else:  # polars or pandas
+        names = [str(c) for c in conversions.columns]
+    columns.check_conversions(names)
+    wanted = _wanted(columns)
+    if isinstance(conversions, pa.Table):
+        return conversions.select(wanted)
     if isinstance(conversions, dict):
-        return pa.table(conversions)
-    return pa.Table.from_pandas(conversions, preserve_index=False)
+        return pa.table({name: conversions[name] for name in wanted})
+    if hasattr(conversions, "to_arrow"):  # polars
+        return conversions.select(wanted).to_arrow()
+    return pa.Table.from_pandas(conversions[wanted], preserve_index=False)
+
+
+def _wanted(columns: ColumnMap) -> list[str]:
+    return list(dict.fromkeys(columns.conversion_columns().values()))
 
 
 def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
@@ -129,9 +158,11 @@ def sorted_conversions(conversions: Any, field: str, kind: str, pa: Any) -> tupl
         )
     journey_ids(column, pa, field=field, kind=kind, first_row=0, table="conversions")
     rows = pa.array(np.arange(conversions.num_rows, dtype=np.int64))
-    conversions = conversions.append_column(ROW, rows).sort_by(field)
+    # One chunk per column: the ids below are then a view of the table's own column.
+    conversions = conversions.append_column(ROW, rows).sort_by(field).combine_chunks()
+    sorted_ids = conversions.column(field)
     ids = journey_ids(
-        conversions.column(field).combine_chunks(),
+        sorted_ids.chunk(0) if sorted_ids.num_chunks == 1 else sorted_ids.combine_chunks(),
         pa,
         field=field,
         kind=kind,
@@ -279,7 +310,11 @@ class Chunker:
             if bar is not None:
                 bar.update(cut)
             start_row += cut
-            buf.keep_tail(table.slice(cut))
+            # A copy of the tail (the rows of one journey), so that nothing keeps the
+            # batches just emitted alive while the next row group is read.
+            tail = table.slice(cut)
+            buf.keep_tail(tail.take(np.arange(tail.num_rows)))
+            del batch, table, head, tail, conv
         table = pa.concat_tables(buf.tables) if buf.tables else None
         conv, conv_lo = self._conversions_upto(conv_lo, None, final=True)
         if (table is not None and table.num_rows) or (conv is not None and conv.num_rows):
