@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from touchcredit import JourneySet
+from touchcredit import JourneySet, attribute
 from touchcredit.io.chunk_source import ChunkSource, shifted_rows
 from touchcredit.io.chunked import attribute_parquet
 from touchcredit.models import AttributionModel, get
@@ -156,3 +156,53 @@ def test_shifted_rows_moves_every_row_number() -> None:
     assert shifted_rows(message, 100) == (
         "'x' mixes value types: row 101 is int 1, row 112 is str 'a'; arrow 3"
     )
+
+
+@pytest.mark.parametrize("layout", ["files", "hive"])
+def test_text_labels_are_read_as_dictionaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Label text is never decoded per row: every chunk's label columns are dictionaries,
+    also across row groups with different labels and for a label in a partition path."""
+    n = 3 * N_JOURNEYS
+    jid = np.repeat(np.arange(N_JOURNEYS, dtype=np.int64), 3)
+    channel = np.where(jid < N_JOURNEYS // 2, "seo", "email").astype(object)
+    channel[::7] = None  # not recorded
+    table = pa.table({
+        "journey_id": jid,
+        "timestamp": (np.arange(n, dtype=np.int64) * 60).astype("datetime64[s]"),
+        "channel": channel,
+        "source": np.array(["a", "b", "c"], dtype=object)[np.arange(n) % 3],
+        "campaign": np.where(jid < N_JOURNEYS // 3, "c0", "c1").astype(object),
+    })  # fmt: skip
+    if layout == "files":
+        (tmp_path / "d").mkdir()
+        pq.write_table(table.slice(0, 90), tmp_path / "d" / "0.parquet", row_group_size=16)
+        pq.write_table(table.slice(90), tmp_path / "d" / "1.parquet", row_group_size=16)
+        data: Any = str(tmp_path / "d")
+    else:
+        pq.write_to_dataset(table, tmp_path / "hive", partition_cols=["campaign"])
+        data = pytest.importorskip("pyarrow.dataset").dataset(
+            tmp_path / "hive", format="parquet", partitioning="hive"
+        )
+    types: list[set[str]] = []
+    build = ChunkSource.build
+
+    def watched(self: ChunkSource, touches: Any, conversions: Any) -> JourneySet:
+        if touches.num_rows:
+            labels = ("channel", "source", "campaign")
+            types.append({str(touches.schema.field(c).type) for c in labels})
+        return build(self, touches, conversions)
+
+    monkeypatch.setattr(ChunkSource, "build", watched)
+    r = attribute_parquet(
+        data, "linear", conversions=_conversions(), source="source", campaign="campaign",
+        conversion_value="conversion_value", batch_rows=20, by="campaign",
+    )  # fmt: skip
+    assert len(types) >= 5
+    assert all(t == {"dictionary<values=string, indices=int32, ordered=0>"} for t in types)
+    js = JourneySet.from_frame(
+        table, pa.table(_conversions()), source="source", campaign="campaign",
+        conversion_value="conversion_value",
+    )  # fmt: skip
+    assert r.to_dict() == pytest.approx(attribute(js, "linear").by("campaign").to_dict())

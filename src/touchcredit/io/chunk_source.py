@@ -110,6 +110,7 @@ class ChunkSource:
             c.journey,
             self.conversions,
             self.batch_rows,
+            labels=[name for d in DIMENSIONS if (name := getattr(c, d)) is not None],
         )
         bar = progress_bar(int(self.data.count_rows()), desc, self.progress)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,11 @@ ROW = "__tc_row"
 
 #: Bytes a chunk takes per touch while it is attributed (measured; used in the warning).
 BYTES_PER_TOUCH = 190
+
+
+def is_text(dtype: Any, pa: Any) -> bool:
+    """Whether an Arrow type holds plain text (not yet a dictionary)."""
+    return bool(pa.types.is_string(dtype) or pa.types.is_large_string(dtype))
 
 
 def id_kind(dtype: Any, pa: Any) -> str:
@@ -217,14 +222,25 @@ class Chunker:
         journey: str,
         conversions: tuple[Any, npt.NDArray[Any]] | None,
         batch_rows: int,
+        labels: Collection[str] = (),
     ) -> None:
-        """``conversions``: the table and its ids from :func:`sorted_conversions`."""
+        """``conversions``: the table and its ids from :func:`sorted_conversions`.
+
+        ``labels``: the label columns; those holding text are read as dictionaries
+        (codes plus each row group's distinct labels, as Parquet stores them): no string
+        per row is decoded, and the JourneySet takes the codes as they are.
+        """
         import pyarrow as pa
 
         self.dataset = dataset
         self.columns = columns
         self.journey = journey
         self.batch_rows = batch_rows
+        self.dictionary = [
+            c
+            for c in labels
+            if c != journey and is_text(dataset.schema.field(c).type, pa) and c in columns
+        ]
         self.n_large = 0  # journeys longer than batch_rows, and the largest one
         self.largest: tuple[Any, int] = (None, 0)
         self.kind = id_kind(dataset.schema.field(journey).type, pa)
@@ -245,22 +261,38 @@ class Chunker:
 
         get_fragments = getattr(self.dataset, "get_fragments", None)
         if get_fragments is None:  # not a file dataset
-            yield from self.dataset.to_batches(columns=self.columns, batch_size=self.batch_rows)
+            batches = self.dataset.to_batches(columns=self.columns, batch_size=self.batch_rows)
+            yield from map(self._encoded, batches)
             return
         for fragment in get_fragments():  # in file order
             names = fragment.physical_schema.names
             if not all(c in names for c in self.columns):
                 # e.g. a partition column that lives in the path, not in the file
-                yield from fragment.to_batches(
+                batches = fragment.to_batches(
                     columns=self.columns, batch_size=self.batch_rows, schema=self.dataset.schema
                 )
+                yield from map(self._encoded, batches)
                 continue
             with self.dataset.filesystem.open_input_file(fragment.path) as handle:
-                reader = pq.ParquetFile(handle)
+                reader = pq.ParquetFile(handle, read_dictionary=self.dictionary or None)
                 for group in range(reader.metadata.num_row_groups):
                     table = reader.read_row_group(group, columns=self.columns)
                     yield from table.to_batches(max_chunksize=self.batch_rows)
                     del table
+
+    def _encoded(self, batch: Any) -> Any:
+        """``batch`` with its text label columns dictionary-encoded (one schema for all)."""
+        import pyarrow as pa
+
+        if not self.dictionary:
+            return batch
+        names = batch.schema.names
+        arrays = [
+            column.dictionary_encode() if name in self.dictionary and is_text(column.type, pa)
+            else column
+            for name, column in zip(names, batch.columns, strict=True)
+        ]  # fmt: skip
+        return pa.RecordBatch.from_arrays(arrays, names=names)
 
     def _conversions_upto(self, lo: int, last_id: Any, final: bool) -> tuple[Any, int]:
         """Conversions from row ``lo`` of the sorted table up to journey ``last_id``."""
