@@ -6,9 +6,12 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from touchcredit import JourneySet
 from touchcredit.models import get
+from touchcredit.models.endpoints import endpoint_weights
 from touchcredit.models.positional import PositionalModel, positional_weights
 
 DAY = 86_400
@@ -171,3 +174,31 @@ def test_conversion_without_touch_gets_no_pairs() -> None:
         unit="s",
     )
     assert get("w_shaped").weights(js).size == 0
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.integers(0, 6), max_size=30),
+    st.sampled_from([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.4, 0.4), (0.25, 0.5), (0.3, 0.0)]),
+    st.sampled_from(["equal", "proportional"]),
+)
+def test_endpoint_kernel_equals_the_general_kernel_bit_for_bit(
+    lengths: list[int], shares: tuple[float, float], empty_middle: str
+) -> None:
+    off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    first, last = shares
+    general = positional_weights(
+        off, off[:-1], np.arange(int(off[-1])), first, last, [], empty_middle
+    )
+    fast = endpoint_weights(off, first, last, empty_middle)
+    assert fast.tobytes() == general.tobytes()
+    zero_milestone = positional_weights(
+        off,
+        off[:-1],
+        np.arange(int(off[-1])),
+        first,
+        last,
+        [(0.0, np.zeros(len(lengths), dtype=np.int64))],
+        empty_middle,
+    )
+    assert fast.tobytes() == zero_milestone.tobytes()

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 from touchcredit.models.eligibility import EligiblePairs
+from touchcredit.models.endpoints import endpoint_weights
 
 __all__ = [
     "MILESTONES",
@@ -290,6 +291,8 @@ class PositionalModel(AttributionModel):
         """Weight of every pair of ``self.pairs(journeys)`` (see the module rules)."""
         first, last, marks, empty_middle = self._shape()
         p = self.pairs(journeys)
+        if not any(share > 0 for share in marks.values()):  # the common shapes: fewer passes
+            return endpoint_weights(p.offsets, first, last, empty_middle)
         conv_ms = [(share, getattr(journeys, key).view(np.int64)) for key, share in marks.items()]
         if not isinstance(p, EligiblePairs):
             # contiguous runs: the kernel reads the touch times in place
