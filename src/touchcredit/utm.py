@@ -12,6 +12,7 @@ from touchcredit.hygiene.utm import (
     UTM_FIELDS,
     build_url,
     parse,
+    parse_fields,
     parse_many,
     query_pairs,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "UTM_FIELDS",
     "build_url",
     "parse",
+    "parse_fields",
     "parse_many",
     "query_pairs",
 ]

@@ -6,7 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit.core.graph import components_hook_compress, connected_components
+from touchcredit.core.graph import (
+    components_hook_compress,
+    connected_components,
+    dense_first_seen,
+)
 
 
 def _union_find(n: int, a: list[int], b: list[int]) -> list[int]:
@@ -52,3 +56,15 @@ def test_scipy_and_numpy_paths_give_the_same_partition(g: tuple[int, list[int], 
     # same partition: the pairs (x, y) are a bijection
     assert len(set(zip(x.tolist(), y.tolist(), strict=True))) == len(set(x.tolist()))
     assert len(set(x.tolist())) == len(set(y.tolist()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(-1, 30), st.integers(-1, 2**40)), max_size=40),
+)
+def test_dense_first_seen_numbers_labels_by_first_appearance(labels: list[int]) -> None:
+    got, k = dense_first_seen(np.array(labels, dtype=np.int64))
+    number: dict[int, int] = {}
+    want = [-1 if x < 0 else number.setdefault(x, len(number)) for x in labels]
+    assert got.tolist() == want
+    assert k == len(number)

@@ -70,6 +70,7 @@ def test_partition_is_the_connected_components(
 
 
 def test_numpy_fallback_equals_scipy_on_long_chains() -> None:
+    pytest.importorskip("scipy.sparse")  # stitch uses scipy only once it is imported
     rng = np.random.default_rng(3)
     n = 5000
     a = rng.integers(0, 800, n).astype(str).astype(object)

@@ -71,6 +71,9 @@ def connected_components(n: int, a: IntArray, b: IntArray, use_scipy: bool = Tru
 def dense_first_seen(labels: IntArray) -> tuple[IntArray, int]:
     """Renumber labels 0..k-1 in order of first appearance (-1 stays -1); also return k.
 
+    Labels below a few times the row count (node indices, component labels) take a
+    first-row table and a sort of the distinct labels only; others one ``np.unique``.
+
     Examples
     --------
     >>> out, k = dense_first_seen(np.array([7, -1, 3, 7]))
@@ -81,8 +84,19 @@ def dense_first_seen(labels: IntArray) -> tuple[IntArray, int]:
     ok = labels >= 0
     if not ok.any():
         return out, 0
-    uniq, first, inv = np.unique(labels[ok], return_index=True, return_inverse=True)
-    rank = np.empty(uniq.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(uniq.size)
-    out[ok] = rank[inv.reshape(-1)]
+    rows = np.flatnonzero(ok)
+    present = labels[rows]
+    top = int(present.max()) + 1
+    if top <= 4 * labels.size + 1024:
+        first = np.full(top, labels.size, dtype=np.int64)
+        np.minimum.at(first, present, rows)
+        used = np.flatnonzero(first < labels.size)
+        rank = np.zeros(top, dtype=np.int64)
+        rank[used[np.argsort(first[used], kind="stable")]] = np.arange(used.size)
+        out[rows] = rank[present]
+        return out, int(used.size)
+    uniq, first_at, inv = np.unique(present, return_index=True, return_inverse=True)
+    order = np.empty(uniq.size, dtype=np.int64)
+    order[np.argsort(first_at, kind="stable")] = np.arange(uniq.size)
+    out[rows] = order[inv.reshape(-1)]
     return out, int(uniq.size)

@@ -73,11 +73,11 @@ def url_tags(arr: npt.NDArray[Any], field: str) -> dict[str, Any]:
     as a bool per row.
     """
     col = factorize_text(arr, field=field)
-    parsed = [utm.parse(v) if isinstance(v, str) else utm.UTM() for v in col.values.tolist()]
-    out: dict[str, Any] = {}
-    for name in ("source", "medium", "campaign", "platform"):
-        out[name] = col.with_values([getattr(p, name) for p in parsed])
-    out["paid"] = col.per_row(np.array([p.paid for p in parsed], dtype=bool), False)
+    fields = utm.parse_fields(col.values.tolist())
+    out: dict[str, Any] = {
+        name: col.with_values(fields[name]) for name in ("source", "medium", "campaign", "platform")
+    }
+    out["paid"] = col.per_row(np.array(fields["paid"], dtype=bool), False)
     return out
 
 

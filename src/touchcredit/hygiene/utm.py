@@ -44,6 +44,7 @@ __all__ = [
     "UTM_FIELDS",
     "build_url",
     "parse",
+    "parse_fields",
     "parse_many",
     "query_pairs",
 ]
@@ -186,22 +187,73 @@ def parse(url: str) -> UTM:
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__}")
+    found, clicks = _scan(url)
+    return UTM(**found, click_ids=clicks)
+
+
+_UTM_KEYS = {f"utm_{f}": f for f in UTM_FIELDS}
+
+
+def _scan(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The UTM tags and the click ids of one URL, by :func:`parse`'s rules.
+
+    :func:`query_pairs` inlined, and values decoded only for the keys that count.
+    """
     query, fragment = _split(url.strip()[:MAX_LENGTH])
     if "?" in fragment:
         fragment = fragment[fragment.find("?") + 1 :]
     found: dict[str, str] = {}
     clicks: dict[str, str] = {}
     for part in (query, fragment if "=" in fragment else ""):
-        for key, value in query_pairs(part):
-            k = key.strip().lower()
+        if not part:
+            continue
+        for pair in part.split("&"):
+            name, _, value = pair.partition("=")
+            if not value:  # no "=", or nothing after it
+                continue
+            if "+" in name or "%" in name:
+                name = unquote(name.replace("+", " "), errors="replace")
+            k = name.strip().lower()
+            field = _UTM_KEYS.get(k)
+            if field is None and k not in CLICK_IDS:
+                continue
+            if "+" in value or "%" in value:
+                value = unquote(value.replace("+", " "), errors="replace")
             v = value.strip()
             if not v:
                 continue
-            if k.startswith("utm_") and k[4:] in UTM_FIELDS:
-                found.setdefault(k[4:], v)
-            elif k in CLICK_IDS:
+            if field is not None:
+                found.setdefault(field, v)
+            else:
                 clicks.setdefault(k, v)
-    return UTM(**found, click_ids=clicks)
+    return found, clicks
+
+
+def parse_fields(urls: Any) -> dict[str, list[Any]]:
+    """The tags of each URL as lists, one entry per URL: :func:`parse` without the objects.
+
+    Parameters
+    ----------
+    urls : iterable
+        URLs; a value that is not a ``str`` (None, NaN, a number) has no tags.
+
+    Returns
+    -------
+    dict of list
+        One list per field of :data:`UTM_FIELDS`, plus ``"paid"`` (bool) and
+        ``"platform"`` (str or None), aligned with ``urls``.
+
+    Examples
+    --------
+    >>> tags = parse_fields(["a.com/?utm_source=x&fbclid=1", None])
+    >>> tags["source"], tags["medium"], tags["paid"], tags["platform"]
+    (['x', None], [None, None], [True, False], ['meta', None])
+    """
+    scanned = [_scan(u) if isinstance(u, str) else ({}, {}) for u in urls]
+    out: dict[str, list[Any]] = {f: [tags.get(f) for tags, _ in scanned] for f in UTM_FIELDS}
+    out["paid"] = [bool(clicks) for _, clicks in scanned]
+    out["platform"] = [CLICK_IDS[next(iter(clicks))] if clicks else None for _, clicks in scanned]
+    return out
 
 
 def parse_many(urls: Any) -> dict[str, npt.NDArray[Any]]:
@@ -232,12 +284,12 @@ def parse_many(urls: Any) -> dict[str, npt.NDArray[Any]]:
     rows, uniq, inverse = _distinct_urls(arr)
     if not rows.size:
         return out
-    parsed = [parse(u) for u in uniq]  # one call per distinct URL
+    fields = parse_fields(uniq)  # one scan per distinct URL
     for name in (*UTM_FIELDS, "platform"):
-        table = np.empty(len(parsed), dtype=object)
-        table[:] = [getattr(p, name) for p in parsed]
+        table = np.empty(len(uniq), dtype=object)
+        table[:] = fields[name]
         out[name][rows] = table[inverse]
-    out["paid"][rows] = np.array([p.paid for p in parsed], dtype=bool)[inverse]
+    out["paid"][rows] = np.array(fields["paid"], dtype=bool)[inverse]
     return out
 
 
