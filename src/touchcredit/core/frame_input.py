@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     import narwhals as nw
 
 __all__ = [
+    "ID_TABLE",
     "Coded",
     "TextTimes",
     "UtcTimes",
@@ -49,28 +51,6 @@ __all__ = [
     "read_columns",
     "times_of",
 ]
-
-
-@attrs.frozen(eq=False)
-class Coded:
-    """A label column as integer codes (-1 = missing) and its category table.
-
-    Examples
-    --------
-    >>> Coded(np.array([1, -1, 0], dtype=np.int32), ("email", "seo")).labels().tolist()
-    ['seo', None, 'email']
-    """
-
-    codes: npt.NDArray[np.int32]
-    categories: tuple[Any, ...]
-
-    def labels(self) -> npt.NDArray[Any]:
-        """The value of every row as an object array (None where missing)."""
-        table = np.empty(len(self.categories) + 1, dtype=object)
-        table[:-1] = self.categories
-        table[-1] = None
-        out: npt.NDArray[Any] = table[self.codes]  # code -1 picks the trailing None
-        return out
 
 
 @attrs.frozen(eq=False)
@@ -225,10 +205,10 @@ def _codes(series: nw.Series[Any]) -> Coded | None:
 
 
 def _arrow_codes(column: Any) -> Coded | None:
-    if hasattr(column, "num_chunks"):  # a ChunkedArray: one dictionary for all rows
-        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     kind = str(column.type)
     if kind.startswith("dictionary"):
+        if hasattr(column, "num_chunks"):  # a ChunkedArray: one dictionary for all rows
+            column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
         idx = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         return Coded(idx.astype(np.int32, copy=False), tuple(column.dictionary.to_pylist()))
     if kind not in ("string", "large_string", "string_view"):
@@ -236,13 +216,38 @@ def _arrow_codes(column: Any) -> Coded | None:
     # Arrow hashes the strings and sorts the distinct ones (by UTF-8 bytes, which is the
     # order of code points, Python's order): no Python str per row, nor per comparison.
     pc = importlib.import_module("pyarrow.compute")
-    encoded = column.dictionary_encode()
-    perm = np.asarray(pc.array_sort_indices(encoded.dictionary), dtype=np.int64)
+    dictionary, idx = _encode(column, pc)
+    perm = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
     lookup = np.empty(perm.size + 1, dtype=np.int32)
     lookup[perm] = np.arange(perm.size, dtype=np.int32)
     lookup[-1] = -1  # null -> code -1 (not recorded)
-    idx = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return Coded(lookup[idx], tuple(encoded.dictionary.take(perm).to_pylist()))
+    table = dictionary.take(perm)
+    return Coded(lookup[idx], tuple(table.to_pylist()), text_sorted=True, arrow_categories=table)
+
+
+def _indices(encoded: Any) -> npt.NDArray[Any]:
+    """The indices of a dictionary array as numpy (null -> -1)."""
+    idx = encoded.indices
+    return np.asarray((idx.fill_null(-1) if idx.null_count else idx).to_numpy(zero_copy_only=False))
+
+
+def _encode(column: Any, pc: Any) -> tuple[Any, npt.NDArray[np.int64]]:
+    """Arrow's dictionary encoding of a string (chunked) array: distinct values, indices.
+
+    The chunks of a chunked array are encoded in place (no copy into one array) when
+    they come out sharing one dictionary, as Arrow's encoder gives them.
+    """
+    if getattr(column, "num_chunks", 1) != 0:
+        encoded = pc.dictionary_encode(column)
+        chunks = encoded.chunks if hasattr(encoded, "chunks") else [encoded]
+        tables = {(len(c.dictionary), c.dictionary.buffers()[1].address) for c in chunks}
+        if len(tables) == 1:
+            parts = [_indices(c) for c in chunks]
+            idx = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            return chunks[0].dictionary, idx.astype(np.int64, copy=False)
+    whole = column.combine_chunks() if hasattr(column, "num_chunks") else column
+    encoded = whole.dictionary_encode()
+    return encoded.dictionary, _indices(encoded).astype(np.int64, copy=False)
 
 
 def _polars_codes(column: Any, dtype: Any) -> Coded:
@@ -278,13 +283,16 @@ def journey_columns(
     *,
     default_tz: TimeZoneLike = None,
     rule: TimeRule | None = None,
+    id_codes: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments of :meth:`JourneySet.from_arrays` read from a touch and a conversion frame.
 
     The one validation point for the names is ``columns``
     (:meth:`~touchcredit.ColumnMap.check_touches`, ``check_conversions``); labels stay
     coded, aware times are taken as the instants they are, naive ones are read in
-    ``default_tz``.
+    ``default_tz``. With ``id_codes``, text ids read as codes (Arrow, polars) come out
+    as int64 codes into one sorted table of distinct ids, given as ``ID_TABLE``: the
+    builders then order journeys by integers (the caller maps the ids back).
 
     Examples
     --------
@@ -294,6 +302,11 @@ def journey_columns(
     ...                        rule=TimeRule(unit="s"))
     >>> cols["journey_id"].tolist(), cols["channel"].categories, cols["timestamp"].dtype
     ([1, 1], ('ads', 'seo'), dtype('<M8[us]'))
+    >>> ids = journey_columns(pl.DataFrame({"id": ["b", "a"], "ts": [0, 1]}), None,
+    ...                       ColumnMap(journey="id", timestamp="ts", channel=None),
+    ...                       id_codes=True, rule=TimeRule(unit="s"))
+    >>> ids["journey_id"].tolist(), ids[ID_TABLE].tolist()
+    ([1, 0], ['a', 'b'])
     """
     rule = TimeRule(default_tz) if rule is None else rule
     columns.check_touches(column_names(frame, table="touches"), raw=False)
@@ -302,38 +315,39 @@ def journey_columns(
     read = read_columns(
         frame, columns.touch_columns(raw=False), table="touches", times=("timestamp",)
     )
-    out: dict[str, Any] = {
-        "journey_id": plain_values(read["journey"]),
-        "timestamp": times_of(read["timestamp"], "timestamp", rule),
-    }
+    out: dict[str, Any] = {"timestamp": times_of(read["timestamp"], "timestamp", rule)}
     for role in ("channel", "source", "campaign", "method"):
         out[role] = labels_of(read.get(role))
-    if conversions is None:
-        return out
-    roles = columns.conversion_columns()
-    roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
-    times = ("conversion_time", *columns.milestones())
-    conv = read_columns(conversions, roles, table="conversions", times=times)
-    touch_ids, conv_ids = read["journey"], conv["conversion_journey"]
-    if isinstance(touch_ids, Coded) and isinstance(conv_ids, Coded):
-        conv_ids = _same_objects(conv_ids, touch_ids)
-    out["conversion_journey_id"] = plain_values(conv_ids)
-    out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", rule)
-    if "conversion_value" in conv:
-        out["conversion_value"] = plain_values(conv["conversion_value"])
-    for name in columns.milestones():
-        out[name] = times_of(conv[name], name, rule)
+    conv: dict[str, Column] = {}
+    if conversions is not None:
+        roles = columns.conversion_columns()
+        roles.pop("conversion_id", None)  # a conversion's own id is not part of a JourneySet
+        times = ("conversion_time", *columns.milestones())
+        conv = read_columns(conversions, roles, table="conversions", times=times)
+        out["conversion_time"] = times_of(conv["conversion_time"], "conversion_time", rule)
+        if "conversion_value" in conv:
+            out["conversion_value"] = plain_values(conv["conversion_value"])
+        for name in columns.milestones():
+            out[name] = times_of(conv[name], name, rule)
+    out.update(_ids(read["journey"], conv.get("conversion_journey"), id_codes))
     return out
 
 
-def _same_objects(coded: Coded, like: Coded) -> Coded:
-    """``coded`` with the category objects of ``like`` where the values are equal.
-
-    Touch and conversion ids read from two tables are two sets of ``str`` objects; made
-    one, the builders factorize the ids by hashing object pointers, not strings.
-    """
-    mine = {c: c for c in like.categories}
-    return Coded(coded.codes, tuple(mine.get(c, c) for c in coded.categories))
+def _ids(touch: Column, conv: Column | None, id_codes: bool) -> dict[str, Any]:
+    """The id entries of :func:`journey_columns`: codes and a table, or values."""
+    coded = coded_ids(touch, conv) if id_codes else None
+    if coded is not None:
+        codes, conv_codes, table = coded
+        out: dict[str, Any] = {"journey_id": codes, ID_TABLE: table}
+        if conv is not None:
+            out["conversion_journey_id"] = conv_codes
+        return out
+    if isinstance(touch, Coded) and isinstance(conv, Coded):
+        conv = same_objects(conv, touch)
+    out = {"journey_id": plain_values(touch)}
+    if conv is not None:
+        out["conversion_journey_id"] = plain_values(conv)
+    return out
 
 
 def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray[np.datetime64]:

@@ -28,7 +28,7 @@ from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_summary
 from touchcredit.core.domain import Deal, Journey, Lead
-from touchcredit.core.frame_input import journey_columns
+from touchcredit.core.frame_input import ID_TABLE, journey_columns
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
@@ -395,10 +395,12 @@ class JourneySet:
         bar = progress_bar(2, "from_frame", progress=progress)
         bar.update(0, label="columns")
         rule = TimeRule(default_tz, unit, ambiguous, nonexistent)
-        arrays = journey_columns(frame, conversions, mapping, rule=rule)
+        arrays = journey_columns(frame, conversions, mapping, rule=rule, id_codes=True)
+        table = arrays.pop(ID_TABLE, None)  # text ids as integer codes into this table
         bar.update(label="journeys")
         try:
-            return cls.from_arrays(**arrays, target=target, currency=currency)
+            js = cls.from_arrays(**arrays, target=target, currency=currency)
+            return js if table is None else attrs.evolve(js, journey_ids=table[js.journey_ids])
         finally:
             bar.update()
             bar.close()

@@ -108,15 +108,15 @@ def read_iso(column: Any) -> IsoRead:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     n = len(column)
-    us = np.zeros(n, dtype=np.int64)
-    aware = np.zeros(n, dtype=bool)
-    done = np.zeros(n, dtype=bool)
     missing = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     whole = _cast(column, _sample_types(column))
-    if whole is not None:
-        us[:], aware[:] = whole
-        done[:] = True
+    if whole is not None:  # the whole column in one cast
+        us, aware = whole[0], np.full(n, whole[1])
+        done = np.ones(n, dtype=bool)
     else:
+        us = np.zeros(n, dtype=np.int64)
+        aware = np.zeros(n, dtype=bool)
+        done = np.zeros(n, dtype=bool)
         for shape, zoned in ((NAIVE_SHAPE, False), (ZONED_SHAPE, True)):
             match = pc.match_substring_regex(column, shape).fill_null(False)
             rows = np.flatnonzero(match.to_numpy(zero_copy_only=False))
