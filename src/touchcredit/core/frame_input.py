@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects
+from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects, with_ids
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
 
@@ -50,6 +50,7 @@ __all__ = [
     "read_column",
     "read_columns",
     "times_of",
+    "with_ids",
 ]
 
 

@@ -28,7 +28,7 @@ from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_summary
 from touchcredit.core.domain import Deal, Journey, Lead
-from touchcredit.core.frame_input import ID_TABLE, journey_columns
+from touchcredit.core.frame_input import ID_TABLE, journey_columns, with_ids
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
@@ -399,8 +399,7 @@ class JourneySet:
         table = arrays.pop(ID_TABLE, None)  # text ids as integer codes into this table
         bar.update(label="journeys")
         try:
-            js = cls.from_arrays(**arrays, target=target, currency=currency)
-            return js if table is None else attrs.evolve(js, journey_ids=table[js.journey_ids])
+            return with_ids(cls.from_arrays(**arrays, target=target, currency=currency), table)
         finally:
             bar.update()
             bar.close()
