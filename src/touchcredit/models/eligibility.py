@@ -65,9 +65,11 @@ class EligiblePairs(Pairs):
     kept_length: IntArray
 
     @classmethod
-    def from_runs(cls, runs: Pairs, keep: BoolArray) -> EligiblePairs:
-        """The pairs of ``runs`` flagged in ``keep`` (one flag per pair of ``runs``)."""
-        kept = segments.segment_sum(keep.view(np.int8), runs.offsets).astype(np.int64)
+    def from_runs(cls, runs: Pairs, keep: BoolArray, kept: IntArray | None = None) -> EligiblePairs:
+        """The pairs of ``runs`` flagged in ``keep`` (one flag per pair of ``runs``);
+        ``kept``: the number of flags per conversion, when the caller has it."""
+        if kept is None:
+            kept = segments.segment_sum(keep.view(np.int8), runs.offsets).astype(np.int64)
         return cls(
             start=runs.start,
             stop=runs.stop,
@@ -106,6 +108,17 @@ def exclusion_mask(
     >>> exclusion_mask(js, js.pairs(), ["direct"]).tolist()
     [True, False, True]
     """
+    flags = _kept_flags(journeys, pairs, exclude_channels, exclude_sources)
+    return None if flags is None else flags[0]
+
+
+def _kept_flags(
+    journeys: JourneySet,
+    pairs: Pairs,
+    exclude_channels: Sequence[str],
+    exclude_sources: Sequence[str],
+) -> tuple[BoolArray, IntArray] | None:
+    """:func:`exclusion_mask` and the number of kept pairs per conversion."""
     if not exclude_channels and not exclude_sources:
         return None
     touch = pairs.touch
@@ -120,11 +133,13 @@ def exclusion_mask(
             table = np.zeros(len(dim.categories) + 1, dtype=bool)
             table[codes] = True
             keep &= ~table[dim.codes[touch]]
-    kept_per_conv = segments.segment_sum(keep.view(np.int8), pairs.offsets)
-    fallback = (kept_per_conv == 0) & (pairs.length > 0)
-    if fallback.any():
-        keep |= fallback[pairs.conversion]
-    return keep
+    kept = segments.segment_sum(keep.view(np.int8), pairs.offsets).astype(np.int64)
+    fallback = (kept == 0) & (pairs.length > 0)
+    if fallback.any():  # those conversions keep every pair: set just their runs
+        sel = np.flatnonzero(fallback)
+        keep[segments.gather_segments(pairs.offsets, sel)[0]] = True
+        kept[sel] = pairs.length[sel]
+    return keep, kept
 
 
 def select_pairs(
@@ -143,10 +158,10 @@ def select_pairs(
     >>> select_pairs(js, js.pairs(), ["direct"]).touch.tolist()
     [0, 2]
     """
-    keep = exclusion_mask(journeys, pairs, exclude_channels, exclude_sources)
-    if keep is None or keep.all():
+    flags = _kept_flags(journeys, pairs, exclude_channels, exclude_sources)
+    if flags is None or bool((flags[1] == pairs.length).all()):  # nothing excluded
         return pairs
-    return EligiblePairs.from_runs(pairs, keep)
+    return EligiblePairs.from_runs(pairs, *flags)
 
 
 def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
