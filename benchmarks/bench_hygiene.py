@@ -78,7 +78,8 @@ def make_export(n: int, seed: int = 0) -> dict[str, Any]:
     * ``page_url``: landing URLs with UTM tags in several spellings, ~10% with a click id
       (``gclid``/``fbclid``, unique per click), some without tags;
     * ``lead_source``: the CRM source field in many spellings on ~40% of rows;
-    * ~5% of rows are repeats of another row a few seconds later (tracker double fires).
+    * ~5% of rows are repeats of another row a few seconds later (tracker double fires);
+      ~0.1% have a blank or unreadable time and ~0.2% no identifier (both rejected).
     """
     rng = np.random.default_rng(seed)
     n_base = n - n // 20
@@ -144,14 +145,20 @@ def make_export(n: int, seed: int = 0) -> dict[str, Any]:
     order = np.argsort(secs, kind="stable")
     rows, secs = rows[order], secs[order]
     times = np.char.replace(np.datetime_as_string(secs.astype("datetime64[s]"), unit="s"), "T", " ")
-    return {
+    times = times.astype(object)
+    times[rng.random(n) < 0.001] = rng.choice(np.array(["", "n/a", None], dtype=object))
+    out = {
         "client_id": cookie[rows],
         "user_id": user_id[rows],
         "email": email[rows],
-        "event_time": times.astype(object),
+        "event_time": times,
         "page_url": url[rows],
         "lead_source": source[rows],
     }
+    anonymous = rng.random(n) < 0.002  # consent banners: rows without any identifier
+    for name in ("client_id", "user_id", "email"):
+        out[name][anonymous] = None
+    return out
 
 
 def clean_export(table: dict[str, Any]) -> Any:
