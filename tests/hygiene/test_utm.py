@@ -230,3 +230,58 @@ def test_query_pairs_equal_parse_qsl(query: str) -> None:
     from urllib.parse import parse_qsl
 
     assert utm.query_pairs(query) == parse_qsl(query, errors="replace")
+
+
+def _parse_by_query_pairs(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The tags by the documented rules, through query_pairs (checked against parse_qsl)."""
+    text = url.strip()[: utm.MAX_LENGTH]
+    head, _, fragment = text.partition("#")
+    if "?" in head:
+        query = head[head.find("?") + 1 :]
+    elif "=" in head and "/" not in head:
+        query = head
+    else:
+        query = ""
+    if "?" in fragment:
+        fragment = fragment[fragment.find("?") + 1 :]
+    found: dict[str, str] = {}
+    clicks: dict[str, str] = {}
+    for part in (query, fragment if "=" in fragment else ""):
+        for key, value in utm.query_pairs(part):
+            k, v = key.strip().lower(), value.strip()
+            if v and k.startswith("utm_") and k[4:] in utm.UTM_FIELDS:
+                found.setdefault(k[4:], v)
+            elif v and k in utm.CLICK_IDS:
+                clicks.setdefault(k, v)
+    return found, clicks
+
+
+_PARTS = st.sampled_from(
+    ["utm_source=a", "UTM_Source=B", "utm_medium=%20cpc", "utm_campaign=q2+demo", "gclid=1",
+     "FBCLID=%20", "utm%5Fsource=enc", "ref=x%zz", "utm_term=", "=v", "li_fat_id=z", "#", "?",
+     " utm_content = c ", "msclkid=+"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(lambda p, s: p + "&".join(s), st.sampled_from(["", "x.io/?", "a#b?"]),
+                      st.lists(_PARTS, max_size=6)),
+            st.text(alphabet="utm_sourcegclid=&?#%+ab ", max_size=40),
+        ),
+        max_size=8,
+    )
+)  # fmt: skip
+def test_parse_and_parse_fields_follow_the_rules(urls: list[str]) -> None:
+    fields = utm.parse_fields([*urls, *urls])  # repeats read through the pair cache
+    for i, url in enumerate([*urls, *urls]):
+        found, clicks = _parse_by_query_pairs(url)
+        tags = utm.parse(url)
+        assert {f: getattr(tags, f) for f in utm.UTM_FIELDS if getattr(tags, f)} == found
+        assert dict(tags.click_ids) == clicks
+        for f in utm.UTM_FIELDS:
+            assert fields[f][i] == found.get(f)
+        assert fields["paid"][i] is bool(clicks)
+        assert fields["platform"][i] == (utm.CLICK_IDS[next(iter(clicks))] if clicks else None)

@@ -192,12 +192,32 @@ def parse(url: str) -> UTM:
 
 
 _UTM_KEYS = {f"utm_{f}": f for f in UTM_FIELDS}
+_Pair = tuple[str | None, str, str] | None
 
 
-def _scan(url: str) -> tuple[dict[str, str], dict[str, str]]:
+def _pair(pair: str) -> _Pair:
+    """(UTM field or None, key, value) of one ``name=value`` part; None when it does not
+    count (no value, a key that is neither a UTM tag nor a click id, a blank value)."""
+    name, _, value = pair.partition("=")
+    if not value:  # no "=", or nothing after it
+        return None
+    if "+" in name or "%" in name:
+        name = unquote(name.replace("+", " "), errors="replace")
+    k = name.strip().lower()
+    field = _UTM_KEYS.get(k)
+    if field is None and k not in CLICK_IDS:
+        return None  # values are decoded only for the keys that count
+    if "+" in value or "%" in value:
+        value = unquote(value.replace("+", " "), errors="replace")
+    v = value.strip()
+    return (field, k, v) if v else None
+
+
+def _scan(url: str, seen: dict[str, _Pair] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """The UTM tags and the click ids of one URL, by :func:`parse`'s rules.
 
-    :func:`query_pairs` inlined, and values decoded only for the keys that count.
+    ``seen`` caches the reading of each ``name=value`` part across URLs (many URLs
+    share their tags and differ only in a click id).
     """
     query, fragment = _split(url.strip()[:MAX_LENGTH])
     if "?" in fragment:
@@ -208,20 +228,15 @@ def _scan(url: str) -> tuple[dict[str, str], dict[str, str]]:
         if not part:
             continue
         for pair in part.split("&"):
-            name, _, value = pair.partition("=")
-            if not value:  # no "=", or nothing after it
+            if seen is None:
+                got = _pair(pair)
+            elif pair in seen:
+                got = seen[pair]
+            else:
+                got = seen[pair] = _pair(pair)
+            if got is None:
                 continue
-            if "+" in name or "%" in name:
-                name = unquote(name.replace("+", " "), errors="replace")
-            k = name.strip().lower()
-            field = _UTM_KEYS.get(k)
-            if field is None and k not in CLICK_IDS:
-                continue
-            if "+" in value or "%" in value:
-                value = unquote(value.replace("+", " "), errors="replace")
-            v = value.strip()
-            if not v:
-                continue
+            field, k, v = got
             if field is not None:
                 found.setdefault(field, v)
             else:
@@ -249,7 +264,8 @@ def parse_fields(urls: Any) -> dict[str, list[Any]]:
     >>> tags["source"], tags["medium"], tags["paid"], tags["platform"]
     (['x', None], [None, None], [True, False], ['meta', None])
     """
-    scanned = [_scan(u) if isinstance(u, str) else ({}, {}) for u in urls]
+    seen: dict[str, _Pair] = {}
+    scanned = [_scan(u, seen) if isinstance(u, str) else ({}, {}) for u in urls]
     out: dict[str, list[Any]] = {f: [tags.get(f) for tags, _ in scanned] for f in UTM_FIELDS}
     out["paid"] = [bool(clicks) for _, clicks in scanned]
     out["platform"] = [CLICK_IDS[next(iter(clicks))] if clicks else None for _, clicks in scanned]
