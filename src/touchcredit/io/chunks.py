@@ -101,8 +101,9 @@ class LargeJourneyWarning(UserWarning):
 #: Column added to the sorted conversions: each conversion's row in the table given.
 ROW = "__tc_row"
 
-#: Bytes a chunk takes per touch while it is attributed (measured; used in the warning).
-BYTES_PER_TOUCH = 190
+#: Bytes a chunk takes per touch while it is built and attributed (peak RSS growth per
+#: row of ``batch_rows``, ``benchmarks/bench_memory.py``: 110-135; used in the warning).
+BYTES_PER_TOUCH = 130
 
 
 def is_text(dtype: Any, pa: Any) -> bool:
