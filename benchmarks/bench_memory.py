@@ -83,6 +83,8 @@ def release_free_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    if "pyarrow" in sys.modules:  # Arrow's own pool keeps freed pages too
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 # ----------------------------------------------------------------- build cases

@@ -303,6 +303,26 @@ def test_numeric_columns_are_read_without_a_copy() -> None:
     assert np.shares_memory(read(pdf, "v"), pdf["v"].to_numpy())
 
 
+def test_touch_times_are_not_copied_and_the_set_never_aliases_them() -> None:
+    """The touch time column is read as the frame's own array (no 8 bytes/touch copy
+    during the build); the JourneySet still owns its times, also for sorted input."""
+    times = np.arange(6).astype("datetime64[us]")  # already in (journey, time) order
+    cols = ColumnMap(journey="j", timestamp="t", channel=None)
+    df = pd.DataFrame({"j": np.repeat([1, 2], 3), "t": times}, copy=False)
+    assert np.shares_memory(frame_input.journey_columns(df, None, cols)["timestamp"], times)
+    js = JourneySet.from_frame(df, columns=cols)
+    assert js.timestamp.tolist() == times.tolist()
+    assert not np.shares_memory(js.timestamp, times)
+    arrow = pa.table({"j": np.repeat([1, 2], 3), "t": times})
+    js = JourneySet.from_frame(arrow, columns=cols)
+    buffer = arrow.column("t").chunk(0).buffers()[1]
+    start = js.timestamp.ctypes.data
+    assert not buffer.address <= start < buffer.address + buffer.size
+    times_of = frame_input.times_of
+    assert times_of(times, "t", None, copy=False) is times
+    assert times_of(times, "t", None) is not times
+
+
 @pytest.mark.parametrize("lib", ["pandas", "polars", "arrow"])
 def test_dictionary_columns_stay_coded_without_decoding(lib: str) -> None:
     codes = np.array([2, 0, -1, 1], dtype=np.int32)

@@ -316,7 +316,8 @@ def journey_columns(
     read = read_columns(
         frame, columns.touch_columns(raw=False), table="touches", times=("timestamp",)
     )
-    out: dict[str, Any] = {"timestamp": times_of(read["timestamp"], "timestamp", rule)}
+    # no copy: the builders gather the touch times into a new array (order_touches)
+    out: dict[str, Any] = {"timestamp": times_of(read["timestamp"], "timestamp", rule, copy=False)}
     for role in ("channel", "source", "campaign", "method"):
         out[role] = labels_of(read.get(role))
     conv: dict[str, Column] = {}
@@ -351,12 +352,16 @@ def _ids(touch: Column, conv: Column | None, id_codes: bool) -> dict[str, Any]:
     return out
 
 
-def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray[np.datetime64]:
+def times_of(
+    value: Any, field: str, tz: TimeZoneLike | TimeRule, *, copy: bool = True
+) -> npt.NDArray[np.datetime64]:
     """A time column read by :func:`read_columns` as UTC ``datetime64[us]`` (NaT allowed).
 
     Aware columns keep their instant; the others are read by the library's time rule,
     naive ones in ``tz`` (UTC when None), or by ``tz`` when it is a
     :class:`~touchcredit.core.time_rule.TimeRule` (epoch unit, clock changes).
+    ``copy=False``: a column that already is UTC ``datetime64[us]`` may come back as
+    the frame's own array (for a caller that copies it anyway).
 
     Examples
     --------
@@ -364,9 +369,9 @@ def times_of(value: Any, field: str, tz: TimeZoneLike | TimeRule) -> npt.NDArray
     array(['2024-01-01T11:00:00.000000'], dtype='datetime64[us]')
     """
     if isinstance(value, UtcTimes):
-        return to_datetime64(value.values, field=field, allow_missing=True)
+        return to_datetime64(value.values, field=field, allow_missing=True, copy=copy)
     rule = tz if isinstance(tz, TimeRule) else TimeRule(tz)  # Arrow text is read in Arrow
-    return rule.read(plain_values(value), field=field, allow_missing=True)
+    return rule.read(plain_values(value), field=field, allow_missing=True, copy=copy)
 
 
 def plain_values(value: Any) -> Any:
