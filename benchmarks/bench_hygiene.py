@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     base_s = time.perf_counter() - t0
     print(f"{'numpy pass: np.unique(cookie)':<44s} {base_s:8.3f} s")
     s = _timed(
-        "stitch cookie+email (scipy, incl. import)",
+        "stitch cookie+email (scipy once imported)",
         lambda: identity.stitch({"cookie": table["cookie"], "email": table["email"]}),
         base_s,
     )
