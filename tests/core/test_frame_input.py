@@ -371,3 +371,38 @@ def test_round_trip_frame_to_result_tables_to_frames(lib: str) -> None:
             assert pdf[name].astype(object).where(pdf[name].notna(), None).tolist() == expect
             assert pldf[name].to_list() == expect
             assert adf.column(name).to_pylist() == expect
+
+
+def test_journey_fields_frees_each_column_once_the_build_has_used_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """from_frame hands its columns over: by the time ties are ordered (after the
+    gather), the unsorted label codes and times read from the frame are garbage."""
+    import weakref
+
+    from touchcredit.core import builders
+
+    rng = np.random.default_rng(3)
+    n = 500
+    table = pa.table({
+        "journey_id": rng.integers(0, 50, n),
+        "timestamp": rng.integers(0, 10**6, n).astype("datetime64[s]"),
+        "channel": np.array(["seo", "ads", "email"], dtype=object)[rng.integers(0, 3, n)],
+        "source": np.array(["g", "b"], dtype=object)[rng.integers(0, 2, n)],
+    })  # fmt: skip
+    cols = frame_input.journey_columns(table, None, ColumnMap(source="source"), id_codes=True)
+    refs = {name: weakref.ref(cols[name].codes) for name in ("channel", "source")}
+    refs["timestamp"] = weakref.ref(cols["timestamp"])  # a cast of the frame's column
+    alive: list[str] = []
+    order_ties = builders.order_ties
+
+    def watched(*args: Any) -> Any:
+        alive.extend(name for name, ref in refs.items() if ref() is not None)
+        return order_ties(*args)
+
+    monkeypatch.setattr(builders, "order_ties", watched)
+    fields = frame_input.journey_fields(cols)
+    assert cols == {} and alive == []
+    expected = JourneySet.from_frame(table, source="source")
+    assert fields["touch_row"].tolist() == expected.touch_row.tolist()
+    assert fields["channel"].codes.tolist() == expected.channel.codes.tolist()

@@ -376,9 +376,9 @@ def journey_arrays(
     given = {name: labels.get(name) for name in DIMENSIONS}
     index, codes = index_and_factorize(jid, conv.journey_id, ts.view(np.int64), given)
     recorded = {name: values is not None for name, values in given.items()}
-    del jid, given
+    del jid, given, journey_id, labels  # a caller may hand over its only references
     sorted_ts, dims = order_touches(ts, codes, index.order, recorded=recorded, caller=timestamp)
-    del ts  # the unsorted times: peak memory stays near the size of the result
+    del ts, timestamp  # the unsorted times: peak memory stays near the size of the result
     # Touches at the same instant: ordered by their labels' text (core.ties), so no
     # model's credit depends on the input row order.
     touch_row, tied = order_ties(

@@ -30,7 +30,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.builders import journey_arrays
 from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects, with_ids
+from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
 
@@ -45,6 +47,7 @@ __all__ = [
     "as_narwhals",
     "column_names",
     "journey_columns",
+    "journey_fields",
     "labels_of",
     "plain_values",
     "read_column",
@@ -333,6 +336,36 @@ def journey_columns(
             out[name] = times_of(conv[name], name, rule)
     out.update(_ids(read["journey"], conv.get("conversion_journey"), id_codes))
     return out
+
+
+def journey_fields(columns: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a JourneySet built from what :func:`journey_columns` read, taken over.
+
+    Each column is taken out of ``columns`` as it is handed to
+    :func:`~touchcredit.core.builders.journey_arrays`, so that the build holds the only
+    reference: the unsorted ids, times and label codes are freed as soon as they are
+    used, not at the end (10M touches from Arrow: a peak about 100 MB lower). Text ids
+    read as codes (``id_codes=True``) are mapped back. ``columns`` is left empty.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> cols = journey_columns(pa.table({"id": ["b", "a"], "ts": [1, 0]}), None,
+    ...     ColumnMap(journey="id", timestamp="ts", channel=None), id_codes=True,
+    ...     rule=TimeRule(unit="s"))
+    >>> f = journey_fields(cols)
+    >>> f["journey_ids"].tolist(), f["touch_row"].tolist(), cols
+    (['a', 'b'], [1, 0], {})
+    """
+    table = columns.pop(ID_TABLE, None)
+    fields = journey_arrays(
+        columns.pop("journey_id"),
+        columns.pop("timestamp"),
+        {name: columns.pop(name, None) for name in DIMENSIONS},
+        columns,  # what is left: the conversion columns
+    )
+    columns.clear()
+    return fields if table is None else {**fields, "journey_ids": table[fields["journey_ids"]]}
 
 
 def _ids(touch: Column, conv: Column | None, id_codes: bool) -> dict[str, Any]:

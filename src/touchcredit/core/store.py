@@ -28,7 +28,7 @@ from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_summary
 from touchcredit.core.domain import Deal, Journey, Lead
-from touchcredit.core.frame_input import ID_TABLE, journey_columns, with_ids
+from touchcredit.core.frame_input import journey_columns, journey_fields
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
@@ -396,10 +396,10 @@ class JourneySet:
         bar.update(0, label="columns")
         rule = TimeRule(default_tz, unit, ambiguous, nonexistent)
         arrays = journey_columns(frame, conversions, mapping, rule=rule, id_codes=True)
-        table = arrays.pop(ID_TABLE, None)  # text ids as integer codes into this table
         bar.update(label="journeys")
         try:
-            return with_ids(cls.from_arrays(**arrays, target=target, currency=currency), table)
+            check_currency(currency)  # the columns are handed over: each freed once used
+            return cls(**journey_fields(arrays), target=target, currency=currency)
         finally:
             bar.update()
             bar.close()
