@@ -4,7 +4,8 @@ Run ``python benchmarks/bench_hygiene.py [n_touches] [--export]``. Seeded; print
 per step and the ratio to a plain numpy pass (``np.unique`` of the cookie column) measured
 in the same run. ``--export`` runs only the issue-17 case: :func:`touchcredit.clean` on raw
 rows shaped like a CRM/GA export (:func:`make_export`: URLs with UTM tags, source
-spellings, emails, a cookie and two identifier columns, repeats), best of 3.
+spellings, emails, a cookie and two identifier columns, repeats), best of 3;
+``--frame=pandas|pyarrow|polars`` gives those rows as a table of that library.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def make_export(n: int, seed: int = 0) -> dict[str, Any]:
     return out
 
 
-def clean_export(table: dict[str, Any]) -> Any:
+def clean_export(table: Any) -> Any:
     """:func:`touchcredit.clean` on :func:`make_export` rows (30-minute duplicate window)."""
     from touchcredit.hygiene.clean import clean
 
@@ -187,20 +188,41 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, Any]:
     return wall, cpu, out
 
 
-def export_case(n: int, repeat: int = 3) -> None:
-    """The issue-17 case: clean() on ``n`` raw export rows, best of ``repeat``."""
+def as_frame(table: dict[str, Any], kind: str) -> Any:
+    """The export rows as a pandas, pyarrow or polars table (text columns as strings)."""
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(table)
+    import pyarrow as pa
+
+    arrow = pa.table({k: pa.array(v, from_pandas=True) for k, v in table.items()})
+    if kind == "polars":
+        import polars as pl
+
+        return pl.from_arrow(arrow)
+    return arrow
+
+
+def export_case(n: int, repeat: int = 3, frame: str | None = None) -> None:
+    """The issue-17 case: clean() on ``n`` raw export rows, best of ``repeat``.
+
+    ``frame``: give the rows as a pandas/pyarrow/polars table instead of a dict of arrays.
+    """
     table = _timed(f"generate {n:,} export rows", lambda: make_export(n))
+    given = table if frame is None else as_frame(table, frame)
     ids = table["client_id"]
     t0 = time.perf_counter()
     np.unique(ids[np.not_equal(ids, None)])
     base_s = time.perf_counter() - t0
     print(f"{'numpy pass: np.unique(client_id)':<44s} {base_s:8.3f} s")
     first = time.perf_counter()
-    clean_export(table)  # the first call pays the imports
-    print(f"{'clean() raw export, first call':<44s} {time.perf_counter() - first:8.3f} s")
-    wall, cpu, (js, report) = best_of(lambda: clean_export(table), repeat)
+    clean_export(given)  # the first call pays the imports
+    what = f"clean() raw export{'' if frame is None else ' (' + frame + ')'}"
+    print(f"{what + ', first call':<44s} {time.perf_counter() - first:8.3f} s")
+    wall, cpu, (js, report) = best_of(lambda: clean_export(given), repeat)
     print(
-        f"{'clean() raw export, best of ' + str(repeat):<44s} {wall:8.3f} s"
+        f"{what + ', best of ' + str(repeat):<44s} {wall:8.3f} s"
         f"  (cpu {cpu:.3f} s; {wall / base_s:.1f}x the numpy pass)"
     )
     print(
@@ -215,7 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [a for a in args if not a.startswith("--")]
     n = int(float(sizes[0])) if sizes else 1_000_000
     if "--export" in args:  # only the raw-export clean case
-        export_case(n)
+        frames = [a.split("=", 1)[1] for a in args if a.startswith("--frame=")]
+        export_case(n, frame=frames[0] if frames else None)
         return
     from touchcredit import sources
     from touchcredit.hygiene import identity

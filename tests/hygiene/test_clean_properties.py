@@ -282,3 +282,34 @@ def test_shuffled_export_rows_clean_the_same() -> None:
     part_a = {frozenset(np.flatnonzero(ra.person == p).tolist()) for p in range(ra.persons)}
     part_b = {frozenset(perm[np.flatnonzero(rb.person == p)].tolist()) for p in range(rb.persons)}
     assert part_a == part_b
+
+
+def test_coded_frame_columns_clean_like_plain_values() -> None:
+    """Columns a frame library coded (categoricals, Arrow/polars strings) are cleaned
+    from their codes, with the same result as the plain values; a non-text category is
+    rejected by row, as a non-text value is."""
+    pd = pytest.importorskip("pandas")
+    table = {
+        "id": ["a", "b", "c", "a"],
+        "ts": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+        "src": ["google", 7, None, " Google "],
+    }
+    frame = pd.DataFrame(
+        {
+            "id": pd.Categorical(table["id"]),
+            "ts": table["ts"],
+            "src": pd.Categorical(table["src"], categories=["google", 7, " Google "]),
+        }
+    )
+    kw = {"journey": "id", "timestamp": "ts", "source": "src"}
+    js, rep = clean(frame, **kw)
+    js2, rep2 = clean(table, **kw)
+    assert (
+        rep.rejected.reasons
+        == rep2.rejected.reasons
+        == ("row 2: 'src' must hold text (or be empty)",)
+    )
+    assert js.source.labels().tolist() == js2.source.labels().tolist() == ["Google", "Google", None]
+    assert rep.person.tolist() == rep2.person.tolist()
+    with pytest.raises(TypeError, match="'src' must hold text; row 2 is 7"):
+        clean(frame, **kw, errors="raise")

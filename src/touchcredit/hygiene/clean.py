@@ -18,11 +18,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
+from touchcredit.core.time_iso import arrow_text
 from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_timedelta64
 from touchcredit.hygiene import channels, identity
 from touchcredit.hygiene.catalog import Catalog
@@ -177,7 +177,7 @@ def clean(
     )
     if columns is None and not isinstance(identifiers, Mapping):
         id_kinds = dict.fromkeys(id_kinds)  # kinds inferred by identity.stitch, as before
-    n = as_object_array(table[mapping.journey], field=mapping.journey).shape[0]
+    n = len(column_of(table, mapping.journey, None, "journey"))
     cat = Catalog.default() if catalog is None else catalog
     rej = _Reasons(n)
     bar = progress_bar(6, "clean", progress=progress)
@@ -278,7 +278,12 @@ def _read_times(
     errors: str,
 ) -> npt.NDArray[np.datetime64]:
     """Touch times as UTC instants; unreadable and missing ones rejected."""
-    times = parse_times(column_of(table, name, n, "timestamp"), rule, dayfirst, name)
+    column = table[name]
+    if arrow_text(column) is None:  # Arrow text (from a frame) is parsed as Arrow
+        column = column_of(table, name, n, "timestamp")
+    elif len(column) != n:
+        raise ValueError(f"timestamp column {name!r} has {len(column)} rows, expected {n}")
+    times = parse_times(column, rule, dayfirst, name)
     if errors == "raise" and len(times.rejected_rows):
         raise ValueError(f"{name!r} could not be read: {times.reasons[0]}")
     rej.set(times.rejected_rows, times.reasons)
@@ -307,7 +312,9 @@ def _read_labels(
         if bad.any():
             if errors == "raise":
                 row = int(np.flatnonzero(bad)[0])
-                raise TypeError(f"{name!r} must hold text; row {row + 1} is {table[name][row]!r}")
+                shown = column_of(table, name, n, role)
+                shown = shown.labels() if isinstance(shown, TextCodes) else shown
+                raise TypeError(f"{name!r} must hold text; row {row + 1} is {shown[row]!r}")
             rej.reject(bad, f"{name!r} must hold text (or be empty)")
         cols[role] = values
     for role in ("source", "medium", "campaign"):

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from touchcredit.core.coded import Coded
 from touchcredit.core.frame_input import UtcTimes, column_names, plain_values, read_columns
 from touchcredit.core.mapping import UNSET, ColumnMap, column_map, require_columns
 from touchcredit.core.time_rule import UTC, TimeZoneLike, as_tzinfo
+from touchcredit.hygiene.text_codes import from_codes
 
 __all__ = ["clean_columns", "conversion_table", "touch_table"]
 
@@ -50,7 +52,13 @@ def touch_table(table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike) -> 
         columns.check_touches([str(k) for k in table])
         return table
     columns.check_touches(column_names(table, table="touches"))
-    return _read(table, columns.touch_columns().values(), "touches", default_tz)
+    read = read_columns(
+        table,
+        {n: n for n in columns.touch_columns().values()},
+        table="touches",
+        times=[columns.timestamp],
+    )
+    return {name: _touch_column(value, default_tz) for name, value in read.items()}
 
 
 def conversion_table(
@@ -71,6 +79,14 @@ def conversion_table(
 def _read(frame: Any, names: Any, table: str, tz: TimeZoneLike) -> dict[str, Any]:
     read = read_columns(frame, {n: n for n in names}, table=table)
     return {name: _raw(value, tz) for name, value in read.items()}
+
+
+def _touch_column(value: Any, tz: TimeZoneLike) -> Any:
+    """As :func:`_raw`, but a column the frame library coded stays coded (no string per
+    row is made): the hygiene steps work on its distinct values."""
+    if isinstance(value, Coded):
+        return from_codes(value.codes, value.categories)
+    return _raw(value, tz)
 
 
 def _raw(value: Any, tz: TimeZoneLike) -> Any:

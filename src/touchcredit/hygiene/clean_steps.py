@@ -36,15 +36,17 @@ IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
 
-def column_of(table: Mapping[str, Any], name: str, n: int, what: str) -> npt.NDArray[Any]:
-    """Column ``name`` of ``table`` as an object array of ``n`` rows (else an error)."""
-    arr = as_object_array(table[name], field=name)
-    if arr.shape[0] != n:
-        raise ValueError(f"{what} column {name!r} has {arr.shape[0]} rows, expected {n}")
+def column_of(table: Mapping[str, Any], name: str, n: int | None, what: str) -> Any:
+    """Column ``name`` of ``table``: an array of ``n`` rows, or the :class:`TextCodes` a
+    frame's coded column was read as (else an error). ``n=None``: any length."""
+    value = table[name]
+    arr = value if isinstance(value, TextCodes) else as_object_array(value, field=name)
+    if n is not None and len(arr) != n:
+        raise ValueError(f"{what} column {name!r} has {len(arr)} rows, expected {n}")
     return arr
 
 
-def text_codes(arr: npt.NDArray[Any], field: str) -> tuple[TextCodes, npt.NDArray[np.bool_]]:
+def text_codes(arr: Any, field: str) -> tuple[TextCodes, npt.NDArray[np.bool_]]:
     """Trimmed strings as codes (-1 for missing/blank) and a mask of non-text rows.
 
     Examples
@@ -66,7 +68,7 @@ def tidy_channels(channel: TextCodes) -> TextCodes:
     return channel.map(lambda v: groups.get(label_key(v), v))
 
 
-def url_tags(arr: npt.NDArray[Any], field: str) -> dict[str, Any]:
+def url_tags(arr: Any, field: str) -> dict[str, Any]:
     """UTM tags of a URL column, each distinct URL parsed once (non-text: no tags).
 
     Returns source, medium, campaign and platform as :class:`TextCodes` and ``paid``

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
 
-__all__ = ["ARROW_MIN_ROWS", "TextCodes", "factorize_text", "is_missing_value"]
+__all__ = ["ARROW_MIN_ROWS", "TextCodes", "factorize_text", "from_codes", "is_missing_value"]
 
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
@@ -163,13 +163,30 @@ def _dedupe(values: list[Any]) -> tuple[IntArray, ObjArray]:
     return lookup, _objects(list(index))
 
 
+def from_codes(codes: npt.NDArray[np.integer[Any]], categories: Any) -> TextCodes:
+    """A column already coded by its library (codes -1 = missing, a category table).
+
+    Equal categories merge and missing ones become -1, so the values are distinct.
+
+    Examples
+    --------
+    >>> col = from_codes(np.array([1, -1, 0, 2]), ("a", "b", "a"))
+    >>> col.codes.tolist(), col.values.tolist()
+    ([1, -1, 0, 0], ['a', 'b'])
+    """
+    table = list(categories)
+    lookup, values = _dedupe([None if is_missing_value(v) else v for v in table])
+    return TextCodes(np.asarray(codes, dtype=np.int64), _objects(table)).recode(lookup, values)
+
+
 def factorize_text(values: Any, *, field: str, arrow: bool | None = None) -> TextCodes:
     """Codes and distinct values of a column (see the module docstring).
 
     Parameters
     ----------
-    values : array-like
-        The column (list, ndarray, pandas/polars Series, pyarrow array).
+    values : array-like or TextCodes
+        The column (list, ndarray, pandas/polars Series, pyarrow array); a
+        :class:`TextCodes` is returned as it is.
     field : str
         Column name for messages.
     arrow : bool, optional
@@ -185,6 +202,8 @@ def factorize_text(values: Any, *, field: str, arrow: bool | None = None) -> Tex
     >>> col.codes.tolist(), col.values.tolist()
     ([0, 1, -1, 2, 0, 3], ['a', 1, True, 1.0])
     """
+    if isinstance(values, TextCodes):
+        return values
     arr = as_object_array(values, field=field)
     n = int(arr.shape[0])
     if arr.dtype.kind != "O":
