@@ -126,3 +126,11 @@ def test_from_frame_names_the_bad_row_of_an_arrow_text_column() -> None:
     stamps[700] = "2024-05-01T10:00:00+01:00"
     js = tc.JourneySet.from_frame(touches.set_column(1, "timestamp", pa.array(stamps)))
     assert js.n_touches == n and js.journey_ids.tolist()[:2] == ["000", "001"]
+
+
+def test_chunked_columns_read_like_one_array(every_row_alone: None) -> None:
+    values = ["2024-03-15T14:30Z", None, "2024-02-30", "2024-03-15 09:00", "03/15/2024", "+1"]
+    whole = parse_arrow(pa.array(values), dt.UTC, TextChoices())
+    chunked = parse_arrow(pa.chunked_array([values[:2], values[2:]]), dt.UTC, TextChoices())
+    np.testing.assert_array_equal(whole[0], chunked[0])
+    assert whole[1] == chunked[1] and sorted(whole[1]) == [2, 5]

@@ -105,10 +105,12 @@ def read_iso(column: Any) -> IsoRead:
     ([True, False, False, False], [True, True, False, True], [False, False, False, True])
     """
     pa, pc = _arrow()
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
     n = len(column)
-    missing = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    missing = (
+        np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        if column.null_count
+        else np.zeros(n, dtype=bool)
+    )
     whole = _cast(column, _sample_types(column))
     if whole is not None:  # the whole column in one cast
         us, aware = whole[0], np.full(n, whole[1])
@@ -124,7 +126,8 @@ def read_iso(column: Any) -> IsoRead:
                 types = _TYPES[1::2] if zoned else _TYPES[0::2]
                 _halving(column.take(pa.array(rows)), rows, types, us, done)
                 aware[rows] = zoned
-    done &= (us >= _LO) & (us <= _HI)  # the ends of the range: the strict reading words them
+    if n and (int(us.min()) < _LO or int(us.max()) > _HI):  # near the ends of the range:
+        done &= (us >= _LO) & (us <= _HI)  # the strict reading words them
     done |= missing
     return IsoRead(us=us, aware=aware, done=done, missing=missing)
 
