@@ -83,3 +83,20 @@ def test_unsorted_categorical_ids_keep_the_sorted_journey_order() -> None:
     js = JourneySet.from_frame(touches, journey="id", timestamp="ts", channel=None)
     assert js.journey_ids.tolist() == ["a", "b"]
     assert js.offsets.tolist() == [0, 1, 3]
+
+
+@pytest.mark.parametrize("lib", ["arrow", "polars"])
+def test_columns_read_two_at_a_time_give_the_same_journeys(
+    lib: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from touchcredit.core import frame_input
+
+    touches = {"id": ["b", "a", "b"], "ts": [_stamp(k) for k in range(3)], "channel": ["x"] * 3}
+    conversions = {"id": ["b"], "when": [_stamp(9)]}
+    make = pa.table if lib == "arrow" else pl.DataFrame
+    expected = _expected(touches, conversions)
+    monkeypatch.setattr(frame_input, "THREAD_MIN_ROWS", 1)  # the threaded read, on small data
+    js = JourneySet.from_frame(
+        make(touches), make(conversions), journey="id", timestamp="ts", conversion_time="when"
+    )
+    _assert_same(js, expected)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.builders import journey_arrays
+from touchcredit.core.builders import THREAD_MIN_ROWS, journey_arrays
 from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects, with_ids
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap
@@ -140,7 +141,16 @@ def read_columns(
     if isinstance(df, nw.LazyFrame):
         df = df.select(names).collect()
     time_names = {wanted[key] for key in times if key in wanted}
-    read = {name: read_column(df.get_column(name), time=name in time_names) for name in names}
+
+    def one(name: str) -> Column:
+        return read_column(df.get_column(name), time=name in time_names)
+
+    if len(names) > 1 and len(df) >= THREAD_MIN_ROWS and not df.implementation.is_pandas_like():
+        # Arrow's and polars' hashing release the GIL: two columns at a time on two cores.
+        with ThreadPoolExecutor(2) as pool:
+            read = dict(zip(names, pool.map(one, names), strict=True))
+    else:
+        read = {name: one(name) for name in names}
     return {key: read[name] for key, name in wanted.items()}
 
 
