@@ -13,15 +13,13 @@ from __future__ import annotations
 import importlib
 import itertools
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ID_TABLE", "Coded", "coded_ids", "found_in", "same_objects", "with_ids"]
-
-T = TypeVar("T")
+__all__ = ["ID_TABLE", "Coded", "coded_ids", "found_in", "same_objects"]
 
 
 @attrs.frozen(eq=False)
@@ -142,21 +140,3 @@ def same_objects(coded: Coded, like: Coded) -> Coded:
     """
     mine = {c: c for c in like.categories}
     return Coded(coded.codes, tuple(mine.get(c, c) for c in coded.categories))
-
-
-def with_ids(journeys: T, table: npt.NDArray[Any] | None) -> T:
-    """``journeys`` (an attrs value with ``journey_ids``) with its ids looked up in ``table``.
-
-    The builders ordered journeys by the codes of :func:`coded_ids`; this maps them back.
-
-    Examples
-    --------
-    >>> @attrs.frozen
-    ... class Ids:
-    ...     journey_ids: Any
-    >>> with_ids(Ids(np.array([1, 0])), np.array(["a", "b"], dtype=object)).journey_ids.tolist()
-    ['b', 'a']
-    """
-    if table is None:
-        return journeys
-    return attrs.evolve(journeys, journey_ids=table[journeys.journey_ids])  # type: ignore[misc,attr-defined]

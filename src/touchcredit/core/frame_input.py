@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.builders import THREAD_MIN_ROWS, journey_arrays
-from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects, with_ids
+from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
@@ -54,7 +54,6 @@ __all__ = [
     "read_column",
     "read_columns",
     "times_of",
-    "with_ids",
 ]
 
 
