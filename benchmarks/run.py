@@ -365,6 +365,15 @@ def collect_cases(notes: list[str]) -> list[Case]:
         )
     cases.extend(_identity_cases(notes))
     cases.extend(_chunked_cases(notes))
+    if hasattr(touchcredit, "bootstrap") and "markov" in touchcredit.models.available():
+        cases.append(
+            Case(
+                "bootstrap/markov",
+                lambda ctx: touchcredit.bootstrap(ctx.js, "markov", n=200, progress=False),
+                prepare=lambda ctx: ctx.js,
+                note="200 resamples, credit intervals per channel",
+            )
+        )
     return cases
 
 
