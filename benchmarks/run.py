@@ -178,28 +178,15 @@ def build_channel_only(t: Touches) -> JourneySet:
     )
 
 
-def build_frame(touches: Any, conversions: Any) -> JourneySet:
-    """JourneySet from a pandas DataFrame / Arrow Table pair."""
+def build_frame(
+    touches: Any, conversions: Any, labels: tuple[str, ...] = ("channel", "source", "campaign")
+) -> JourneySet:
+    """JourneySet from a pandas DataFrame / Arrow Table / polars DataFrame pair."""
     return JourneySet.from_frame(
         touches,
         journey="journey_id",
         timestamp="timestamp",
-        channel="channel",
-        source="source",
-        campaign="campaign",
-        conversions=conversions,
-        conversion_time="conversion_time",
-        conversion_value="conversion_value",
-    )
-
-
-def build_frame_channel(touches: Any, conversions: Any) -> JourneySet:
-    """JourneySet from frames of the peers' columns (journey, time, channel)."""
-    return JourneySet.from_frame(
-        touches,
-        journey="journey_id",
-        timestamp="timestamp",
-        channel="channel",
+        **{name: name for name in labels},
         conversions=conversions,
         conversion_time="conversion_time",
         conversion_value="conversion_value",
@@ -294,11 +281,11 @@ def _end_to_end(build: Callable[[Context], JourneySet], name: str) -> Callable[[
 
 
 def _from_arrow(ctx: Context) -> JourneySet:
-    return build_frame_channel(*ctx.arrow_channel)
+    return build_frame(*ctx.arrow_channel, labels=("channel",))
 
 
 def _from_polars(ctx: Context) -> JourneySet:
-    return build_frame_channel(*ctx.polars_channel)
+    return build_frame(*ctx.polars_channel, labels=("channel",))
 
 
 def collect_cases(notes: list[str]) -> list[Case]:

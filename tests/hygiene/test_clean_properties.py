@@ -151,6 +151,20 @@ def _reference(table: dict[str, list[Any]], window: int | None) -> dict[str, Any
     }
 
 
+def _clean(table: dict[str, list[Any]], window: int | None) -> Any:
+    """clean() with this module's column mapping."""
+    return clean(
+        table,
+        journey="cookie",
+        timestamp="ts",
+        url="url",
+        source="source",
+        referrer="referrer",
+        identifiers=KINDS,
+        dedupe_window=window,
+    )
+
+
 @pytest.fixture(params=["arrow", "dict"])
 def factorizer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "arrow":
@@ -173,16 +187,7 @@ def test_clean_equals_the_row_by_row_reference(
     factorizer: str, rows: list[dict[str, Any]], window: int | None
 ) -> None:
     table = {k: [r[k] for r in rows] for k in POOLS}
-    js, rep = clean(
-        table,
-        journey="cookie",
-        timestamp="ts",
-        url="url",
-        source="source",
-        referrer="referrer",
-        identifiers=KINDS,
-        dedupe_window=window,
-    )
+    js, rep = _clean(table, window)
     want = _reference(table, window)
     bad = [i for i, r in enumerate(want["reason"]) if r is not None]
     assert rep.rejected.rows.tolist() == bad
@@ -203,16 +208,7 @@ def test_clean_equals_the_row_by_row_reference(
 
 def _canonical(table: dict[str, list[Any]], rows: list[int], window: int | None) -> Any:
     """The cleaning of ``table``, described in terms of ``rows`` (original row ids)."""
-    js, rep = clean(
-        table,
-        journey="cookie",
-        timestamp="ts",
-        url="url",
-        source="source",
-        referrer="referrer",
-        identifiers=KINDS,
-        dedupe_window=window,
-    )
+    js, rep = _clean(table, window)
     persons: dict[int, set[int]] = {}
     for i, p in enumerate(rep.person.tolist()):
         if p >= 0:
