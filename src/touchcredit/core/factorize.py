@@ -45,10 +45,53 @@ def hash_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] |
         shared = _factorize_shared_objects(arr, pd)
         if shared is not None:
             return shared
+        arrow = _arrow_factorize(arr)
+        if arrow is not None:
+            return arrow
         codes, uniques = pd.factorize(arr)
     except TypeError:  # unhashable values
         return None
     return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
+
+
+def _arrow_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """Distinct strings (sorted) and codes of a column of ``str``/None, by Arrow's hashing.
+
+    Arrow hashes the UTF-8 bytes laid end to end, about three times faster than a hash
+    table of Python strings scattered in memory (10M ids, 1M distinct: 1.2 s against
+    3.1 s), and sorts the distinct values in the same pass of C++. UTF-8 byte order is
+    code point order, as Python compares strings. Used for columns of many distinct
+    values (ids): a sample of the rows decides. None when the column has few distinct
+    values, pyarrow is not installed or a value is not a ``str`` (NaN, numbers,
+    unencodable text): the caller then hashes Python objects.
+    """
+    n = int(arr.shape[0])
+    if arr.dtype.kind != "O" or n == 0 or type(arr[0]) is not str:
+        return None
+    sample = arr[:: max(n // _SAMPLE, 1)].tolist()
+    if len(set(sample)) * 4 < len(sample):  # few distinct values (labels): Python hashes
+        return None  # them from a small, cache-resident table, faster than converting
+    return _arrow_codes(arr)
+
+
+def _arrow_codes(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """:func:`_arrow_factorize` without the sample: sorted distinct strings and codes."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    try:
+        encoded = pc.dictionary_encode(pa.array(arr, type=pa.large_string()))
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return None
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(order.size + 1, dtype=np.int64)
+    rank[order] = np.arange(order.size, dtype=np.int64)
+    rank[-1] = -1  # a null's index -1 picks the trailing slot
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    uniques = encoded.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    return np.asarray(uniques, dtype=object), rank[indices]
 
 
 _SAMPLE = 4096
@@ -93,19 +136,32 @@ def _factorize_shared_objects(
     # codes steps up exactly at each value's first row.
     steps = np.flatnonzero(pcodes[1:] > np.maximum.accumulate(pcodes)[:-1]) + 1
     first = np.concatenate([[0], steps])
-    vcodes, uniques = pd.factorize(arr[first])
+    objects = arr[first]
+    # many distinct objects (ids made once per journey): Arrow also sorts their values
+    by_arrow = _arrow_codes(objects) if first.size > _SAMPLE and type(arr[0]) is str else None
+    if by_arrow is not None:
+        return by_arrow[0], by_arrow[1][pcodes]
+    vcodes, uniques = pd.factorize(objects)
     lookup = np.asarray(vcodes, dtype=np.int64)
     return np.asarray(uniques, dtype=object), lookup[pcodes]
 
 
-def _argsort_values(uniques: npt.NDArray[Any]) -> IntArray:
-    """Stable argsort of distinct values; many short ``str`` sort as a ``U`` array.
+def _argsort_values(uniques: npt.NDArray[Any]) -> IntArray | None:
+    """Stable argsort of distinct values (None: already sorted); short ``str`` as ``U``.
 
     Comparing fixed-width code points is about twice as fast as comparing Python
     strings, and orders them the same (both compare code points). Strings ending in
     NUL (which ``U`` arrays cannot hold) and long strings keep the object sort.
+    Values that are already in increasing order (Arrow's factorizing sorts them) are
+    recognised in one pass of comparisons.
     """
     if uniques.dtype.kind == "O" and uniques.size > 1_000:
+        try:
+            ordered = bool(np.all(uniques[1:] > uniques[:-1]))
+        except TypeError:  # values of types that do not compare
+            ordered = False
+        if ordered:
+            return None
         values = uniques.tolist()
         if (
             all(type(v) is str for v in values)
@@ -121,6 +177,8 @@ def _sorted_recode(
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Sort the distinct values; renumber ``codes`` to match (-1 stays -1)."""
     perm = _argsort_values(uniques)
+    if perm is None:  # already sorted: the codes stand
+        return uniques, codes.astype(dtype, copy=False)
     lookup = np.empty(perm.size + 1, dtype=dtype)
     lookup[perm] = np.arange(perm.size, dtype=dtype)
     lookup[-1] = -1  # code -1 picks the trailing slot
