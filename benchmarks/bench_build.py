@@ -34,28 +34,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import Touches, make_touches
+from _proc import reset_peak, status_kb
 from touchcredit import JourneySet
-
-
-def _kb(key: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
 
 
 def peak_bytes(fn: Callable[[], Any]) -> float | None:
     """Peak RSS growth while ``fn`` runs (None when the kernel counter is unavailable)."""
     gc.collect()
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        before = _kb("VmRSS")
-    except OSError:
+    if not reset_peak():
         return None
+    before = status_kb("VmRSS")
     out = fn()
-    peak = _kb("VmHWM")
+    peak = status_kb("VmHWM")
     del out
     return (peak - before) * 1024.0
 

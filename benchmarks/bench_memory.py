@@ -56,6 +56,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import make_touches, parse_sizes
+from _proc import reset_peak, status_kb
 
 MB = 1024.0 * 1024.0
 BUILD_CASES = ("build/numpy", "build/arrow")
@@ -63,21 +64,6 @@ CHUNKED_CASES = ("chunked/linear", "chunked/markov")
 
 
 # ----------------------------------------------------------------- kernel counters
-def status_kb(key: str) -> int:
-    """A ``/proc/self/status`` field in kB (``VmRSS``, ``VmHWM``)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
-def reset_peak() -> None:
-    """Reset ``VmHWM`` to the current RSS (Linux >= 4.0)."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-
-
 def release_free_memory() -> None:
     """Collect garbage and hand freed heap back to the kernel (glibc ``malloc_trim``)."""
     gc.collect()
@@ -140,7 +126,8 @@ def child_build(case: str, n: int, seed: int) -> dict[str, Any]:
     del t
     release_free_memory()
     assert pa  # imported before ``base``: the library is no part of the peak
-    reset_peak()
+    if not reset_peak():
+        raise OSError("peak RSS cannot be reset here (/proc/self/clear_refs, Linux)")
     before = status_kb("VmRSS")
     t0 = time.perf_counter()
     js = build()

@@ -75,6 +75,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import touchcredit
 from _data import Touches, make_touches, parse_sizes
+from _proc import reset_peak, status_kb
 from touchcredit import JourneySet
 
 HERE = Path(__file__).resolve().parent
@@ -606,23 +607,6 @@ def best_of(fn: Callable[[], Any], repeat: int) -> float:
     return best
 
 
-def _status_kb(key: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return False
-    return True
-
-
 def child(case_name: str, data_path: str, method: str) -> None:
     """Subprocess body: prepare one case, measure its peak memory, print JSON."""
     ctx = Context(Touches.load(data_path))
@@ -630,10 +614,10 @@ def child(case_name: str, data_path: str, method: str) -> None:
     case.prepare(ctx)
     gc.collect()
     n = ctx.t.n_touches
-    if method == "rss" and _reset_peak():
-        before = _status_kb("VmRSS")
+    if method == "rss" and reset_peak():
+        before = status_kb("VmRSS")
         case.run(ctx)
-        peak = _status_kb("VmHWM")
+        peak = status_kb("VmHWM")
         print(json.dumps({"bytes_per_touch": (peak - before) * 1024 / n, "method": "rss"}))
         return
     tracemalloc.start()
