@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -385,22 +387,12 @@ def scaled_weights(
     in proportion to ``scale`` (equally when they all have scale 0), and each channel's
     share equally over its touches among the pairs."""
     p = model.pairs(js)
-    n_cat = len(js.channel.categories)
+    local, inv_m = _pair_channels(p, js)
     pos = {c: i for i, c in enumerate(channels)}
     labels: list[Label] = [*js.channel.categories, None]
     lut = np.array([scale[pos[c]] if c in pos else 0.0 for c in labels], dtype=np.float64)
-    local = js.channel.codes[p.touch].astype(np.int64)
-    local %= n_cat + 1
     conv = p.conversion
     n_conv = p.start.size
-    width = n_cat + 1
-    key = conv * width + local
-    if n_conv * width <= 50_000_000:
-        per = np.bincount(key, minlength=n_conv * width)[key]
-    else:
-        uniq, cnt = np.unique(key, return_counts=True)
-        per = cnt[np.searchsorted(uniq, key)]
-    inv_m = 1.0 / per
     sv = lut[local] * inv_m
     denom = wsum(conv, sv, n_conv)
     w = sv / np.where(denom > 0, denom, 1.0)[conv]
@@ -410,6 +402,36 @@ def scaled_weights(
         fb = flat[conv]
         w[fb] = inv_m[fb] / n_distinct[conv[fb]]
     return np.asarray(w, dtype=np.float64)
+
+
+#: What :func:`scaled_weights` needs that does not depend on the scales, per pairs
+#: object: the value and the conversion weights of a model share it. Weak keys.
+_PAIR_CHANNELS: weakref.WeakKeyDictionary[Pairs, tuple[Any, npt.NDArray[np.int64], FloatArray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pair_channels(p: Pairs, js: JourneySet) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """Each pair's channel slot (not recorded: the last) and 1 / the number of pairs of
+    its conversion on the same channel."""
+    codes = js.channel.codes
+    cached = _PAIR_CHANNELS.get(p)
+    if cached is not None and cached[0] is codes:
+        return cached[1], cached[2]
+    width = len(js.channel.categories) + 1
+    local = codes[p.touch].astype(np.int64)
+    local %= width
+    conv = p.conversion
+    n_conv = p.start.size
+    key = conv * width + local
+    if n_conv * width <= 50_000_000:
+        per = np.bincount(key, minlength=n_conv * width)[key]
+    else:
+        uniq, cnt = np.unique(key, return_counts=True)
+        per = cnt[np.searchsorted(uniq, key)]
+    inv_m = 1.0 / per
+    _PAIR_CHANNELS[p] = (codes, local, inv_m)
+    return local, inv_m
 
 
 def fit_measure_scales(
