@@ -16,7 +16,13 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, check_length, missing_mask
 
-__all__ = ["PANDAS_MIN_ROWS", "factorize_ids", "factorize_labels", "hash_factorize"]
+__all__ = [
+    "PANDAS_MIN_ROWS",
+    "arrow_text_codes",
+    "factorize_ids",
+    "factorize_labels",
+    "hash_factorize",
+]
 
 Codes = npt.NDArray[np.int32]
 IntArray = npt.NDArray[np.int64]
@@ -76,22 +82,61 @@ def _arrow_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]
 
 def _arrow_codes(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] | None:
     """:func:`_arrow_factorize` without the sample: sorted distinct strings and codes."""
+    return arrow_text_codes(arr, sort=True, nan_is_missing=False)
+
+
+def arrow_text_codes(
+    values: npt.NDArray[Any], *, sort: bool = False, nan_is_missing: bool = True
+) -> tuple[npt.NDArray[Any], IntArray] | None:
+    """Distinct values (first-appearance order; sorted with ``sort``) and codes (-1 =
+    missing) of a column of ``str`` and missing values (None, NaN), by Arrow's hash table.
+
+    With ``sort``, Arrow also sorts the distinct values: UTF-8 byte order is code point
+    order, as Python compares strings. ``nan_is_missing=False``: a NaN is a value that
+    is not a ``str`` (None), as ids need it, so the caller's careful path names its row.
+
+    The one Arrow factorizer of the project (core ids and labels, hygiene's text
+    columns). None when pyarrow is not installed or a value is anything else (bytes,
+    numbers, text UTF-8 cannot hold): the type is inferred, never cast, so ``b"a"``
+    is not read as ``"a"``.
+
+    Examples
+    --------
+    >>> uniques, codes = arrow_text_codes(np.array(["b", None, "a", "b"], dtype=object))
+    >>> uniques.tolist(), codes.tolist()
+    (['b', 'a'], [0, -1, 1, 0])
+    >>> arrow_text_codes(np.array(["b", None, "a", "b"], dtype=object), sort=True)[0].tolist()
+    ['a', 'b']
+    >>> arrow_text_codes(np.array(["a", b"a"], dtype=object)) is None
+    True
+    """
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:
         return None
     try:
-        encoded = pc.dictionary_encode(pa.array(arr, type=pa.large_string()))
-    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        text = pa.array(values, from_pandas=nan_is_missing)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError, OverflowError):
         return None
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(order.size + 1, dtype=np.int64)
-    rank[order] = np.arange(order.size, dtype=np.int64)
-    rank[-1] = -1  # a null's index -1 picks the trailing slot
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    uniques = encoded.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return np.asarray(uniques, dtype=object), rank[indices]
+    if pa.types.is_null(text.type):
+        return np.empty(0, dtype=object), np.full(values.shape[0], -1, dtype=np.int64)
+    if not isinstance(text, pa.Array) or not (
+        pa.types.is_string(text.type) or pa.types.is_large_string(text.type)
+    ):
+        return None
+    encoded = pc.dictionary_encode(text)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+    codes = codes.astype(np.int64, copy=False)
+    dictionary = encoded.dictionary
+    if sort:
+        order = pc.array_sort_indices(dictionary).to_numpy()
+        rank = np.empty(order.size + 1, dtype=np.int64)
+        rank[order] = np.arange(order.size, dtype=np.int64)
+        rank[-1] = -1  # a missing value's code -1 picks the trailing slot
+        codes = rank[codes]
+        dictionary = dictionary.take(pa.array(order))
+    return np.asarray(dictionary.to_numpy(zero_copy_only=False), dtype=object), codes
 
 
 _SAMPLE = 4096

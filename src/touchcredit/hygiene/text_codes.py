@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
+from touchcredit.core.factorize import arrow_text_codes
 
 __all__ = ["ARROW_MIN_ROWS", "TextCodes", "factorize_text", "from_codes", "is_missing_value"]
 
@@ -280,21 +281,5 @@ def _drop_missing(codes: IntArray, keys: list[Any]) -> TextCodes:
 
 def _factorize_arrow(arr: ObjArray) -> TextCodes | None:
     """pyarrow's hash table, for a column of ``str`` and missing values only."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
-        return None
-    try:
-        # Inferred, not cast: any value that is not str or missing fails (bytes, 1, ...).
-        text = pa.array(arr, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError, UnicodeError, OverflowError):
-        return None
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
-        if not pa.types.is_null(text.type):
-            return None
-        return TextCodes(np.full(arr.shape[0], -1, dtype=np.int64), _objects([]))
-    encoded = pc.dictionary_encode(text)
-    indices = encoded.indices
-    codes = np.asarray(indices.fill_null(-1).to_numpy(), dtype=np.int64)
-    return TextCodes(codes, _objects(encoded.dictionary.to_pylist()))
+    coded = arrow_text_codes(arr)
+    return None if coded is None else TextCodes(coded[1], coded[0])
