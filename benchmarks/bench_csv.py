@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import make_touches
 from touchcredit import ColumnMap, JourneySet
 from touchcredit.core.frame_input import read_columns, times_of
-from touchcredit.core.time_rule import TimeRule
+from touchcredit.core.time import TimeRule
 
 #: Timestamp text shapes (pyarrow strftime formats; "%S" prints fractional seconds).
 SHAPES = {

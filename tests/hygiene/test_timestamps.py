@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchcredit.core import time_text
+from touchcredit.core.time import text as time_text
 from touchcredit.hygiene import timestamps
 
 

@@ -73,7 +73,7 @@ def duration(text: str, flag: str) -> dt.timedelta:
     ...
     touchcredit.cli.common.UsageError: --lookback: ...
     """
-    from touchcredit.core.durations import to_duration
+    from touchcredit.core.time import to_duration
 
     try:
         value = to_duration(text, field=flag)

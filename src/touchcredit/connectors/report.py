@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
 

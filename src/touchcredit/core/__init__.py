@@ -6,7 +6,7 @@ its (conversion, touch) pairs (:mod:`~touchcredit.core.pairs`) and its builders
 (:mod:`~touchcredit.core.builders` from arrays, :mod:`~touchcredit.core.objects` from
 domain objects); the column mapping (:mod:`~touchcredit.core.mapping`); column coercion
 (:mod:`~touchcredit.core.columns`), factorization (:mod:`~touchcredit.core.factorize`)
-and the time rule (:mod:`~touchcredit.core.time_rule`); grouping and segment kernels
+and the time rule (:mod:`~touchcredit.core.time`, a subpackage); grouping and segment kernels
 (:mod:`~touchcredit.core.grouping`, :mod:`~touchcredit.core.segments`). The core imports
 no other area of the package.
 """

@@ -32,7 +32,7 @@ from touchcredit.core.columns import as_object_array, as_values, index_int_journ
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.factorize import factorize_ids, factorize_labels
 from touchcredit.core.ties import order_ties
-from touchcredit.core.time_rule import NAT, TimeRule
+from touchcredit.core.time import NAT, TimeRule
 
 if TYPE_CHECKING:
     from touchcredit.core.store import JourneySet

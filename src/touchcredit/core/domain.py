@@ -2,7 +2,7 @@
 
 Small frozen, slotted attrs classes, validated once at construction. Times are stored
 as timezone-aware UTC ``datetime`` objects; the rule for naive input is the library's
-one rule (see :mod:`touchcredit.core.time_rule`): a naive ``datetime`` is read as UTC. To read
+one rule (see :mod:`touchcredit.core.time.rule`): a naive ``datetime`` is read as UTC. To read
 naive times in another zone, localize them first or use the array builders'
 ``default_tz`` argument.
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from touchcredit.core.time_rule import as_utc_datetime
+from touchcredit.core.time import as_utc_datetime
 
 __all__ = ["Deal", "Journey", "Lead", "Spend", "Touchpoint"]
 

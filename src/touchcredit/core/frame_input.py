@@ -12,7 +12,7 @@ libraries `narwhals <https://narwhals-dev.github.io/narwhals/>`_ supports:
   polars string columns are encoded the same way by the library itself (Arrow hashes
   and sorts them: no Python string per row);
 * Arrow and polars text time columns stay Arrow arrays (:class:`TextTimes`), read by
-  the time rule in Arrow (:mod:`~touchcredit.core.time_iso`).
+  the time rule in Arrow (:mod:`~touchcredit.core.time.iso`).
 
 A lazy frame (polars LazyFrame, DuckDB relation) is collected once, with only the
 columns asked for. Codes are the one thing narwhals does not expose, so they are read
@@ -35,7 +35,7 @@ from touchcredit.core.builders import THREAD_MIN_ROWS, journey_arrays
 from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap
-from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_datetime64
+from touchcredit.core.time import TimeRule, TimeZoneLike, to_datetime64
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -401,7 +401,7 @@ def times_of(
 
     Aware columns keep their instant; the others are read by the library's time rule,
     naive ones in ``tz`` (UTC when None), or by ``tz`` when it is a
-    :class:`~touchcredit.core.time_rule.TimeRule` (epoch unit, clock changes).
+    :class:`~touchcredit.core.time.rule.TimeRule` (epoch unit, clock changes).
     ``copy=False``: a column that already is UTC ``datetime64[us]`` may come back as
     the frame's own array (for a caller that copies it anyway).
 

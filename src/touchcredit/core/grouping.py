@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import missing_mask
 from touchcredit.core.factorize import factorize_ids
-from touchcredit.core.time_rule import TimeZoneLike, as_tzinfo
+from touchcredit.core.time import TimeZoneLike, as_tzinfo
 
 __all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_months"]
 

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.domain import Deal, Journey, Lead, Touchpoint
-from touchcredit.core.time_rule import NAT
+from touchcredit.core.time import NAT
 
 __all__ = ["journey_object", "object_columns"]
 

@@ -33,7 +33,7 @@ from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
 from touchcredit.core.progress import progress_bar
-from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_timedelta64
+from touchcredit.core.time import TimeRule, TimeZoneLike, to_timedelta64
 
 __all__ = ["JourneySet"]
 
@@ -247,7 +247,7 @@ class JourneySet:
             Journey (person/account) of every touch. Ids of one type.
         timestamp : array-like
             Touch times (datetime64, datetime, strings or epoch numbers), read by
-            :mod:`~.core.time_rule`; ties in a journey are ordered by label text.
+            :mod:`~.core.time.rule`; ties in a journey are ordered by label text.
         channel : array-like of str or None
             Channel of every touch (None = not recorded).
         source, campaign, method : array-like of str or None, optional
@@ -263,7 +263,7 @@ class JourneySet:
             Milestone times per conversion (None/NaT where unknown), used by the
             W-shaped and full-path models.
         default_tz, unit, ambiguous, nonexistent
-            The time rule (:class:`~.core.time_rule.TimeRule`): zone of naive times (UTC
+            The time rule (:class:`~.core.time.rule.TimeRule`): zone of naive times (UTC
             when None); epoch unit ("s", "ms", "us", "ns"; None: the one fitting
             1990-2100); clock changes ("raise", "earliest", "latest").
         target : str

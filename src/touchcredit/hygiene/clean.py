@@ -22,8 +22,7 @@ from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_iso import arrow_text
-from touchcredit.core.time_rule import TimeRule, TimeZoneLike, to_timedelta64
+from touchcredit.core.time import TimeRule, TimeZoneLike, arrow_text, to_timedelta64
 from touchcredit.hygiene import channels, identity
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
@@ -110,7 +109,7 @@ def clean(
         follow the previous one within this window (None: keep all; 0: exact repeats).
     default_tz, unit : optional
         Zone of naive timestamps (UTC when None); unit of epoch numbers ("s", "ms",
-        "us", "ns"; None: the one fitting 1990-2100, :mod:`touchcredit.core.epochs`).
+        "us", "ns"; None: the one fitting 1990-2100, :mod:`touchcredit.core.time.epochs`).
     dayfirst : bool
         Read ambiguous dates day first.
     errors : {"report", "raise"}

@@ -18,7 +18,7 @@ import numpy as np
 from touchcredit.core.coded import Coded
 from touchcredit.core.frame_input import UtcTimes, column_names, plain_values, read_columns
 from touchcredit.core.mapping import UNSET, ColumnMap, column_map, require_columns
-from touchcredit.core.time_rule import UTC, TimeZoneLike, as_tzinfo
+from touchcredit.core.time import UTC, TimeZoneLike, as_tzinfo
 from touchcredit.hygiene.text_codes import from_codes
 
 __all__ = ["clean_columns", "conversion_table", "touch_table"]

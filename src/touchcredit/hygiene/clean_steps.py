@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
-from touchcredit.core.time_rule import TimeRule
+from touchcredit.core.time import TimeRule
 from touchcredit.hygiene import identity, timestamps, utm
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog
 from touchcredit.hygiene.cleaning_report import Rejections

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.time_rule import to_datetime64, to_timedelta64
+from touchcredit.core.time import to_datetime64, to_timedelta64
 from touchcredit.hygiene.labels import distinct_strings
 
 __all__ = ["Deduplication", "deduplicate", "deduplicate_codes"]

@@ -1,6 +1,6 @@
 """Timestamps from CRM and analytics exports: strings to UTC ``datetime64[us]``.
 
-The library's one rule (:mod:`touchcredit.core.time_rule`), with two additions for
+The library's one rule (:mod:`touchcredit.core.time.rule`), with two additions for
 messy exports: ``formats`` (``strptime`` formats to try) and ``errors="report"``
 (unreadable rows listed instead of raised). Strings are read as
 
@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.time_rule import TimeZoneLike, read_times
+from touchcredit.core.time import TimeZoneLike, read_times
 
 __all__ = ["ParsedTimes", "parse"]
 
@@ -98,7 +98,7 @@ def parse(
     Parameters
     ----------
     values : array-like
-        One value per row, read by :func:`touchcredit.core.time_rule.read_times`.
+        One value per row, read by :func:`touchcredit.core.time.rule.read_times`.
     default_tz : str or tzinfo, optional
         Zone of naive values (UTC when None), e.g. ``"America/New_York"``.
     dayfirst : bool
@@ -114,7 +114,7 @@ def parse(
         Unit of epoch numbers (inferred from their magnitude when None).
     ambiguous, nonexistent : {"raise", "earliest", "latest"}
         Naive times the clocks repeat / skip in ``default_tz``
-        (:mod:`touchcredit.core.local_time`).
+        (:mod:`touchcredit.core.time.local`).
 
     Returns
     -------

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.io.chunks import (
     ROW,
     Chunker,

@@ -32,7 +32,7 @@ import numpy.typing as npt
 from touchcredit.attribution.results import attribute
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.io.atomic import atomic_path
 from touchcredit.io.chunk_source import ChunkSource
 from touchcredit.io.chunks import (

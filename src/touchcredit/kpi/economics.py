@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.grouping import compact, local_months
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.canon import LabelCanon
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.leads import LeadSet

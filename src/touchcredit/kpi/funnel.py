@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.grouping import Groups, group_quantiles
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.kpi.leads import STAGES, GroupKey, LeadSet
 from touchcredit.kpi.ratios import checked as _checked
 from touchcredit.kpi.ratios import divide as _divide

@@ -28,7 +28,7 @@ from touchcredit.core.frame_input import (
     times_of,
 )
 from touchcredit.core.mapping import require_columns
-from touchcredit.core.time_rule import NAT, TimeRule, TimeZoneLike
+from touchcredit.core.time import NAT, TimeRule, TimeZoneLike
 
 __all__ = [
     "STAGE_FIELDS",

@@ -10,7 +10,7 @@ import numpy.typing as npt
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.grouping import Groups, compact, factorize_any, local_months
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.kpi.lead_builders import STAGE_FIELDS
 
 if TYPE_CHECKING:

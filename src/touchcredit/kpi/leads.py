@@ -26,7 +26,7 @@ from touchcredit.core.display import html_table
 from touchcredit.core.domain import Deal, Lead
 from touchcredit.core.factorize import factorize_labels
 from touchcredit.core.grouping import Groups, local_months
-from touchcredit.core.time_rule import NAT, TimeRule, TimeZoneLike
+from touchcredit.core.time import NAT, TimeRule, TimeZoneLike
 from touchcredit.kpi.lead_builders import (
     STAGE_FIELDS,
     attribute_columns,
@@ -365,7 +365,7 @@ class LeadSet:
             ISO 4217 code(s).
         default_tz, unit
             Zone of naive times; unit of epoch numbers ("s", "ms", "us", "ns"; None: the
-            one fitting 1990-2100, :mod:`touchcredit.core.epochs`).
+            one fitting 1990-2100, :mod:`touchcredit.core.time.epochs`).
 
         Returns
         -------

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.economics import UnmatchedLabelWarning, money_table
 from touchcredit.kpi.leads import GroupKey, LeadSet

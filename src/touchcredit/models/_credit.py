@@ -21,7 +21,7 @@ import numpy.typing as npt
 from touchcredit.core import segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import to_timedelta64
+from touchcredit.core.time import to_timedelta64
 from touchcredit.models.base import AttributionModel, check_is_fitted
 from touchcredit.models.channel_sets import distinct_members, group_sets
 from touchcredit.models.eligibility import select_pairs

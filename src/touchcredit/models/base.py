@@ -38,7 +38,7 @@ import numpy.typing as npt
 
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import to_timedelta64
+from touchcredit.core.time import to_timedelta64
 from touchcredit.models.counting import qualified_name
 from touchcredit.models.eligibility import eligible_pairs
 

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from touchcredit.core import segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import to_timedelta64
+from touchcredit.core.time import to_timedelta64
 
 if TYPE_CHECKING:
     from touchcredit.models.base import AttributionModel

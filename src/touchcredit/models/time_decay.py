@@ -9,8 +9,8 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.durations import to_duration
 from touchcredit.core.store import JourneySet
+from touchcredit.core.time import to_duration
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["TimeDecay"]
@@ -30,7 +30,7 @@ class TimeDecay(AttributionModel, name="time_decay"):
     half_life : datetime.timedelta, numpy.timedelta64 or str
         Time after which a touch's credit halves (default 7 days); must be > 0. Text
         such as ``"14d"``, ``"36h"`` or ``"1d 12h"`` is read by
-        :func:`touchcredit.core.durations.to_duration`. A bare number is refused: it
+        :func:`touchcredit.core.time.durations.to_duration`. A bare number is refused: it
         has no unit (``14`` would be 14 seconds to numpy, 14 days to a person).
     lookback, exclude_channels, exclude_sources
         As for :class:`~touchcredit.models.AttributionModel`.

@@ -18,7 +18,7 @@ import numpy as np
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts
 from touchcredit.io.spark.executor import count_partitions, credit_partitions

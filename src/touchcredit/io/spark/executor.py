@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time_rule import TimeZoneLike, to_datetime64
+from touchcredit.core.time import TimeZoneLike, to_datetime64
 from touchcredit.io.spark.codec import encode_counts
 from touchcredit.io.spark.stream import (
     CONVERSION,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from touchcredit.core.time_rule import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

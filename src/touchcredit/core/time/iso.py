@@ -13,7 +13,7 @@ without one Python object per row:
 
 Arrow's parser is stricter than the library's rule (no hour 24, no leap second, no
 offset of 24 hours, no whitespace), so every row it reads has the value the strict
-reading of :mod:`touchcredit.core.time_text` gives; rows it does not read, and rows
+reading of :mod:`touchcredit.core.time.text` gives; rows it does not read, and rows
 within two days of the ends of years 1-9999 (Arrow reads year 0; an offset moves an
 instant by up to a day), are left to that reading, which also words their errors.
 pyarrow is imported here, lazily: callers use this module only for Arrow input or when
@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.epochs import MAX_US, MIN_US
+from touchcredit.core.time.epochs import MAX_US, MIN_US
 
 __all__ = ["NAIVE_SHAPE", "ZONED_SHAPE", "IsoRead", "arrow_text", "read_iso"]
 

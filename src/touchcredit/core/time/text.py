@@ -1,7 +1,7 @@
 """Timestamp strings to UTC instants: the library's one strict reading of text.
 
 * with pyarrow installed, a large column (and any Arrow column) is first read by
-  Arrow's ISO 8601 parser (:mod:`~touchcredit.core.time_iso`), which reads only what
+  Arrow's ISO 8601 parser (:mod:`~touchcredit.core.time.iso`), which reads only what
   the rules below read the same way; the rest follows them;
 * plain ISO 8601 (``2024-03-15``, ``2024-03-15T14:30:00``) is read by numpy, all at
   once (a batch holding a bad string is split until the bad ones are found, so one
@@ -14,7 +14,7 @@ A string without a full date (``"14:30"``, ``"5"``, ``"March"``, ``"2024"``) is
 rejected rather than completed with today's date or January 1st; so is a zone name
 dateutil does not know (``"EST"`` would otherwise be dropped and the time read as
 UTC). Strings with an offset keep their instant; naive ones are read in the default
-zone by :func:`touchcredit.core.local_time.localize`. Each distinct string is parsed
+zone by :func:`touchcredit.core.time.local.localize`. Each distinct string is parsed
 once; blank strings are missing (NaT), not errors.
 """
 
@@ -31,9 +31,9 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
-from touchcredit.core.epochs import MAX_US, MIN_US
-from touchcredit.core.local_time import TimeChoice, localize
-from touchcredit.core.time_iso import read_iso
+from touchcredit.core.time.epochs import MAX_US, MIN_US
+from touchcredit.core.time.iso import read_iso
+from touchcredit.core.time.local import TimeChoice, localize
 
 __all__ = ["ARROW_MIN_ROWS", "TextChoices", "parse_arrow", "parse_distinct", "parse_strings"]
 
@@ -195,7 +195,7 @@ def _as_arrow(strings: npt.NDArray[Any]) -> Any | None:
 def parse_arrow(column: Any, tz: dt.tzinfo, choices: TextChoices) -> tuple[TimeArray, Rejects]:
     """:func:`parse_strings` of an Arrow string column (nulls are missing).
 
-    ISO 8601 rows are read by Arrow's parser (:func:`~touchcredit.core.time_iso.read_iso`);
+    ISO 8601 rows are read by Arrow's parser (:func:`~touchcredit.core.time.iso.read_iso`);
     the others, one per distinct string, by :func:`parse_distinct`.
 
     Examples

@@ -10,14 +10,14 @@ times by this one rule:
 * naive values (``datetime`` without ``tzinfo``, ``numpy.datetime64``, strings
   without an offset) are wall-clock times in ``default_tz`` (UTC when None); a time
   the clocks repeat or skip there follows ``ambiguous=``/``nonexistent=``
-  (:mod:`~touchcredit.core.local_time`: ``"raise"``, ``"earliest"`` or ``"latest"``);
-* strings are read strictly (:mod:`~touchcredit.core.time_text`): a string without a
+  (:mod:`~touchcredit.core.time.local`: ``"raise"``, ``"earliest"`` or ``"latest"``);
+* strings are read strictly (:mod:`~touchcredit.core.time.text`): a string without a
   full date (``"14:30"``, ``"5"``, ``"March"``, ``"2024"``) or with a zone name that
   is not known (``"EST"``) is an error, never completed with today's date or read as
   UTC;
 * numbers are epoch times in ``unit=`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``);
   without ``unit`` the one unit that puts every value in 1990–2100 is used, and
-  anything else is an error (:mod:`~touchcredit.core.epochs`);
+  anything else is an error (:mod:`~touchcredit.core.time.epochs`);
 * a column must not mix aware and naive ``datetime`` objects: that is nearly always
   two exports with different conventions, so it is an error, not a guess.
 
@@ -35,9 +35,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.epochs import MAX_US, MIN_US, check_unit
-from touchcredit.core.local_time import check_choice, localize
-from touchcredit.core.time_columns import EXPECTED_TYPE, TimeOptions, read_column
+from touchcredit.core.time.columns import EXPECTED_TYPE, TimeOptions, read_column
+from touchcredit.core.time.epochs import MAX_US, MIN_US, check_unit
+from touchcredit.core.time.local import check_choice, localize
 
 __all__ = [
     "NAT",
@@ -79,7 +79,7 @@ def naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
     """Read naive datetime64 values as wall-clock times in ``tz``; return UTC instants.
 
     Ambiguous and nonexistent local times raise (see
-    :func:`touchcredit.core.local_time.localize` for the choices).
+    :func:`touchcredit.core.time.local.localize` for the choices).
 
     Examples
     --------
@@ -253,10 +253,10 @@ def to_datetime64(
         Zone in which naive values are read (UTC when None).
     unit : {"s", "ms", "us", "ns"}, optional
         Unit of epoch numbers; without it, the one unit putting every value in
-        1990–2100 (see :mod:`touchcredit.core.epochs`).
+        1990–2100 (see :mod:`touchcredit.core.time.epochs`).
     ambiguous, nonexistent : {"raise", "earliest", "latest"}
         Naive times the clocks repeat / skip in ``default_tz``
-        (see :mod:`touchcredit.core.local_time`).
+        (see :mod:`touchcredit.core.time.local`).
     allow_missing
         When True, None/NaT/NaN/blank become NaT; otherwise they are an error naming
         the row.

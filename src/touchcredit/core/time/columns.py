@@ -1,10 +1,10 @@
 """Reading one column of timestamps, by dtype: the engine behind the time rule.
 
-:mod:`touchcredit.core.time_rule` states the rule and checks the arguments; this
+:mod:`touchcredit.core.time.rule` states the rule and checks the arguments; this
 module reads a column under :class:`TimeOptions`, collecting ``{row: reason}`` for the
 rows it cannot read (0-based rows; every reason starts with the value): datetime64
 (range-checked in its own unit, localized), epoch numbers
-(:mod:`~touchcredit.core.epochs`), strings (:mod:`~touchcredit.core.time_text`; Arrow
+(:mod:`~touchcredit.core.time.epochs`), strings (:mod:`~touchcredit.core.time.text`; Arrow
 string columns are read in Arrow) and object columns holding any mix of these,
 ``datetime`` and ``date`` objects.
 """
@@ -19,10 +19,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.epochs import MAX_US, MIN_US, EpochUnit, read_epochs
-from touchcredit.core.local_time import TimeChoice, localize
-from touchcredit.core.time_iso import arrow_text
-from touchcredit.core.time_text import TextChoices, parse_arrow, parse_strings
+from touchcredit.core.time.epochs import MAX_US, MIN_US, EpochUnit, read_epochs
+from touchcredit.core.time.iso import arrow_text
+from touchcredit.core.time.local import TimeChoice, localize
+from touchcredit.core.time.text import TextChoices, parse_arrow, parse_strings
 
 __all__ = ["EXPECTED_TYPE", "TimeOptions", "as_array", "read_column"]
 
@@ -54,7 +54,7 @@ class TimeOptions:
 def read_column(values: Any, options: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
     """Read one column of timestamps by its dtype; ``{row: reason}`` for bad rows.
 
-    See :func:`touchcredit.core.time_rule.read_times` (which checks the options).
+    See :func:`touchcredit.core.time.rule.read_times` (which checks the options).
 
     Examples
     --------

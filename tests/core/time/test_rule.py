@@ -17,8 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import touchcredit as tc
-from touchcredit.core import epochs, local_time, time_text
-from touchcredit.core.time_rule import TimeRule, read_times, to_datetime64
+from touchcredit.core.time import epochs
+from touchcredit.core.time import local as local_time
+from touchcredit.core.time import text as time_text
+from touchcredit.core.time.rule import TimeRule, read_times, to_datetime64
 from touchcredit.hygiene import timestamps
 
 MAY_1 = 1_714_557_600  # 2024-05-01T10:00:00Z in seconds

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 pa = pytest.importorskip("pyarrow")
 
 import touchcredit as tc  # noqa: E402
-from touchcredit.core import time_iso  # noqa: E402
-from touchcredit.core.time_rule import read_times, to_datetime64  # noqa: E402
-from touchcredit.core.time_text import TextChoices, parse_arrow, parse_distinct  # noqa: E402
+from touchcredit.core.time import iso as time_iso  # noqa: E402
+from touchcredit.core.time.rule import read_times, to_datetime64  # noqa: E402
+from touchcredit.core.time.text import TextChoices, parse_arrow, parse_distinct  # noqa: E402
 
 ZONES = [dt.UTC, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")]
 

@@ -1,4 +1,4 @@
-"""Durations from text (core.durations.to_duration) against hand-computed values."""
+"""Durations from text (core.time.durations.to_duration) against hand-computed values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from touchcredit.core.durations import DURATION_UNITS, to_duration
+from touchcredit.core.time.durations import DURATION_UNITS, to_duration
 
 
 @pytest.mark.parametrize(
