@@ -4,7 +4,7 @@ Multi-touch attribution over columnar journeys (vectorized numpy kernels), lead 
 and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 """
 
-from touchcredit import metrics, models, sources, utm
+from touchcredit import metrics, models, paths, sources, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
 from touchcredit.attribution.money import MinorUnits
 from touchcredit.attribution.roles import SourceRoles, source_roles
@@ -16,7 +16,7 @@ from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import identity, timestamps
 from touchcredit.hygiene.clean import CleaningReport, clean
-from touchcredit.kpi import funnel, paths
+from touchcredit.kpi import funnel
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models import AttributionModel, PositionalModel, TimeDecay
 from touchcredit.report import Report
