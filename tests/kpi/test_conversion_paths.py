@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import touchcredit as tc
 from touchcredit import JourneySet
 from touchcredit.core.dimension import DIMENSIONS
-from touchcredit.core.durations import to_duration
+from touchcredit.core.time import to_duration
 from touchcredit.paths import LAG_BUCKETS, assisted, path_lengths, time_lags
 from touchcredit.testing.journeys import random_journeys
 

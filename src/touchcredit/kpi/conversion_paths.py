@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.durations import to_duration
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.ties import TIE_ORDER
+from touchcredit.core.time import to_duration
 from touchcredit.kpi.ratios import divide as _divide
 from touchcredit.kpi.tables import MetricTable
 
