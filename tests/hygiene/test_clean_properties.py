@@ -12,8 +12,8 @@ pyarrow factorizing and without it.
 
 **Row order.** Shuffling the rows of a raw table gives the same persons (as sets of
 input rows), the same journeys (as multisets of touches), the same rejections and the
-same report counts. Persons are numbered by first appearance, so numbers are compared
-through the rows they hold. With duplicates, which of two equal touches is kept may
+same report counts. Persons are numbered by their smallest identifier (first column
+first, then text order), which no row order changes. With duplicates, which of two equal touches is kept may
 follow the row order; the campaign (not part of the duplicate key) is then left out.
 """
 
@@ -94,10 +94,18 @@ def _reference(table: dict[str, list[Any]], window: int | None) -> dict[str, Any
         for k in keys[1:]:
             parent[find(k)] = find(keys[0])
         row_keys.append(keys)
-    person, number = [-1] * n, {}
+    # Persons are numbered by their smallest (column, key), columns in their given order.
+    order = ("cookie", "user_id", "email")
+    smallest: dict[Any, tuple[int, str]] = {}
+    for keys in row_keys:
+        for col, k in keys:
+            root = find(keys[0])
+            smallest[root] = min(smallest.get(root, (9, "")), (order.index(col), k))
+    number = {root: k for k, root in enumerate(sorted(smallest, key=smallest.__getitem__))}
+    person = [-1] * n
     for i, keys in enumerate(row_keys):
         if keys:
-            person[i] = number.setdefault(find(keys[0]), len(number))
+            person[i] = number[find(keys[0])]
         elif reason[i] is None:
             reason[i] = f"row {i + 1}: no identifier ('cookie', 'user_id', 'email' all missing)"
     rows: list[dict[str, Any]] = []

@@ -62,9 +62,15 @@ def test_partition_is_the_connected_components(
     ref = _reference_partition(columns)
     assert got.person.tolist().count(-1) == ref.count(-1)
     assert _same_partition(got.person.tolist(), ref)
-    # numbered in order of first appearance
-    seen = [p for p in dict.fromkeys(got.person.tolist()) if p >= 0]
-    assert seen == list(range(got.n_persons))
+    # numbered by each person's smallest (column, value): reversing the rows changes nothing
+    smallest: dict[int, tuple[int, str]] = {}
+    for p, row in zip(got.person.tolist(), rows, strict=True):
+        for j, v in enumerate(row):
+            if p >= 0 and v is not None:
+                smallest[p] = min(smallest.get(p, (k, "")), (j, v))
+    assert sorted(smallest, key=smallest.__getitem__) == list(range(got.n_persons))
+    back = stitch({c: v[::-1] for c, v in columns.items()}, use_scipy=sp)
+    assert back.person.tolist() == got.person.tolist()[::-1]
     distinct = sum(len({v for v in col if v is not None}) for col in columns.values())
     assert got.identities_merged == distinct - got.n_persons
 

@@ -18,6 +18,7 @@ from touchcredit.core.columns import as_object_array, check_length, missing_mask
 
 __all__ = [
     "PANDAS_MIN_ROWS",
+    "argsort_values",
     "arrow_text_codes",
     "factorize_ids",
     "factorize_labels",
@@ -215,6 +216,18 @@ def _argsort_values(uniques: npt.NDArray[Any]) -> IntArray | None:
         ):
             return np.argsort(uniques.astype(str), kind="stable")
     return np.argsort(uniques, kind="stable")
+
+
+def argsort_values(uniques: npt.NDArray[Any]) -> IntArray:
+    """A stable argsort of distinct values (fast for short strings; see ``_argsort_values``).
+
+    Examples
+    --------
+    >>> argsort_values(np.array(["b", "a", "c"], dtype=object)).tolist()
+    [1, 0, 2]
+    """
+    perm = _argsort_values(uniques)
+    return np.arange(uniques.size, dtype=np.int64) if perm is None else perm.astype(np.int64)
 
 
 def _sorted_recode(

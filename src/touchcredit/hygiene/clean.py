@@ -407,6 +407,8 @@ def _journeys(
     for name in DIMENSIONS:
         used = labels[name].take(rows).sorted_used()
         dims[name] = Dimension(used.codes.astype(np.int32), tuple(used.values.tolist()))
+    if conv is not None:  # conversions of one person at one instant: in value order, not
+        conv = _by_value(conv)  # row order (from_arrays keeps the input order on ties)
     js = JourneySet.from_arrays(
         journey_id=stitched.person[rows],
         timestamp=times[rows],
@@ -424,4 +426,16 @@ def _journeys(
         js,
         touch_row=rows[js.touch_row],
         conversion_row=conv.rows[js.conversion_row] if conv else js.conversion_row,
+    )
+
+
+def _by_value(conv: CleanConversions) -> CleanConversions:
+    """The conversions ordered by (person, time, value): the same order for any row order."""
+    order = np.lexsort((conv.value, conv.time.view(np.int64), conv.person))
+    return attrs.evolve(
+        conv,
+        person=conv.person[order],
+        time=conv.time[order],
+        value=conv.value[order],
+        rows=conv.rows[order],
     )

@@ -188,10 +188,8 @@ def read_conversions(
     unknown = (person < 0) & ~absent
     if unknown.any():
         keys = np.array([str(v).strip() for v in ids[unknown].tolist()], dtype=object)
-        _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        rank = np.empty(first.size, dtype=np.int64)
-        rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-        person[unknown] = stitched.n_persons + rank[inv.reshape(-1)]
+        _, inv = np.unique(keys, return_inverse=True)  # numbered in text order, not row order
+        person[unknown] = stitched.n_persons + inv.reshape(-1)
     bad_rows = np.flatnonzero(reason != None)  # noqa: E711
     if errors == "raise" and bad_rows.size:
         raise ValueError(str(reason[bad_rows[0]]))

@@ -33,7 +33,8 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array
-from touchcredit.core.graph import connected_components, dense_first_seen
+from touchcredit.core.factorize import argsort_values
+from touchcredit.core.graph import connected_components
 from touchcredit.core.mapping import identifier_kind
 from touchcredit.hygiene.dedupe import Deduplication, deduplicate, deduplicate_codes
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
@@ -202,8 +203,9 @@ class Stitching:
     Attributes
     ----------
     person : int64 ndarray
-        Person id of every row, numbered 0.. in order of first appearance; -1 for a row
-        without any identifier.
+        Person id of every row, -1 for a row without any identifier. Persons are
+        numbered 0.. in the order of their smallest identifier value (first column
+        first, then text order), so the numbers do not depend on the row order.
     n_persons : int
         Number of persons.
     identities_merged : int
@@ -336,10 +338,7 @@ def stitch(
     b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
     # scipy only when already imported: importing it costs more than the numpy path.
     label = connected_components(n_nodes, a, b, use_scipy and "scipy.sparse" in sys.modules)
-    row_label = first.copy()
-    has = first >= 0
-    row_label[has] = label[first[has]]
-    person, n_persons = dense_first_seen(row_label)
+    person, n_persons = _persons(label, first, keys)
     # Person of every node: through any row holding it (every node occurs on a row).
     node_person = np.full(n_nodes, -1, dtype=np.int64)
     for col in nodes:
@@ -370,6 +369,33 @@ def stitch(
         keys=tuple(keys),
         node_person=tuple(per_col),
     )
+
+
+def _persons(
+    label: IntArray, first: IntArray, keys: Sequence[dict[str, int] | IntArray]
+) -> tuple[IntArray, int]:
+    """Person of every row from its first node's component, numbered by the component's
+    smallest (column, sorted key): the same persons in the same order for any row order
+    (numbering by first appearance made the journeys' order, and the models' sums,
+    depend on it)."""
+    n_nodes = int(label.size)
+    node_key = np.empty(n_nodes, dtype=np.int64)
+    for o, kk in zip(_offsets(keys), keys, strict=True):
+        if isinstance(kk, np.ndarray):  # an integer column's keys are sorted
+            node_key[o : o + kk.size] = np.arange(o, o + kk.size)
+        elif kk:
+            perm = argsort_values(np.array(list(kk), dtype=object))
+            node_key[o + perm] = np.arange(o, o + perm.size)
+    smallest = np.full(n_nodes + 1, n_nodes, dtype=np.int64)
+    np.minimum.at(smallest, label, node_key)
+    person = np.full(first.size, -1, dtype=np.int64)
+    has = first >= 0
+    row_key = smallest[label[first[has]]]
+    used = np.zeros(n_nodes + 1, dtype=bool)
+    used[row_key] = True
+    rank = np.cumsum(used) - 1
+    person[has] = rank[row_key]
+    return person, int(used.sum())
 
 
 def _offsets(keys: Sequence[dict[str, int] | IntArray]) -> list[int]:
