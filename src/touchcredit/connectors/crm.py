@@ -24,16 +24,22 @@ ColumnMap role           type         meaning
 ``conversion_time``      time         lead creation or deal close time
 ``conversion_value``     number       amount (each conversion counts 1 when None)
 =======================  ===========  ==================================================
+
+A deal sheet with lost and open deals is read with ``stage=`` (its stage column)
+and ``won=`` (the stages that mean won): only won deals become conversions, the
+others are counted in the report's ``not_used``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
+from touchcredit.connectors.sheets import won_mask
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 
@@ -101,6 +107,8 @@ def read(
     cleaning: Cleaning | None = None,
     target: str = "conversions",
     currency: str | None = None,
+    won: Sequence[str] | str | None = None,
+    stage: str | None = None,
 ) -> tuple[JourneySet, ConnectorReport]:
     """Read a touch table (and a lead or deal table) through the cleaning path.
 
@@ -116,6 +124,12 @@ def read(
         Time zone, dedup window, catalog, error mode.
     target, currency : str
         What the conversions are (``"leads"``, ``"revenue"``...) and their currency.
+    won : str or sequence of str, optional
+        The values of the ``stage`` column that mean won (``["Closed Won"]``),
+        compared without case, spaces or underscores: the other conversion rows (lost
+        and open deals) are not credited and are counted in ``report.not_used``.
+    stage : str, optional
+        The conversion table's deal stage column (needed with ``won``).
 
     Returns
     -------
@@ -145,7 +159,21 @@ def read(
     (2, 1, 900.0)
     >>> js.channel.labels().tolist()
     ['paid search', 'direct', 'email']
+
+    Only won deals are credited:
+
+    >>> deals["stage"] = ["Closed Won"]
+    >>> lost = pd.DataFrame({"email": ["bob@x.io"], "closed": ["2024-03-06"],
+    ...                      "amount": [400.0], "stage": ["Closed Lost"]})
+    >>> js, report = read(touches, cols, pd.concat([deals, lost]), won=["Closed Won"],
+    ...                   stage="stage")
+    >>> js.total_value, dict(report.not_used)
+    (900.0, {'conversions not won (stage not in won)': 1})
     """
+    if (won is None) != (stage is None):
+        raise ValueError(
+            "give 'won' (the stages that mean won) and 'stage' (the stage column) together"
+        )
     t_schema = touch_schema(mapping)
     c_schema = conversion_schema(mapping)
     t_text = [c for c, k in t_schema.items() if k != "number"]
@@ -156,12 +184,22 @@ def read(
     ids = [mapping.journey, *(c for c, _ in mapping.identifiers)]
     roles["identifiers"] = dict(mapping.identifiers)
     tables = {"touches": t_table.num_rows}
+    not_used: dict[str, int] = {}
     conv = None
     if conversions is not None:
         c_text = [c for c, k in c_schema.items() if k != "number"]
+        if stage is not None:
+            c_schema[stage] = "text"
+            c_text.append(stage)
         c_table = files.read_table(conversions, table="conversions", text=c_text)
         files.check_schema(c_table.schema, "conversions", c_schema)
         cols = _columns(c_table, c_schema, "conversions")
+        c_rows = np.arange(c_table.num_rows, dtype=np.int64)
+        if stage is not None and won is not None:
+            keep = won_mask(cols.pop(stage), won)
+            cols = {k: v[keep] for k, v in cols.items()}
+            c_rows = c_rows[keep]
+            not_used["conversions not won (stage not in won)"] = int((~keep).sum())
         key = mapping.conversion_journey or mapping.journey
         if key not in ids:  # the journey's values under another name
             cols[mapping.journey] = cols.pop(key)
@@ -171,7 +209,7 @@ def read(
             conversion_time=mapping.conversion_time,
             conversion_value=mapping.conversion_value,
         )
-        conv = Table("conversions", cols, np.arange(c_table.num_rows, dtype=np.int64))
+        conv = Table("conversions", cols, c_rows)
         tables["conversions"] = c_table.num_rows
     touch = Table(
         "touches",
@@ -185,6 +223,7 @@ def read(
         cleaning=cleaning,
         source="crm",
         tables=tables,
+        not_used=not_used,
         target=target,
         currency=currency,
     )

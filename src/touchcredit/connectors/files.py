@@ -392,7 +392,31 @@ def times(col: Any) -> npt.NDArray[Any]:
         return out
     if pa.types.is_date(col.type):
         return np.asarray(col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False))
+    if pa.types.is_integer(col.type):
+        # epoch numbers stay numbers (as text, '1709287200000000' reads as no date);
+        # with gaps, float64 (exact for microsecond epochs up to 2255) with NaN
+        if col.null_count == 0:
+            return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    if _all_digits(col):  # epoch numbers read as text (an id-safe CSV read)
+        pc = importlib.import_module("pyarrow.compute")
+        blank = pc.equal(pc.utf8_trim_whitespace(col), "")
+        return times(pc.if_else(blank, pa.scalar(None, col.type), col).cast(pa.int64()))
     return texts(col)
+
+
+def _all_digits(col: Any) -> bool:
+    """Whether a text column holds only integers of 9 digits or more (epochs), with gaps."""
+    pa = _pa()
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return False
+    if len(col) == col.null_count:
+        return False
+    pc = importlib.import_module("pyarrow.compute")
+    text = pc.utf8_trim_whitespace(col)
+    match = pc.or_(pc.match_substring_regex(text, r"^-?[0-9]{9,}$"), pc.equal(text, ""))
+    some = pc.any(pc.match_substring_regex(text, r"[0-9]")).as_py()
+    return bool(some and pc.all(pc.fill_null(match, True)).as_py())
 
 
 def numbers(col: Any, *, table: str, column: str) -> npt.NDArray[np.float64]:
