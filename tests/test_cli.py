@@ -236,8 +236,8 @@ def test_out_is_replaced_only_when_writing_succeeds(
     out_path.write_text("the previous table\n")
     real = frames.write_table
 
-    def half_written(columns: Any, path: Any) -> None:
-        real(columns, path)  # the whole table is in the file...
+    def half_written(columns: Any, path: Any, **kw: Any) -> None:
+        real(columns, path, **kw)  # the whole table is in the file...
         raise KeyboardInterrupt  # ...when the user presses Ctrl-C
 
     monkeypatch.setattr(frames, "write_table", half_written)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from collections.abc import Callable
@@ -92,12 +93,18 @@ def test_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_temporary_file_keeps_the_suffix_and_sits_beside(tmp_path: Path) -> None:
-    with atomic_path(tmp_path / "credit.parquet") as tmp:
-        assert tmp.parent == tmp_path and tmp.suffix == ".parquet"
-        assert tmp.name.startswith(".credit.parquet.")
+@pytest.mark.parametrize("name", ["credit.parquet", "credit.csv", "kpis.CSV"])
+def test_temporary_file_sits_beside_and_no_output_glob_matches_it(
+    tmp_path: Path, name: str
+) -> None:
+    """A killed run's leftover must not be read by ``*.parquet`` / ``*.csv`` (issue 21)."""
+    with atomic_path(tmp_path / name) as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(f".{name}.")
+        assert tmp.suffix == ".tmp"
+        for pattern in ("*.parquet", "*.csv", "*.CSV", ".*.parquet", ".*.csv"):
+            assert not fnmatch.fnmatchcase(tmp.name, pattern), pattern
         tmp.write_bytes(b"x")
-    assert (tmp_path / "credit.parquet").read_bytes() == b"x"
+    assert (tmp_path / name).read_bytes() == b"x"
 
 
 def test_missing_folder_is_an_error_and_writes_nothing(tmp_path: Path) -> None:

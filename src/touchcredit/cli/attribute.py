@@ -173,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             with atomic_path(args.out) as tmp:  # the file appears complete or not at all
                 as_text = str(args.out).lower().endswith(".csv")
-                frames.write_table(credit_columns(table, text=as_text), tmp)
+                fmt = frames.table_format(args.out)  # the temporary name has no suffix
+                frames.write_table(credit_columns(table, text=as_text), tmp, format=fmt)
         bar.step("done")
     print(table)
     if cleaning is not None:

@@ -53,7 +53,8 @@ def write_columns(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> P
     """Write columns to ``.csv`` or ``.parquet`` (by extension), atomically."""
     from touchcredit.io import frames
 
-    return write_atomic(path, lambda tmp: frames.write_table(columns, tmp))
+    fmt = frames.table_format(path)  # the temporary name has no suffix
+    return write_atomic(path, lambda tmp: frames.write_table(columns, tmp, format=fmt))
 
 
 def _objects(values: Sequence[Any]) -> npt.NDArray[np.object_]:

@@ -32,22 +32,25 @@ clean them, which models to compare, where the spend is and what to write::
     cleaning = "cleaning.txt"
     report = "report.html"
 
-Paths are relative to the pipeline file. Every output is written atomically. Errors
-name the table and key of the file (``[attribution] models``).
+Paths are relative to the pipeline file; output names are relative to the output
+directory and may not leave it (:mod:`touchcredit.cli.pipeline_outputs`). The outputs of
+a run replace the previous run's together, or not at all. Every table is checked before
+anything runs (:mod:`touchcredit.cli.pipeline_schema`): unknown keys and values of the
+wrong type are errors naming the table and key of the file (``[attribution] models``).
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from touchcredit.cli import outputs
+from touchcredit.cli import outputs, pipeline_outputs
 from touchcredit.cli.common import UsageError
+from touchcredit.cli.pipeline_schema import check_table, field_hints, signature_hints
 
 __all__ = ["PATH_KEYS", "TABLES", "add_parser", "load", "read_input", "run"]
 
@@ -61,7 +64,13 @@ PATH_KEYS = {
 }
 #: The tables a pipeline file may have.
 TABLES = ("input", "cleaning", "columns", "attribution", "spend", "outputs")
-_OUTPUTS = ("directory", "credit", "kpis", "monthly", "cleaning", "report")
+_DURATION = str | int | float
+_ATTRIBUTION = {"models": Sequence[str], "by": str | Sequence[str],
+                "lookback": _DURATION, "half_life": _DURATION}  # fmt: skip
+_SPEND = {"path": str, "currency": str}
+_NAMES = str | Sequence[str]
+_OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
+            "cleaning": _NAMES, "report": _NAMES}  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -89,6 +98,9 @@ def load(path: Path) -> dict[str, Any]:
     if unknown:
         raise UsageError(f"{path.name}: unknown table(s) {', '.join(f'[{k}]' for k in unknown)};"
                          f" expected {', '.join(f'[{k}]' for k in TABLES)}")  # fmt: skip
+    for table, value in spec.items():
+        if not isinstance(value, dict):
+            check_table(value, {}, f"{path.name} [{table}]")  # the error: not a table
     if "input" not in spec or "connector" not in spec["input"]:
         raise UsageError(f"{path.name}: [input] connector is required (ga4, hubspot, ...)")
     return spec
@@ -97,7 +109,7 @@ def load(path: Path) -> dict[str, Any]:
 def _cleaning(table: Mapping[str, Any], where: str) -> Any:
     from touchcredit.connectors import Cleaning
 
-    opts = dict(table)
+    opts = check_table(table, field_hints(Cleaning), f"{where} [cleaning]")
     if "dedupe_window" in opts:
         from touchcredit.cli.connect import duration
 
@@ -108,15 +120,6 @@ def _cleaning(table: Mapping[str, Any], where: str) -> Any:
         return Cleaning(**opts)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{where} [cleaning]: {exc}") from None
-
-
-def _check_keys(fn: Any, given: Mapping[str, Any], where: str, skip: tuple[str, ...]) -> None:
-    params = inspect.signature(fn).parameters
-    allowed = [p for p in params if p not in skip]
-    unknown = [k for k in given if k not in allowed]
-    if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                         f"expected: {', '.join(allowed)}")  # fmt: skip
 
 
 def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, Any]:
@@ -131,17 +134,22 @@ def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, An
             f"{where} [input] connector: {kind!r} is not one of {', '.join(PATH_KEYS)}"
         )
     reader = getattr(connectors, kind).read
+    hints = signature_hints(reader, skip=("cleaning", "mapping"))
+    hints.update(dict.fromkeys(PATH_KEYS[kind], _NAMES))
+    check_table(inp, hints, f"{where} [input] ({kind})")
     for key in PATH_KEYS[kind]:
         value = inp.get(key)
         if isinstance(value, str) and value:
             inp[key] = str(base / value)
         elif isinstance(value, list):
             inp[key] = [str(base / v) for v in value]
-    _check_keys(reader, inp, f"{where} [input] ({kind})", ("cleaning", "mapping"))
     kwargs: dict[str, Any] = {"cleaning": _cleaning(spec.get("cleaning", {}), where)}
     if kind in ("crm", "sql"):
         try:
-            kwargs["mapping"] = ColumnMap(**spec.get("columns", {}))
+            names = dict.fromkeys(field_hints(ColumnMap), str)  # column names...
+            names["identifiers"] = Sequence[str] | Mapping[str, str]  # ...or column: kind
+            columns = check_table(spec.get("columns", {}), names, f"{where} [columns]")
+            kwargs["mapping"] = ColumnMap(**columns)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"{where} [columns]: {exc}") from None
     try:
@@ -155,15 +163,12 @@ def _models(spec: Mapping[str, Any], where: str) -> tuple[list[Any], tuple[str, 
     from touchcredit import models
     from touchcredit.cli.connect import duration
 
-    att = dict(spec.get("attribution", {}))
+    att = check_table(spec.get("attribution", {}), _ATTRIBUTION, f"{where} [attribution]")
     names = att.pop("models", ["last_touch", "linear", "markov"])
     by = att.pop("by", ["channel", "source"])
     by = (by,) if isinstance(by, str) else tuple(by)
     lookback = att.pop("lookback", None)
     half_life = att.pop("half_life", None)
-    if att:
-        raise UsageError(f"{where} [attribution]: unknown key(s) {', '.join(map(repr, att))}; "
-                         "expected: models, by, lookback, half_life")  # fmt: skip
     unknown = [n for n in names if n not in models.available()]
     if unknown or not names:
         raise UsageError(f"{where} [attribution] models: unknown model(s) "
@@ -188,7 +193,7 @@ def _spend(spec: Mapping[str, Any], base: Path, where: str) -> Any:
     from touchcredit.cli.report import read_csv_columns
     from touchcredit.kpi.metrics import SpendTable
 
-    table = spec["spend"]
+    table = check_table(spec["spend"], _SPEND, f"{where} [spend]")
     if "path" not in table:
         raise UsageError(f"{where} [spend] path is required (a CSV: month, amount, source/channel)")
     s = read_csv_columns(str(base / table["path"]), "spend", ("month", "amount"))
@@ -203,28 +208,36 @@ def _spend(spec: Mapping[str, Any], base: Path, where: str) -> Any:
 
 def _targets(
     spec: Mapping[str, Any], base: Path, where: str, out_dir: str | None
-) -> dict[str, list[Path]]:
-    out_spec = dict(spec.get("outputs", {}))
-    unknown = [k for k in out_spec if k not in _OUTPUTS]
-    if unknown:
-        raise UsageError(f"{where} [outputs]: unknown key(s) {', '.join(map(repr, unknown))}; "
-                         f"expected: {', '.join(_OUTPUTS)}")  # fmt: skip
-    folder = base / out_spec.pop("directory", ".")
-    if out_dir is not None:
-        folder = Path(out_dir)
-    targets = {}
-    for key, value in out_spec.items():
-        names = [value] if isinstance(value, str) else list(value)
-        targets[key] = [folder / n for n in names]
-        bad = [n for n in names if key in ("credit", "kpis", "monthly")
-               and not n.lower().endswith((".csv", ".parquet"))]  # fmt: skip
-        if bad:
-            raise UsageError(f"{where} [outputs] {key}: {bad[0]!r} must end in .csv or .parquet")
-    if not targets:
-        raise UsageError(
-            f"{where} [outputs]: declare at least one output ({', '.join(_OUTPUTS[1:])})"
+) -> tuple[Path, dict[str, list[Path]]]:
+    out_spec = check_table(spec.get("outputs", {}), _OUTPUTS, f"{where} [outputs]")
+    return pipeline_outputs.plan(out_spec, base, where, out_dir)
+
+
+Writer = Callable[[Path, Path], object]  # (staging path, final target) -> anything
+
+
+def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tuple[str, ...],
+             tables: list[Any]) -> dict[str, Writer]:  # fmt: skip
+    """How each output key writes its file to a staging path (the format from the target)."""
+    from touchcredit.io import frames
+
+    def table(make: Callable[[], Any]) -> Writer:
+        return lambda tmp, target: frames.write_table(
+            make(), tmp, format=frames.table_format(target)
         )
-    return targets
+
+    def report(tmp: Path, target: Path) -> Path:
+        from touchcredit.report import Report
+
+        return Report(journeys, spend=spend, models=fitted, by=by, cleaning=cleaning).save(tmp)
+
+    return {
+        "credit": table(lambda: outputs.credit_rows(tables, float(journeys.total_value))),
+        "kpis": table(lambda: outputs.kpi_rows(tables, spend)),
+        "monthly": table(lambda: outputs.monthly_rows(journeys, spend)),
+        "cleaning": lambda tmp, target: tmp.write_text(f"{cleaning}\n", encoding="utf-8"),
+        "report": report,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -235,29 +248,19 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.pipeline)
     spec = load(path)
     where, base = path.name, path.resolve().parent
-    targets = _targets(spec, base, where, args.out_dir)
+    folder, targets = _targets(spec, base, where, args.out_dir)
     fitted, by = _models(spec, where)
     spend = _spend(spec, base, where)
     journeys, cleaning = read_input(spec, base, where)
     fitted = [m.fit(journeys) for m in fitted]
     tables = [attribute(journeys, m).by(d) for m in fitted for d in by]
-    written: list[Path] = []
-    makers = {
-        "credit": lambda: outputs.credit_rows(tables, float(journeys.total_value)),
-        "kpis": lambda: outputs.kpi_rows(tables, spend),
-        "monthly": lambda: outputs.monthly_rows(journeys, spend),
-    }
-    for key, paths in targets.items():
-        for p in paths:
-            if key in makers:
-                written.append(outputs.write_columns(makers[key](), p))
-            elif key == "cleaning":
-                written.append(outputs.write_atomic(p, lambda t: t.write_text(f"{cleaning}\n")))
-            else:
-                from touchcredit.report import Report
-
-                report = Report(journeys, spend=spend, models=fitted, by=by, cleaning=cleaning)
-                written.append(report.save(p))
+    writers = _writers(journeys, cleaning, spend, fitted, by, tables)
+    with pipeline_outputs.Staging(folder) as stage:  # all replaced together, or none
+        for key, paths in targets.items():
+            for p in paths:
+                writers[key](stage.path(p), p)
+        stage.publish()
+    written = [p for paths in targets.values() for p in paths]
     print(f"{where}: {journeys!r}")
     print(cleaning)
     for p in written:

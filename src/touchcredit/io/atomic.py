@@ -23,9 +23,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Give a temporary path to write to; move it to ``path`` when the block succeeds.
 
     The temporary file sits in the same folder (so the final rename never crosses a
-    file system), is named ``.<name>.<random>.tmp<suffix>`` (it keeps the suffix, so
-    writers that choose the format by extension still work) and is created empty with
-    the permissions a new file gets (the umask applies).
+    file system), is named ``.<name>.<random>.tmp``, and is created empty with the
+    permissions a new file gets (the umask applies). The name ends in ``.tmp``, never in
+    the destination's suffix, so that a ``*.parquet`` or ``*.csv`` glob (DuckDB's,
+    Spark's, a shell's) never reads a half-written or abandoned file: writers that
+    choose a format by extension must take it from the destination, not from the
+    temporary path.
 
     Parameters
     ----------
@@ -60,7 +63,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ('a,b\\n', ['out.csv'])
     """
     dest = Path(path)
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp{dest.suffix}")
+    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp")
     os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield tmp

@@ -14,12 +14,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from touchcredit.core.frame_output import BACKENDS, to_frame
 from touchcredit.io.atomic import atomic_path
 
-__all__ = ["read_table", "write_table"]
+__all__ = ["read_table", "table_format", "write_table"]
 
 
 def _require(module: str) -> ModuleType:
@@ -113,7 +113,33 @@ def read_table(path: str | os.PathLike[str], *, text: Sequence[str] = ()) -> Any
     )
 
 
-def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
+def table_format(path: str | os.PathLike[str]) -> Literal["csv", "parquet"]:
+    """The table format a file name asks for: ``"csv"`` or ``"parquet"`` (by extension).
+
+    Raises
+    ------
+    ValueError
+        On any other extension.
+
+    Examples
+    --------
+    >>> table_format("out/Credit.CSV"), table_format("credit.parquet")
+    ('csv', 'parquet')
+    """
+    name = Path(path).name.lower()
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(_PARQUET):
+        return "parquet"
+    raise ValueError(f"cannot write {Path(path).name!r}: use a .csv or .parquet file name")
+
+
+def write_table(
+    columns: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    *,
+    format: Literal["csv", "parquet"] | None = None,
+) -> None:
     """Write columns to CSV (formula-like text defused) or Parquet, by extension.
 
     Parameters
@@ -126,6 +152,9 @@ def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> Non
         ``+``, ``-``, ``@`` are prefixed with ``'``) or ``.parquet`` (needs pyarrow).
         The file is replaced only when writing succeeded
         (:func:`touchcredit.io.atomic.atomic_path`).
+    format : {"csv", "parquet"}, optional
+        The format, when the name does not say it (a temporary path, which never
+        ends in ``.csv`` or ``.parquet``); by default :func:`table_format` of ``path``.
 
     Raises
     ------
@@ -144,12 +173,12 @@ def write_table(columns: Mapping[str, Any], path: str | os.PathLike[str]) -> Non
     from touchcredit.io.export import write_csv
 
     p = Path(path)
-    name = p.name.lower()
-    if name.endswith(".csv"):
+    fmt = table_format(p) if format is None else format
+    if fmt == "csv":
         write_csv(p, columns)
-    elif name.endswith(_PARQUET):
+    elif fmt == "parquet":
         table = to_frame(columns, "pyarrow")
         with atomic_path(p) as tmp:
             _require("pyarrow.parquet").write_table(table, tmp)
     else:
-        raise ValueError(f"cannot write {p.name!r}: use a .csv or .parquet file name")
+        raise ValueError(f"format must be 'csv' or 'parquet', got {format!r}")
