@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.checks import check_weights
+from touchcredit.attribution.periods import credit_by_period
 from touchcredit.attribution.tables import (
     Comparison,
     CreditTable,
@@ -25,9 +26,11 @@ from touchcredit.attribution.tables import (
     model_label,
 )
 from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
+from touchcredit.core.time import TimeZoneLike
 from touchcredit.models.base import AttributionModel, available, get, models_from
 
 if TYPE_CHECKING:
@@ -131,18 +134,74 @@ class Attribution:
         """Value credited to touches (``total - unattributed.value``, up to rounding)."""
         return float(self.pair_credit.sum())
 
-    def by(self, dimension: str) -> CreditTable:
+    @overload
+    def by(self, dimension: str, period: None = None, *, tz: TimeZoneLike = ...) -> CreditTable: ...
+    @overload
+    def by(self, dimension: str, period: str, *, tz: TimeZoneLike = ...) -> MetricTable: ...
+
+    def by(
+        self, dimension: str, period: str | None = None, *, tz: TimeZoneLike = "UTC"
+    ) -> CreditTable | MetricTable:
         """Credit per label of ``dimension`` ("source", "channel", "campaign", "method").
+
+        Parameters
+        ----------
+        dimension : str
+            The label.
+        period : {None, "week", "month", "quarter"}
+            None: one :class:`CreditTable` over all time. Otherwise a
+            :class:`~touchcredit.core.metric_table.MetricTable` of credit per period
+            and label (columns ``period``, the label, ``value``, ``conversions``,
+            ``share`` of the period's value), by the calendar period of the
+            *conversion* time in ``tz``: months "2024-01", ISO weeks "2024-W03",
+            quarters "2024-Q1". An "unattributed" row holds a period's value without
+            an eligible touch, so the rows of a period add up to its value.
+        tz : str or tzinfo
+            Zone of the calendar periods (default UTC).
 
         Raises
         ------
         ValueError
-            When ``dimension`` is not one of those.
+            When ``dimension`` or ``period`` is not one of those.
+
+        Examples
+        --------
+        >>> import touchcredit as tc
+        >>> js = tc.JourneySet.from_arrays(
+        ...     journey_id=[1, 2], timestamp=["2024-01-30", "2024-02-02"],
+        ...     channel=["seo", "ads"], conversion_journey_id=[1, 2],
+        ...     conversion_time=["2024-01-31T23:30", "2024-02-03"], conversion_value=[10, 5])
+        >>> t = tc.attribute(js, "linear").by("channel", period="month", tz="Europe/Paris")
+        >>> t["period"].tolist(), t["channel"].tolist(), t["value"].tolist()
+        (['2024-02', '2024-02'], ['ads', 'seo'], [5.0, 10.0])
         """
         if dimension not in DIMENSIONS:
             raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}; got {dimension!r}")
+        if period is not None:
+            return self._by_period(dimension, period, tz)
         table: CreditTable = self._cached("by:" + dimension, lambda: self._table(dimension))
         return table
+
+    def _by_period(self, dimension: str, period: str, tz: TimeZoneLike) -> MetricTable:
+        dim = self.journeys.dimension(dimension)
+        k = len(dim.categories)
+        recorded_everywhere = dim.codes.size == 0 or int(dim.codes.min()) >= 0
+        label = _pair_labels(self.pairs, dimension, dim.codes, k, recorded_everywhere)
+        js = self.journeys
+        return credit_by_period(
+            pairs=self.pairs,
+            pair_label=label,
+            labels=[*dim.categories, None],
+            pair_credit=self.pair_credit,
+            conversion_weights=self.conversion_weights,
+            conversion_time=js.conversion_time,
+            conversion_value=js.conversion_value,
+            dimension=dimension,
+            period=period,
+            tz=tz,
+            title=f"Credit by {dimension} and {period} ({model_label(self.model)})",
+            currency=js.currency,
+        )
 
     def _table(self, dimension: str) -> CreditTable:
         """Credit per label straight from the pairs: the pairs' label codes (cached per

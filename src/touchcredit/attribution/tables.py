@@ -13,8 +13,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.attribution.periods import change_against
 from touchcredit.core.display import html_table, quantity
 from touchcredit.core.frame_output import to_frame
+from touchcredit.core.metric_table import MetricTable
 from touchcredit.models.base import AttributionModel
 
 __all__ = [
@@ -226,6 +228,42 @@ class Comparison:
             name: {label: float(v) for label, v in zip(self.labels, self.values[:, j], strict=True)}
             for j, name in enumerate(self.names)
         }
+
+    def change(self, baseline: str = "last_touch") -> MetricTable:
+        """Per label and model, the relative change of credit against ``baseline``.
+
+        ``(credit - baseline credit) / baseline credit``: -1.0 is -100 % (the model
+        gives the label nothing), 0.5 is +50 %; n/a where the baseline gives the label
+        no credit (the reason says whether the model does). Google Analytics' model
+        comparison tool shows the same numbers.
+
+        Parameters
+        ----------
+        baseline : str
+            Name of a compared model (:attr:`names`); default ``"last_touch"``.
+
+        Returns
+        -------
+        MetricTable
+            The label, the baseline's credit, then one ``"<model> change"`` column per
+            other model (fractions, shown as percentages).
+
+        Raises
+        ------
+        ValueError
+            When ``baseline`` was not compared.
+
+        Examples
+        --------
+        >>> import touchcredit as tc
+        >>> js = tc.JourneySet.from_arrays(
+        ...     journey_id=[1, 1, 2], timestamp=[1, 2, 1], channel=["seo", "email", "email"],
+        ...     conversion_journey_id=[1, 2], conversion_time=[3, 3], unit="s")
+        >>> c = tc.compare(js, ["last_touch", "first_touch"]).change()
+        >>> c["channel"].tolist(), c["first_touch change"].tolist()
+        (['email', 'seo'], [-0.5, nan])
+        """
+        return change_against(self, baseline)
 
     def _columns(self) -> dict[str, npt.NDArray[Any]]:
         labels = np.empty(len(self.labels), dtype=object)

@@ -19,7 +19,7 @@ from touchcredit.core.columns import missing_mask
 from touchcredit.core.factorize import factorize_ids
 from touchcredit.core.time import TimeZoneLike, as_tzinfo
 
-__all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_months"]
+__all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_days", "local_months"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -32,6 +32,22 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.datetime64]:
     """Calendar month (``datetime64[M]``) of UTC instants, read in time zone ``tz``.
+
+    The months of :func:`local_days`.
+
+    Examples
+    --------
+    >>> t = np.array(["2024-01-31T23:30", "2024-02-01T00:30"], dtype="datetime64[us]")
+    >>> local_months(t).tolist()
+    [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
+    >>> local_months(t, "Europe/Paris").tolist()
+    [datetime.date(2024, 2, 1), datetime.date(2024, 2, 1)]
+    """
+    return local_days(times, tz).astype("datetime64[M]")
+
+
+def local_days(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.datetime64]:
+    """Calendar day (``datetime64[D]``) of UTC instants, read in time zone ``tz``.
 
     The zone offset is looked up once per day of the covered range (and per hour on
     the days a zone changes its offset), never per value, and without sorting. NaT
@@ -46,21 +62,19 @@ def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.d
 
     Returns
     -------
-    datetime64[M] ndarray
+    datetime64[D] ndarray
 
     Examples
     --------
     >>> t = np.array(["2024-01-31T23:30", "2024-02-01T00:30"], dtype="datetime64[us]")
-    >>> local_months(t).tolist()
-    [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
-    >>> local_months(t, "Europe/Paris").tolist()
-    [datetime.date(2024, 2, 1), datetime.date(2024, 2, 1)]
+    >>> local_days(t, "America/New_York").tolist()
+    [datetime.date(2024, 1, 31), datetime.date(2024, 1, 31)]
     """
     zone = as_tzinfo(tz)
     t = times.astype("datetime64[us]")
     ok = ~np.isnat(t)
     if zone is dt.UTC or not ok.any():
-        return t.astype("datetime64[M]")
+        return t.astype("datetime64[D]")
     us = t.view(np.int64)[ok]
     day = us // _DAY
     d0 = int(day.min())
@@ -85,7 +99,7 @@ def local_months(times: TimeArray, tz: TimeZoneLike = "UTC") -> npt.NDArray[np.d
         off[sel] = hourly[row, (us[sel] - day[sel] * _DAY) // _HOUR]
     local = t.view(np.int64).copy()
     local[ok] += off
-    return local.view("datetime64[us]").astype("datetime64[M]")
+    return local.view("datetime64[us]").astype("datetime64[D]")
 
 
 @attrs.frozen(eq=False)
