@@ -55,7 +55,8 @@ def _run(tmp_path: Path, exports: Any, text: str, capsys: pytest.CaptureFixture[
     ("base", "change", "message"),
     [
         (GA4, ('currency = "USD"', 'currencey = "USD"'),
-         "[spend]: unknown key(s) 'currencey' (did you mean 'currency'?); expected: path, currency"),
+         "[spend]: unknown key(s) 'currencey' (did you mean 'currency'?); "
+         "expected: path, currency"),
         (GA4, ('dedupe_window = "30m"', 'dedupe_windw = "30m"'),
          "[cleaning]: unknown key(s) 'dedupe_windw' (did you mean 'dedupe_window'?)"),
         (GA4, ('events = "events_*.parquet"', 'events = "events_*.parquet"\nconversion = ["x"]'),

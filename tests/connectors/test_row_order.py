@@ -18,9 +18,9 @@ import pytest
 
 pytest.importorskip("pyarrow")
 
-from touchcredit.attribution import attribute  # noqa: E402
-from touchcredit.connectors import crm, ga4, hubspot, salesforce  # noqa: E402
-from touchcredit.core.mapping import ColumnMap  # noqa: E402
+from touchcredit.attribution import attribute
+from touchcredit.connectors import crm, ga4, hubspot, salesforce
+from touchcredit.core.mapping import ColumnMap
 
 MODELS = ("markov", "shapley", "linear")
 CRM_COLS = ColumnMap(journey="id", timestamp="ts", channel=None, source="src", medium="med",

@@ -13,8 +13,9 @@ pyarrow factorizing and without it.
 **Row order.** Shuffling the rows of a raw table gives the same persons (as sets of
 input rows), the same journeys (as multisets of touches), the same rejections and the
 same report counts. Persons are numbered by their smallest identifier (first column
-first, then text order), which no row order changes. With duplicates, which of two equal touches is kept may
-follow the row order; the campaign (not part of the duplicate key) is then left out.
+first, then text order), which no row order changes. With duplicates, which of two
+equal touches is kept may follow the row order; the campaign (not part of the duplicate
+key) is then left out.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, An
     kwargs: dict[str, Any] = {"cleaning": _cleaning(spec.get("cleaning", {}), where)}
     if kind in ("crm", "sql"):
         try:
-            names = dict.fromkeys(field_hints(ColumnMap), str)  # column names...
+            names: dict[str, Any] = dict.fromkeys(field_hints(ColumnMap), str)  # column names...
             names["identifiers"] = Sequence[str] | Mapping[str, str]  # ...or column: kind
             columns = check_table(spec.get("columns", {}), names, f"{where} [columns]")
             kwargs["mapping"] = ColumnMap(**columns)
