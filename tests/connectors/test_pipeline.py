@@ -31,7 +31,7 @@ def test_bundled_pipelines_write_every_declared_output(
     written = sorted(p.name for p in tmp_path.iterdir())
     expected = {
         "pipeline": ["cleaning.txt", "credit.csv", "credit.parquet", "kpis.csv", "monthly.csv",
-                     "report.html"],
+                     "paths.csv", "report.html"],
         "hubspot": ["cleaning.txt", "credit.csv", "kpis.csv", "report.html"],
         "salesforce": ["cleaning.txt", "credit.parquet", "kpis.csv"],
     }[name]  # fmt: skip
@@ -51,6 +51,11 @@ def test_credit_table_sums_to_the_total(tmp_path: Path, capsys: pytest.CaptureFi
     assert sum(linear) == pytest.approx(sum(float(r["value"]) for r in monthly))
     kpis = list(csv.DictReader((tmp_path / "kpis.csv").open()))
     assert any(float(r["spend"]) > 0 for r in kpis)
+    paths = list(csv.DictReader((tmp_path / "paths.csv").open()))
+    lengths = [float(r["conversions"]) for r in paths if r["table"] == "path_length"]
+    lags = [float(r["conversions"]) for r in paths if r["table"] == "time_lag"]
+    assert sum(lengths) == sum(lags) == sum(float(r["conversions"]) for r in monthly)
+    assert {r["dimension"] for r in paths if r["table"] == "assisted"} == {"channel", "source"}
 
 
 def _pipeline(tmp_path: Path, text: str, exports: object) -> Path:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from touchcredit.cli import attribute, demo, models, pipeline, report
+from touchcredit.cli import attribute, demo, models, paths, pipeline, report
 from touchcredit.cli.common import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     models.add_parser(sub)
     attribute.add_parser(sub)
+    paths.add_parser(sub)
     report.add_parser(sub)
     pipeline.add_parser(sub)
     return p

@@ -18,7 +18,15 @@ from touchcredit.cli.credit import credit_columns, credit_table
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.io.atomic import atomic_path
 
-__all__ = ["VALUE_LIKE", "add_parser", "column_map", "run", "value_column"]
+__all__ = [
+    "VALUE_LIKE",
+    "add_parser",
+    "column_map",
+    "input_flags",
+    "read_journeys",
+    "run",
+    "value_column",
+]
 
 #: Conversion-table columns that look like a value: without --conversion-value they are
 #: an error, not silently ignored (every conversion would count as 1).
@@ -60,49 +68,59 @@ def add_parser(sub: Any) -> None:
         description="Split the conversions of --conversions over the touches of FILE.",
         formatter_class=DefaultsFormatter,
     )
-    att.add_argument("file", metavar="FILE", help="touches: CSV or Parquet, one row per touch")
-    att.add_argument(
+    input_flags(att)
+    att.add_argument("--model", default="linear", help="model name (see `touchcredit models`)")
+    att.add_argument("--by", choices=("channel", "source", "campaign", "method"),
+                     default="channel", help="credit per label of this dimension")  # fmt: skip
+    att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
+    att.add_argument("--version", action="version", version=version())
+    connect.add_flags(att)
+    att.set_defaults(func=run)
+
+
+def input_flags(p: argparse.ArgumentParser) -> None:
+    """FILE, --conversions and the column and time flags (``attribute`` and ``paths``)."""
+    p.add_argument("file", metavar="FILE", help="touches: CSV or Parquet, one row per touch")
+    p.add_argument(
         "--conversions",
         metavar="FILE",
         default=None,
         help="conversions: CSV or Parquet, one row per lead or won deal (needed unless "
         "--from ga4 or salesforce)",
     )
-    att.add_argument("--model", default="linear", help="model name (see `touchcredit models`)")
-    att.add_argument("--by", choices=("channel", "source", "campaign", "method"),
-                     default="channel", help="credit per label of this dimension")  # fmt: skip
-    att.add_argument("--journey", default="journey_id", metavar="COL", help="person id column")
-    att.add_argument("--timestamp", default="timestamp", metavar="COL", help="touch time column")
-    att.add_argument("--channel", default="channel", metavar="COL", help="channel column")
+    p.add_argument("--journey", default="journey_id", metavar="COL", help="person id column")
+    p.add_argument("--timestamp", default="timestamp", metavar="COL", help="touch time column")
+    p.add_argument("--channel", default="channel", metavar="COL", help="channel column")
     for name in ("source", "campaign", "method"):
-        att.add_argument(
+        p.add_argument(
             f"--{name}",
             default=None,
             metavar="COL",
             help=f"label column (default: '{name}' when present; '' for none)",
         )
-    att.add_argument("--conversion-journey", default=None, metavar="COL",
-                     help="person id column of --conversions (default: as --journey)")  # fmt: skip
-    att.add_argument("--conversion-time", default="conversion_time", metavar="COL",
-                     help="conversion time column")  # fmt: skip
-    att.add_argument(
+    p.add_argument(
+        "--conversion-journey",
+        default=None,
+        metavar="COL",
+        help="person id column of --conversions (default: as --journey)",
+    )
+    p.add_argument(
+        "--conversion-time", default="conversion_time", metavar="COL", help="conversion time column"
+    )
+    p.add_argument(
         "--conversion-value",
         default=None,
         metavar="COL",
         help="value column of --conversions (default: 'conversion_value' when present; "
         "'' to count every conversion as 1)",
     )
-    att.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
-    att.add_argument(
+    p.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    p.add_argument(
         "--time-unit",
         choices=("s", "ms", "us", "ns"),
         default=None,
         help="unit of epoch-number times (default: the one unit putting them in 1990-2100)",
     )
-    att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
-    att.add_argument("--version", action="version", version=version())
-    connect.add_flags(att)
-    att.set_defaults(func=run)
 
 
 def version() -> str:
@@ -127,6 +145,13 @@ def column_map(
         conversion_time=args.conversion_time,
         conversion_value=value_column(found_conversions, args.conversion_value),
     )
+
+
+def read_journeys(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The journeys of FILE (an export through ``--from``, or a clean touch table) and the
+    cleaning report (None for a clean table)."""
+    exported = connect.read_export(args)
+    return exported if exported else (_plain_journeys(args), None)
 
 
 def _plain_journeys(args: argparse.Namespace) -> Any:
@@ -159,8 +184,7 @@ def run(args: argparse.Namespace) -> int:
     model = connect.build_model(args)
     with progress(5, "touchcredit attribute") as bar:
         bar.step("read")
-        exported = connect.read_export(args)
-        journeys, cleaning = exported if exported else (_plain_journeys(args), None)
+        journeys, cleaning = read_journeys(args)
         bar.step("fit")
         model = model.fit(journeys)
         bar.step("attribute")

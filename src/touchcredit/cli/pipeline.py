@@ -31,6 +31,7 @@ clean them, which models to compare, where the spend is and what to write::
     monthly = "monthly.csv"
     cleaning = "cleaning.txt"
     report = "report.html"
+    paths = "paths.csv"                     # assisted, path lengths, time lags: one table
 
 Paths are relative to the pipeline file; output names are relative to the output
 directory and may not leave it (:mod:`touchcredit.cli.pipeline_outputs`). The outputs of
@@ -70,7 +71,7 @@ _ATTRIBUTION = {"models": Sequence[str], "by": str | Sequence[str],
 _SPEND = {"path": str, "currency": str}
 _NAMES = str | Sequence[str]
 _OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
-            "cleaning": _NAMES, "report": _NAMES}  # fmt: skip
+            "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES}  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -219,6 +220,7 @@ Writer = Callable[[Path, Path], object]  # (staging path, final target) -> anyth
 def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tuple[str, ...],
              tables: list[Any]) -> dict[str, Writer]:  # fmt: skip
     """How each output key writes its file to a staging path (the format from the target)."""
+    from touchcredit.cli.paths import path_rows
     from touchcredit.io import frames
 
     def table(make: Callable[[], Any]) -> Writer:
@@ -237,6 +239,7 @@ def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tu
         "monthly": table(lambda: outputs.monthly_rows(journeys, spend)),
         "cleaning": lambda tmp, target: tmp.write_text(f"{cleaning}\n", encoding="utf-8"),
         "report": report,
+        "paths": table(lambda: path_rows(journeys, by, getattr(fitted[0], "lookback", None))),
     }
 
 
