@@ -252,6 +252,9 @@ def main() -> None:
     from example_exports import write_all  # the GA4/HubSpot/Salesforce example exports
 
     write_all(args.out / "exports")
+    from crm_export import write_crm  # the CRM events, leads, deals and spend sheets
+
+    write_crm(args.out, args.out / "exports" / "crm")
     print(f"exports: {args.out / 'exports'}")
 
 

@@ -32,7 +32,7 @@ def test_bundled_pipelines_write_every_declared_output(
     expected = {
         "pipeline": ["cleaning.txt", "credit.csv", "credit.parquet", "kpis.csv", "monthly.csv",
                      "paths.csv", "report.html"],
-        "hubspot": ["cleaning.txt", "credit.csv", "kpis.csv", "report.html"],
+        "hubspot": ["cleaning.txt", "credit.csv", "kpis.csv", "leads.csv", "report.html"],
         "salesforce": ["cleaning.txt", "credit.parquet", "kpis.csv"],
     }[name]  # fmt: skip
     assert written == expected

@@ -20,6 +20,9 @@ clean them, which models to compare, where the spend is and what to write::
     lookback = "90d"
     half_life = "7d"                        # time_decay's
 
+    [leads]                                 # optional: the lead and deal sheets, and
+    [deals]                                 # spend columns (touchcredit.cli.pipeline_inputs)
+
     [spend]                                 # optional: month, amount, source and/or channel
     path = "exports/spend.csv"
     currency = "USD"
@@ -29,6 +32,7 @@ clean them, which models to compare, where the spend is and what to write::
     credit = ["credit.csv", "credit.parquet"]
     kpis = "kpis.csv"
     monthly = "monthly.csv"
+    leads = "leads.csv"                     # economics by the leads' recorded source
     cleaning = "cleaning.txt"
     report = "report.html"
     paths = "paths.csv"                     # assisted, path lengths, time lags: one table
@@ -49,7 +53,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from touchcredit.cli import outputs, pipeline_outputs
+from touchcredit.cli import outputs, pipeline_inputs, pipeline_outputs
 from touchcredit.cli.common import UsageError
 from touchcredit.cli.pipeline_schema import check_table, field_hints, signature_hints
 
@@ -64,14 +68,13 @@ PATH_KEYS = {
     "sql": ("connection",),
 }
 #: The tables a pipeline file may have.
-TABLES = ("input", "cleaning", "columns", "attribution", "spend", "outputs")
+TABLES = ("input", "cleaning", "columns", "leads", "deals", "attribution", "spend", "outputs")
 _DURATION = str | int | float
 _ATTRIBUTION = {"models": Sequence[str], "by": str | Sequence[str],
                 "lookback": _DURATION, "half_life": _DURATION}  # fmt: skip
-_SPEND = {"path": str, "currency": str}
 _NAMES = str | Sequence[str]
 _OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
-            "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES}  # fmt: skip
+            "leads": _NAMES, "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES}  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -124,7 +127,12 @@ def _cleaning(table: Mapping[str, Any], where: str) -> Any:
 
 
 def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, Any]:
-    """Run the connector of ``[input]`` (paths relative to ``base``): (journeys, report)."""
+    """Run the connector of ``[input]`` (paths relative to ``base``): (journeys, report).
+
+    With the crm connector and no ``[input] conversions``, the won deals of ``[deals]``
+    are the conversions. A ``[columns]`` table without ``channel`` groups the sources
+    into channels.
+    """
     from touchcredit import connectors
     from touchcredit.core.mapping import ColumnMap
 
@@ -150,9 +158,17 @@ def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, An
             names: dict[str, Any] = dict.fromkeys(field_hints(ColumnMap), str)  # column names...
             names["identifiers"] = Sequence[str] | Mapping[str, str]  # ...or column: kind
             columns = check_table(spec.get("columns", {}), names, f"{where} [columns]")
+            if "columns" in spec:
+                columns.setdefault("channel", None)  # no channel column: channel groups
             kwargs["mapping"] = ColumnMap(**columns)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"{where} [columns]: {exc}") from None
+        if kind == "crm" and inp.get("conversions") is None and "deals" in spec:
+            table, kwargs["mapping"], won = pipeline_inputs.deal_conversions(
+                spec, base, where, kwargs["mapping"]
+            )
+            inp.update(conversions=table, **won)
+            inp.setdefault("target", "revenue")
     try:
         result: tuple[Any, Any] = reader(**inp, **kwargs)
     except connectors.SchemaError as exc:
@@ -186,27 +202,6 @@ def _models(spec: Mapping[str, Any], where: str) -> tuple[list[Any], tuple[str, 
     return out, by
 
 
-def _spend(spec: Mapping[str, Any], base: Path, where: str) -> Any:
-    if "spend" not in spec:
-        return None
-    import numpy as np
-
-    from touchcredit.cli.report import read_csv_columns
-    from touchcredit.kpi.metrics import SpendTable
-
-    table = check_table(spec["spend"], _SPEND, f"{where} [spend]")
-    if "path" not in table:
-        raise UsageError(f"{where} [spend] path is required (a CSV: month, amount, source/channel)")
-    s = read_csv_columns(str(base / table["path"]), "spend", ("month", "amount"))
-    return SpendTable.from_arrays(
-        np.array([float(x or 0) for x in s["amount"]]),
-        s["month"],
-        source=s.get("source"),
-        channel=s.get("channel"),
-        currency=table.get("currency"),
-    )
-
-
 def _targets(
     spec: Mapping[str, Any], base: Path, where: str, out_dir: str | None
 ) -> tuple[Path, dict[str, list[Path]]]:
@@ -218,7 +213,7 @@ Writer = Callable[[Path, Path], object]  # (staging path, final target) -> anyth
 
 
 def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tuple[str, ...],
-             tables: list[Any]) -> dict[str, Writer]:  # fmt: skip
+             tables: list[Any], leads: Any, text: str) -> dict[str, Writer]:  # fmt: skip
     """How each output key writes its file to a staging path (the format from the target)."""
     from touchcredit.cli.paths import path_rows
     from touchcredit.io import frames
@@ -231,13 +226,16 @@ def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tu
     def report(tmp: Path, target: Path) -> Path:
         from touchcredit.report import Report
 
-        return Report(journeys, spend=spend, models=fitted, by=by, cleaning=cleaning).save(tmp)
+        return Report(
+            journeys, leads=leads, spend=spend, models=fitted, by=by, cleaning=cleaning
+        ).save(tmp)
 
     return {
         "credit": table(lambda: outputs.credit_rows(tables, float(journeys.total_value))),
         "kpis": table(lambda: outputs.kpi_rows(tables, spend)),
         "monthly": table(lambda: outputs.monthly_rows(journeys, spend)),
-        "cleaning": lambda tmp, target: tmp.write_text(f"{cleaning}\n", encoding="utf-8"),
+        "leads": table(lambda: pipeline_inputs.lead_rows(leads, spend)),
+        "cleaning": lambda tmp, target: tmp.write_text(f"{text}\n", encoding="utf-8"),
         "report": report,
         "paths": table(lambda: path_rows(journeys, by, getattr(fitted[0], "lookback", None))),
     }
@@ -253,11 +251,22 @@ def run(args: argparse.Namespace) -> int:
     where, base = path.name, path.resolve().parent
     folder, targets = _targets(spec, base, where, args.out_dir)
     fitted, by = _models(spec, where)
-    spend = _spend(spec, base, where)
+    spend = pipeline_inputs.spend_table(spec, base, where)
+    clean_table = dict(spec.get("cleaning", {}))
+    leads, lead_report = pipeline_inputs.leads_and_deals(
+        spec,
+        base,
+        where,
+        _cleaning({k: v for k, v in clean_table.items() if k != "unit"}, where),
+        clean_table.get("unit"),
+    )
+    if "leads" in targets and leads is None:
+        raise UsageError(f"{where} [outputs] leads needs a [leads] table (the lead sheet)")
     journeys, cleaning = read_input(spec, base, where)
     fitted = [m.fit(journeys) for m in fitted]
     tables = [attribute(journeys, m).by(d) for m in fitted for d in by]
-    writers = _writers(journeys, cleaning, spend, fitted, by, tables)
+    text = f"{cleaning}" + ("" if lead_report is None else f"\n{lead_report}")
+    writers = _writers(journeys, cleaning, spend, fitted, by, tables, leads, text)
     with pipeline_outputs.Staging(folder) as stage:  # all replaced together, or none
         for key, paths in targets.items():
             for p in paths:
@@ -265,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
         stage.publish()
     written = [p for paths in targets.values() for p in paths]
     print(f"{where}: {journeys!r}")
-    print(cleaning)
+    print(text)
     for p in written:
         print(f"written: {p}")
     print(f"(done in {time.perf_counter() - start:.1f} s)")

@@ -1,0 +1,244 @@
+"""The lead, deal and spend tables of a pipeline file, and the ``leads`` output.
+
+::
+
+    [leads]                                 # the CRM lead sheet
+    path = "exports/leads.csv"
+    [leads.columns]                         # keys: LeadSet.from_frame's keywords
+    lead_id = "Email"
+    created_at = "Create Date"
+    source = "Lead Source"
+    mql_at = "MQL Date"
+
+    [deals]                                 # the deal sheet: won, lost and open deals
+    path = "exports/deals.csv"
+    won = ["Closed Won"]                    # the stages that mean won
+    [deals.columns]
+    lead_id = "Contact Email"
+    amount = "Amount"
+    closed_at = "Close Date"
+    stage = "Deal Stage"                    # or won = "Is Won" (a true/false column)
+
+    [spend]
+    path = "exports/spend.csv"
+    currency = "USD"
+    [spend.columns]                         # keys: SpendTable.from_frame's keywords
+    amount = "Cost"
+    period = "Month"
+    source = "Platform"
+
+With the ``crm`` connector and no ``[input] conversions``, the won deals are the
+conversions the models credit, joined to the touches through the email identifier
+(deal ids holding emails) or the journey column. Errors name the table and key of the
+file and the user's column.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from touchcredit.cli.common import UsageError
+
+__all__ = ["deal_conversions", "lead_rows", "leads_and_deals", "spend_table"]
+
+_SPEND_KEYS = ("amount", "period", "source", "channel", "campaign")
+_COLUMNS = Mapping[str, str]
+_DEAL_TABLE = {"path": str, "won": str | Sequence[str], "columns": _COLUMNS}
+_LEAD_TABLE = {"path": str, "columns": _COLUMNS}
+_SPEND_TABLE = {"path": str, "currency": str, "columns": _COLUMNS}
+
+
+def _table(
+    spec: Mapping[str, Any], name: str, keys: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    from touchcredit.cli.pipeline_schema import check_table
+
+    table = check_table(spec.get(name), keys, f"{where} [{name}]")
+    if not table.get("path"):
+        raise UsageError(f"{where} [{name}] path is required (a CSV, Parquet or JSON-lines file)")
+    return table
+
+
+def _paths(base: Path, value: str) -> str:
+    return str(base / value)
+
+
+def leads_and_deals(
+    spec: Mapping[str, Any], base: Path, where: str, cleaning: Any, unit: str | None
+) -> tuple[Any, Any]:
+    """``[leads]`` and ``[deals]`` as (LeadSet, LeadsReport); (None, None) without ``[leads]``."""
+    from touchcredit.connectors import SchemaError
+    from touchcredit.connectors.crm_leads import read_leads
+
+    if "leads" not in spec:
+        if "deals" in spec and spec.get("input", {}).get("connector") != "crm":
+            raise UsageError(
+                f"{where} [deals] needs [leads] (each deal belongs to a lead), or the crm "
+                "connector (the won deals are then the conversions)"
+            )
+        return None, None
+    leads = _table(spec, "leads", _LEAD_TABLE, where)
+    deals = _table(spec, "deals", _DEAL_TABLE, where) if "deals" in spec else None
+    currency = spec.get("input", {}).get("currency") or spec.get("spend", {}).get("currency")
+    try:
+        return read_leads(
+            _paths(base, leads["path"]),
+            None if deals is None else _paths(base, deals["path"]),
+            columns=leads.get("columns"),
+            deal_columns=None if deals is None else deals.get("columns"),
+            won=None if deals is None else deals.get("won"),
+            cleaning=cleaning,
+            unit=unit,
+            currency=currency or "USD",
+            where=(f"{where} [leads.columns]", f"{where} [deals.columns]"),
+        )
+    except FileNotFoundError as exc:
+        raise UsageError(f"{where} [leads]/[deals] path: {exc}") from None
+    except SchemaError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    except ValueError as exc:
+        text = str(exc)
+        raise UsageError(text if text.startswith(where) else f"{where}: {text}") from None
+
+
+def deal_conversions(
+    spec: Mapping[str, Any], base: Path, where: str, mapping: Any
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The won deals of ``[deals]`` as the crm connector's conversions.
+
+    Returns the deal table (its lead column renamed to the touch column it joins),
+    the ColumnMap with the conversion columns, and crm.read's ``won``/``stage``.
+    """
+    from touchcredit.connectors import files
+    from touchcredit.connectors.sheets import lead_key
+
+    deals = _table(spec, "deals", _DEAL_TABLE, where)
+    cols = dict(deals.get("columns", {}))
+    key = f"{where} [deals.columns]"
+    for need in ("lead_id", "amount", "closed_at"):
+        if not cols.get(need):
+            raise UsageError(f"{key} {need} is required to credit the won deals")
+    stage, won = cols.get("stage"), deals.get("won")
+    if stage and not won:
+        raise UsageError(f'{where} [deals] won: the stages that mean won (won = ["Closed Won"])')
+    if not stage and not cols.get("won"):
+        raise UsageError(f"{key}: name the stage column (stage) or a true/false won column (won)")
+    text = [cols["lead_id"], *([stage] if stage else [])]
+    table = files.read_table(_paths(base, deals["path"]), table="deals", text=text)
+    absent = [f"{c!r} is {key} {k}" for k, c in cols.items() if c not in table.column_names]
+    if absent:
+        found = ", ".join(map(repr, table.column_names))
+        raise UsageError(f"{where} [deals]: no column {'; '.join(absent)}; columns found: {found}")
+    ids = lead_key(files.texts(table.column(cols["lead_id"])))
+    emails = any(isinstance(v, str) and "@" in v for v in ids[:1000].tolist())
+    join = next((c for c, kind in mapping.identifiers if kind == "email"), None) if emails else None
+    join = join or mapping.journey
+    import pyarrow as pa
+
+    names = [c for c in table.column_names if c != join or c == cols["lead_id"]]
+    table = table.select(names)
+    if join != cols["lead_id"]:
+        table = table.append_column(join, pa.array(ids.tolist(), pa.string()))
+    if not stage:
+        flags = files.bools(table.column(cols["won"]), table="deals", column=cols["won"])
+        stage, won = "(won)", ["won"]
+        table = table.append_column(stage, pa.array(np.where(flags, "won", "not won").tolist()))
+    mapping = mapping.replace(
+        conversion_journey=join,
+        conversion_time=cols["closed_at"],
+        conversion_value=cols["amount"],
+    )
+    return table, mapping, {"won": won, "stage": stage}
+
+
+def spend_table(spec: Mapping[str, Any], base: Path, where: str) -> Any:
+    """``[spend]`` as a SpendTable; sources in their catalog spelling."""
+    if "spend" not in spec:
+        return None
+    from touchcredit.connectors import SchemaError, files
+    from touchcredit.connectors.sheets import sheet_labels
+    from touchcredit.hygiene.canon import LabelCanon
+    from touchcredit.kpi.metrics import SpendTable
+
+    table = _table(spec, "spend", _SPEND_TABLE, where)
+    key = f"{where} [spend.columns]"
+    given = dict(table.get("columns", {}))
+    unknown = [k for k in given if k not in _SPEND_KEYS]
+    if unknown:
+        raise UsageError(f"{key}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                         f"expected: {', '.join(_SPEND_KEYS)}")  # fmt: skip
+    path = _paths(base, table["path"])
+    try:
+        found = files.column_names(path)
+    except FileNotFoundError as exc:
+        raise UsageError(f"{where} [spend] path: {exc}") from None
+    cols = {"amount": "amount", "period": "month" if "month" in found else "period"}
+    if not given:  # the default sheet: month, amount and the labels it has
+        cols.update({k: k for k in ("source", "channel", "campaign") if k in found})
+    cols.update({k: v for k, v in given.items() if v})
+    absent = [f"{c!r} ({key} {k})" for k, c in cols.items() if c not in found]
+    if absent:
+        raise UsageError(
+            f"{where} [spend]: no column {', '.join(absent)}; columns found: "
+            + ", ".join(map(repr, found))
+        )
+    data = files.read_table(path, table="spend", text=[cols[k] for k in cols if k != "amount"])
+    try:
+        amount = files.numbers(data.column(cols["amount"]), table="spend", column=cols["amount"])
+    except SchemaError as exc:
+        raise UsageError(f"{key} amount: {exc}") from None
+    labels = {
+        k: sheet_labels(data, cols.get(k), LabelCanon(k)) for k in ("source", "channel", "campaign")
+    }
+    period = files.texts(data.column(cols["period"]))
+    try:
+        return SpendTable.from_arrays(
+            np.nan_to_num(amount, nan=0.0),
+            period,
+            currency=table.get("currency"),
+            **labels,
+        )
+    except ValueError as exc:
+        text = str(exc).replace("'period'", f"{cols['period']!r} ({key} period)")
+        text = text.replace("'amount'", f"{cols['amount']!r} ({key} amount)")
+        raise UsageError(f"{where} [spend]: {text}") from None
+
+
+def lead_rows(leads: Any, spend: Any) -> dict[str, Any]:
+    """Economics by the leads' recorded source, with the funnel's stage-to-stage rates.
+
+    Columns: source, leads, customers, revenue, spend, lead_value, cost_per_lead,
+    customer_acquisition_cost, roi, roas (spend columns with a spend table), the rates
+    ``lead_to_mql`` ... ``opportunity_to_customer`` between stages that are both dated
+    for some lead (a lead reached a stage when it or a later one is dated), and
+    ``revenue_basis`` (which revenue this is).
+    """
+    from touchcredit.kpi.funnel import funnel
+    from touchcredit.kpi.leads import STAGES
+    from touchcredit.kpi.metrics import economics
+
+    econ = economics(leads, spend=spend, by="source")
+    order = ["source", "leads", "customers", "revenue", "spend", "lead_value", "cost_per_lead",
+             "customer_acquisition_cost", "roi", "roas"]  # fmt: skip
+    out: dict[str, Any] = {k: econ[k] for k in order if k in econ.names}
+    f = funnel(leads, by="source")
+    labels = econ["source"].tolist()
+    pairs = zip(f["source"].tolist(), f["stage"].tolist(), strict=True)
+    rows = {pair: i for i, pair in enumerate(pairs)}
+    for prev, stage in itertools.pairwise(STAGES):
+        if any(np.isnat(leads.stage_time(s)).all() for s in (prev, stage)):
+            continue  # a stage no lead has a date for: no rate
+        rate = f["rate_from_previous"]
+        out[f"{prev}_to_{stage}"] = np.array(
+            [rate[rows[(lab, stage)]] if (lab, stage) in rows else np.nan for lab in labels],
+            dtype=np.float64,
+        )
+    basis = np.empty(len(labels), dtype=object)
+    basis[:] = "won deals, by the lead's recorded source"
+    out["revenue_basis"] = basis
+    return out
