@@ -24,6 +24,7 @@ from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
+from touchcredit.hygiene.identity import MAX_JOURNEYS
 
 __all__ = [
     "Cleaning",
@@ -60,6 +61,11 @@ class Cleaning:
     progress : bool, optional
         Progress bar while cleaning (see :func:`touchcredit.core.progress.progress_bar`;
         ``TOUCHCREDIT_PROGRESS=0`` turns it off).
+    ignore_placeholders : bool
+        Stitch nothing through placeholder identifiers (``n/a``, ``000-000-0000``).
+    max_journeys_per_identifier : int, optional
+        Stitch nothing through an identifier found with more journey ids (None: no
+        limit); see :func:`touchcredit.clean`.
 
     Examples
     --------
@@ -75,6 +81,8 @@ class Cleaning:
         default="report", validator=attrs.validators.in_(("report", "raise"))
     )
     progress: bool | None = None
+    ignore_placeholders: bool = True
+    max_journeys_per_identifier: int | None = MAX_JOURNEYS
 
 
 @attrs.frozen(eq=False)
@@ -215,6 +223,8 @@ def finish(
         target=target,
         currency=currency,
         progress=opts.progress,
+        ignore_placeholders=opts.ignore_placeholders,
+        max_journeys_per_identifier=opts.max_journeys_per_identifier,
     )
     rejected = _merge(_restate(rep.rejected, touches.rows, touches.name), rejected_touches)
     conv_rows = conversions.rows if conversions is not None else np.zeros(0, np.int64)

@@ -72,6 +72,8 @@ def clean(
     target: str = "conversions",
     currency: str | None = None,
     progress: bool | None = None,
+    ignore_placeholders: bool = True,
+    max_journeys_per_identifier: int | None = identity.MAX_JOURNEYS,
 ) -> tuple[JourneySet, CleaningReport]:
     """Clean a raw touch table into a JourneySet and report every change.
 
@@ -129,6 +131,14 @@ def clean(
     progress : bool, optional
         A bar over the steps when the run is long (see
         :func:`touchcredit.core.progress.progress_bar`).
+    ignore_placeholders : bool
+        Stitch nothing through placeholder identifiers (``n/a``, ``test@test.com``,
+        ``000-000-0000``; :mod:`touchcredit.hygiene.placeholders`).
+    max_journeys_per_identifier : int, optional
+        Stitch nothing through an identifier value found with more than this many
+        journey ids (a shared ``sales@`` address; None: no limit). Ignored values are
+        listed in ``report.ignored_identifiers``; a row left without a usable
+        identifier is rejected.
 
     Returns
     -------
@@ -186,7 +196,16 @@ def clean(
     bar.update(label="labels and URL tags")
     labels = _read_labels(table, mapping, n, rej, errors)
     bar.update(label="identities")
-    stitched = _stitch(table, mapping.journey, id_kinds, n, rej, errors)
+    stitched = _stitch(
+        table,
+        mapping.journey,
+        id_kinds,
+        n,
+        rej,
+        errors,
+        placeholders=ignore_placeholders,
+        max_journeys=max_journeys_per_identifier,
+    )
     bar.update(label="sources and channels")
     unmapped = _sources_and_channels(labels, cat, n)
     bar.update(label="duplicates")
@@ -232,6 +251,7 @@ def _report(
         persons=stitched.n_persons,
         identities_merged=stitched.identities_merged,
         merge_groups=stitched.groups,
+        ignored_identifiers=stitched.ignored,
         person=np.where(accepted, stitched.person, -1),
         duplicate_of=duplicate_of,
         conversions_in=conv.n_in if conv else 0,
@@ -337,12 +357,21 @@ def _stitch(
     n: int,
     rej: _Reasons,
     errors: str,
+    *,
+    placeholders: bool,
+    max_journeys: int | None,
 ) -> identity.Stitching:
     """Persons from the journey and identifier columns; rows with no identifier rejected."""
     ids = {journey: column_of(table, journey, n, "journey")}
     ids.update({c: column_of(table, c, n, "identifier") for c in id_kinds})
     kinds = {c: k for c, k in id_kinds.items() if k is not None}
-    stitched = identity.stitch(ids, kinds=kinds)
+    stitched = identity.stitch(
+        ids, kinds=kinds, ignore_placeholders=placeholders, max_journeys=max_journeys
+    )
+    rej.reject(
+        stitched.unusable,
+        f"no usable identifier (only placeholder or shared values in {', '.join(map(repr, ids))})",
+    )
     rej.reject(stitched.person < 0, f"no identifier ({', '.join(map(repr, ids))} all missing)")
     if errors == "raise":
         rej.raise_first()

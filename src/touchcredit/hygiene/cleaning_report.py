@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from touchcredit.core.display import html_table
 from touchcredit.hygiene.identity import MergeGroups
+from touchcredit.hygiene.placeholders import IgnoredIdentifiers, no_ignored
 
 __all__ = ["CleaningReport", "Rejections", "no_rejections"]
 
@@ -62,6 +63,9 @@ class CleaningReport:
     rejected_conversion_value : float
         Sum of the readable values of rejected conversions (money that is not in the
         JourneySet, stated rather than dropped).
+    ignored_identifiers : touchcredit.hygiene.placeholders.IgnoredIdentifiers
+        Identifier values not used for stitching (placeholders such as ``n/a`` or
+        ``000-000-0000``, and values shared by too many journeys), with row counts.
     """
 
     rows_in: int
@@ -78,6 +82,7 @@ class CleaningReport:
     conversions_out: int = 0
     conversions_rejected: Rejections = attrs.field(factory=lambda: no_rejections())
     rejected_conversion_value: float = 0.0
+    ignored_identifiers: IgnoredIdentifiers = attrs.field(factory=no_ignored)
 
     @property
     def rows_rejected(self) -> int:
@@ -91,6 +96,10 @@ class CleaningReport:
             f"persons: {self.persons:,} ({self.identities_merged:,} identities merged in "
             f"{len(self.merge_groups):,} groups)",
         ]
+        if len(self.ignored_identifiers):
+            ig = self.ignored_identifiers
+            shown = "; ".join(str(ig).splitlines()[:5])
+            lines.append(f"identifiers not used for stitching: {len(ig):,} ({shown})")
         if self.unmapped_sources:
             top = ", ".join(f"{k!r} ({v:,})" for k, v in list(self.unmapped_sources.items())[:5])
             lines.append(f"unmapped sources: {len(self.unmapped_sources):,} ({top})")
@@ -111,6 +120,7 @@ class CleaningReport:
             ("rows rejected", f"{self.rows_rejected:,}"),
             ("persons", f"{self.persons:,}"),
             ("identities merged", f"{self.identities_merged:,}"),
+            ("identifier values not used for stitching", f"{len(self.ignored_identifiers):,}"),
         ]
         if self.conversions_in:
             rows += [

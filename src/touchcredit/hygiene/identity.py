@@ -17,7 +17,9 @@ Normalization before comparing (each distinct value once):
 * ``id`` (cookie, user, CRM ids): compared as text, trimmed (integer columns as
   integers).
 
-Blank and missing values link nothing.
+Blank and missing values link nothing, and neither do placeholders (``n/a``,
+``test@test.com``, ``000-000-0000``) or a value shared by more than ``max_journeys``
+journeys (:mod:`touchcredit.hygiene.placeholders`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from touchcredit.core.columns import as_object_array
 from touchcredit.core.factorize import argsort_values
 from touchcredit.core.graph import connected_components
 from touchcredit.core.mapping import identifier_kind
+from touchcredit.hygiene import placeholders
 from touchcredit.hygiene.dedupe import Deduplication, deduplicate, deduplicate_codes
+from touchcredit.hygiene.placeholders import IgnoredIdentifiers, no_ignored
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = [
@@ -53,6 +57,8 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 KINDS = ("id", "email", "phone")
+#: Default of ``stitch(max_journeys=)``: a value on more journeys is shared, not a person's.
+MAX_JOURNEYS = 100
 
 
 def normalize_email(value: str, *, gmail_dots: bool = False) -> str | None:
@@ -213,6 +219,10 @@ class Stitching:
         into another one.
     groups : MergeGroups
         The persons made of more than one identifier value.
+    ignored : touchcredit.hygiene.placeholders.IgnoredIdentifiers
+        Placeholder and shared values that linked nothing, with their row counts.
+    unusable : bool ndarray
+        Rows that had identifier values, all of them ignored (their person is -1).
     """
 
     person: IntArray
@@ -224,6 +234,8 @@ class Stitching:
     gmail_dots: bool
     _keys: tuple[dict[str, int] | IntArray, ...] = attrs.field(repr=False)
     _node_person: tuple[IntArray, ...] = attrs.field(repr=False)
+    ignored: IgnoredIdentifiers = attrs.field(factory=no_ignored)
+    unusable: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
 
     def lookup(self, column: str, values: Any) -> IntArray:
         """Person of each identifier value of ``column`` (-1 when never seen).
@@ -267,6 +279,8 @@ def stitch(
     kinds: Mapping[str, str] | None = None,
     gmail_dots: bool = False,
     use_scipy: bool = True,
+    ignore_placeholders: bool = True,
+    max_journeys: int | None = MAX_JOURNEYS,
 ) -> Stitching:
     """Group rows into persons: rows sharing any identifier value are one person.
 
@@ -284,6 +298,13 @@ def stitch(
     use_scipy : bool
         Use ``scipy.sparse.csgraph`` when already imported (the numpy path gives the
         same partition at about the same speed, without the import).
+    ignore_placeholders : bool
+        Link nothing through placeholder values (``n/a``, ``test@test.com``,
+        ``000-000-0000``: :func:`touchcredit.hygiene.placeholders.is_placeholder`).
+    max_journeys : int, optional
+        Link nothing through a value of a later column found with more than this many
+        distinct values of the first (journey) column (None: no limit). Ignored values
+        are listed in ``Stitching.ignored``.
 
     Returns
     -------
@@ -313,18 +334,26 @@ def stitch(
             raise ValueError(f"kind of {c!r} must be one of {', '.join(KINDS)}; got {k!r}")
     n = -1
     keys: list[dict[str, int] | IntArray] = []
-    nodes: list[IntArray] = []
-    offset = 0
+    local: list[IntArray] = []
     for c, k in zip(names, kind_list, strict=True):
         column = _identifier_column(identifiers[c], k, c, gmail_dots)
-        codes = column.node
         if n < 0:
-            n = codes.size
-        elif codes.size != n:
-            raise ValueError(f"identifier {c!r} has {codes.size} rows, expected {n}")
+            n = column.node.size
+        elif column.node.size != n:
+            raise ValueError(f"identifier {c!r} has {column.node.size} rows, expected {n}")
         keys.append(column.keys)
+        local.append(column.node)
+    had = np.zeros(n, dtype=bool)
+    for codes in local:
+        had |= codes >= 0
+    local, ignored = placeholders.ignore(
+        local, keys, names, kind_list, placeholders=ignore_placeholders, max_journeys=max_journeys
+    )
+    nodes: list[IntArray] = []
+    offset = 0
+    for codes, kk in zip(local, keys, strict=True):
         nodes.append(np.where(codes >= 0, codes + offset, -1))
-        offset += column.size
+        offset += len(kk)
     n_nodes = offset
     first = np.full(n, -1, dtype=np.int64)
     for col in nodes:
@@ -346,7 +375,9 @@ def stitch(
         node_person[col[ok]] = person[ok]
     per_col = [node_person[o : o + len(kk)] for o, kk in zip(_offsets(keys), keys, strict=True)]
     counts = (
-        np.stack([np.bincount(p, minlength=n_persons) for p in per_col], axis=1).astype(np.int64)
+        np.stack([np.bincount(p[p >= 0], minlength=n_persons) for p in per_col], axis=1).astype(
+            np.int64
+        )
         if n_persons
         else np.zeros((0, len(names)), np.int64)
     )
@@ -361,13 +392,15 @@ def stitch(
     return Stitching(
         person=person,
         n_persons=n_persons,
-        identities_merged=int(n_nodes - n_persons),
+        identities_merged=int(n_nodes - len(ignored) - n_persons),
         groups=groups,
         columns=names,
         kinds=kind_list,
         gmail_dots=gmail_dots,
         keys=tuple(keys),
         node_person=tuple(per_col),
+        ignored=ignored,
+        unusable=had & (person < 0),
     )
 
 
