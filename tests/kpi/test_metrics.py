@@ -189,7 +189,10 @@ def test_attributed_revenue_roi_and_months() -> None:
     assert r.row("newsletter", "2024-02")["revenue"] == 900.0
     assert r.row("newsletter", "2024-02")["spend"] == 200.0
     assert r.row("ads", "2024-01")["leads"] == 1 and r.row("ads", "2024-01")["revenue"] == 0.0
-    assert r.revenue_basis == "attributed ('last_touch')"
+    assert r.revenue_basis == "attributed ('last_touch'): the model's credit to the touches' source"
+    assert t.title.endswith(
+        "(revenue: attributed ('last_touch'): the model's credit to the touches' source)"
+    )
     utc = monthly_report(ls, attribution=att)
     assert utc.row("newsletter", "2024-01")["revenue"] == 900.0
     leads_only = types.SimpleNamespace(
@@ -229,7 +232,10 @@ def test_monthly_report_rows_and_display() -> None:
     cols = r.columns()
     assert isinstance(cols["spend"], np.ndarray) and cols["spend"].tolist() == [0.0, 300.0, 0.0]
     lines = repr(r).splitlines()
-    assert lines[0] == "Monthly report by source (Europe/Paris months, revenue: won deals)"
+    assert lines[0] == (
+        "Monthly report by source (Europe/Paris months, revenue: won deals, by the lead's "
+        "recorded source)"
+    )
     header = lines[1]
     # wrapped into blocks of at most 100 columns, each led by the key columns; money
     # columns carry the currency

@@ -33,6 +33,7 @@ SECTIONS = [
     "kpis",
     "credit-channel",
     "credit-source",
+    "revenue-views-source",
     "monthly",
     "funnel",
     "paths",
@@ -107,7 +108,7 @@ def test_section_visible_with_a_screenshot(opened: Opened, section: str) -> None
 
 def test_every_chart_visible(opened: Opened) -> None:
     charts = opened.page.locator("svg.chart")
-    assert charts.count() == 6  # credit x2, monthly, funnel, paths, time to convert
+    assert charts.count() == 7  # credit x2, revenue views, monthly, funnel, paths, time to convert
     for i in range(charts.count()):
         chart = charts.nth(i)
         assert chart.is_visible()

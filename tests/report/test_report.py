@@ -36,6 +36,7 @@ def test_sections_in_page_order(example_report: Report) -> None:
         "kpis",
         "credit-channel",
         "credit-source",
+        "revenue-views-source",
         "monthly",
         "funnel",
         "paths",

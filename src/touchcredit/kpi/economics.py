@@ -146,12 +146,14 @@ def _revenue_entries(
         if lost > 1e-9 * max(js.total_value, 1.0):
             notes.append(f"{lost:,.2f} of revenue is unattributed (no eligible touch), in no row")
         model = getattr(attribution, "model", None)
-        return (lab, months, credit), js.currency, f"attributed ({model!r})"
+        basis = f"attributed ({model!r}): the model's credit to the touches' {by}"
+        return (lab, months, credit), js.currency, basis
     if revenue is None:
         won = leads.deal_won
         months = local_months(leads.deal_closed_at[won], tz).astype(np.int64) if monthly else None
         entries = (codes[leads.deal_lead[won]], months, leads.deal_amount[won])
-        return entries, leads.currency(), "won deals"
+        whose = f"the lead's recorded {by}" if isinstance(by, str) else "each group's leads"
+        return entries, leads.currency(), f"won deals, by {whose}"
     if isinstance(revenue, Mapping):
         return _mapping_entries(revenue, uni, monthly, "revenue"), None, "given"
     if hasattr(revenue, "labels") and hasattr(revenue, "value"):

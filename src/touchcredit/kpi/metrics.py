@@ -270,7 +270,9 @@ def economics(
     MetricTable
         Columns: key, ``leads``, ``customers``, ``spend``, ``revenue``, ``lead_value``,
         ``cost_per_lead``, ``customer_acquisition_cost``, ``roi``, ``roas``,
-        ``unaffordable`` (spend columns only with ``spend``). ``unaffordable`` flags the
+        ``unaffordable`` (spend columns only with ``spend``). The title says which revenue
+        it is: won deals by each lead's recorded label (the default), a model's credit to
+        the touches' labels (``attribution=``), or as given. ``unaffordable`` flags the
         rows whose CPL exceeds lead value: those sources lose money on every lead; they
         are also listed in ``.unaffordable`` and ``.warnings``. A row without a spend
         line has CPL, CAC, ROI and ROAS NaN, shown as ``n/a (no spend)``.
@@ -290,11 +292,11 @@ def economics(
     (50.0, 40.0, ('ads',))
     """
     monthly = _period(period)
-    data, names, notes, unaffordable, cur, _, reasons = money_table(
+    data, names, notes, unaffordable, cur, basis, reasons = money_table(
         leads, _spend_table(spend), revenue, attribution, by, monthly, tz, stages=False,
         labels=labels, catalog=catalog,
     )  # fmt: skip
-    title = "Lead economics" + (" by month" if monthly else "")
+    title = "Lead economics" + (" by month" if monthly else "") + f" (revenue: {basis})"
     return MetricTable(
         title, data, names, ("roi",), tuple(notes), unaffordable, reasons, currency=cur
     )

@@ -18,6 +18,7 @@ from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
 from touchcredit.report.html import render_page
 from touchcredit.report.kpis import headline_section, monthly_section
+from touchcredit.report.revenue_views import revenue_views_section
 from touchcredit.report.sections import (
     Section,
     cleaning_section,
@@ -43,10 +44,11 @@ def _version() -> str:
 class Report:
     """The monthly review of leads, revenue, cost and credit, as one HTML page.
 
-    Sections: headline KPIs with the change from the previous period (and the "cost
-    per lead above lead value" flag), credit by channel and by source under every
-    chosen model side by side (with bootstrap intervals when asked), monthly KPIs by
-    source, the funnel, the top paths, time to convert, and the cleaning report the
+    Sections: headline KPIs of the last complete period with the change from the one
+    before (and the "cost per lead above lead value" flag), credit by channel and by
+    source under every chosen model side by side (with bootstrap intervals when asked),
+    revenue and ROI by each lead's recorded source next to each model's credit, monthly
+    KPIs by source, the funnel, the top paths, time to convert, and the cleaning report the
     numbers rest on. The page needs no network: CSS, script and SVG charts are
     inline, every label is escaped, tables sort on a click and it prints cleanly.
 
@@ -87,8 +89,8 @@ class Report:
     >>> report = Report(data.journeys("revenue"), leads=data.lead_set(),
     ...                 spend=data.spend_table(), models=["last_touch", "linear"])
     >>> [s.id for s in report.sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['kpis', 'credit-channel', 'credit-source', 'monthly', 'funnel', 'paths',
-     'time-to-convert', 'cleaning']
+    ['kpis', 'credit-channel', 'credit-source', 'revenue-views-source', 'monthly', 'funnel',
+     'paths', 'time-to-convert', 'cleaning']
     >>> report.html().startswith("<!DOCTYPE html>")
     True
     """
@@ -193,6 +195,7 @@ class Report:
                 )
             )
         if leads is not None:
+            steps.append(("revenue views", lambda: self._revenue_views(leads)))
             steps.append(("monthly KPIs", lambda: monthly_section(leads, self.spend)))
             steps.append(("funnel", lambda: funnel_section(leads)))
         steps.append(("paths", lambda: paths_section(js)))
@@ -205,6 +208,10 @@ class Report:
                 out.append(make())
                 bar.update()
         return tuple(out)
+
+    def _revenue_views(self, leads: LeadSet) -> Section:
+        """Revenue and ROI by recorded source next to each model's credit."""
+        return revenue_views_section(self.journeys, leads, self.spend, self.models)
 
     def __repr__(self) -> str:
         names = ", ".join(m.name or type(m).__name__ for m in self.models)

@@ -18,6 +18,13 @@ from touchcredit.kpi.leads import LeadSet
 from touchcredit.kpi.metrics import economics, monthly_report
 from touchcredit.report import charts
 from touchcredit.report.html import Table, count, label_text, money, percent
+from touchcredit.report.periods import (
+    data_end,
+    headline_periods,
+    period_codes,
+    period_name,
+    spend_periods,
+)
 from touchcredit.report.sections import Section
 
 __all__ = ["Kpi", "headline_section", "monthly_section"]
@@ -38,15 +45,9 @@ class Kpi:
 
 
 def _period_of(months: np.ndarray[Any, Any], period: str) -> tuple[np.ndarray[Any, Any], list[str]]:
-    """Period index of every month, and period names ("2024-Q3", "2024-07")."""
-    m = months.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    if period == "month":
-        code = m
-        names = {int(c): str(np.datetime64(int(c), "M")) for c in np.unique(m)}
-    else:
-        code = m // 3
-        names = {int(c): f"{1970 + int(c) // 4}-Q{int(c) % 4 + 1}" for c in np.unique(code)}
-    return code, [names[c] for c in sorted(names)]
+    """Period code of every month, and period names ("2024-Q3", "2024-07")."""
+    code = period_codes(months, period)
+    return code, [period_name(c, period) for c in np.unique(code).tolist()]
 
 
 def _change(now: float, before: float, rate: bool, lower_is_better: bool) -> tuple[str, str]:
@@ -70,7 +71,7 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 
 
-def _totals(leads: LeadSet, spend: Any, period: str) -> tuple[list[str], dict[str, Any]]:
+def _totals(leads: LeadSet, spend: Any, period: str) -> tuple[list[str], dict[str, Any], list[int]]:
     rep = monthly_report(leads, spend=spend, by="source")
     code, names = _period_of(rep["month"].astype("datetime64[M]"), period)
     uniq, inv = np.unique(code, return_inverse=True)
@@ -79,23 +80,31 @@ def _totals(leads: LeadSet, spend: Any, period: str) -> tuple[list[str], dict[st
         for k in _SUMS
         if k in rep.names
     }
-    return names, sums
+    return names, sums, [int(c) for c in uniq.tolist()]
 
 
 def headline_section(
     leads: LeadSet, spend: Any, currency: str | None, *, period: str = "quarter"
 ) -> Section:
-    """Leads, qualified leads, customers, revenue, CPL, CAC, lead value, conversion rate."""
-    names, s = _totals(leads, spend, period)
+    """Leads, qualified leads, customers, revenue, CPL, CAC, lead value, conversion rate.
+
+    The last complete period against the one before (:mod:`touchcredit.report.periods`);
+    CPL and CAC are n/a in a period without a spend line.
+    """
+    names, s, codes = _totals(leads, spend, period)
     if not names:
         return Section(id="kpis", title="Headline KPIs", intro="No leads in the data.")
-    now, before = len(names) - 1, len(names) - 2
+    chosen = headline_periods(codes, data_end(leads), period)
+    now, before = chosen.now, chosen.before
+    spent = spend_periods(spend, period)
 
     def at(k: str, i: int) -> float:
         return float(s[k][i]) if k in s and i >= 0 else math.nan
 
     def metrics(i: int) -> dict[str, float]:
         out = {k: at(k, i) for k in ("leads", "mqls", "customers", "revenue", "spend")}
+        if spent is not None and (i < 0 or codes[i] not in spent):
+            out["spend"] = math.nan  # no spend line in the period: no cost known
         out["cpl"] = _ratio(out["spend"], out["leads"])
         out["cac"] = _ratio(out["spend"], out["customers"])
         out["lead_value"] = _ratio(out["revenue"], out["leads"])
@@ -141,7 +150,9 @@ def headline_section(
                 + "."
             )
     previous = names[before] if before >= 0 else "no earlier period"
-    notes.append(f"{names[now]} compared with {previous}; the last period may be incomplete.")
+    notes.append(chosen.note)
+    if spend is not None and not (math.isfinite(m_now["cpl"]) and math.isfinite(m_before["cpl"])):
+        notes.append("CPL and CAC are n/a in a period without a spend line.")
     return Section(
         id="kpis",
         title="Headline KPIs",
@@ -183,7 +194,8 @@ def monthly_section(leads: LeadSet, spend: Any, *, by: str = "source", top: int 
         title=f"Monthly KPIs by {by}",
         intro=(
             f"Every {by} and month: leads created, stages reached, customers won, spend and "
-            "revenue, with lead value, CPL, CAC and ROI."
+            f"revenue, with lead value, CPL, CAC and ROI. Revenue here follows each lead's "
+            f"recorded {by}; each model's credit is in the revenue and ROI section above."
         ),
         tables=(summary, pivot, full),
         charts=(svg,),
@@ -216,8 +228,9 @@ def _summary_table(leads: LeadSet, spend: Any, by: str, cur: str | None) -> Tabl
     notes = list(econ.notes)
     if flags and any(flags):
         notes.append("Highlighted rows: CPL above lead value (loses money on every lead).")
+    basis = econ.title[econ.title.find("(revenue:") :] if "(revenue:" in econ.title else ""
     return Table.build(
-        f"All months by {by}",
+        f"All months by {by} {basis}".strip(),
         [t for _, t, _ in cols],
         rows,
         [f for _, _, f in cols],

@@ -167,8 +167,9 @@ def credit_section(
         id=f"credit-{by}",
         title=f"Credit by {by}",
         intro=(
-            f"How each model splits the {unit} over the {by}s that touched the journeys. "
-            f"Where the models disagree, the credit of that {by} depends on the model chosen."
+            f"How each model splits the {unit} over the {by}s that touched the journeys "
+            f"(the models' credit, not each lead's recorded {by}). Where the models "
+            f"disagree, the credit of that {by} depends on the model chosen."
         ),
         tables=(table,),
         charts=(svg,),
