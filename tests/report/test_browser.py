@@ -33,10 +33,15 @@ SECTIONS = [
     "kpis",
     "credit-channel",
     "credit-source",
+    "credit-over-time",
+    "against-last-touch",
     "revenue-views-source",
     "monthly",
     "funnel",
     "paths",
+    "assisted",
+    "path-length",
+    "time-lag",
     "time-to-convert",
     "cleaning",
 ]
@@ -108,7 +113,9 @@ def test_section_visible_with_a_screenshot(opened: Opened, section: str) -> None
 
 def test_every_chart_visible(opened: Opened) -> None:
     charts = opened.page.locator("svg.chart")
-    assert charts.count() == 7  # credit x2, revenue views, monthly, funnel, paths, time to convert
+    # credit x2, over time (one per model: 4), against last touch, revenue views, monthly,
+    # funnel, paths, assisted, path length, time lag, time to convert
+    assert charts.count() == 15
     for i in range(charts.count()):
         chart = charts.nth(i)
         assert chart.is_visible()

@@ -36,10 +36,15 @@ def test_sections_in_page_order(example_report: Report) -> None:
         "kpis",
         "credit-channel",
         "credit-source",
+        "credit-over-time",
+        "against-last-touch",
         "revenue-views-source",
         "monthly",
         "funnel",
         "paths",
+        "assisted",
+        "path-length",
+        "time-lag",
         "time-to-convert",
         "cleaning",
     ]
@@ -158,7 +163,8 @@ def test_without_leads_only_journey_sections() -> None:
     js = load_example().journeys("leads")
     report = Report(js, models=["linear"], by=["channel"])
     assert [s.id for s in report.sections] == [
-        "credit-channel", "paths", "time-to-convert", "cleaning",
+        "credit-channel", "credit-over-time", "against-last-touch", "paths", "assisted",
+        "path-length", "time-lag", "time-to-convert", "cleaning",
     ]  # fmt: skip
     # leads as conversions: counts, not money
     assert "USD" not in report.sections[0].tables[0].rows[0][1].text
@@ -198,7 +204,8 @@ def test_time_to_convert_hand_computed() -> None:
         channel=["a", "b", "a"], conversion_journey_id=[1, 2],
         conversion_time=np.array([3 * day, 40 * day], dtype="datetime64[us]"), unit="s",
     )  # fmt: skip
-    section = Report(js, models=["linear"], by=["channel"]).sections[2]
+    sections = Report(js, models=["linear"], by=["channel"]).sections
+    section = next(s for s in sections if s.id == "time-to-convert")
     median = section.tables[0].rows[2]
     assert median[0].text == "50% convert within"
     assert median[1].text == "22 days"  # median of 3 and 40 days

@@ -17,6 +17,13 @@ from touchcredit.io.atomic import atomic_path
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
 from touchcredit.report.html import render_page
+from touchcredit.report.journeys import (
+    against_last_touch_section,
+    assisted_section,
+    credit_over_time_section,
+    path_length_section,
+    time_lag_section,
+)
 from touchcredit.report.kpis import headline_section, monthly_section
 from touchcredit.report.revenue_views import revenue_views_section
 from touchcredit.report.sections import (
@@ -47,10 +54,12 @@ class Report:
     Sections: headline KPIs of the last complete period with the change from the one
     before (and the "cost per lead above lead value" flag), credit by channel and by
     source under every chosen model side by side (with bootstrap intervals when asked),
-    revenue and ROI by each lead's recorded source next to each model's credit, monthly
-    KPIs by source, the funnel, the top paths, time to convert, and the cleaning report the
-    numbers rest on. The page needs no network: CSS, script and SVG charts are
-    inline, every label is escaped, tables sort on a click and it prints cleanly.
+    credit over time (monthly, per model) and against last touch, revenue and ROI by each
+    lead's recorded source next to each model's credit, monthly KPIs by source, the
+    funnel, the top converting paths, assisted conversions, path length, time lag, time
+    to convert, and the cleaning report the numbers rest on. The page needs no network:
+    CSS, script and SVG charts are inline, every label is escaped, tables sort on a click
+    and it prints cleanly.
 
     Parameters
     ----------
@@ -89,8 +98,9 @@ class Report:
     >>> report = Report(data.journeys("revenue"), leads=data.lead_set(),
     ...                 spend=data.spend_table(), models=["last_touch", "linear"])
     >>> [s.id for s in report.sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['kpis', 'credit-channel', 'credit-source', 'revenue-views-source', 'monthly', 'funnel',
-     'paths', 'time-to-convert', 'cleaning']
+    ['kpis', 'credit-channel', 'credit-source', 'credit-over-time', 'against-last-touch',
+     'revenue-views-source', 'monthly', 'funnel', 'paths', 'assisted', 'path-length',
+     'time-lag', 'time-to-convert', 'cleaning']
     >>> report.html().startswith("<!DOCTYPE html>")
     True
     """
@@ -194,11 +204,13 @@ class Report:
                     ),
                 )
             )
+        steps += self._journey_steps(before_kpis=True)
         if leads is not None:
             steps.append(("revenue views", lambda: self._revenue_views(leads)))
             steps.append(("monthly KPIs", lambda: monthly_section(leads, self.spend)))
             steps.append(("funnel", lambda: funnel_section(leads)))
         steps.append(("paths", lambda: paths_section(js)))
+        steps += self._journey_steps(before_kpis=False)
         steps.append(("time to convert", lambda: time_to_convert_section(js)))
         steps.append(("cleaning", lambda: cleaning_section(self.cleaning, js)))
         out = []
@@ -212,6 +224,21 @@ class Report:
     def _revenue_views(self, leads: LeadSet) -> Section:
         """Revenue and ROI by recorded source next to each model's credit."""
         return revenue_views_section(self.journeys, leads, self.spend, self.models)
+
+    def _journey_steps(self, *, before_kpis: bool) -> list[tuple[str, Any]]:
+        """The sections on credit over time and against last touch (after the credit
+        sections), or on how journeys convert (after the top paths)."""
+        js, by = self.journeys, self.by[0] if self.by else "channel"
+        if before_kpis:
+            return [
+                ("credit over time", lambda: credit_over_time_section(js, self.models, by=by)),
+                ("against last touch", lambda: against_last_touch_section(js, self.models, by=by)),
+            ]
+        return [
+            ("assisted conversions", lambda: assisted_section(js, by=by)),
+            ("path length", lambda: path_length_section(js)),
+            ("time lag", lambda: time_lag_section(js)),
+        ]
 
     def __repr__(self) -> str:
         names = ", ".join(m.name or type(m).__name__ for m in self.models)

@@ -219,25 +219,10 @@ def funnel_section(leads: LeadSet) -> Section:
 
 
 # ----------------------------------------------------------------- paths
-def paths_section(journeys: JourneySet, *, by: str = "channel", k: int = 10) -> Section:
-    """The most common paths (repeats collapsed) with conversion rate and value."""
-    t = top_paths(journeys, by=by, k=k, collapse_repeats=True)
+def _paths_table(journeys: JourneySet, t: Any, caption: str) -> Table:
     fmt, unit = value_format(journeys)
-    sep = " > "
-    path_text = [str(p) for p in t["path"].tolist()]
-    steps = [p.split(sep) if p else [] for p in path_text]
-    cats = journeys.dimension(by).categories
-    colours = {str(c): charts.PALETTE[i % len(charts.PALETTE)] for i, c in enumerate(cats)}
-    rates = t["conversion_rate"].tolist()
-    svg = charts.paths(
-        steps,
-        [int(x) for x in t["journeys"].tolist()],
-        [f"{percent(r)} convert" for r in rates],
-        colours,
-        title=f"Top paths by {by}",
-    )
     rows = zip(
-        path_text,
+        [str(p) for p in t["path"].tolist()],
         t["length"].tolist(),
         t["journeys"].tolist(),
         t["share"].tolist(),
@@ -246,22 +231,48 @@ def paths_section(journeys: JourneySet, *, by: str = "channel", k: int = 10) -> 
         t["value_per_journey"].tolist(),
         strict=True,
     )
-    table = Table.build(
-        t.title,
+    return Table.build(
+        caption,
         ["path", "length", "journeys", "share", "conversion rate", unit, f"{unit} per journey"],
         [list(r) for r in rows],
         [str, count, count, percent, percent, fmt, fmt],
         notes=t.notes,
     )
+
+
+def paths_section(journeys: JourneySet, *, by: str = "channel", k: int = 10) -> Section:
+    """The most common paths to conversion (repeats collapsed), and of all journeys one
+    click away (a collapsed table)."""
+    t = top_paths(
+        journeys, by=by, k=k, collapse_repeats=True, until_conversion=True, converting_only=True
+    )
+    every = top_paths(journeys, by=by, k=k, collapse_repeats=True)
+    sep = " > "
+    path_text = [str(p) for p in t["path"].tolist()]
+    steps = [p.split(sep) if p else [] for p in path_text]
+    cats = journeys.dimension(by).categories
+    colours = {str(c): charts.PALETTE[i % len(charts.PALETTE)] for i, c in enumerate(cats)}
+    fmt, _ = value_format(journeys)
+    svg = charts.paths(
+        steps,
+        [int(x) for x in t["journeys"].tolist()],
+        [f"{fmt(v)} per journey" for v in t["value_per_journey"].tolist()],
+        colours,
+        title=f"Top converting paths by {by}",
+    )
+    main = _paths_table(journeys, t, f"Top converting paths by {by} (up to the last conversion)")
+    all_caption = f"Top paths of all journeys by {by} (converting or not)"
     return Section(
         id="paths",
         title="Top paths",
         intro=(
-            f"The {len(path_text)} most common sequences of {by}s (a {by} repeated in a row "
-            "counts once), how many journeys follow each and how many of them convert."
+            f"The {len(path_text)} most common sequences of {by}s among the journeys that "
+            f"convert, up to their last conversion (a {by} repeated in a row counts once). "
+            "The paths of all journeys, converting or not, are one click below."
         ),
-        tables=(table,),
+        tables=(main, _paths_table(journeys, every, all_caption)),
         charts=(svg,),
+        collapsed=(all_caption,),
     )
 
 
