@@ -21,7 +21,7 @@ def _credit(js: Any, by: str = "channel") -> dict[str, float]:
 
 def test_hubspot_gives_the_hand_computed_answer(tmp_path: Path, exports: ModuleType) -> None:
     paths = exports.write_hubspot(tmp_path)
-    js, report = hubspot.read(paths["contacts"], paths["deals"], currency="USD")
+    js, report = hubspot.read(paths["contacts"], paths["deals"], currency="USD", group="contact")
     assert _credit(js) == exports.HUBSPOT_LINEAR  # '007' and '7' are two contacts
     assert js.total_value == 690.0
     assert report.tables == {"contacts": 6, "deals": 4}
@@ -64,7 +64,7 @@ def test_hubspot_missing_column_is_named(tmp_path: Path, exports: ModuleType) ->
 
 def test_salesforce_gives_the_hand_computed_answer(tmp_path: Path, exports: ModuleType) -> None:
     paths = exports.write_salesforce(tmp_path)
-    js, report = salesforce.read(**paths)
+    js, report = salesforce.read(**paths, group="contact")
     assert _credit(js, "campaign") == exports.SF_LINEAR_BY_CAMPAIGN
     assert js.total_value == 1200.0 and js.n_journeys == 2
     assert report.rows_in == 5 and report.rows_rejected == 1
@@ -78,7 +78,7 @@ def test_salesforce_gives_the_hand_computed_answer(tmp_path: Path, exports: Modu
 
 def test_salesforce_channel_field(tmp_path: Path, exports: ModuleType) -> None:
     paths = exports.write_salesforce(tmp_path)
-    js, _ = salesforce.read(**paths, channel_field="Channel__c")
+    js, _ = salesforce.read(**paths, channel_field="Channel__c", group="contact")
     assert _credit(js) == {"webinar": 300.0, "paid search": 600.0, "events": 300.0}
 
 

@@ -25,7 +25,6 @@ from touchcredit.attribution.tables import (
     frozen_array,
     model_label,
 )
-from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.progress import progress_bar
@@ -142,7 +141,11 @@ class Attribution:
     def by(
         self, dimension: str, period: str | None = None, *, tz: TimeZoneLike = "UTC"
     ) -> CreditTable | MetricTable:
-        """Credit per label of ``dimension`` ("source", "channel", "campaign", "method").
+        """Credit per label of ``dimension``.
+
+        ``dimension`` is a touch label ("source", "channel", "campaign", "method") or a
+        buying-group label ("role": the contact's role on the deal, "contact": the
+        contact whose touch it was; "(not recorded)" where the journeys have none).
 
         Parameters
         ----------
@@ -175,8 +178,7 @@ class Attribution:
         >>> t["period"].tolist(), t["channel"].tolist(), t["value"].tolist()
         (['2024-02', '2024-02'], ['ads', 'seo'], [5.0, 10.0])
         """
-        if dimension not in DIMENSIONS:
-            raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}; got {dimension!r}")
+        self.journeys.dimension(dimension)  # refuses an unknown name, listing the known ones
         if period is not None:
             return self._by_period(dimension, period, tz)
         table: CreditTable = self._cached("by:" + dimension, lambda: self._table(dimension))

@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS
 from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
@@ -250,8 +250,9 @@ def bootstrap(
         raise ValueError(f"'n' must be an integer >= 2, got {n!r}")
     if not 0.0 < ci < 1.0:
         raise ValueError(f"'ci' must be in (0, 1), got {ci!r}")
-    if by not in DIMENSIONS:
-        raise ValueError(f"'by' must be one of {', '.join(DIMENSIONS)}; got {by!r}")
+    known = dict.fromkeys((*DIMENSIONS, *GROUP_LABELS, *journeys.touch_labels))
+    if by not in known:
+        raise ValueError(f"'by' must be one of {', '.join(known)}; got {by!r}")
     if what not in ("value", "conversions"):
         raise ValueError(f"'what' must be 'value' or 'conversions', got {what!r}")
     proto: AttributionModel = get(model) if isinstance(model, str) else model

@@ -32,6 +32,7 @@ __all__ = [
     "bools",
     "check_schema",
     "column_names",
+    "index_in",
     "is_text",
     "iter_batches",
     "numbers",
@@ -357,6 +358,23 @@ def _plain(col: Any) -> Any:
     if pa.types.is_dictionary(col.type):
         col = col.dictionary_decode()
     return col
+
+
+def index_in(
+    values: npt.NDArray[np.object_], keys: npt.NDArray[np.object_]
+) -> npt.NDArray[np.int64]:
+    """Position of each text value in ``keys`` (-1 when absent or missing), by hashing.
+
+    Examples
+    --------
+    >>> index_in(np.array(["b", None, "z"], dtype=object), np.array(["a", "b"], dtype=object))
+    array([ 1, -1, -1])
+    """
+    pa, pc = _pa(), importlib.import_module("pyarrow.compute")
+    idx = pc.index_in(
+        pa.array(values, type=pa.string()), value_set=pa.array(keys, type=pa.string())
+    )
+    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def is_text(col: Any) -> bool:

@@ -62,11 +62,14 @@ from touchcredit.connectors.report import (
     finish,
     rejections,
 )
+from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import timestamps
+from touchcredit.hygiene.groups import Membership, group_keys
 
 __all__ = ["CHANNELS", "read"]
 
+IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
 #: HubSpot source value (lower case, ``_`` as space) -> (channel group, source label rule).
@@ -200,25 +203,69 @@ def _won(deals: Any, won_stages: Sequence[str]) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _associations(table: Any, column: str) -> tuple[IntArray, ObjArray]:
+    """Every (row, associated id) pair of a ``;``- or ``,``-separated association column."""
+    raw = files.texts(table.column(column))
+    ok = np.flatnonzero(raw != None)  # noqa: E711
+    if not ok.size:
+        return np.zeros(0, np.int64), np.zeros(0, dtype=object)
+    pa = importlib.import_module("pyarrow")
+    pc = importlib.import_module("pyarrow.compute")
+    parts = pc.split_pattern_regex(pa.array(raw[ok], type=pa.string()), "[;,]")
+    row = ok[np.asarray(pc.list_parent_indices(parts).to_numpy(), dtype=np.int64)]
+    ids = files.texts(pc.utf8_trim_whitespace(pc.list_flatten(parts)))
+    keep = (ids != None) & (ids != "")  # noqa: E711
+    return row[keep].astype(np.int64), ids[keep]
+
+
+def _company_members(
+    deals: Any, contacts: Any, company_column: str, contact_company_column: str
+) -> tuple[IntArray, ObjArray]:
+    """(deal row, contact Record ID) of every contact of every company of each deal."""
+    deal_row, company = _associations(deals, company_column)
+    person_row, person_company = _associations(contacts, contact_company_column)
+    keys = group_keys(np.concatenate([company, person_company]), field=company_column)
+    deal_key, person_key = keys.codes[: company.size], keys.codes[company.size :]
+    by_key = np.argsort(person_key, kind="stable")
+    off = np.zeros(keys.values.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(person_key, minlength=keys.values.shape[0]), out=off[1:])
+    idx, seg = gather_segments(off, deal_key)
+    ids = _column(contacts, "Record ID")
+    return np.repeat(deal_row, np.diff(seg)), ids[person_row[by_key[idx]]]
+
+
 def _deal_conversions(
-    deals: Any, contact_column: str, won_stages: Sequence[str]
+    deals: Any,
+    contact_column: str,
+    won_stages: Sequence[str],
+    conversions: str,
+    membership: Membership | None,
 ) -> tuple[Table, dict[str, int], Any]:
-    """Won deals as conversions of their first associated contact; the rest counted."""
-    won = _won(deals, won_stages)
-    contact = _first_contact(deals, contact_column)
-    linked = won & (contact != None)  # noqa: E711
+    """Won (or all created) deals as conversions of their first contact or their group."""
+    chosen = _won(deals, won_stages) if conversions == "won" else np.ones(deals.num_rows, bool)
+    if membership is None:
+        contact = _first_contact(deals, contact_column)
+        key = "email" if "mail" in contact_column.lower() else "contact_id"
+    else:  # the deal is its group; it needs at least one member
+        contact = _column(deals, "Record ID")
+        named = np.isin(contact, membership.group.astype(object))
+        contact[~named] = None
+        key = "deal"
+    linked = chosen & (contact != None)  # noqa: E711
     rows = np.flatnonzero(linked).astype(np.int64)
-    key = "email" if "mail" in contact_column.lower() else "contact_id"
     amount = deals.column("Amount")
     value = (
         files.texts(amount)
         if files.is_text(amount)
         else files.numbers(amount, table="deals", column="Amount")
     )
-    cols = {key: contact[rows], "time": files.times(deals.column("Close Date"))[rows]}
+    at = "Close Date" if conversions == "won" else "Create Date"
+    cols = {key: contact[rows], "time": files.times(deals.column(at))[rows]}
     cols["value"] = value[rows]
-    lost = rejections(np.flatnonzero(won & ~linked), "deals", f"no contact in {contact_column!r}")
-    not_used = {"deals not won (stage not in won_stages)": int(np.count_nonzero(~won))}
+    lost = rejections(
+        np.flatnonzero(chosen & ~linked), "deals", f"no contact in {contact_column!r}"
+    )
+    not_used = {"deals not won (stage not in won_stages)": int(np.count_nonzero(~chosen))}
     return Table("deals", cols, rows), not_used, lost
 
 
@@ -226,11 +273,14 @@ def read(
     contacts: files.Source,
     deals: files.Source | None = None,
     *,
-    conversions: Literal["deals", "leads"] = "deals",
+    conversions: Literal["won", "created", "deals", "leads"] = "won",
     won_stages: Sequence[str] = ("closedwon", "Closed Won"),
     contact_column: str = "Associated Contact IDs",
     cleaning: Cleaning | None = None,
     currency: str | None = None,
+    group: Literal["deal", "company", "contact"] = "deal",
+    company_column: str = "Associated Company IDs",
+    contact_company_column: str = "Associated Company ID",
 ) -> tuple[JourneySet, ConnectorReport]:
     """Read HubSpot contacts (touches) and deals (conversions) into journeys.
 
@@ -240,8 +290,11 @@ def read(
         The contacts export.
     deals : path, glob, list of paths, or data frame, optional
         The deals export with associated contacts (needed for ``conversions="deals"``).
-    conversions : {"deals", "leads"}
-        Won deals (value: ``Amount``), or every contact as a lead (value 1).
+    conversions : {"won", "created", "leads"}
+        ``"won"`` (default; ``"deals"`` is the same): won deals at their ``Close
+        Date``, worth ``Amount``. ``"created"``: every deal at its ``Create Date``
+        with its amount (pipeline attribution). ``"leads"``: every contact as a lead
+        (value 1).
     won_stages : sequence of str
         Deal stages that mean won (compared without case, spaces or underscores).
     contact_column : str
@@ -251,6 +304,14 @@ def read(
         Time zone of the export (HubSpot writes the portal's zone), dedup, errors.
     currency : str, optional
         Currency of the amounts.
+    group : {"deal", "company", "contact"}
+        Whose touches a deal is credited to. ``"deal"`` (default): every contact
+        associated with it (its buying group). ``"company"``: also every contact of
+        the deal's associated companies (``company_column`` on deals,
+        ``contact_company_column`` on contacts). ``"contact"``: the first associated
+        contact only.
+    company_column, contact_company_column : str
+        The association columns for ``group="company"`` (``;``- or ``,``-separated).
 
     Returns
     -------
@@ -272,9 +333,16 @@ def read(
     >>> js.channel.labels().tolist(), js.total_value
     (['paid search', 'email'], 500.0)
     """
-    if conversions not in ("deals", "leads"):
-        raise ValueError(f"conversions must be 'deals' or 'leads', got {conversions!r}")
+    if conversions not in ("won", "created", "deals", "leads"):
+        raise ValueError(
+            "conversions must be 'won', 'created' or 'leads' ('deals' = 'won'), "
+            f"got {conversions!r}"
+        )
+    if group not in ("deal", "company", "contact"):
+        raise ValueError(f"group must be 'deal', 'company' or 'contact', got {group!r}")
+    conversions = "won" if conversions == "deals" else conversions
     text = [*_CONTACTS, *(c for c, k in _CONTACTS_OPT.items() if k == "text")]
+    text.append(contact_company_column)
     c_table = files.read_table(contacts, table="contacts", text=text)
     files.check_schema(c_table.schema, "contacts", _CONTACTS, _CONTACTS_OPT)
     touches, tables = _touches(c_table)
@@ -306,13 +374,34 @@ def read(
             target="leads",
         )  # fmt: skip
     if deals is None:
-        raise ValueError("conversions='deals' needs the deals export (deals=...)")
+        raise ValueError(f"conversions={conversions!r} needs the deals export (deals=...)")
     d_table = files.read_table(
-        deals, table="deals", text=["Record ID", "Deal Stage", contact_column]
+        deals, table="deals", text=["Record ID", "Deal Stage", contact_column, company_column]
     )
     files.check_schema(d_table.schema, "deals", {**_DEALS, contact_column: "text"})
-    conv, not_used, lost = _deal_conversions(d_table, contact_column, won_stages)
+    if conversions == "created":
+        files.check_schema(d_table.schema, "deals", {"Create Date": "time"})
     key = "email" if "mail" in contact_column.lower() else "contact_id"
+    membership = None
+    if group != "contact":
+        deal_ids = _column(d_table, "Record ID")
+        row, member = _associations(d_table, contact_column)
+        if group == "company":
+            files.check_schema(d_table.schema, "deals", {company_column: "text"})
+            files.check_schema(c_table.schema, "contacts", {contact_company_column: "text"})
+            c_row, c_member = _company_members(
+                d_table, c_table, company_column, contact_company_column
+            )
+            if key == "email":  # members named by email: company contacts by their email
+                c_member = _column(c_table, "Email")[
+                    files.index_in(c_member, _column(c_table, "Record ID"))
+                ]
+            row, member = np.concatenate([row, c_row]), np.concatenate([member, c_member])
+        membership = Membership(group=deal_ids[row], member=member, identifier=key)
+        key = "deal"
+    conv, not_used, lost = _deal_conversions(
+        d_table, contact_column, won_stages, conversions, membership
+    )
     return finish(
         touches,
         conv,
@@ -324,4 +413,5 @@ def read(
         target="revenue",
         currency=currency,
         rejected_conversions=lost,
+        groups=membership,
     )

@@ -24,6 +24,7 @@ from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
+from touchcredit.hygiene.groups import Membership
 from touchcredit.hygiene.identity import MAX_JOURNEYS
 
 __all__ = [
@@ -183,6 +184,7 @@ def finish(
     currency: str | None = None,
     rejected_touches: Rejections | None = None,
     rejected_conversions: Rejections | None = None,
+    groups: Membership | None = None,
 ) -> tuple[JourneySet, ConnectorReport]:
     """Run :func:`touchcredit.clean` on a connector's tables; restate its report.
 
@@ -204,6 +206,8 @@ def finish(
     rejected_touches, rejected_conversions : Rejections, optional
         Input rows the connector itself rejected (0-based rows, full reasons), added
         to the report (``rows_in`` and ``conversions_in`` count them).
+    groups : Membership, optional
+        Buying groups (:mod:`touchcredit.hygiene.groups`), passed to ``clean``.
 
     Raises
     ------
@@ -225,6 +229,7 @@ def finish(
         progress=opts.progress,
         ignore_placeholders=opts.ignore_placeholders,
         max_journeys_per_identifier=opts.max_journeys_per_identifier,
+        groups=groups,
     )
     rejected = _merge(_restate(rep.rejected, touches.rows, touches.name), rejected_touches)
     conv_rows = conversions.rows if conversions is not None else np.zeros(0, np.int64)

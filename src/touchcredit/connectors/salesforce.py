@@ -31,17 +31,23 @@ without a contact role, are rejected with their row.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, rejections
+from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
+from touchcredit.hygiene.groups import Membership, group_keys
 
-__all__ = ["read"]
+__all__ = ["Conversions", "Group", "read"]
+
+#: Whose touches a deal is credited to (see :func:`read`).
+Group = Literal["deal", "account", "contact"]
+#: Which opportunities are conversions, and when.
+Conversions = Literal["won", "created"]
 
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
@@ -72,23 +78,13 @@ def _texts(table: Any, name: str) -> ObjArray:
     return np.full(table.num_rows, None, dtype=object)
 
 
-def _index_in(values: ObjArray, keys: ObjArray) -> IntArray:
-    """Position of each value in ``keys`` (-1 when absent), by hashing (pyarrow)."""
-    pa = importlib.import_module("pyarrow")
-    pc = importlib.import_module("pyarrow.compute")
-    idx = pc.index_in(
-        pa.array(values, type=pa.string()), value_set=pa.array(keys, type=pa.string())
-    )
-    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
 def _touches(
     members: Any, campaigns: Any, channel_field: str | None
 ) -> tuple[Table, dict[str, int], Any]:
     responded = files.bools(
         members.column("HasResponded"), table="campaign members", column="HasResponded"
     )
-    which = _index_in(_texts(members, "CampaignId"), _texts(campaigns, "Id"))
+    which = files.index_in(_texts(members, "CampaignId"), _texts(campaigns, "Id"))
     known = which >= 0
     rows = np.flatnonzero(responded & known).astype(np.int64)
     created = files.times(members.column("CreatedDate"))
@@ -117,23 +113,85 @@ def _touches(
     return Table("campaign members", cols, rows), not_used, lost
 
 
-def _conversions(opps: Any, roles: Any) -> tuple[Table, dict[str, int], Any]:
-    won = files.bools(opps.column("IsWon"), table="opportunities", column="IsWon")
-    opp_ids = _texts(opps, "Id")
-    role_opp = _index_in(_texts(roles, "OpportunityId"), opp_ids)
-    role_contact = _texts(roles, "ContactId")
+def _role_links(
+    opps: Any, roles: Any
+) -> tuple[IntArray, ObjArray, ObjArray, npt.NDArray[np.bool_]]:
+    """Usable contact-role rows: their opportunity row, contact, role and primary flag."""
+    role_opp = files.index_in(_texts(roles, "OpportunityId"), _texts(opps, "Id"))
+    contact = _texts(roles, "ContactId")
     primary = (
         files.bools(roles.column("IsPrimary"), table="contact roles", column="IsPrimary")
         if "IsPrimary" in roles.column_names
         else np.zeros(roles.num_rows, dtype=bool)
     )
-    usable = (role_opp >= 0) & (role_contact != None)  # noqa: E711
-    r = np.flatnonzero(usable)
-    order = r[np.lexsort((r, ~primary[r], role_opp[r]))]  # per opportunity: primary, then first
-    opp_of, first = np.unique(role_opp[order], return_index=True)
-    contact = np.full(opps.num_rows, None, dtype=object)
-    contact[opp_of] = role_contact[order[first]]
-    linked = won & (contact != None)  # noqa: E711
+    r = np.flatnonzero((role_opp >= 0) & (contact != None))  # noqa: E711
+    return role_opp[r], contact[r], _texts(roles, "Role")[r], primary[r]
+
+
+def _primary_contact(opps: Any, roles: Any) -> ObjArray:
+    """Each opportunity's primary contact role, else its first one (None without)."""
+    opp, contact, _, primary = _role_links(opps, roles)
+    r = np.arange(opp.size)
+    order = r[np.lexsort((r, ~primary, opp))]  # per opportunity: primary, then first
+    opp_of, first = np.unique(opp[order], return_index=True)
+    out = np.full(opps.num_rows, None, dtype=object)
+    out[opp_of] = contact[order[first]]
+    return out
+
+
+def _account_pairs(opps: Any, contacts: Any) -> tuple[IntArray, ObjArray]:
+    """Every (opportunity row, contact id) pair whose AccountIds match: a join by key."""
+    n = opps.num_rows
+    keys = group_keys(
+        np.concatenate([_texts(opps, "AccountId"), _texts(contacts, "AccountId")]),
+        field="AccountId",
+    )
+    opp_key, contact_key = keys.codes[:n], keys.codes[n:]
+    has = np.flatnonzero(contact_key >= 0)
+    by_key = has[np.argsort(contact_key[has], kind="stable")]
+    off = np.zeros(keys.values.shape[0] + 2, dtype=np.int64)
+    np.cumsum(np.bincount(contact_key[by_key] + 1, minlength=keys.values.shape[0] + 1), out=off[1:])
+    # segment 0 holds the missing key (none), segment k + 1 the contacts of key k
+    idx, seg = gather_segments(off, opp_key + 1)
+    opp_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(seg))
+    return opp_row, _texts(contacts, "Id")[by_key[idx]]
+
+
+def _membership(opps: Any, roles: Any, contacts: Any | None, group: Group) -> Membership:
+    """Who is on each opportunity: its contact roles, plus (``"account"``) every contact
+    of its account (with no role unless a contact role gives one)."""
+    opp, contact, role, _ = _role_links(opps, roles)
+    opp_ids = _texts(opps, "Id")
+    groups, members, role_of = [opp_ids[opp]], [contact], [role]
+    if group == "account" and contacts is not None:
+        opp_row, account_contact = _account_pairs(opps, contacts)
+        groups.append(opp_ids[opp_row])
+        members.append(account_contact)
+        role_of.append(np.full(opp_row.size, None, dtype=object))
+    return Membership(
+        group=np.concatenate(groups),
+        member=np.concatenate(members),
+        identifier="contact",
+        role=np.concatenate(role_of),
+    )
+
+
+def _conversions(
+    opps: Any, roles: Any, contacts: Any | None, group: Group, conversions: Conversions
+) -> tuple[Table, dict[str, int], Any, Membership | None]:
+    """Won (or all created) opportunities as conversions of their contact or group."""
+    won = files.bools(opps.column("IsWon"), table="opportunities", column="IsWon")
+    chosen = won if conversions == "won" else np.ones(opps.num_rows, dtype=bool)
+    membership = None if group == "contact" else _membership(opps, roles, contacts, group)
+    if membership is None:
+        key = _primary_contact(opps, roles)
+    else:  # the group is the opportunity itself; it needs at least one member
+        key = _texts(opps, "Id")
+        named = np.zeros(opps.num_rows, dtype=bool)
+        on = files.index_in(membership.group[membership.member != None], key)  # noqa: E711
+        named[on[on >= 0]] = True
+        key[~named] = None
+    linked = chosen & (key != None)  # noqa: E711
     rows = np.flatnonzero(linked).astype(np.int64)
     amount = opps.column("Amount")
     value = (
@@ -141,14 +199,17 @@ def _conversions(opps: Any, roles: Any) -> tuple[Table, dict[str, int], Any]:
         if files.is_text(amount)
         else files.numbers(amount, table="opportunities", column="Amount")
     )
+    at = "CloseDate" if conversions == "won" else "CreatedDate"
     cols = {
-        "contact": contact[rows],
-        "time": files.times(opps.column("CloseDate"))[rows],
+        "contact" if membership is None else "opportunity": key[rows],
+        "time": files.times(opps.column(at))[rows],
         "value": value[rows],
     }
-    lost = rejections(np.flatnonzero(won & ~linked), "opportunities", "won, but no contact role")
-    not_used = {"opportunities not won": int(np.count_nonzero(~won))}
-    return Table("opportunities", cols, rows), not_used, lost
+    what = "won" if conversions == "won" else "created"
+    why = f"{what}, but no contact role" + ("" if group != "account" else " or account contact")
+    lost = rejections(np.flatnonzero(chosen & ~linked), "opportunities", why)
+    not_used = {"opportunities not won": int(np.count_nonzero(~chosen))}
+    return Table("opportunities", cols, rows), not_used, lost, membership
 
 
 def read(
@@ -160,6 +221,9 @@ def read(
     channel_field: str | None = None,
     cleaning: Cleaning | None = None,
     currency: str | None = None,
+    group: Group = "deal",
+    contacts: files.Source | None = None,
+    conversions: Conversions = "won",
 ) -> tuple[JourneySet, ConnectorReport]:
     """Read Salesforce campaign responses and won opportunities into journeys.
 
@@ -167,6 +231,17 @@ def read(
     ----------
     campaign_members, campaigns, opportunities, contact_roles : path, glob or frame
         The CampaignMember, Campaign, Opportunity and OpportunityContactRole exports.
+    group : {"deal", "account", "contact"}
+        Whose touches an opportunity is credited to. ``"deal"`` (default): every
+        contact with a contact role on it (its buying group; touches record each
+        contact's ``Role``). ``"account"``: also every contact of the opportunity's
+        account (needs ``contacts=`` and ``Opportunity.AccountId``). ``"contact"``:
+        the primary contact role only, else the first one.
+    contacts : path, glob or frame, optional
+        The Contact export (``Id``, ``AccountId``), for ``group="account"``.
+    conversions : {"won", "created"}
+        ``"won"`` (default): won opportunities at their ``CloseDate``. ``"created"``:
+        every opportunity at its ``CreatedDate`` with its amount (pipeline attribution).
     channel_field : str, optional
         A Campaign column holding your own channel (e.g. ``"Channel__c"``); without
         it the channel comes from the campaign ``Type`` through the catalog.
@@ -194,6 +269,10 @@ def read(
     >>> js.n_touches, js.total_value, js.campaign.labels().tolist()
     (2, 1000.0, ['Spring webinar', 'Expo'])
     """
+    if group not in ("deal", "account", "contact"):
+        raise ValueError(f"group must be 'deal', 'account' or 'contact', got {group!r}")
+    if conversions not in ("won", "created"):
+        raise ValueError(f"conversions must be 'won' or 'created', got {conversions!r}")
     m = files.read_table(campaign_members, table="campaign members",
                          text=["CampaignId", "LeadId", "ContactId"])  # fmt: skip
     files.check_schema(m.schema, "campaign members", _MEMBERS, _MEMBERS_OPT)
@@ -204,12 +283,21 @@ def read(
     if channel_field:
         optional[channel_field] = "text"
     files.check_schema(c.schema, "campaigns", _CAMPAIGNS, optional)
-    o = files.read_table(opportunities, table="opportunities", text=["Id"])
+    o = files.read_table(opportunities, table="opportunities", text=["Id", "AccountId"])
     files.check_schema(o.schema, "opportunities", _OPPS)
     r = files.read_table(contact_roles, table="contact roles", text=["OpportunityId", "ContactId"])
-    files.check_schema(r.schema, "contact roles", _ROLES, {"IsPrimary": "bool"})
+    files.check_schema(r.schema, "contact roles", _ROLES, {"IsPrimary": "bool", "Role": "text"})
+    if conversions == "created":
+        files.check_schema(o.schema, "opportunities", {"CreatedDate": "time"})
+    people = None
+    if group == "account":
+        if contacts is None:
+            raise ValueError("group='account' needs the Contact export (contacts=...)")
+        files.check_schema(o.schema, "opportunities", {"AccountId": "text"})
+        people = files.read_table(contacts, table="contacts", text=["Id", "AccountId"])
+        files.check_schema(people.schema, "contacts", {"Id": "text", "AccountId": "text"})
     touches, unused_members, lost_members = _touches(m, c, channel_field)
-    conv, unused_opps, lost_opps = _conversions(o, r)
+    conv, unused_opps, lost_opps, membership = _conversions(o, r, people, group, conversions)
     roles = {
         "journey": "contact",
         "timestamp": "time",
@@ -217,12 +305,14 @@ def read(
         "source": "source",
         "campaign": "campaign",
         "channel": "channel",
-        "conversion_journey": "contact",
+        "conversion_journey": "contact" if membership is None else "opportunity",
         "conversion_time": "time",
         "conversion_value": "value",
     }
     tables = {"campaign members": m.num_rows, "campaigns": c.num_rows,
               "opportunities": o.num_rows, "contact roles": r.num_rows}  # fmt: skip
+    if people is not None:
+        tables["contacts"] = people.num_rows
     return finish(
         touches,
         conv,
@@ -235,4 +325,5 @@ def read(
         currency=currency,
         rejected_touches=lost_members,
         rejected_conversions=lost_opps,
+        groups=membership,
     )

@@ -426,6 +426,7 @@ def selected_fields(journeys: JourneySet, index: npt.ArrayLike) -> dict[str, Any
         "timestamp": journeys.timestamp[t_idx],
         **{name: journeys.dimension(name).take(t_idx) for name in DIMENSIONS},
         "touch_row": journeys.touch_row[t_idx],
+        "touch_labels": {k: d.take(t_idx) for k, d in journeys.touch_labels.items()},
         "conversion_journey": np.repeat(np.arange(sel.size, dtype=np.int64), c_counts),
     }
     for name in ("conversion_time", "conversion_value", *MILESTONES, "conversion_row"):

@@ -6,10 +6,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIMENSIONS", "Dimension"]
+__all__ = ["DIMENSIONS", "GROUP_LABELS", "Dimension"]
 
 #: The label columns of a touch, in the order reports list them.
 DIMENSIONS: tuple[str, ...] = ("source", "channel", "campaign", "method")
+
+#: Per-touch labels of a buying-group journey (whose contact a touch was, and that
+#: contact's role on the deal); not recorded on a person's own journey.
+GROUP_LABELS: tuple[str, ...] = ("contact", "role")
 
 
 @attrs.frozen(eq=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
 from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays, selected_fields
-from touchcredit.core.dimension import DIMENSIONS, Dimension
+from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS, Dimension
 from touchcredit.core.display import html_summary
 from touchcredit.core.domain import Deal, Journey, Lead
 from touchcredit.core.frame_input import journey_columns, journey_fields
@@ -76,6 +76,10 @@ class JourneySet:
         What the conversions are: ``"leads"``, ``"revenue"`` or ``"conversions"``.
     currency : str or None
         Currency of the values when they are money.
+    touch_labels : mapping of str to Dimension
+        Further per-touch labels that models never read, kept for reporting: a
+        buying-group journey records each touch's ``"contact"`` and ``"role"``
+        (:mod:`touchcredit.hygiene.groups`). Empty for a person's journeys.
 
     Examples
     --------
@@ -110,6 +114,7 @@ class JourneySet:
     conversion_row: IntArray
     target: str = "conversions"
     currency: str | None = None
+    touch_labels: Mapping[str, Dimension] = attrs.field(factory=dict)
     _pairs_cache: dict[Any, Pairs] = attrs.field(factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------ sizes
@@ -145,8 +150,13 @@ class JourneySet:
         >>> js.dimension("channel").categories
         ('seo',)
         """
+        if name in self.touch_labels:
+            return self.touch_labels[name]
+        if name in GROUP_LABELS:  # a person's journeys: no contact or role recorded
+            return Dimension(np.full(self.n_touches, -1, dtype=np.int32), ())
         if name not in DIMENSIONS:
-            raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}; got {name!r}")
+            known = ", ".join(dict.fromkeys((*DIMENSIONS, *GROUP_LABELS, *self.touch_labels)))
+            raise ValueError(f"dimension must be one of {known}; got {name!r}")
         dim: Dimension = getattr(self, name)
         return dim
 

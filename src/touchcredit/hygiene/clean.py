@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
@@ -37,6 +38,7 @@ from touchcredit.hygiene.clean_steps import (
     url_tags,
 )
 from touchcredit.hygiene.cleaning_report import CleaningReport, Rejections, no_rejections
+from touchcredit.hygiene.groups import GroupJourneys, Membership, group_journeys, group_keys
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
@@ -74,6 +76,7 @@ def clean(
     progress: bool | None = None,
     ignore_placeholders: bool = True,
     max_journeys_per_identifier: int | None = identity.MAX_JOURNEYS,
+    groups: Membership | None = None,
 ) -> tuple[JourneySet, CleaningReport]:
     """Clean a raw touch table into a JourneySet and report every change.
 
@@ -139,6 +142,11 @@ def clean(
         journey ids (a shared ``sales@`` address; None: no limit). Ignored values are
         listed in ``report.ignored_identifiers``; a row left without a usable
         identifier is rejected.
+    groups : touchcredit.hygiene.groups.Membership, optional
+        Buying groups: the conversions' ``conversion_journey`` column then holds group
+        keys (deal or account ids), and each group's journey is the touches of all its
+        members (:mod:`touchcredit.hygiene.groups`); touches record their ``contact``
+        and ``role``. A person in no group keeps a journey of their own.
 
     Returns
     -------
@@ -212,10 +220,13 @@ def clean(
     rows, duplicate_of, removed = _dedupe(
         np.flatnonzero(rej.accepted()), stitched, times, labels, dedupe_window
     )
+    conv_column = mapping.conversion_journey or mapping.journey
+    grouping = _Grouping(groups, stitched, conversions, conv_column) if groups else None
     conv = read_conversions(
         conversions,
         stitched,
-        column=mapping.conversion_journey or mapping.journey,
+        journey_of=grouping.journey_of if grouping else None,
+        column=conv_column,
         time=mapping.conversion_time,
         value=mapping.conversion_value,
         rule=rule,
@@ -223,8 +234,11 @@ def clean(
         errors=errors,
     )
     bar.update(label="journeys")
-    js = _journeys(rows, stitched, times, labels, conv, target, currency)
-    report = _report(js, rej, unmapped, stitched, removed, duplicate_of, conv)
+    js = _journeys(rows, stitched, times, labels, conv, target, currency, grouping)
+    report = _report(js, rows.size, rej, unmapped, stitched, removed, duplicate_of, conv)
+    if grouping is not None and grouping.result is not None:
+        g = grouping.result
+        report = attrs.evolve(report, group_members=g.members, group_engaged=g.engaged)
     bar.update()
     bar.close()
     return js, report
@@ -232,6 +246,7 @@ def clean(
 
 def _report(
     js: JourneySet,
+    rows_out: int,
     rej: _Reasons,
     unmapped: Mapping[str, int],
     stitched: identity.Stitching,
@@ -244,7 +259,7 @@ def _report(
     bad_rows = np.flatnonzero(~accepted)
     report = CleaningReport(
         rows_in=accepted.size,
-        rows_out=js.n_touches,
+        rows_out=rows_out,
         duplicates_removed=removed,
         rejected=Rejections(bad_rows.astype(np.int64), tuple(rej.reason[bad_rows].tolist())),
         unmapped_sources=unmapped,
@@ -430,8 +445,16 @@ def _journeys(
     conv: CleanConversions | None,
     target: str,
     currency: str | None,
+    grouping: _Grouping | None = None,
 ) -> JourneySet:
     """The JourneySet of the kept rows, with their input rows recorded."""
+    touch_labels: dict[str, Dimension] = {}
+    journey_id: npt.NDArray[Any] = stitched.person[rows]
+    conversion_id: npt.NDArray[Any] | None = conv.person if conv else None
+    if grouping is not None:  # one touch per (touch, group of its person)
+        g = grouping.expand(journey_id, conv)
+        rows, journey_id, conversion_id = rows[g.touch], g.journey_id, g.conversion_journey_id
+        touch_labels = {"contact": g.contact, "role": g.role}
     dims = {}
     for name in DIMENSIONS:
         used = labels[name].take(rows).sorted_used()
@@ -439,13 +462,13 @@ def _journeys(
     if conv is not None:  # conversions of one person at one instant: in value order, not
         conv = _by_value(conv)  # row order (from_arrays keeps the input order on ties)
     js = JourneySet.from_arrays(
-        journey_id=stitched.person[rows],
+        journey_id=journey_id,
         timestamp=times[rows],
         channel=dims["channel"],
         source=dims["source"],
         campaign=dims["campaign"],
         method=dims["method"],
-        conversion_journey_id=conv.person if conv else None,
+        conversion_journey_id=conversion_id,
         conversion_time=conv.time if conv else None,
         conversion_value=conv.value if conv else None,
         target=target,
@@ -453,6 +476,7 @@ def _journeys(
     )
     return attrs.evolve(
         js,
+        touch_labels={k: d.take(js.touch_row) for k, d in touch_labels.items()},
         touch_row=rows[js.touch_row],
         conversion_row=conv.rows[js.conversion_row] if conv else js.conversion_row,
     )
@@ -468,3 +492,36 @@ def _by_value(conv: CleanConversions) -> CleanConversions:
         value=conv.value[order],
         rows=conv.rows[order],
     )
+
+
+class _Grouping:
+    """Buying groups in :func:`clean`: conversions keyed by group, touches expanded."""
+
+    def __init__(
+        self, groups: Membership, stitched: identity.Stitching, conversions: Any, column: str
+    ) -> None:
+        self.groups = groups
+        self.column = column
+        self.member_person = stitched.lookup(groups.identifier, groups.member)
+        named = [groups.group]
+        if conversions is not None:
+            named.append(
+                as_object_array(column_of(conversions, column, None, column), field=column)
+            )
+        # every key a membership row or a conversion names, in text order
+        self.keys = group_keys(np.concatenate(named), field=column).sorted_used().values
+        self.result: GroupJourneys | None = None
+
+    def journey_of(self, ids: Any) -> IntArray:
+        """Group number of each conversion's key (-1 where missing)."""
+        codes = group_keys(ids, field=self.column)
+        found = np.searchsorted(self.keys, codes.values).astype(np.int64)
+        return codes.per_row(found, -1)
+
+    def expand(self, person: IntArray, conv: CleanConversions | None) -> GroupJourneys:
+        """One touch per (touch, group of its person); remembered for the report."""
+        keys = self.keys[conv.person] if conv is not None else np.empty(0, dtype=object)
+        self.result = group_journeys(
+            person, self.member_person, self.groups, keys, conversion_field=self.column
+        )
+        return self.result

@@ -6,7 +6,7 @@ labels, and matching the conversion table to the stitched persons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -147,11 +147,17 @@ def read_conversions(
     rule: TimeRule,
     dayfirst: bool,
     errors: str,
+    journey_of: Callable[[Any], IntArray] | None = None,
 ) -> CleanConversions | None:
-    """Conversions matched to stitched persons; rows that cannot be used are rejected."""
+    """Conversions matched to stitched persons; rows that cannot be used are rejected.
+
+    ``journey_of`` maps the ids of ``column`` to journey numbers instead of the
+    stitched persons (a buying group's key, :mod:`touchcredit.hygiene.groups`)."""
     if conversions is None:
         return None
-    if column not in stitched.columns:  # the names were checked by conversion_table
+    if (
+        journey_of is None and column not in stitched.columns
+    ):  # the names were checked by conversion_table
         raise ValueError(
             f"'conversion_journey' {column!r} must name a touch identifier column "
             f"({', '.join(map(repr, stitched.columns))})"
@@ -180,7 +186,7 @@ def read_conversions(
         for i in np.flatnonzero(bad & (reason == None)).tolist():  # noqa: E711
             shown = raw[i : i + 1].tolist()[0]
             reason[i] = f"conversion row {i + 1}: {value!r} must be a number >= 0, got {shown!r}"
-    person = stitched.lookup(column, ids)
+    person = stitched.lookup(column, ids) if journey_of is None else journey_of(ids)
     # An identifier no touch carries: a journey of its own, with no touches.
     absent = missing_mask(ids)
     for i in np.flatnonzero(absent & (reason == None)).tolist():  # noqa: E711

@@ -66,6 +66,9 @@ class CleaningReport:
     ignored_identifiers : touchcredit.hygiene.placeholders.IgnoredIdentifiers
         Identifier values not used for stitching (placeholders such as ``n/a`` or
         ``000-000-0000``, and values shared by too many journeys), with row counts.
+    group_members, group_engaged : mapping of str to int
+        Buying groups only (``clean(groups=...)``): per group key (deal or account),
+        its distinct members, and those with at least one touch.
     """
 
     rows_in: int
@@ -83,6 +86,8 @@ class CleaningReport:
     conversions_rejected: Rejections = attrs.field(factory=lambda: no_rejections())
     rejected_conversion_value: float = 0.0
     ignored_identifiers: IgnoredIdentifiers = attrs.field(factory=no_ignored)
+    group_members: Mapping[str, int] = attrs.field(factory=dict)
+    group_engaged: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
     def rows_rejected(self) -> int:
