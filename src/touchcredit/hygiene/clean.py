@@ -448,6 +448,8 @@ def _journeys(
     grouping: _Grouping | None = None,
 ) -> JourneySet:
     """The JourneySet of the kept rows, with their input rows recorded."""
+    if conv is not None:  # conversions of one person at one instant: in value order, not
+        conv = _by_value(conv)  # row order (from_arrays keeps the input order on ties)
     touch_labels: dict[str, Dimension] = {}
     journey_id: npt.NDArray[Any] = stitched.person[rows]
     conversion_id: npt.NDArray[Any] | None = conv.person if conv else None
@@ -459,8 +461,6 @@ def _journeys(
     for name in DIMENSIONS:
         used = labels[name].take(rows).sorted_used()
         dims[name] = Dimension(used.codes.astype(np.int32), tuple(used.values.tolist()))
-    if conv is not None:  # conversions of one person at one instant: in value order, not
-        conv = _by_value(conv)  # row order (from_arrays keeps the input order on ties)
     js = JourneySet.from_arrays(
         journey_id=journey_id,
         timestamp=times[rows],
