@@ -17,6 +17,7 @@ from touchcredit.attribution.periods import change_against
 from touchcredit.core.display import html_table, quantity
 from touchcredit.core.frame_output import to_frame
 from touchcredit.core.metric_table import MetricTable
+from touchcredit.core.warehouse import WriteMode, write_tables
 from touchcredit.models.base import AttributionModel
 
 __all__ = [
@@ -141,6 +142,54 @@ class CreditTable:
     def to_arrow(self) -> Any:
         """The table as a pyarrow Table (needs pyarrow)."""
         return to_frame(self._columns(), "pyarrow")
+
+    def to_database(self, target: Any, table: str, *, mode: WriteMode = "replace") -> None:
+        """Write the table into a database through ADBC bulk ingest, in one transaction.
+
+        The columns of :meth:`to_arrow` (the dimension's labels, ``value``,
+        ``conversions``) plus ``model`` and ``currency``, and a last row labelled
+        ``(unattributed)`` holding what no touch took, so that ``value`` sums to the
+        conversion value. See :func:`touchcredit.core.warehouse.write_tables`.
+
+        Parameters
+        ----------
+        target : str or ADBC DB-API connection
+            A ``postgresql://`` URI (needs ``adbc-driver-postgresql``) or an open ADBC
+            connection (PostgreSQL, SQLite, ...).
+        table : str
+            ``"credit"`` or ``"schema.credit"``.
+        mode : {"replace", "append"}
+            Replace the table, or append rows to it (creating it when missing).
+
+        Examples
+        --------
+        >>> import touchcredit as tc
+        >>> from adbc_driver_sqlite import dbapi
+        >>> js = tc.JourneySet.from_arrays(
+        ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
+        ...     conversion_journey_id=[1], conversion_time=[3], conversion_value=[100.0], unit="s")
+        >>> conn = dbapi.connect()
+        >>> tc.attribute(js, "linear").by("channel").to_database(conn, "credit")
+        >>> cur = conn.cursor()
+        >>> _ = cur.execute("SELECT channel, value, model FROM credit")
+        >>> cur.fetchall()
+        [('email', 50.0, 'linear'), ('seo', 50.0, 'linear'), ('(unattributed)', 0.0, 'linear')]
+        >>> cur.close()
+        >>> conn.close()
+        """
+        cols = self._columns()
+        n = len(self.labels) + 1
+        labels = np.empty(n, dtype=object)
+        labels[:-1] = cols[self.dimension]
+        labels[-1] = "(unattributed)"  # as in the pipeline's credit table
+        rows = {
+            self.dimension: labels,
+            "value": np.append(self.value, self.unattributed_value),
+            "conversions": np.append(self.conversions, float(self.unattributed_conversions)),
+            "model": np.full(n, model_label(self.model), dtype=object),
+            "currency": np.full(n, self.currency, dtype=object),
+        }
+        write_tables(target, {table: to_frame(rows, "pyarrow")}, mode)
 
     def _rows(self) -> list[tuple[str, str, str]]:
         """Label, value and conversions as text; unattributed last when not zero."""

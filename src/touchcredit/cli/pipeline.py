@@ -36,10 +36,14 @@ clean them, which models to compare, where the spend is and what to write::
     cleaning = "cleaning.txt"
     report = "report.html"
     paths = "paths.csv"                     # assisted, path lengths, time lags: one table
+    database = "postgresql://..."           # optional: tables back into PostgreSQL
+    credit_table = "analytics.credit"       # (and kpis_table, leads_table, database_mode)
 
 Paths are relative to the pipeline file; output names are relative to the output
 directory and may not leave it (:mod:`touchcredit.cli.pipeline_outputs`). The outputs of
-a run replace the previous run's together, or not at all. Every table is checked before
+a run replace the previous run's together, or not at all; the database tables
+(:mod:`touchcredit.cli.database`) are written in one transaction, committed before the
+files are moved into place. Every table is checked before
 anything runs (:mod:`touchcredit.cli.pipeline_schema`): unknown keys and values of the
 wrong type are errors naming the table and key of the file (``[attribution] models``).
 """
@@ -53,7 +57,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from touchcredit.cli import outputs, pipeline_inputs, pipeline_outputs
+from touchcredit.cli import database, outputs, pipeline_inputs, pipeline_outputs
 from touchcredit.cli.common import UsageError
 from touchcredit.cli.pipeline_schema import check_table, field_hints, signature_hints
 
@@ -65,7 +69,7 @@ PATH_KEYS = {
     "hubspot": ("contacts", "deals"),
     "salesforce": ("campaign_members", "campaigns", "opportunities", "contact_roles"),
     "crm": ("touches", "conversions"),
-    "sql": ("connection",),
+    "sql": ("connection", "allowed_directories"),
 }
 #: The tables a pipeline file may have.
 TABLES = ("input", "cleaning", "columns", "leads", "deals", "attribution", "spend", "outputs")
@@ -74,7 +78,8 @@ _ATTRIBUTION = {"models": Sequence[str], "by": str | Sequence[str],
                 "lookback": _DURATION, "half_life": _DURATION}  # fmt: skip
 _NAMES = str | Sequence[str]
 _OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
-            "leads": _NAMES, "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES}  # fmt: skip
+            "leads": _NAMES, "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES,
+            **dict.fromkeys(database.KEYS, str)}  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -148,7 +153,7 @@ def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, An
     check_table(inp, hints, f"{where} [input] ({kind})")
     for key in PATH_KEYS[kind]:
         value = inp.get(key)
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and "://" not in value:  # a URI stays as it is
             inp[key] = str(base / value)
         elif isinstance(value, list):
             inp[key] = [str(base / v) for v in value]
@@ -206,7 +211,19 @@ def _targets(
     spec: Mapping[str, Any], base: Path, where: str, out_dir: str | None
 ) -> tuple[Path, dict[str, list[Path]]]:
     out_spec = check_table(spec.get("outputs", {}), _OUTPUTS, f"{where} [outputs]")
-    return pipeline_outputs.plan(out_spec, base, where, out_dir)
+    files = {k: v for k, v in out_spec.items() if k not in database.KEYS}
+    if "database" in out_spec and not set(files) - {"directory"}:  # tables only, no file
+        return (Path(out_dir) if out_dir else base / files.get("directory", ".")), {}
+    return pipeline_outputs.plan(files, base, where, out_dir)
+
+
+def _rows(journeys: Any, spend: Any, tables: list[Any], leads: Any) -> dict[str, Any]:
+    """The table outputs' columns, each made when asked (for files and database tables)."""
+    return {
+        "credit": lambda: outputs.credit_rows(tables, float(journeys.total_value)),
+        "kpis": lambda: outputs.kpi_rows(tables, spend),
+        "leads": lambda: pipeline_inputs.lead_rows(leads, spend),
+    }
 
 
 Writer = Callable[[Path, Path], object]  # (staging path, final target) -> anything
@@ -230,11 +247,12 @@ def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tu
             journeys, leads=leads, spend=spend, models=fitted, by=by, cleaning=cleaning
         ).save(tmp)
 
+    rows = _rows(journeys, spend, tables, leads)
     return {
-        "credit": table(lambda: outputs.credit_rows(tables, float(journeys.total_value))),
-        "kpis": table(lambda: outputs.kpi_rows(tables, spend)),
+        "credit": table(rows["credit"]),
+        "kpis": table(rows["kpis"]),
         "monthly": table(lambda: outputs.monthly_rows(journeys, spend)),
-        "leads": table(lambda: pipeline_inputs.lead_rows(leads, spend)),
+        "leads": table(rows["leads"]),
         "cleaning": lambda tmp, target: tmp.write_text(f"{text}\n", encoding="utf-8"),
         "report": report,
         "paths": table(lambda: path_rows(journeys, by, getattr(fitted[0], "lookback", None))),
@@ -250,6 +268,7 @@ def run(args: argparse.Namespace) -> int:
     spec = load(path)
     where, base = path.name, path.resolve().parent
     folder, targets = _targets(spec, base, where, args.out_dir)
+    db = database.spec(spec.get("outputs", {}), where)
     fitted, by = _models(spec, where)
     spend = pipeline_inputs.spend_table(spec, base, where)
     clean_table = dict(spec.get("cleaning", {}))
@@ -260,19 +279,22 @@ def run(args: argparse.Namespace) -> int:
         _cleaning({k: v for k, v in clean_table.items() if k != "unit"}, where),
         clean_table.get("unit"),
     )
-    if "leads" in targets and leads is None:
+    if ("leads" in targets or (db is not None and "leads" in db.tables)) and leads is None:
         raise UsageError(f"{where} [outputs] leads needs a [leads] table (the lead sheet)")
     journeys, cleaning = read_input(spec, base, where)
     fitted = [m.fit(journeys) for m in fitted]
     tables = [attribute(journeys, m).by(d) for m in fitted for d in by]
     text = f"{cleaning}" + ("" if lead_report is None else f"\n{lead_report}")
     writers = _writers(journeys, cleaning, spend, fitted, by, tables, leads, text)
+    tables_written: list[str] = []
     with pipeline_outputs.Staging(folder) as stage:  # all replaced together, or none
         for key, paths in targets.items():
             for p in paths:
                 writers[key](stage.path(p), p)
+        if db is not None:  # one transaction, committed only when every file is ready
+            tables_written = database.write(db, _rows(journeys, spend, tables, leads), where)
         stage.publish()
-    written = [p for paths in targets.values() for p in paths]
+    written = [str(p) for paths in targets.values() for p in paths] + tables_written
     print(f"{where}: {journeys!r}")
     print(text)
     for p in written:
