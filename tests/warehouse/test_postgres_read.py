@@ -34,7 +34,10 @@ def _touches(n: int, seed: int = 7) -> dict[str, Any]:
     n_journeys = n // 5
     journey = rng.integers(0, n_journeys, n)
     # "00000042" and "42" are two customers: ids are text, never numbers
-    ids = np.array([f"{j:08d}" if j % 2 else str(j) for j in range(n_journeys)], dtype=object)
+    # (from 1: "0" is a placeholder identifier, which the cleaning path links to nobody)
+    ids = np.array(
+        [f"{j:08d}" if j % 2 else str(j) for j in range(1, n_journeys + 1)], dtype=object
+    )
     start = np.datetime64("2024-01-01T00:00:00", "us")
     when = start + rng.integers(0, 90 * 86_400 * 10**6, n).astype("timedelta64[us]")
     channel = CHANNELS[rng.integers(0, CHANNELS.size, n)]

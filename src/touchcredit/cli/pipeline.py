@@ -297,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
     written = [str(p) for paths in targets.values() for p in paths] + tables_written
     print(f"{where}: {journeys!r}")
     print(text)
-    for p in written:
-        print(f"written: {p}")
+    for line in written:
+        print(f"written: {line}")
     print(f"(done in {time.perf_counter() - start:.1f} s)")
     return 0
