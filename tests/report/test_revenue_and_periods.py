@@ -49,7 +49,10 @@ def test_a_complete_last_period_is_compared() -> None:
     p = headline_periods([654, 655], np.datetime64("2024-08-31"), "month")
     assert (p.now, p.before, p.note) == (1, 0, "2024-08 compared with 2024-07.")
     only = headline_periods([654], np.datetime64("2024-07-03"), "month")
-    assert only.before == -1 and "only period" in only.note
+    assert only.before == -1 and only.note == (
+        "2024-07 is partial (the data runs from 2024-07-01 to 2024-07-03); no earlier period "
+        "to compare with."
+    )
 
 
 def _journeys() -> tc.JourneySet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from touchcredit.cli import connect
+from touchcredit.cli import connect, crm_flags
 from touchcredit.cli.common import (
     DefaultsFormatter,
     UsageError,
@@ -75,6 +75,7 @@ def add_parser(sub: Any) -> None:
     att.add_argument("--out", default=None, metavar="FILE", help="write the table (.csv/.parquet)")
     att.add_argument("--version", action="version", version=version())
     connect.add_flags(att)
+    crm_flags.add_flags(att, conversions=True)
     att.set_defaults(func=run)
 
 
@@ -172,6 +173,31 @@ def _plain_journeys(args: argparse.Namespace) -> Any:
     )
 
 
+def lead_economics(args: argparse.Namespace, journeys: Any, model: Any) -> list[Any]:
+    """With ``--leads``: economics by the leads' recorded label, then by the model's credit.
+
+    Both tables say which revenue they hold in their title. ``--spend`` needs ``--leads``.
+    """
+    if args.spend and not args.leads:
+        raise UsageError("--spend needs --leads (cost per lead and ROI are per lead source)")
+    leads, report = crm_flags.lead_set(args)
+    if leads is None:
+        return []
+    import warnings
+
+    from touchcredit.attribution import attribute
+    from touchcredit.kpi.metrics import economics
+
+    spend = crm_flags.spend_table(args)
+    by = args.by if args.by in ("source", "channel", "campaign") else "source"
+    with warnings.catch_warnings():  # labels in one table only: in the tables' notes
+        warnings.simplefilter("ignore")
+        out = [economics(leads, spend=spend, by=by)]
+        if journeys.target != "leads" and journeys.currency is not None:
+            out.append(economics(leads, spend=spend, attribution=attribute(journeys, model), by=by))
+    return [*out, report]
+
+
 def run(args: argparse.Namespace) -> int:
     """Read the tables, build journeys, fit the model, print (and write) the credit table."""
     import touchcredit as tc
@@ -201,6 +227,8 @@ def run(args: argparse.Namespace) -> int:
                 frames.write_table(credit_columns(table, text=as_text), tmp, format=fmt)
         bar.step("done")
     print(table)
+    for economics in lead_economics(args, journeys, model):
+        print(f"\n{economics}")
     if cleaning is not None:
         print(f"\n{cleaning}")
     if args.out:

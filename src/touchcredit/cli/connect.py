@@ -140,8 +140,16 @@ def _crm(args: argparse.Namespace, cleaning: Any) -> tuple[Any, Any]:
         if getattr(args, name):
             flags[getattr(args, name)] = "--" + name.replace("_", "-")
     target = "revenue" if value else "conversions"
+    conversions: Any = args.conversions
+    won: dict[str, Any] = {}
+    if not conversions and getattr(args, "deals", None):  # the won deals are the conversions
+        from touchcredit.cli import crm_flags
+
+        conversions, cols, won = crm_flags.won_deals(args, cols)
+        target = "revenue"
+        won["currency"] = getattr(args, "currency", None)
     try:
-        return crm.read(args.file, cols, args.conversions, cleaning=cleaning, target=target)
+        return crm.read(args.file, cols, conversions, cleaning=cleaning, target=target, **won)
     except files.SchemaError as exc:
         raise _flag_hint(exc, flags) from None
 
@@ -149,7 +157,10 @@ def _crm(args: argparse.Namespace, cleaning: Any) -> tuple[Any, Any]:
 def read_export(args: argparse.Namespace) -> tuple[Any, Any] | None:
     """(JourneySet, ConnectorReport) when the flags ask for a connector, else None."""
     kind = args.export
-    if kind is None and (args.url or args.identifier or args.channel_groups):
+    deals_as_conversions = bool(getattr(args, "deals", None)) and not args.conversions
+    if kind is None and (
+        args.url or args.identifier or args.channel_groups or deals_as_conversions
+    ):
         kind = "crm"
     if kind is None:
         return None

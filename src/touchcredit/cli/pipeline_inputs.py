@@ -44,7 +44,15 @@ import numpy as np
 
 from touchcredit.cli.common import UsageError
 
-__all__ = ["deal_conversions", "lead_rows", "leads_and_deals", "spend_table"]
+__all__ = [
+    "deal_conversions",
+    "lead_rows",
+    "leads_and_deals",
+    "read_lead_sheets",
+    "read_spend",
+    "spend_table",
+    "won_deals",
+]
 
 _SPEND_KEYS = ("amount", "period", "source", "channel", "campaign")
 _COLUMNS = Mapping[str, str]
@@ -72,9 +80,6 @@ def leads_and_deals(
     spec: Mapping[str, Any], base: Path, where: str, cleaning: Any, unit: str | None
 ) -> tuple[Any, Any]:
     """``[leads]`` and ``[deals]`` as (LeadSet, LeadsReport); (None, None) without ``[leads]``."""
-    from touchcredit.connectors import SchemaError
-    from touchcredit.connectors.crm_leads import read_leads
-
     if "leads" not in spec:
         if "deals" in spec and spec.get("input", {}).get("connector") != "crm":
             raise UsageError(
@@ -85,25 +90,57 @@ def leads_and_deals(
     leads = _table(spec, "leads", _LEAD_TABLE, where)
     deals = _table(spec, "deals", _DEAL_TABLE, where) if "deals" in spec else None
     currency = spec.get("input", {}).get("currency") or spec.get("spend", {}).get("currency")
+    return read_lead_sheets(
+        _paths(base, leads["path"]),
+        None if deals is None else _paths(base, deals["path"]),
+        leads.get("columns"),
+        None if deals is None else deals.get("columns"),
+        won=None if deals is None else deals.get("won"),
+        cleaning=cleaning,
+        unit=unit,
+        currency=currency,
+        where=(f"{where} [leads.columns]", f"{where} [deals.columns]"),
+    )
+
+
+def read_lead_sheets(
+    leads: str,
+    deals: str | None,
+    columns: Mapping[str, Any] | None,
+    deal_columns: Mapping[str, Any] | None,
+    *,
+    won: Any,
+    cleaning: Any,
+    unit: str | None,
+    currency: str | None,
+    where: tuple[str, str],
+) -> tuple[Any, Any]:
+    """:func:`~touchcredit.connectors.crm_leads.read_leads` with errors as UsageError.
+
+    ``where`` names the lead and deal column keys in messages (``"p.toml
+    [leads.columns]"``, or a flag such as ``"--lead-column"``).
+    """
+    from touchcredit.connectors import SchemaError
+    from touchcredit.connectors.crm_leads import read_leads
+
     try:
         return read_leads(
-            _paths(base, leads["path"]),
-            None if deals is None else _paths(base, deals["path"]),
-            columns=leads.get("columns"),
-            deal_columns=None if deals is None else deals.get("columns"),
-            won=None if deals is None else deals.get("won"),
+            leads,
+            deals,
+            columns=columns,
+            deal_columns=deal_columns,
+            won=won,
             cleaning=cleaning,
             unit=unit,
             currency=currency or "USD",
-            where=(f"{where} [leads.columns]", f"{where} [deals.columns]"),
+            where=where,
         )
     except FileNotFoundError as exc:
-        raise UsageError(f"{where} [leads]/[deals] path: {exc}") from None
+        raise UsageError(f"{where[0]}: {exc}") from None
     except SchemaError as exc:
-        raise UsageError(f"{where}: {exc}") from None
+        raise UsageError(str(exc)) from None
     except ValueError as exc:
-        text = str(exc)
-        raise UsageError(text if text.startswith(where) else f"{where}: {text}") from None
+        raise UsageError(str(exc)) from None
 
 
 def deal_conversions(
@@ -114,26 +151,45 @@ def deal_conversions(
     Returns the deal table (its lead column renamed to the touch column it joins),
     the ColumnMap with the conversion columns, and crm.read's ``won``/``stage``.
     """
+    deals = _table(spec, "deals", _DEAL_TABLE, where)
+    return won_deals(
+        _paths(base, deals["path"]),
+        deals.get("columns", {}),
+        deals.get("won"),
+        mapping,
+        key=f"{where} [deals.columns]",
+        won_key=f"{where} [deals] won",
+    )
+
+
+def won_deals(
+    path: str, columns: Mapping[str, Any], won: Any, mapping: Any, *, key: str, won_key: str
+) -> tuple[Any, Any, dict[str, Any]]:
+    """A deal sheet as the crm connector's conversions (see :func:`deal_conversions`).
+
+    ``key`` and ``won_key`` name the column keys and the won stages in messages.
+    """
     from touchcredit.connectors import files
     from touchcredit.connectors.sheets import lead_key
 
-    deals = _table(spec, "deals", _DEAL_TABLE, where)
-    cols = dict(deals.get("columns", {}))
-    key = f"{where} [deals.columns]"
+    cols = dict(columns)
     for need in ("lead_id", "amount", "closed_at"):
         if not cols.get(need):
             raise UsageError(f"{key} {need} is required to credit the won deals")
-    stage, won = cols.get("stage"), deals.get("won")
+    stage = cols.get("stage")
     if stage and not won:
-        raise UsageError(f'{where} [deals] won: the stages that mean won (won = ["Closed Won"])')
+        raise UsageError(f'{won_key}: the stages that mean won (won = ["Closed Won"])')
     if not stage and not cols.get("won"):
         raise UsageError(f"{key}: name the stage column (stage) or a true/false won column (won)")
     text = [cols["lead_id"], *([stage] if stage else [])]
-    table = files.read_table(_paths(base, deals["path"]), table="deals", text=text)
+    try:
+        table = files.read_table(path, table="deals", text=text)
+    except FileNotFoundError as exc:
+        raise UsageError(f"deals: {exc}") from None
     absent = [f"{c!r} is {key} {k}" for k, c in cols.items() if c not in table.column_names]
     if absent:
         found = ", ".join(map(repr, table.column_names))
-        raise UsageError(f"{where} [deals]: no column {'; '.join(absent)}; columns found: {found}")
+        raise UsageError(f"deals: no column {'; '.join(absent)}; columns found: {found}")
     ids = lead_key(files.texts(table.column(cols["lead_id"])))
     emails = any(isinstance(v, str) and "@" in v for v in ids[:1000].tolist())
     join = next((c for c, kind in mapping.identifiers if kind == "email"), None) if emails else None
@@ -160,23 +216,40 @@ def spend_table(spec: Mapping[str, Any], base: Path, where: str) -> Any:
     """``[spend]`` as a SpendTable; sources in their catalog spelling."""
     if "spend" not in spec:
         return None
+
+    table = _table(spec, "spend", _SPEND_TABLE, where)
+    return read_spend(
+        _paths(base, table["path"]),
+        table.get("columns", {}),
+        table.get("currency"),
+        key=f"{where} [spend.columns]",
+        sheet=f"{where} [spend]",
+    )
+
+
+def read_spend(
+    path: str, columns: Mapping[str, Any], currency: str | None, *, key: str, sheet: str
+) -> Any:
+    """A spend sheet as a SpendTable: its columns named by ``columns`` (SpendTable keys).
+
+    Without ``columns``: ``amount``, ``month`` (or ``period``) and the ``source``,
+    ``channel`` and ``campaign`` columns it has. Labels in their catalog spelling.
+    ``key`` and ``sheet`` name the column keys and the sheet in messages.
+    """
     from touchcredit.connectors import SchemaError, files
     from touchcredit.connectors.sheets import sheet_labels
     from touchcredit.hygiene.canon import LabelCanon
     from touchcredit.kpi.metrics import SpendTable
 
-    table = _table(spec, "spend", _SPEND_TABLE, where)
-    key = f"{where} [spend.columns]"
-    given = dict(table.get("columns", {}))
+    given = dict(columns)
     unknown = [k for k in given if k not in _SPEND_KEYS]
     if unknown:
         raise UsageError(f"{key}: unknown key(s) {', '.join(map(repr, unknown))}; "
                          f"expected: {', '.join(_SPEND_KEYS)}")  # fmt: skip
-    path = _paths(base, table["path"])
     try:
         found = files.column_names(path)
     except FileNotFoundError as exc:
-        raise UsageError(f"{where} [spend] path: {exc}") from None
+        raise UsageError(f"{sheet}: {exc}") from None
     cols = {"amount": "amount", "period": "month" if "month" in found else "period"}
     if not given:  # the default sheet: month, amount and the labels it has
         cols.update({k: k for k in ("source", "channel", "campaign") if k in found})
@@ -184,8 +257,7 @@ def spend_table(spec: Mapping[str, Any], base: Path, where: str) -> Any:
     absent = [f"{c!r} ({key} {k})" for k, c in cols.items() if c not in found]
     if absent:
         raise UsageError(
-            f"{where} [spend]: no column {', '.join(absent)}; columns found: "
-            + ", ".join(map(repr, found))
+            f"{sheet}: no column {', '.join(absent)}; columns found: " + ", ".join(map(repr, found))
         )
     data = files.read_table(path, table="spend", text=[cols[k] for k in cols if k != "amount"])
     try:
@@ -200,13 +272,13 @@ def spend_table(spec: Mapping[str, Any], base: Path, where: str) -> Any:
         return SpendTable.from_arrays(
             np.nan_to_num(amount, nan=0.0),
             period,
-            currency=table.get("currency"),
+            currency=currency,
             **labels,
         )
     except ValueError as exc:
         text = str(exc).replace("'period'", f"{cols['period']!r} ({key} period)")
         text = text.replace("'amount'", f"{cols['amount']!r} ({key} amount)")
-        raise UsageError(f"{where} [spend]: {text}") from None
+        raise UsageError(f"{sheet}: {text}") from None
 
 
 def lead_rows(leads: Any, spend: Any) -> dict[str, Any]:

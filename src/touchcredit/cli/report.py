@@ -10,12 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from touchcredit.cli import crm_flags
 from touchcredit.cli.common import UsageError, default_column, model_names, read_touch_files
 
 __all__ = ["add_parser", "read_csv_columns", "run"]
-
-_LEAD_COLUMNS = ("source", "channel", "campaign", "method", "mql_at", "sql_at", "opportunity_at",
-                 "customer_at")  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -31,13 +29,6 @@ def add_parser(sub: Any) -> None:
     )
     rep.add_argument("file", metavar="FILE", nargs="?", help="touches: CSV or Parquet")
     rep.add_argument("--conversions", metavar="FILE", help="conversions: CSV or Parquet")
-    rep.add_argument(
-        "--leads", metavar="CSV", help="leads: lead_id, created_at[, source, channel, mql_at, ...]"
-    )
-    rep.add_argument(
-        "--deals", metavar="CSV", help="deals: lead_id, amount, created_at, closed_at, won"
-    )
-    rep.add_argument("--spend", metavar="CSV", help="spend: month, amount[, source, channel]")
     rep.add_argument(
         "--currency", default="USD", help="currency of conversion values, deals and spend"
     )
@@ -65,6 +56,7 @@ def add_parser(sub: Any) -> None:
         default=None,
         help="unit of epoch-number times (default: the one unit putting them in 1990-2100)",
     )
+    crm_flags.add_flags(rep, conversions=False)
     rep.set_defaults(func=run)
 
 
@@ -84,39 +76,6 @@ def read_csv_columns(path: str, what: str, required: tuple[str, ...]) -> dict[st
         col[:] = [(r[j] if j < len(r) and r[j] != "" else None) for r in body]
         out[name] = col
     return out
-
-
-def _lead_set(args: argparse.Namespace) -> Any:
-    from touchcredit.kpi.leads import LeadSet
-
-    lead = read_csv_columns(args.leads, "leads", ("lead_id", "created_at"))
-    kwargs: dict[str, Any] = {k: lead[k] for k in _LEAD_COLUMNS if k in lead}
-    if args.deals:
-        d = read_csv_columns(args.deals, "deals", ("lead_id", "amount"))
-        kwargs.update(
-            deal_lead_id=d["lead_id"],
-            deal_amount=np.array([float(x or 0) for x in d["amount"]]),
-            deal_created_at=d.get("created_at"),
-            deal_closed_at=d.get("closed_at"),
-            deal_won=np.array([str(x).lower() in ("1", "true", "yes", "won") for x in d["won"]])
-            if "won" in d
-            else None,
-            deal_currency=args.currency,
-        )
-    return LeadSet.from_arrays(lead["lead_id"], lead["created_at"], default_tz=args.tz, **kwargs)
-
-
-def _spend_table(args: argparse.Namespace) -> Any:
-    from touchcredit.kpi.metrics import SpendTable
-
-    s = read_csv_columns(args.spend, "spend", ("month", "amount"))
-    return SpendTable.from_arrays(
-        np.array([float(x or 0) for x in s["amount"]]),
-        s["month"],
-        source=s.get("source"),
-        channel=s.get("channel"),
-        currency=args.currency,
-    )
 
 
 def _journeys(args: argparse.Namespace) -> Any:
@@ -168,12 +127,12 @@ def run(args: argparse.Namespace) -> int:
     if args.title is not None:
         options["title"] = args.title
     if args.file is None:
-        if args.conversions or args.leads or args.spend:
-            raise UsageError("--conversions/--leads/--spend need FILE (the touch table)")
+        if args.conversions or args.leads or args.deals or args.spend:
+            raise UsageError("--conversions/--leads/--deals/--spend need FILE (the touch table)")
         report = Report.from_example(**options)
     else:
-        leads = _lead_set(args) if args.leads else None
-        spend = _spend_table(args) if args.spend else None
+        leads, _ = crm_flags.lead_set(args)
+        spend = crm_flags.spend_table(args)
         report = Report(_journeys(args), leads=leads, spend=spend, **options)
     path = report.save(args.out)
     size = path.stat().st_size

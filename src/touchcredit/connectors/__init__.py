@@ -10,6 +10,8 @@ Each module has one entry function, ``read(...)``, returning
   Opportunity and OpportunityContactRole;
 - :mod:`~touchcredit.connectors.crm`: any touch and lead/deal tables, with a
   :class:`~touchcredit.ColumnMap`;
+- :mod:`~touchcredit.connectors.crm_leads`: a CRM's lead and deal sheets to a
+  :class:`~touchcredit.kpi.leads.LeadSet` (``crm.read_leads``);
 - :mod:`~touchcredit.connectors.sql`: a SQL query through DuckDB or an ADBC connection.
 
 Inputs are paths (CSV, Parquet, newline-delimited JSON), globs, or data frames
@@ -17,7 +19,7 @@ Inputs are paths (CSV, Parquet, newline-delimited JSON), globs, or data frames
 rejected or not used, with its reason (:mod:`~touchcredit.connectors.report`).
 """
 
-from touchcredit.connectors import crm, files, ga4, hubspot, salesforce, sql
+from touchcredit.connectors import crm, crm_leads, files, ga4, hubspot, salesforce, sql
 from touchcredit.connectors.files import SchemaError
 from touchcredit.connectors.report import Cleaning, ConnectorReport
 
@@ -26,6 +28,7 @@ __all__ = [
     "ConnectorReport",
     "SchemaError",
     "crm",
+    "crm_leads",
     "files",
     "ga4",
     "hubspot",

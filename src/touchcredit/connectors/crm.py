@@ -27,7 +27,9 @@ ColumnMap role           type         meaning
 
 A deal sheet with lost and open deals is read with ``stage=`` (its stage column)
 and ``won=`` (the stages that mean won): only won deals become conversions, the
-others are counted in the report's ``not_used``.
+others are counted in the report's ``not_used``. The lead and deal sheets themselves
+(for lead KPIs: CPL, lead value, conversion rates) are read by :func:`read_leads`
+(:mod:`touchcredit.connectors.crm_leads`).
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ from typing import Any
 import numpy as np
 
 from touchcredit.connectors import files
+from touchcredit.connectors.crm_leads import read_leads
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
 from touchcredit.connectors.sheets import won_mask
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 
-__all__ = ["conversion_schema", "read", "touch_schema"]
+__all__ = ["conversion_schema", "read", "read_leads", "touch_schema"]
 
 _TEXT_ROLES = ("channel", "source", "campaign", "method", "url", "medium", "referrer")
 

@@ -146,7 +146,8 @@ def _revenue_entries(
         if lost > 1e-9 * max(js.total_value, 1.0):
             notes.append(f"{lost:,.2f} of revenue is unattributed (no eligible touch), in no row")
         model = getattr(attribution, "model", None)
-        basis = f"attributed ({model!r}): the model's credit to the touches' {by}"
+        name = getattr(model, "name", None) or model
+        basis = f"attributed ({name!r}): the model's credit to the touches' {by}"
         return (lab, months, credit), js.currency, basis
     if revenue is None:
         won = leads.deal_won

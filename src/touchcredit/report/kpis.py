@@ -151,7 +151,8 @@ def headline_section(
             )
     previous = names[before] if before >= 0 else "no earlier period"
     notes.append(chosen.note)
-    if spend is not None and not (math.isfinite(m_now["cpl"]) and math.isfinite(m_before["cpl"])):
+    compared = [i for i in (now, before) if i >= 0]
+    if spent is not None and any(codes[i] not in spent for i in compared):
         notes.append("CPL and CAC are n/a in a period without a spend line.")
     return Section(
         id="kpis",

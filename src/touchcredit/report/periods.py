@@ -123,10 +123,11 @@ def headline_periods(codes: list[int], end: np.datetime64 | None, period: str) -
             f"{end}) and is left out."
         )
         now -= 1
-    if now < 0:
-        only = period_name(codes[-1], period) if codes else "none"
+    if now < 0:  # one period, and partial: shown as it is, nothing to compare with
         return HeadlinePeriods(
-            len(codes) - 1, -1, f"{only} is the only period, and it is partial." + partial
+            len(codes) - 1,
+            -1,
+            partial.strip().replace(" and is left out.", "; no earlier period to compare with."),
         )
     before = now - 1
     earlier = period_name(codes[before], period) if before >= 0 else "no earlier period"
