@@ -4,8 +4,9 @@ Given transition counts, :func:`removal_effects` returns ``P(conv)`` and, for ev
 channel ``c``, ``RE_c = 1 - P_-c(conv) / P(conv)`` where the chain without ``c`` sends
 every transition into a state containing ``c`` to null (Anderl et al. 2016).
 
-Two exact methods, chosen by size, with the memory each needs checked *before*
-anything large is allocated (:data:`MEMORY_LIMIT`):
+Two exact methods, the one with less estimated work chosen, with the memory each needs
+(:data:`MEMORY_LIMIT`) and its work (:data:`WORK_LIMIT`) checked *before* anything large is
+allocated:
 
 * **dense**: ``N = (I - Q)^-1`` once; removing the state set ``D`` of a channel loses
   ``u_D N_DD^-1 x_D`` of ``P(conv)`` (``x = N r``, ``u = f N``).
@@ -16,11 +17,18 @@ anything large is allocated (:data:`MEMORY_LIMIT`):
   converge at the speed of its escape probability; such *trap* states are found from
   the residual and solved exactly each step (block Gauss-Seidel with their block
   inverted), so the number of steps stays that of an ordinary chain.
+
+The dense method's work grows as ``states**3``; the iteration's as the transitions times
+the channels (one reduced chain per channel) times its steps. With thousands of channels
+the iteration is the slow one (order 1 over 4,000 channels: 130 s iterated, 16 s dense on
+a shared 2-core machine), so the choice compares the two estimates rather than the size
+alone; a chain whose cheaper method would still exceed :data:`WORK_LIMIT` is refused at
+once, naming the limit.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import numpy as np
@@ -28,7 +36,15 @@ import numpy.typing as npt
 
 from touchcredit.models.markov_counts import CONVERSION, START, MarkovCounts
 
-__all__ = ["DENSE_LIMIT", "MEMORY_LIMIT", "Solution", "removal_effects"]
+__all__ = [
+    "DENSE_LIMIT",
+    "ITERATION_COST",
+    "MEMORY_LIMIT",
+    "WORK_LIMIT",
+    "Solution",
+    "removal_effects",
+    "removal_effects_pair",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -38,6 +54,14 @@ BoolArray = npt.NDArray[np.bool_]
 DENSE_LIMIT = 2000
 #: Bytes the solver may allocate for its matrices; above, an error says what to do.
 MEMORY_LIMIT = 2_000_000_000
+#: Work, in floating-point operations of a dense LU, above which a chain is refused
+#: before solving (about a minute on a shared 2-core machine; order 1 over 5,000
+#: channels, 2.5e11, is inside).
+WORK_LIMIT = 6e11
+#: Estimated dense-operation equivalents per (transition, reduced chain) of the whole
+#: iteration (its steps included), measured: 2,500 (60 channels, order 2) to 4,300
+#: (4,000 channels, order 1).
+ITERATION_COST = 4000.0
 _TRAP_MAX = 512  # states solved exactly as a trap block
 _MAX_STEPS = 200_000
 
@@ -63,19 +87,38 @@ def _gb(n_bytes: float) -> str:
 
 
 def _plan(s: int, n: int, nnz: int) -> str:
-    """'dense' or 'iterated', or a ValueError when neither fits in :data:`MEMORY_LIMIT`."""
+    """'dense' or 'iterated': the one with less estimated work that fits in memory.
+
+    Raises a ValueError when neither fits in :data:`MEMORY_LIMIT`, or when the one that
+    would be used needs more than :data:`WORK_LIMIT`.
+    """
     dense_bytes = 3.0 * 8 * s * s
     iter_bytes = 25.0 * s * (n + 1)
-    want_dense = s <= DENSE_LIMIT or (s <= 8000 and s**3 <= 100 * nnz * n)
-    if want_dense and dense_bytes <= MEMORY_LIMIT:
-        return "dense"
-    if iter_bytes <= MEMORY_LIMIT:
-        return "iterated"
-    if dense_bytes <= MEMORY_LIMIT:
-        return "dense"
+    dense_work = 2.0 * float(s) ** 3  # LU and inverse
+    iter_work = ITERATION_COST * nnz * (n + 1)
+    fits = {"dense": dense_bytes <= MEMORY_LIMIT, "iterated": iter_bytes <= MEMORY_LIMIT}
+    if fits["dense"] and (s <= DENSE_LIMIT or not fits["iterated"] or dense_work <= iter_work):
+        method, work = "dense", dense_work
+    elif fits["iterated"]:
+        method, work = "iterated", iter_work
+    else:
+        _too_large(s, n, min(dense_bytes, iter_bytes))
+    if work > WORK_LIMIT and s > DENSE_LIMIT:
+        raise ValueError(
+            f"the Markov chain has {s:,} states and {n:,} channels: its exact removal "
+            f"effects need about {work:.1e} operations ({method}), more than the limit, "
+            f"touchcredit.models.absorption.WORK_LIMIT = {WORK_LIMIT:.1e} (about a minute "
+            "on two cores); raise the limit to wait longer, or merge rare channels (for "
+            "instance into channel groups), lower the order, or use "
+            "ShapleyModel(method='simplified'), which scales to any number of channels"
+        )
+    return method
+
+
+def _too_large(s: int, n: int, need: float) -> NoReturn:
     raise ValueError(
         f"the Markov chain has {s:,} states and {n:,} channels: its removal effects need "
-        f"{_gb(min(dense_bytes, iter_bytes))} (the limit, "
+        f"{_gb(need)} (the limit, "
         f"touchcredit.models.absorption.MEMORY_LIMIT, is {_gb(MEMORY_LIMIT)}); merge rare "
         "channels (for instance into channel groups), lower the order, or use "
         "ShapleyModel(method='simplified'), which scales to any number of channels"
@@ -93,8 +136,21 @@ def removal_effects(counts: MarkovCounts, *, by_value: bool = False) -> Solution
     Raises
     ------
     ValueError
-        Before allocating, when the chain is too large for :data:`MEMORY_LIMIT`.
+        Before allocating, when the chain is too large for :data:`MEMORY_LIMIT` or
+        its work exceeds :data:`WORK_LIMIT`.
     """
+    (solution,) = _solve(counts, (by_value,))
+    return solution
+
+
+def removal_effects_pair(counts: MarkovCounts) -> tuple[Solution, Solution]:
+    """The removal effects of conversions and of value (:func:`removal_effects` with
+    ``by_value`` False and True); the dense method inverts the chain once for both."""
+    count, value = _solve(counts, (False, True))
+    return count, value
+
+
+def _solve(counts: MarkovCounts, by_value: tuple[bool, ...]) -> list[Solution]:
     n = len(counts.channels)
     s = counts.states.shape[0]
     src, dst, cnt = counts.source, counts.target, counts.count
@@ -104,15 +160,16 @@ def removal_effects(counts: MarkovCounts, *, by_value: bool = False) -> Solution
     inner = (src >= 0) & (dst >= 0)
     qi, qj, qp = src[inner], dst[inner], prob[inner]
     to_conv = (src >= 0) & (dst == CONVERSION)
-    r = _wsum(src[to_conv], prob[to_conv], s)
-    if by_value and counts.state_value is not None:
-        r = counts.state_value / np.where(out[:s] > 0, out[:s], 1.0)
+    r_count = _wsum(src[to_conv], prob[to_conv], s)
+    rs = [r_count for _ in by_value]
+    if counts.state_value is not None:
+        r_value = counts.state_value / np.where(out[:s] > 0, out[:s], 1.0)
+        rs = [r_value if v else r_count for v in by_value]
     first = (src == START) & (dst >= 0)
     f = _wsum(dst[first], prob[first], s)
     r0 = float(prob[(src == START) & (dst == CONVERSION)].sum())
-    re = np.zeros(n, dtype=np.float64)
     if s == 0:
-        return Solution(r0, re, "dense")
+        return [Solution(r0, np.zeros(n, dtype=np.float64), "dense") for _ in rs]
     method = _plan(s, n, int(qi.size))
     # states of every channel, sparse: (state, channel) pairs
     st_rows = np.repeat(np.arange(s), counts.order)
@@ -120,38 +177,48 @@ def removal_effects(counts: MarkovCounts, *, by_value: bool = False) -> Solution
     ok = st_cols >= 0
     st_rows, st_cols = st_rows[ok], st_cols[ok]
     if method == "dense":
-        return _dense(qi, qj, qp, r, f, r0, st_rows, st_cols, s, n)
+        return _dense(qi, qj, qp, np.stack(rs, axis=1), f, r0, st_rows, st_cols, s, n)
     keep = np.ones((s, n + 1), dtype=bool)
     keep[st_rows, st_cols + 1] = False
-    x, steps, trap = iterate(qi, qj, qp, r, keep)
-    probs = r0 + f @ x
-    p_all = float(probs[0])
-    if p_all > 0:
-        re = 1.0 - probs[1:] / p_all
-    return Solution(p_all, re, "iterated", steps, trap)
+    solutions = []
+    for r in rs:
+        x, steps, trap = iterate(qi, qj, qp, r, keep)
+        probs = r0 + f @ x
+        p_all = float(probs[0])
+        re = 1.0 - probs[1:] / p_all if p_all > 0 else np.zeros(n, dtype=np.float64)
+        solutions.append(Solution(p_all, re, "iterated", steps, trap))
+    return solutions
 
 
 def _dense(
     qi: IntArray, qj: IntArray, qp: FloatArray, r: FloatArray, f: FloatArray, r0: float,
     st_rows: IntArray, st_cols: IntArray, s: int, n: int,
-) -> Solution:  # fmt: skip
+) -> list[Solution]:  # fmt: skip
+    """Every column of ``r`` (one chain's conversion probabilities each) with one inverse."""
     a = np.eye(s)
     np.subtract.at(a, (qi, qj), qp)
     n_mat = np.linalg.inv(a)
-    x = n_mat @ r
+    del a
+    x = n_mat @ r  # (s, chains)
     u = f @ n_mat
-    p_all = r0 + float(f @ x)
-    re = np.zeros(n, dtype=np.float64)
-    if p_all <= 0:
-        return Solution(p_all, re, "dense")
+    p_all = r0 + f @ x
+    gain = np.zeros((n, r.shape[1]), dtype=np.float64)
     order = np.argsort(st_cols, kind="stable")
     bounds = np.searchsorted(st_cols[order], np.arange(n + 1))
-    for c in range(n):  # one small solve per channel
-        d = np.unique(st_rows[order[bounds[c] : bounds[c + 1]]])
-        if d.size:
-            gain = float(u[d] @ np.linalg.solve(n_mat[np.ix_(d, d)], x[d]))
-            re[c] = gain / p_all
-    return Solution(p_all, re, "dense")
+    size = np.diff(bounds)
+    one = np.flatnonzero(size == 1)  # order 1: removing c removes one state d
+    d = st_rows[order[bounds[one]]]
+    if one.size:
+        gain[one] = (u[d] / n_mat[d, d])[:, None] * x[d]
+    for c in np.flatnonzero(size > 1).tolist():  # one small solve per channel
+        states = np.unique(st_rows[order[bounds[c] : bounds[c + 1]]])
+        gain[c] = u[states] @ np.linalg.solve(n_mat[np.ix_(states, states)], x[states])
+    out = []
+    for k in range(r.shape[1]):
+        p = float(p_all[k])
+        re = gain[:, k] / p if p > 0 else np.zeros(n, dtype=np.float64)
+        out.append(Solution(p, re, "dense"))
+    return out
 
 
 def _sparse_module() -> Any:

@@ -32,7 +32,7 @@ from touchcredit.models._credit import (
     share_credit,
     wsum,
 )
-from touchcredit.models.absorption import removal_effects
+from touchcredit.models.absorption import removal_effects, removal_effects_pair
 from touchcredit.models.base import AttributionModel, check_is_fitted
 from touchcredit.models.markov_counts import (
     CONVERSION,
@@ -196,11 +196,13 @@ class MarkovModel(AttributionModel, name="markov"):
             )
         n = len(counts.channels)
         n_states = counts.states.shape[0]
-        solution = removal_effects(counts)
-        p_conv, re = solution.p_conv, solution.removal
-        value_re = re
         if self.value_credit == "chain" and _values_differ(counts):
-            value_re = np.clip(removal_effects(counts, by_value=True).removal, 0.0, 1.0)
+            solution, by_value = removal_effects_pair(counts)  # one inverse for both
+            value_re = np.clip(by_value.removal, 0.0, 1.0)
+        else:
+            solution = removal_effects(counts)
+            value_re = solution.removal
+        p_conv, re = solution.p_conv, solution.removal
         re = np.clip(re, 0.0, 1.0)
         total_re = float(re.sum())
         shares = re / total_re if total_re > 0 else np.zeros(n)
