@@ -146,3 +146,27 @@ def test_change_exports() -> None:
     df = c.to_pandas()
     assert list(df.columns) == ["channel", "last_touch", "linear change", "position change"]
     assert np.isfinite(df["linear change"].dropna()).all()
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter"])
+def test_period_codes_dense_and_sparse_agree(period: str) -> None:
+    from touchcredit.attribution.periods import period_codes
+
+    rng = np.random.default_rng(0)
+    dense = np.datetime64("2023-12-25", "us") + rng.integers(0, 800 * 86_400, 300).astype(
+        "timedelta64[s]"
+    )
+    # centuries apart: the per-day table would be large, np.unique numbers the periods
+    sparse = np.concatenate([dense, np.array(["1700-01-01", "2300-12-31"], dtype="datetime64[us]")])
+    code_d, names_d = period_codes(dense, period)
+    code_s, names_s = period_codes(sparse, period)
+    assert names_s[1:-1] == names_d
+    assert (np.array(names_s)[code_s][:-2] == np.array(names_d)[code_d]).all()
+    for when, name in zip(dense.tolist(), np.array(names_d)[code_d].tolist(), strict=True):
+        if period == "week":
+            year, week, _ = when.date().isocalendar()
+            assert name == f"{year}-W{week:02d}"
+        elif period == "month":
+            assert name == f"{when.year}-{when.month:02d}"
+        else:
+            assert name == f"{when.year}-Q{(when.month - 1) // 3 + 1}"

@@ -282,3 +282,49 @@ def test_counts_add_up(seed: int, lookback: str | None) -> None:
     credit = tc.attribute(js, model).by("channel").to_dict()
     for lab, v in zip(a["channel"].tolist(), a["last_touch_value"].tolist(), strict=True):
         assert credit[lab] == pytest.approx(v)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), lookback=st.sampled_from([None, "3d"]))
+def test_bit_masks_and_the_sort_agree(seed: int, lookback: str | None) -> None:
+    from touchcredit.kpi import conversion_paths
+
+    js = random_journeys(seed, n_journeys=40)
+    masks = assisted(js, by="source", lookback=lookback)
+    saved = conversion_paths._MASK_LABELS
+    conversion_paths._MASK_LABELS = 0  # every label count takes the sorting path
+    try:
+        sorted_ = assisted(js, by="source", lookback=lookback)
+    finally:
+        conversion_paths._MASK_LABELS = saved
+    for name in masks.names:
+        assert masks[name].tolist() == pytest.approx(sorted_[name].tolist(), nan_ok=True)
+
+
+@pytest.mark.parametrize("n_labels", [7, 8, 15, 16, 31, 40, 63, 64, 90])
+def test_every_mask_width_and_more_labels_than_bits(n_labels: int) -> None:
+    rng = np.random.default_rng(n_labels)
+    n = 3_000
+    jid = np.sort(rng.integers(0, 300, n))
+    names = np.array([f"c{k:03d}" for k in range(n_labels)], dtype=object)
+    campaign = names[rng.integers(0, n_labels, n)]
+    campaign[rng.random(n) < 0.05] = None
+    js = JourneySet.from_arrays(
+        journey_id=jid,
+        timestamp=rng.integers(0, 40, n) * DAY,
+        channel=["x"] * n,
+        campaign=campaign,
+        conversion_journey_id=rng.integers(0, 300, 200),
+        conversion_time=rng.integers(0, 45, 200) * DAY,
+        conversion_value=rng.exponential(10.0, 200),
+        unit="s",
+    )
+    ref = reference(js, "campaign", 20)
+    t = assisted(js, by="campaign", lookback="20d")
+    pairs = zip(t["campaign"].tolist(), t["assisted_conversions"].tolist(), strict=True)
+    got = {lab: n for lab, n in pairs if n}
+    assert len(got) >= min(n_labels, 60)
+    assert got == {k: n for k, (n, _) in ref["assist"].items()}
+    values = dict(zip(t["campaign"].tolist(), t["assisted_value"].tolist(), strict=True))
+    for k, (_, v) in ref["assist"].items():
+        assert values[k] == pytest.approx(v)

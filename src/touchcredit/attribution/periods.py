@@ -51,15 +51,33 @@ def period_codes(
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
-    days = local_days(times, tz)
+    days = local_days(times, tz).view(np.int64)
+    if days.size == 0:
+        return np.zeros(0, dtype=np.int64), []
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if span > 4 * days.size + 100_000:  # a few conversions spread over many years
+        uniq, inverse = np.unique(_raw(days, period), return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64), [_name(int(c), period) for c in uniq]
+    # The period of every day of the covered range (a small table), then one gather.
+    per_day = _raw(np.arange(lo, lo + span, dtype=np.int64), period)
+    per_day -= per_day[0]  # nondecreasing from 0
+    of_conversion = per_day[days - lo]
+    used = np.bincount(of_conversion, minlength=int(per_day[-1]) + 1) > 0
+    rank = np.cumsum(used) - 1
+    first = int(_raw(np.array([lo]), period)[0])
+    names = [_name(first + int(c), period) for c in np.flatnonzero(used)]
+    return rank[of_conversion].astype(np.int64), names
+
+
+def _raw(days: IntArray, period: str) -> IntArray:
+    """Period number of days since 1970-01-01 (weeks from Monday 1969-12-29)."""
     if period == "week":
         # 1970-01-01 was a Thursday: day d is in Monday-based week (d + 3) // 7
-        raw = (days.astype(np.int64) + 3) // 7
-    else:
-        months = days.astype("datetime64[M]").astype(np.int64)
-        raw = months if period == "month" else months // 3
-    uniq, inverse = np.unique(raw, return_inverse=True)
-    return inverse.reshape(-1).astype(np.int64), [_name(int(c), period) for c in uniq]
+        out: IntArray = (days + 3) // 7
+        return out
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return months if period == "month" else months // 3
 
 
 def _name(code: int, period: str) -> str:

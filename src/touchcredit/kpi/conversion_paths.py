@@ -122,6 +122,65 @@ def _group_start(journeys: JourneySet, last: IntArray) -> IntArray:
     return run_start[last]
 
 
+#: Up to this many labels (and "not recorded"), assists are found with bit masks.
+_MASK_LABELS = 64
+
+
+def _assists_by_mask(
+    index: npt.NDArray[Any], width: int, start: IntArray, before: IntArray, value: FloatArray
+) -> tuple[IntArray, FloatArray]:
+    """Assists per label from one bit per label: OR over each conversion's earlier touches.
+
+    One shift per touch and one ``bitwise_or.reduceat`` over the runs (laid as
+    start, stop pairs: the odd segments between runs are computed and dropped), then
+    an unpacking of the conversions' masks into 0/1 label columns. No sort, no
+    per-pair array.
+    """
+    kind = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if np.iinfo(t).bits >= width)
+    bits = np.zeros(index.size + 1, dtype=kind)  # the trailing 0: a run may end at the end
+    np.left_shift(kind(1), index.astype(kind), out=bits[:-1])
+    n_c = start.size
+    out_conv = np.zeros(width, dtype=np.int64)
+    out_value = np.zeros(width, dtype=np.float64)
+    if n_c == 0:
+        return out_conv, out_value
+    edges = np.empty(2 * n_c, dtype=np.intp)
+    edges[0::2] = start
+    edges[1::2] = before
+    mask = np.ascontiguousarray(np.bitwise_or.reduceat(bits, edges)[0::2])
+    mask[before <= start] = 0  # reduceat gives bits[start] for an empty run
+    # Unpack the masks a block of conversions at a time: one 0/1 column per label; the
+    # column sums count the conversions, a matrix-vector product sums their value.
+    step = 1 << 16
+    for lo in range(0, n_c, step):
+        block = mask[lo : lo + step]
+        octets = block.view(np.uint8).reshape(block.size, -1)
+        flags = np.unpackbits(octets, axis=1, bitorder="little")[:, :width]
+        out_conv += flags.sum(axis=0, dtype=np.int64)
+        out_value += value[lo : lo + step] @ flags.astype(np.float64)
+    return out_conv, out_value
+
+
+def _assists_by_sort(
+    index: npt.NDArray[Any],
+    width: int,
+    pairs: Pairs,
+    before: IntArray,
+    value: FloatArray,
+    journeys: JourneySet,
+) -> tuple[IntArray, FloatArray]:
+    """Assists per label for many labels: an earlier pair counts when no earlier touch of
+    its run has its label (the previous same-label touch lies before the run)."""
+    prev = _previous_same(index, journeys.touch_journey)
+    touch = pairs.touch
+    conv = pairs.conversion
+    counts = (touch < before[conv]) & (prev[touch] < pairs.start[conv])
+    hit_label = index[touch[counts]]
+    as_conv = np.bincount(hit_label, minlength=width).astype(np.int64)
+    as_value = np.bincount(hit_label, weights=value[conv[counts]], minlength=width)
+    return as_conv, as_value.astype(np.float64)
+
+
 def assisted(journeys: JourneySet, by: str = "channel", lookback: Any = None) -> MetricTable:
     """Last-touch and assisted conversions per label (GA's assisted conversions).
 
@@ -168,19 +227,13 @@ def assisted(journeys: JourneySet, by: str = "channel", lookback: Any = None) ->
     lt_conv = np.bincount(last_label, minlength=width)
     lt_value = np.bincount(last_label, weights=value[has], minlength=width).astype(np.float64)
 
-    # An earlier pair assists when it is before the last touch's group and no earlier
-    # touch of its run has its label (the previous same-label touch is before the run).
-    before = np.zeros(pairs.start.size, dtype=np.int64)
+    # The earlier touches of conversion c: start[c]:before[c] (before the last touch's group).
+    before = pairs.start.copy()
     before[has] = _group_start(journeys, last)
-    prev = _previous_same(index, journeys.touch_journey)
-    touch = pairs.touch
-    conv = pairs.conversion
-    counts = (touch < before[conv]) & (prev[touch] < pairs.start[conv])
-    hit_label = index[touch[counts]]
-    as_conv = np.bincount(hit_label, minlength=width)
-    as_value = np.bincount(hit_label, weights=value[conv[counts]], minlength=width).astype(
-        np.float64
-    )
+    if width <= _MASK_LABELS:
+        as_conv, as_value = _assists_by_mask(index, width, pairs.start, before, value)
+    else:
+        as_conv, as_value = _assists_by_sort(index, width, pairs, before, value, journeys)
 
     present = np.flatnonzero((lt_conv > 0) | (as_conv > 0))
     text = np.array(["" if labels[i] is None else str(labels[i]) for i in present], dtype=object)
