@@ -48,8 +48,7 @@ def is_uri(target: object) -> bool:
 
 def _missing(name: str) -> ImportError:
     return ImportError(
-        f"this needs {name}, which is not installed; install it with "
-        'pip install "touchcredit[sql]"'
+        f'this needs {name}, which is not installed; install it with pip install "touchcredit[sql]"'
     )
 
 
