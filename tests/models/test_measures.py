@@ -43,8 +43,10 @@ def test_property_both_columns_equal_the_model_credit(seed: int, order: int) -> 
     js = random_paths(seed, n_journeys=300, n_channels=4)
     for model in (MarkovModel(order=order), ShapleyModel()):
         model.fit(js)
-        # the Markov credit is not always attainable per touch (docs: credit_gap_)
-        assume(model.credit_gap_ < 1e-12 and model.conversion_gap_ < 1e-12)
+        # not always attainable per conversion (credit_gap_), but attribute() rescales
+        # each Markov channel's touches to its credit (issue 25)
+        if isinstance(model, ShapleyModel):
+            assume(model.credit_gap_ < 1e-12 and model.conversion_gap_ < 1e-12)
         _check(model, js)
 
 

@@ -7,13 +7,13 @@ minor units lives in :mod:`~touchcredit.attribution.money`, source roles in
 :mod:`~touchcredit.attribution.uncertainty`.
 """
 
+from touchcredit.attribution.comparison import compare
 from touchcredit.attribution.results import (
     Attribution,
     Comparison,
     CreditTable,
     Unattributed,
     attribute,
-    compare,
 )
 
 __all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute", "compare"]

@@ -1,4 +1,4 @@
-"""Run a model on journeys: :func:`attribute`, :func:`compare` and their results.
+"""Run a model on journeys: :func:`attribute` and its result, :class:`Attribution`.
 
 The results are immutable values: numpy arrays are read-only, the model and its
 parameters travel with the numbers, and every conversion value is accounted for as
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 import attrs
@@ -25,17 +25,17 @@ from touchcredit.attribution.tables import (
     frozen_array,
     model_label,
 )
+from touchcredit.attribution.totals import Totals, pair_factors
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
-from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
-from touchcredit.models.base import AttributionModel, available, get, models_from
+from touchcredit.models.base import AttributionModel, get
 
 if TYPE_CHECKING:
     from touchcredit.attribution.money import MinorUnits
 
-__all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute", "compare"]
+__all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute"]
 
 FloatArray = npt.NDArray[np.float64]
 Label = str | None
@@ -57,6 +57,13 @@ class Attribution:
     conversion_weights : float64 ndarray
         The weights of the conversion-count credit (the same array as ``weights``
         unless the model splits counts differently).
+    factors, conversion_factors : float64 ndarray or None
+        Per-pair factors of the value and conversion-count credit: a touch's channel
+        factor for models whose channel totals no per-conversion split reaches (Markov;
+        see ``totals`` in :func:`attribute`), else None (all 1).
+    notes : tuple of str
+        What the reader should know about these numbers (rescaled channel totals and
+        how they differ from tools that split each conversion).
     unattributed : Unattributed
         Value and count of conversions with no eligible touch.
     pair_credit, touch_credit, touch_conversions : float64 ndarray
@@ -85,6 +92,9 @@ class Attribution:
     #: Weights of the conversion-count credit (the model's ``conversion_weights``; the
     #: value weights unless the model splits counts differently).
     conversion_weights: FloatArray
+    factors: FloatArray | None = None
+    conversion_factors: FloatArray | None = None
+    notes: tuple[str, ...] = ()
     # derived arrays and tables, made on first use (nothing per touch unless asked for)
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
@@ -95,11 +105,14 @@ class Attribution:
 
     @property
     def pair_credit(self) -> FloatArray:
-        """Value credit of every pair: its weight times its conversion's value."""
+        """Value credit of every pair: its weight times its conversion's value (times
+        its factor, when the model's channel totals need one)."""
 
         def make() -> FloatArray:
             value = np.repeat(self.journeys.conversion_value, self.pairs.length)
             value *= self.weights
+            if self.factors is not None:
+                value *= self.factors
             return frozen_array(value)
 
         out: FloatArray = self._cached("pair_credit", make)
@@ -115,7 +128,19 @@ class Attribution:
     def touch_conversions(self) -> FloatArray:
         """Conversion-count credit of every touch."""
         out: FloatArray = self._cached(
-            "touch_conversions", lambda: self._per_touch(self.conversion_weights)
+            "touch_conversions", lambda: self._per_touch(self.pair_conversions)
+        )
+        return out
+
+    @property
+    def pair_conversions(self) -> FloatArray:
+        """Conversion-count credit of every pair (its conversion weight, times its
+        factor when the model's channel totals need one)."""
+        factors = self.conversion_factors
+        if factors is None:
+            return self.conversion_weights
+        out: FloatArray = self._cached(
+            "pair_conversions", lambda: frozen_array(self.conversion_weights * factors)
         )
         return out
 
@@ -195,7 +220,7 @@ class Attribution:
             pair_label=label,
             labels=[*dim.categories, None],
             pair_credit=self.pair_credit,
-            conversion_weights=self.conversion_weights,
+            conversion_weights=self.pair_conversions,
             conversion_time=js.conversion_time,
             conversion_value=js.conversion_value,
             dimension=dimension,
@@ -221,10 +246,12 @@ class Attribution:
             labels.append(None)
 
         conversion_weights = self.conversion_weights
+        factors = self.conversion_factors
 
         def count_conversions() -> FloatArray:
             # refers to arrays only, not to self: no reference cycle keeps results alive
-            conv = np.bincount(label, weights=conversion_weights, minlength=k + 1)
+            per_pair = conversion_weights if factors is None else conversion_weights * factors
+            conv = np.bincount(label, weights=per_pair, minlength=k + 1)
             return frozen_array(conv[:width].astype(np.float64, copy=False))
 
         return CreditTable(
@@ -315,7 +342,11 @@ def _pair_labels(
 
 
 def attribute(
-    journeys: JourneySet, model: AttributionModel | str, *, fit: bool | None = None
+    journeys: JourneySet,
+    model: AttributionModel | str,
+    *,
+    fit: bool | None = None,
+    totals: Totals = "journeys",
 ) -> Attribution:
     """Split every conversion's value over its eligible touches with ``model``.
 
@@ -327,6 +358,15 @@ def attribute(
     fit : bool, optional
         Fit the model on ``journeys`` first. Default: only a data-driven model that is
         not fitted yet is fitted (on a clone; the model given is left untouched).
+    totals : {"journeys", "fitted", "per_conversion"}
+        For models whose channel totals no split of each conversion reaches (Markov):
+        ``"journeys"`` (default) rescales each channel's touches so that ``by("channel")``
+        equals ``model.credit(journeys, ...)`` in value and in conversions, and every
+        drill-down adds up to those totals; ``"fitted"`` uses the factors learned in
+        ``fit`` (for a part of the fitted journeys: chunks, Spark partitions);
+        ``"per_conversion"`` splits each conversion over its own touches (channel
+        totals may then differ from the model's). Other models ignore it.
+        :attr:`Attribution.notes` says when the readings differ.
 
     Returns
     -------
@@ -359,6 +399,7 @@ def attribute(
     if type(m).conversion_weights is not AttributionModel.conversion_weights:
         w_conv = np.asarray(m.conversion_weights(journeys), dtype=np.float64)
         check_weights(m, journeys, pairs, w_conv)
+    factors = pair_factors(m, journeys, pairs, w, w_conv, totals)
     value = journeys.conversion_value
     empty = pairs.length == 0
     unattributed = Unattributed(
@@ -372,6 +413,11 @@ def attribute(
         weights=weights,
         unattributed=unattributed,
         conversion_weights=weights if w_conv is w else _owned(w_conv),
+        factors=None if factors.value is None else frozen_array(factors.value),
+        conversion_factors=(
+            None if factors.conversions is None else frozen_array(factors.conversions)
+        ),
+        notes=factors.notes,
     )
 
 
@@ -380,71 +426,3 @@ def _owned(w: FloatArray) -> FloatArray:
     if w.flags.writeable and w.flags.owndata:
         return frozen_array(w)
     return w if not w.flags.writeable and w.base is None else frozen_array(w.copy())
-
-
-def compare(
-    journeys: JourneySet,
-    models: Iterable[AttributionModel | str] | str,
-    *,
-    by: str = "channel",
-    progress: bool | None = None,
-) -> Comparison:
-    """Credit per label of ``by`` under several models, side by side.
-
-    Parameters
-    ----------
-    journeys : JourneySet
-    models : iterable of AttributionModel or str, or "all"
-        Models or registry names; ``"all"``: every registered model
-        (:func:`touchcredit.models.available`), with its default parameters.
-    by : str
-        Dimension: "channel" (default), "source", "campaign" or "method".
-    progress : bool, optional
-        A bar over the models when the run is long (see
-        :func:`touchcredit.core.progress.progress_bar`; ``TOUCHCREDIT_PROGRESS=0`` turns
-        every bar off).
-
-    Returns
-    -------
-    Comparison
-
-    Raises
-    ------
-    ValueError
-        When no model is given or ``by`` is unknown.
-    TypeError
-        When ``models`` is a single string other than ``"all"``.
-
-    Examples
-    --------
-    >>> import touchcredit as tc
-    >>> js = tc.JourneySet.from_arrays(
-    ...     journey_id=[1, 1], timestamp=[1, 2], channel=["seo", "email"],
-    ...     conversion_journey_id=[1], conversion_time=[3], unit="s")
-    >>> tc.compare(js, ["last_touch"]).values.tolist()
-    [[1.0], [0.0]]
-    """
-    if isinstance(models, str):
-        if models != "all":
-            raise TypeError(
-                f"'models' must be a list of models or names, or 'all'; got the string "
-                f"{models!r} (for one model write [{models!r}])"
-            )
-        models = available()
-    ms: Sequence[AttributionModel] = models_from(models)
-    if not ms:
-        raise ValueError("'models' must name at least one model")
-    tables = []
-    with progress_bar(len(ms), "compare", progress=progress, unit="model") as bar:
-        for m in ms:
-            bar.update(0, label=model_label(m))
-            tables.append(attribute(journeys, m).by(by))
-            bar.update()
-    values = np.stack([t.value for t in tables], axis=1) if tables else np.zeros((0, 0))
-    return Comparison(
-        by=by,
-        labels=tables[0].labels,
-        models=tuple(t.model for t in tables),
-        values=frozen_array(values),
-        unattributed=frozen_array(np.array([t.unattributed_value for t in tables])),
-    )

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.attribution.results import attribute
 from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS
 from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
@@ -121,14 +122,13 @@ class Bootstrap:
 def _credit_by(
     js: JourneySet, model: AttributionModel, codes_width: int, dimension: str, what: str
 ) -> FloatArray:
-    """Credit per label code (the last slot is 'not recorded') for one JourneySet."""
-    pairs = model.pairs(js)
-    w = model.weights(js)
-    amount = js.conversion_value if what == "value" else np.ones(js.n_conversions)
-    codes = js.dimension(dimension).codes[pairs.touch].astype(np.int64) % codes_width
-    return np.bincount(codes, weights=w * amount[pairs.conversion], minlength=codes_width).astype(
-        np.float64
-    )
+    """Credit per label code (the last slot is 'not recorded') for one JourneySet, as
+    :func:`~touchcredit.attribute` gives it: the conversion weights for conversions, the
+    value weights for value, each with the model's channel factors."""
+    res = attribute(js, model, fit=False)
+    per_pair = res.pair_credit if what == "value" else res.pair_conversions
+    codes = js.dimension(dimension).codes[res.pairs.touch].astype(np.int64) % codes_width
+    return np.bincount(codes, weights=per_pair, minlength=codes_width).astype(np.float64)
 
 
 def _fitted(proto: AttributionModel, js: JourneySet) -> AttributionModel:
@@ -176,7 +176,8 @@ def _resample_counts(
     sums of per-journey terms extracted once (:mod:`touchcredit.models.resample`)."""
     labels = journeys.dimension(by).codes.astype(np.int64) % width
     amount = journeys.conversion_value if what == "value" else np.ones(journeys.n_conversions)
-    terms = resample_terms(proto, journeys, labels, width, amount)
+    measure: Literal["value", "conversions"] = "value" if what == "value" else "conversions"
+    terms = resample_terms(proto, journeys, labels, width, amount, what=measure)
     samples = np.empty((n, width), dtype=np.float64)
     n_j = journeys.n_journeys
     for r, drawn in enumerate(_draws(n, seed, n_j)):

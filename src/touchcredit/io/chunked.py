@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
+from touchcredit.attribution.totals import Totals
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
@@ -141,7 +142,12 @@ class _ChunkCredit:
 
 
 def _chunk_credit(
-    js: JourneySet, model: AttributionModel, by: str, *, per_touch: bool = False
+    js: JourneySet,
+    model: AttributionModel,
+    by: str,
+    *,
+    per_touch: bool = False,
+    reading: Totals = "fitted",
 ) -> _ChunkCredit:
     """Credit of one chunk through :func:`touchcredit.attribute` (same checks, same rules).
 
@@ -149,7 +155,7 @@ def _chunk_credit(
     conversion with an eligible touch); a conversion without one is unattributed.
     The per-touch arrays (two floats per touch) are made only when ``per_touch``.
     """
-    res = attribute(js, model, fit=False)
+    res = attribute(js, model, fit=False, totals=reading)
     table = res.by(by)
     return _ChunkCredit(
         labels=table.labels,
@@ -266,14 +272,20 @@ def attribute_parquet(
     model = get(model) if isinstance(model, str) else model
     if fit is None:
         fit = not model.is_fitted
+    # a model fitted here learned its channel factors on all the chunks together; one
+    # fitted elsewhere splits each conversion (its factors belong to other journeys)
+    reading: Totals = "per_conversion"
     if fit and model.learns_from_data:
         _fit_in_chunks(model, run.passes("fitting"))
+        reading = "fitted"
     if touch_credit_path is None:
-        totals = _attribute_chunks(run.passes("attributing"), model, by, None, run.columns.journey)
+        totals = _attribute_chunks(
+            run.passes("attributing"), model, by, None, run.columns.journey, reading
+        )
     else:
         with atomic_path(touch_credit_path) as tmp:
             totals = _attribute_chunks(
-                run.passes("attributing"), model, by, tmp, run.columns.journey
+                run.passes("attributing"), model, by, tmp, run.columns.journey, reading
             )
     return _result(totals, by, model)
 
@@ -284,6 +296,7 @@ def _attribute_chunks(
     by: str,
     touch_credit_path: os.PathLike[str] | None,
     journey: str,
+    reading: Totals,
 ) -> _Totals:
     """Attribute every chunk; sum the totals and stream per-touch credits when asked."""
     import pyarrow as pa
@@ -293,7 +306,9 @@ def _attribute_chunks(
     writer: Any = None
     try:
         for js, touches, first_row in chunks:
-            credit = _chunk_credit(js, model, by, per_touch=touch_credit_path is not None)
+            credit = _chunk_credit(
+                js, model, by, per_touch=touch_credit_path is not None, reading=reading
+            )
             totals.add(js, credit)
             if touch_credit_path is not None:
                 out = _touch_table(pa, js, touches, journey, first_row, credit)

@@ -138,7 +138,7 @@ def _revenue_entries(
             raise ValueError(f"attributed revenue can be grouped by a touch label, not {by!r}")
         pairs = attribution.pairs
         conv = pairs.conversion
-        credit = np.asarray(attribution.weights, dtype=np.float64) * js.conversion_value[conv]
+        credit = _pair_value(attribution, js, conv)
         dim = js.dimension(by)
         lab = uni.of_dimension(Dimension(dim.codes[pairs.touch], dim.categories))
         months = local_months(js.conversion_time[conv], tz).astype(np.int64) if monthly else None
@@ -364,3 +364,13 @@ def _no_spend(
         "cost_per_lead, customer_acquisition_cost, roi and roas are n/a (no spend) where no "
         "spend line was given: " + ", ".join(hit) + (f" and {more} more" if more else "")
     )
+
+
+def _pair_value(attribution: Any, js: Any, conv: IntArray) -> FloatArray:
+    """Value credit of every pair: the result's own (with any channel factors) when it
+    has one, else weight times conversion value (an Attribution-like value)."""
+    own = getattr(attribution, "pair_credit", None)
+    if own is not None:
+        return np.asarray(own, dtype=np.float64)
+    weights = np.asarray(attribution.weights, dtype=np.float64)
+    return np.asarray(weights * js.conversion_value[conv], dtype=np.float64)

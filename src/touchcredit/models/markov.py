@@ -34,6 +34,7 @@ from touchcredit.models._credit import (
 )
 from touchcredit.models.absorption import removal_effects, removal_effects_pair
 from touchcredit.models.base import AttributionModel, check_is_fitted
+from touchcredit.models.channel_totals import factors_for, set_totals
 from touchcredit.models.markov_counts import (
     CONVERSION,
     NULL,
@@ -63,7 +64,10 @@ class MarkovModel(AttributionModel, name="markov"):
     ``scale_c / sum(scale over the distinct channels on its path)``, split equally
     over that channel's touches; ``scale`` is fitted (iterative proportional
     fitting) so that, on the fitted journeys, the value credited to every channel
-    is the Markov credit. See :doc:`/data_driven` for the rules and edge cases.
+    is the Markov credit where a per-conversion split can reach it.
+    :func:`touchcredit.attribute` then rescales each channel's touches so that the
+    channel totals are the Markov credit exactly (:meth:`channel_factors`). See
+    :doc:`/data_driven` for the rules and edge cases.
 
     Parameters
     ----------
@@ -114,6 +118,12 @@ class MarkovModel(AttributionModel, name="markov"):
     conversion_scale_, conversion_gap_
         The same for the conversion weights (:meth:`conversion_weights`), fitted so the
         conversions credited per touch add up to ``credit(journeys, "conversions")``.
+    credit_factor_, conversion_factor_ : float64 ndarray
+        Per-channel factors that take what the weights give each channel on the fitted
+        journeys to its Markov credit (1 when attainable): :func:`touchcredit.attribute`
+        rescales per-touch credit by them (:meth:`channel_factors`).
+    unplaced_ : tuple of str
+        Channels with credit but no converting path to carry it.
 
     Examples
     --------
@@ -209,6 +219,11 @@ class MarkovModel(AttributionModel, name="markov"):
         total_v = float(value_re.sum())
         value_shares = value_re / total_v if total_v > 0 else np.zeros(n)
         scale, gap, c_scale, c_gap = fit_measure_scales(counts.sets, shares, value_shares)
+        # what the per-conversion split reaches; the factors take it to the chain's totals
+        achieved, total = set_totals(counts.sets, scale, "value")
+        factors = factors_for(value_shares * total, achieved)
+        c_achieved, c_total = set_totals(counts.sets, c_scale, "conversions")
+        c_factors = factors_for(shares * c_total, c_achieved)
 
         self.counts_ = counts
         self.channels_ = counts.channels
@@ -222,6 +237,13 @@ class MarkovModel(AttributionModel, name="markov"):
         self.credit_gap_ = gap
         self.conversion_scale_ = c_scale
         self.conversion_gap_ = c_gap
+        self.credit_factor_ = factors.factor
+        self.conversion_factor_ = c_factors.factor
+        self.unplaced_ = tuple(
+            c
+            for c, a, b in zip(counts.channels, factors.unplaced, c_factors.unplaced, strict=True)
+            if a or b
+        )
         self.n_states_ = n_states
         self.solution_ = solution
         return self
@@ -271,6 +293,24 @@ class MarkovModel(AttributionModel, name="markov"):
         return share_credit(
             self, journeys, self.value_shares_ if what == "value" else self.shares_, what
         )
+
+    def channel_factors(
+        self, what: Literal["value", "conversions"] = "value"
+    ) -> dict[Label, float]:
+        """Per-channel factors that take the per-conversion split to the chain's channel
+        totals on the fitted journeys (1 where the split reaches them; see
+        :mod:`touchcredit.models.channel_totals`).
+
+        Examples
+        --------
+        >>> js = JourneySet.from_arrays(journey_id=[1, 2], timestamp=[0, 0],
+        ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[0], unit="s")
+        >>> MarkovModel().fit(js).channel_factors()
+        {'a': 1.0, 'b': 0.0}
+        """
+        check_is_fitted(self)
+        f = self.credit_factor_ if what == "value" else self.conversion_factor_
+        return dict(zip(self.channels_, f.tolist(), strict=True))
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair: the channel's fitted share, split over its touches.

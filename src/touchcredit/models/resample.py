@@ -12,7 +12,7 @@ resampled JourneySet gives (up to the order of floating-point sums).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -95,6 +95,7 @@ class ResampleTerms:
     model: AttributionModel
     n_journeys: int
     width: int
+    what: Literal["value", "conversions"]
     channels: tuple[Label, ...]
     set_offsets: IntArray  # the distinct channel sets of the paths, CSR (any order)
     set_codes: IntArray
@@ -194,17 +195,25 @@ class ResampleTerms:
         )
 
     def credit(self, fitted: AttributionModel, multiplicity: npt.NDArray[Any]) -> FloatArray:
-        """Credit of every label (length ``width``) in the resample, weighted as
-        ``fitted.weights`` weighs the touches: a conversion shares its amount over the
-        distinct channels on its path in proportion to ``credit_scale_`` (equally when
-        they all have scale 0), each channel's share equally over its touches."""
+        """Credit of every label (length ``width``) in the resample, as
+        :func:`touchcredit.attribute` credits the resampled journeys: a conversion shares
+        its amount over the distinct channels on its path in proportion to the fitted
+        scales of the measure (``credit_scale_`` for value, ``conversion_scale_`` for
+        conversions; equally when they all have scale 0), each channel's share equally
+        over its touches, times the channel's factor (Markov's ``credit_factor_`` or
+        ``conversion_factor_``, learned on the resample)."""
         if not isinstance(fitted, MarkovModel | ShapleyModel):
             raise TypeError(f"credit needs a fitted MarkovModel or ShapleyModel, not {fitted!r}")
         pos = {c: i for i, c in enumerate(fitted.channels_)}
-        fitted_scale = fitted.credit_scale_
+        value = self.what == "value"
+        fitted_scale = fitted.credit_scale_ if value else fitted.conversion_scale_
         scale = np.array(
             [fitted_scale[pos[c]] if c in pos else 0.0 for c in self.channels], dtype=np.float64
         )
+        factor = np.ones(len(self.channels))
+        if isinstance(fitted, MarkovModel):
+            f = fitted.credit_factor_ if value else fitted.conversion_factor_
+            factor = np.array([f[pos[c]] if c in pos else 1.0 for c in self.channels])
         n_sets = self.set_offsets.size - 1
         denom = _weigh(self._set_owner, scale[self.set_codes], n_sets)
         size = np.diff(self.set_offsets)
@@ -214,7 +223,7 @@ class ResampleTerms:
         )
         m = np.asarray(multiplicity, dtype=np.float64)
         per_key = _weigh(self.entry_key, m[self.entry_journey] * self.entry_amount, share.size)
-        return _weigh(self.key_label, per_key * share, self.width)
+        return _weigh(self.key_label, per_key * share * factor[self.key_channel], self.width)
 
 
 def _channel_sets(paths: Paths) -> tuple[IntArray, IntArray, IntArray]:
@@ -279,6 +288,8 @@ def resample_terms(
     labels: npt.NDArray[np.integer[Any]],
     width: int,
     amount: FloatArray,
+    *,
+    what: Literal["value", "conversions"] = "value",
 ) -> ResampleTerms:
     """Per-journey terms of ``model``'s counts and of its credit to ``labels``.
 
@@ -293,6 +304,8 @@ def resample_terms(
         Number of labels.
     amount : float64 ndarray
         Amount of every conversion to share (its value, or 1 to count conversions).
+    what : {"value", "conversions"}
+        Which of the model's per-touch splits (and channel factors) to credit with.
 
     Returns
     -------
@@ -328,6 +341,7 @@ def resample_terms(
         model=model,
         n_journeys=journeys.n_journeys,
         width=width,
+        what=what,
         channels=paths.channels,
         set_offsets=set_offsets,
         set_codes=set_codes,

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from touchcredit.attribution.results import attribute, compare
+from touchcredit.attribution.comparison import compare
+from touchcredit.attribution.results import attribute
 from touchcredit.attribution.tables import model_label
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.store import JourneySet

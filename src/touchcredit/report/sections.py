@@ -15,7 +15,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.attribution.results import Comparison, compare
+from touchcredit.attribution.comparison import compare
+from touchcredit.attribution.results import Comparison
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
 from touchcredit.core.store import JourneySet
 from touchcredit.kpi.funnel import funnel

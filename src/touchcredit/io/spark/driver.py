@@ -39,6 +39,8 @@ from touchcredit.models.counting import CountingModel, count_classes, missing_co
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+    from touchcredit.attribution.totals import Totals
+
 __all__ = ["attribute", "fit"]
 
 
@@ -142,15 +144,19 @@ def attribute(
             df, conversions, columns, columns_kw, default_tz, num_partitions, validate
         )
         bar.update(label="fit")
+        # a model fitted here learned its channel factors on every partition together;
+        # one fitted elsewhere splits each conversion (its factors belong to other data)
+        reading: Totals = "per_conversion"
         if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
             m = _fit_stream(stream, m, layout)
+            reading = "fitted"
         elif not m.is_fitted:
             raise NotFittedError(
                 f"{m!r} learns from data and is not fitted; pass fit=None or fit=True, "
                 "or fit it first"
             )
         bar.update(label="plan")
-        result = _result(df, conversions, stream, layout, m)
+        result = _result(df, conversions, stream, layout, m, reading)
         bar.update()
     return result
 
@@ -161,6 +167,7 @@ def _result(
     stream: DataFrame,
     layout: Layout,
     model: AttributionModel,
+    reading: Totals = "per_conversion",
 ) -> SparkAttribution:
     """Weigh every partition; split the output back into credits and unattributed rows."""
     from pyspark.sql import functions as F
@@ -174,7 +181,8 @@ def _result(
         ]
     )
     frame = stream.mapInArrow(
-        functools.partial(credit_partitions, layout=layout, model=model), schema
+        functools.partial(credit_partitions, layout=layout, model=model, reading=reading),
+        schema,
     )
     t_alias = dict(zip(layout.touch_columns, layout.t_names, strict=True))
     credits = frame.filter(F.col(KIND) == TOUCH).select(

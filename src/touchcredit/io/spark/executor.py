@@ -33,6 +33,8 @@ from touchcredit.models.counting import CountingModel, count_classes
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from touchcredit.attribution.totals import Totals
+
 TimeArray = npt.NDArray[np.datetime64]
 
 
@@ -142,7 +144,11 @@ def read_all(batches: Iterator[pa.RecordBatch]) -> pa.Table | None:
 
 
 def credit_partitions(
-    batches: Iterator[pa.RecordBatch], *, layout: Layout, model: AttributionModel
+    batches: Iterator[pa.RecordBatch],
+    *,
+    layout: Layout,
+    model: AttributionModel,
+    reading: Totals = "per_conversion",
 ) -> Iterator[pa.RecordBatch]:
     """Weigh one whole partition in one call; yield touches + unattributed conversions."""
     import pyarrow as pa
@@ -153,7 +159,7 @@ def credit_partitions(
     if table is None:
         return
     js, touches, convs = journeys(table, layout)
-    res = attribute_in_memory(js, model, fit=False)
+    res = attribute_in_memory(js, model, fit=False, totals=reading)
     cv = np.zeros(touches.num_rows)
     cc = np.zeros(touches.num_rows)
     cv[js.touch_row] = res.touch_credit
