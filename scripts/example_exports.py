@@ -29,6 +29,8 @@ GA4_SOURCES = [
     (4, "referrer", ("https://news.example.org/review", None, None)),
     (14, "direct", (None, None, None)),
 ]
+#: Contact roles on an opportunity besides its decision maker (one left unrecorded).
+ROLES = ["Economic Buyer", "Influencer", "Technical Buyer", ""]
 SPEND = [
     ("google", "paid search", 4000),
     ("facebook", "paid social", 2500),
@@ -198,6 +200,9 @@ def write_hubspot(rng: Any, out: Path, n: int = 150) -> None:
         ("Offline Sources", "IMPORT", "trade show"),
     ]
     contacts, deals = [], []
+    # buying groups, from a stream of their own (the draws above and below stay as they
+    # were): three contacts per company; some deals list colleagues as well
+    groups = np.random.default_rng(SEED + 24)
     for i in range(n):
         created = _day(rng, 0, 60)
         o = sources[int(rng.integers(0, len(sources)))]
@@ -219,6 +224,7 @@ def write_hubspot(rng: Any, out: Path, n: int = 150) -> None:
                 latest[2] or "",
                 str(later).replace("T", " "),
                 "lead",
+                f"{7000 + i // 3}",
             ]
         )
         if rng.random() < 0.3:
@@ -231,7 +237,8 @@ def write_hubspot(rng: Any, out: Path, n: int = 150) -> None:
                     f"{rng.integers(5, 80) * 100}",
                     str(close.astype("datetime64[D]")),
                     "Closed Won" if won else "Closed Lost",
-                    f"{5000 + i}",
+                    ";".join(f"{5000 + j}" for j in _colleagues(groups, i, n, 3)),
+                    f"{7000 + i // 3}",
                 ]
             )
     _csv(
@@ -248,14 +255,31 @@ def write_hubspot(rng: Any, out: Path, n: int = 150) -> None:
             "Latest Source Drill-Down 2",
             "Latest Source Timestamp",
             "Lifecycle Stage",
+            "Associated Company ID",
         ],
         contacts,
     )
     _csv(
         out / "deals.csv",
-        ["Record ID", "Deal Name", "Amount", "Close Date", "Deal Stage", "Associated Contact IDs"],
+        [
+            "Record ID",
+            "Deal Name",
+            "Amount",
+            "Close Date",
+            "Deal Stage",
+            "Associated Contact IDs",
+            "Associated Company IDs",
+        ],
         deals,
     )
+
+
+def _colleagues(rng: Any, i: int, n: int, size: int) -> list[int]:
+    """Contact ``i`` and, on about half the deals, one or two others of its company."""
+    company = range(i - i % size, min(i - i % size + size, n))
+    others = [j for j in company if j != i]
+    k = int(rng.integers(0, len(others) + 1)) if others and rng.random() < 0.5 else 0
+    return [i, *sorted(rng.choice(others, size=k, replace=False).tolist())] if k else [i]
 
 
 def write_salesforce(rng: Any, out: Path, n_contacts: int = 120) -> None:
@@ -268,6 +292,7 @@ def write_salesforce(rng: Any, out: Path, n_contacts: int = 120) -> None:
         ("701E", "LinkedIn ABM", "Advertisement", "paid social"),
     ]
     members, opps, roles = [], [], []
+    groups = np.random.default_rng(SEED + 24)  # buying groups: a stream of their own
     for i in range(n_contacts):
         contact = f"003{i:05d}"
         for _ in range(int(rng.integers(1, 4))):
@@ -297,9 +322,14 @@ def write_salesforce(rng: Any, out: Path, n_contacts: int = 120) -> None:
                     str(_day(rng, 55, 85).astype("datetime64[D]")),
                     "Closed Won" if won else "Closed Lost",
                     "true" if won else "false",
+                    f"001{i // 4:05d}",
                 ]
             )
-            roles.append([f"00K{i:05d}", opp, contact, "true"])
+            for j in _colleagues(groups, i, n_contacts, 4):  # four contacts per account
+                role = "Decision Maker" if j == i else ROLES[int(groups.integers(0, len(ROLES)))]
+                roles.append(
+                    [f"00K{len(roles):05d}", opp, f"003{j:05d}", str(j == i).lower(), role]
+                )
     _csv(out / "Campaign.csv", ["Id", "Name", "Type", "Channel__c"], [list(c) for c in campaigns])
     _csv(
         out / "CampaignMember.csv",
@@ -314,10 +344,18 @@ def write_salesforce(rng: Any, out: Path, n_contacts: int = 120) -> None:
         ],
         members,
     )
-    _csv(out / "Opportunity.csv", ["Id", "Name", "Amount", "CloseDate", "StageName", "IsWon"], opps)
     _csv(
-        out / "OpportunityContactRole.csv", ["Id", "OpportunityId", "ContactId", "IsPrimary"], roles
+        out / "Opportunity.csv",
+        ["Id", "Name", "Amount", "CloseDate", "StageName", "IsWon", "AccountId"],
+        opps,
     )
+    _csv(
+        out / "OpportunityContactRole.csv",
+        ["Id", "OpportunityId", "ContactId", "IsPrimary", "Role"],
+        roles,
+    )
+    people = [[f"003{i:05d}", f"001{i // 4:05d}"] for i in range(n_contacts)]
+    _csv(out / "Contact.csv", ["Id", "AccountId"], people)
 
 
 def write_all(out: Path, seed: int = SEED) -> None:

@@ -277,3 +277,132 @@ def test_deal_group_equals_contact_when_every_deal_has_one_contact(
             assert a[key] == pytest.approx(b[key], rel=1e-12, abs=1e-9), (model, key)
         ua, ub = attribute(by_deal, model).unattributed, attribute(by_contact, model).unattributed
         assert ua.value == pytest.approx(ub.value)
+
+
+def _run(*argv: str) -> int:
+    from touchcredit.cli import main
+
+    return main(list(argv))
+
+
+#: A CRM export: web events keyed by a cookie with the visitor's email once known, a
+#: deal sheet (one row per deal, its primary contact) and a deal-contact sheet listing
+#: every contact on each deal with a role. Deal D-01 (1,000, won on 10 March) lists Ann
+#: (Champion) and Bob (Economic Buyer): Ann came through Google Ads (1 March), Bob
+#: through a LinkedIn ad (4 March) -> linear 500 each. D-02 (400) is lost.
+CRM = {
+    "events": (
+        "event_timestamp,cookie,user_email,traffic_source,traffic_medium\n"
+        "1709287200000000,c1,ann@acme.com,google,cpc\n"
+        "1709546400000000,c2,BOB@acme.com,linkedin,paid_social\n"
+        "1709632800000000,c3,cy@globex.com,newsletter,email\n"
+    ),
+    "deals": (
+        "Deal ID,Contact Email,Amount,Close Date,Deal Stage\n"
+        "D-01,ann@acme.com,1000,2024-03-10,Closed Won\n"
+        "D-02,cy@globex.com,400,2024-03-12,Closed Lost\n"
+    ),
+    "deal_contacts": (
+        "Deal ID,Contact Email,Role\n"
+        "D-01,Ann@Acme.com,Champion\n"
+        "D-01,bob@acme.com,Economic Buyer\n"
+        "D-02,cy@globex.com,\n"
+    ),
+}
+
+CRM_PIPELINE = """
+[input]
+connector = "crm"
+touches = "events.csv"
+currency = "USD"
+
+[columns]
+journey = "cookie"
+timestamp = "event_timestamp"
+source = "traffic_source"
+medium = "traffic_medium"
+identifiers = ["user_email"]
+
+[deals]
+path = "deals.csv"
+won = ["Closed Won"]
+contacts = "deal_contacts.csv"
+
+[deals.columns]
+lead_id = "Contact Email"
+deal_id = "Deal ID"
+amount = "Amount"
+closed_at = "Close Date"
+stage = "Deal Stage"
+
+[deals.contact_columns]
+deal_id = "Deal ID"
+contact = "Contact Email"
+role = "Role"
+
+[attribution]
+models = ["linear"]
+by = ["channel", "role"]
+
+[outputs]
+credit = "credit.csv"
+"""
+
+
+def test_a_crm_deal_contact_table_through_the_pipeline(tmp_path: Path) -> None:
+    import csv
+
+    _write(tmp_path, **CRM)
+    (tmp_path / "crm.toml").write_text(CRM_PIPELINE)
+    out = tmp_path / "out"
+    assert _run("run", str(tmp_path / "crm.toml"), "--out-dir", str(out)) == 0
+    rows = list(csv.DictReader((out / "credit.csv").open()))
+    credit = {(r["dimension"], r["label"]): float(r["value"]) for r in rows if float(r["value"])}
+    assert credit == {
+        ("channel", "paid search"): 500.0,
+        ("channel", "paid social"): 500.0,
+        ("role", "Champion"): 500.0,
+        ("role", "Economic Buyer"): 500.0,
+    }
+
+
+def test_deal_contacts_without_a_deal_id_column_is_named(tmp_path: Path) -> None:
+    _write(tmp_path, **CRM)
+    (tmp_path / "crm.toml").write_text(
+        CRM_PIPELINE.replace('deal_id = "Deal ID"\namount', "amount")
+    )
+    assert _run("run", str(tmp_path / "crm.toml"), "--out-dir", str(tmp_path / "out")) == 2
+
+
+def test_salesforce_group_and_conversions_from_a_pipeline(tmp_path: Path) -> None:
+    import csv
+
+    paths = _sf(tmp_path)
+    text = f"""
+[input]
+connector = "salesforce"
+campaign_members = "{paths["members"].name}"
+campaigns = "{paths["campaigns"].name}"
+opportunities = "{paths["opportunities"].name}"
+contact_roles = "{paths["roles"].name}"
+contacts = "{paths["contacts"].name}"
+group = "account"
+conversions = "won"
+
+[attribution]
+models = ["linear"]
+by = ["campaign", "role"]
+
+[outputs]
+credit = "credit.csv"
+"""
+    (tmp_path / "sf.toml").write_text(text)
+    out = tmp_path / "out"
+    assert _run("run", str(tmp_path / "sf.toml"), "--out-dir", str(out)) == 0
+    rows = list(csv.DictReader((out / "credit.csv").open()))
+    by_role = {
+        r["label"]: float(r["value"])
+        for r in rows
+        if r["dimension"] == "role" and float(r["value"])
+    }
+    assert by_role == {"Decision Maker": 400.0, "Influencer": 400.0, "(not recorded)": 400.0}

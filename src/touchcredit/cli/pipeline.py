@@ -67,7 +67,7 @@ __all__ = ["PATH_KEYS", "TABLES", "add_parser", "load", "read_input", "run"]
 PATH_KEYS = {
     "ga4": ("events",),
     "hubspot": ("contacts", "deals"),
-    "salesforce": ("campaign_members", "campaigns", "opportunities", "contact_roles"),
+    "salesforce": ("campaign_members", "campaigns", "opportunities", "contact_roles", "contacts"),
     "crm": ("touches", "conversions"),
     "sql": ("connection", "allowed_directories"),
 }

@@ -18,6 +18,12 @@
     amount = "Amount"
     closed_at = "Close Date"
     stage = "Deal Stage"                    # or won = "Is Won" (a true/false column)
+    deal_id = "Deal ID"                     # with contacts: the deal's buying group
+    contacts = "exports/deal_contacts.csv"  # optional: every contact on each deal
+    [deals.contact_columns]                 # keys: deal_id, contact, role (optional)
+    deal_id = "Deal ID"
+    contact = "Contact Email"
+    role = "Role"
 
     [spend]
     path = "exports/spend.csv"
@@ -29,8 +35,10 @@
 
 With the ``crm`` connector and no ``[input] conversions``, the won deals are the
 conversions the models credit, joined to the touches through the email identifier
-(deal ids holding emails) or the journey column. Errors name the table and key of the
-file and the user's column.
+(deal ids holding emails) or the journey column. With ``contacts``, a deal's journey
+is the touches of every contact the deal-contact table lists (its buying group,
+:mod:`touchcredit.hygiene.groups`), each with its role. Errors name the table and key of
+the file and the user's column.
 """
 
 from __future__ import annotations
@@ -56,7 +64,14 @@ __all__ = [
 
 _SPEND_KEYS = ("amount", "period", "source", "channel", "campaign")
 _COLUMNS = Mapping[str, str]
-_DEAL_TABLE = {"path": str, "won": str | Sequence[str], "columns": _COLUMNS}
+_DEAL_TABLE = {
+    "path": str,
+    "won": str | Sequence[str],
+    "columns": _COLUMNS,
+    "contacts": str,
+    "contact_columns": _COLUMNS,
+}
+_CONTACT_KEYS = ("deal_id", "contact", "role")
 _LEAD_TABLE = {"path": str, "columns": _COLUMNS}
 _SPEND_TABLE = {"path": str, "currency": str, "columns": _COLUMNS}
 
@@ -149,17 +164,26 @@ def deal_conversions(
     """The won deals of ``[deals]`` as the crm connector's conversions.
 
     Returns the deal table (its lead column renamed to the touch column it joins),
-    the ColumnMap with the conversion columns, and crm.read's ``won``/``stage``.
+    the ColumnMap with the conversion columns, and crm.read's ``won``/``stage`` (and
+    ``groups``, the buying groups of ``[deals] contacts``).
     """
     deals = _table(spec, "deals", _DEAL_TABLE, where)
-    return won_deals(
+    key = f"{where} [deals.columns]"
+    table, mapping, extra = won_deals(
         _paths(base, deals["path"]),
         deals.get("columns", {}),
         deals.get("won"),
         mapping,
-        key=f"{where} [deals.columns]",
+        key=key,
         won_key=f"{where} [deals] won",
     )
+    if deals.get("contacts"):  # the deal's journey: every contact on it
+        deal_id = deals.get("columns", {}).get("deal_id")
+        if not deal_id:
+            raise UsageError(f"{key} deal_id is required with [deals] contacts")
+        extra["groups"] = _deal_contacts(deals, base, where, mapping.conversion_journey)
+        mapping = mapping.replace(conversion_journey=deal_id)
+    return table, mapping, extra
 
 
 def won_deals(
@@ -181,7 +205,11 @@ def won_deals(
         raise UsageError(f'{won_key}: the stages that mean won (won = ["Closed Won"])')
     if not stage and not cols.get("won"):
         raise UsageError(f"{key}: name the stage column (stage) or a true/false won column (won)")
-    text = [cols["lead_id"], *([stage] if stage else [])]
+    text = [
+        cols["lead_id"],
+        *([stage] if stage else []),
+        *([cols["deal_id"]] if cols.get("deal_id") else []),
+    ]
     try:
         table = files.read_table(path, table="deals", text=text)
     except FileNotFoundError as exc:
@@ -210,6 +238,29 @@ def won_deals(
         conversion_value=cols["amount"],
     )
     return table, mapping, {"won": won, "stage": stage}
+
+
+def _deal_contacts(deals: Mapping[str, Any], base: Path, where: str, identifier: str) -> Any:
+    """``[deals] contacts``: the deal-contact table as buying groups."""
+    from touchcredit.connectors import SchemaError, crm
+
+    key = f"{where} [deals.contact_columns]"
+    cols = dict(deals.get("contact_columns", {}))
+    unknown = [k for k in cols if k not in _CONTACT_KEYS]
+    if unknown:
+        raise UsageError(f"{key}: unknown key {unknown[0]!r}; expected {', '.join(_CONTACT_KEYS)}")
+    try:
+        return crm.members(
+            _paths(base, deals["contacts"]),
+            deal=cols.get("deal_id", "deal_id"),
+            contact=cols.get("contact", "contact"),
+            role=cols.get("role"),
+            identifier=identifier,
+        )
+    except FileNotFoundError as exc:
+        raise UsageError(f"{where} [deals] contacts: {exc}") from None
+    except SchemaError as exc:
+        raise UsageError(f"{where} [deals] contacts ({key}): {exc}") from None
 
 
 def spend_table(spec: Mapping[str, Any], base: Path, where: str) -> Any:

@@ -42,11 +42,12 @@ import numpy as np
 from touchcredit.connectors import files
 from touchcredit.connectors.crm_leads import read_leads
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
-from touchcredit.connectors.sheets import won_mask
+from touchcredit.connectors.sheets import lead_key, won_mask
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
+from touchcredit.hygiene.groups import Membership
 
-__all__ = ["conversion_schema", "read", "read_leads", "touch_schema"]
+__all__ = ["conversion_schema", "members", "read", "read_leads", "touch_schema"]
 
 _TEXT_ROLES = ("channel", "source", "campaign", "method", "url", "medium", "referrer")
 
@@ -112,6 +113,7 @@ def read(
     currency: str | None = None,
     won: Sequence[str] | str | None = None,
     stage: str | None = None,
+    groups: Membership | None = None,
 ) -> tuple[JourneySet, ConnectorReport]:
     """Read a touch table (and a lead or deal table) through the cleaning path.
 
@@ -133,6 +135,10 @@ def read(
         and open deals) are not credited and are counted in ``report.not_used``.
     stage : str, optional
         The conversion table's deal stage column (needed with ``won``).
+    groups : touchcredit.hygiene.groups.Membership, optional
+        Buying groups: who is on each deal (a deal-to-contact table, read with
+        :func:`members`). The ``conversion_journey`` column then holds the deal ids,
+        and each deal's journey is the touches of all its contacts.
 
     Returns
     -------
@@ -204,7 +210,7 @@ def read(
             c_rows = c_rows[keep]
             not_used["conversions not won (stage not in won)"] = int((~keep).sum())
         key = mapping.conversion_journey or mapping.journey
-        if key not in ids:  # the journey's values under another name
+        if key not in ids and groups is None:  # the journey's values under another name
             cols[mapping.journey] = cols.pop(key)
             key = mapping.journey
         roles.update(
@@ -229,4 +235,48 @@ def read(
         not_used=not_used,
         target=target,
         currency=currency,
+        groups=groups,
+    )
+
+
+def members(
+    source: files.Source,
+    *,
+    deal: str = "deal_id",
+    contact: str = "contact",
+    role: str | None = None,
+    identifier: str,
+) -> Membership:
+    """A deal-to-contact table (one row per contact on a deal) as buying groups.
+
+    Parameters
+    ----------
+    source : path, glob, list of paths, or data frame
+        The table.
+    deal, contact, role : str
+        Its deal id, contact and (optional) role columns.
+    identifier : str
+        The touch identifier column the contacts are values of (an email column,
+        or the journey column); emails are compared as the cleaning path compares them.
+
+    Returns
+    -------
+    touchcredit.hygiene.groups.Membership
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = members(pd.DataFrame({"deal_id": ["D1", "D1"], "contact": ["a@x.io", "B@x.io"]}),
+    ...             identifier="email")
+    >>> m.member.tolist()
+    ['a@x.io', 'b@x.io']
+    """
+    cols = {"deal": deal, "contact": contact, **({"role": role} if role else {})}
+    table = files.read_table(source, table="deal contacts", text=list(cols.values()))
+    files.check_schema(table.schema, "deal contacts", dict.fromkeys(cols.values(), "text"))
+    return Membership(
+        group=files.texts(table.column(deal)),
+        member=lead_key(files.texts(table.column(contact))),
+        identifier=identifier,
+        role=files.texts(table.column(role)) if role else None,
     )

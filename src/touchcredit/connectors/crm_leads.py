@@ -75,7 +75,7 @@ LEAD_KEYS = (
     "customer_at",
 )
 #: The keys of a deal sheet's columns.
-DEAL_KEYS = ("lead_id", "amount", "closed_at", "created_at", "stage", "won")
+DEAL_KEYS = ("lead_id", "amount", "closed_at", "created_at", "stage", "won", "deal_id")
 _STAGES = ("mql_at", "sql_at", "opportunity_at", "customer_at")
 _LEAD_DEFAULTS = {"lead_id": "lead_id", "created_at": "created_at"}
 _DEAL_DEFAULTS = {"lead_id": "lead_id", "amount": "amount", "closed_at": "closed_at"}
@@ -299,7 +299,7 @@ def _deals(
     m = table.num_rows
     rows = np.arange(m, dtype=np.int64)
     rej = Rejected("deals", opts.errors == "raise")
-    ids = lead_key(files.texts(table.column(cols["lead_id"])))
+    ids = lead_key(_first_listed(files.texts(table.column(cols["lead_id"]))))
     amount = files.numbers(table.column(cols["amount"]), table="deals", column=cols["amount"])
     closed = sheet_times(table, cols["closed_at"], "closed_at", where, opts, unit)
     if "stage" in cols:
@@ -348,6 +348,22 @@ def _deals(
         "rejected_revenue": rejected_revenue,
     }
     return kwargs, report
+
+
+def _first_listed(values: ObjArray) -> ObjArray:
+    """The first id of a ``;``- or ``,``-separated list (a deal's associated contacts, as
+    HubSpot exports them: the deal belongs to that lead; the others are its buying group).
+
+    Examples
+    --------
+    >>> _first_listed(np.array(["101;102", "a@x.io", None], dtype=object)).tolist()
+    ['101', 'a@x.io', None]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.split_pattern_regex(pa.array(values, type=pa.string()), "[;,]", max_splits=1)
+    return files.texts(pc.list_element(parts, 0))
 
 
 def _lead_rows(lead_ids: ObjArray, ids: ObjArray) -> npt.NDArray[np.int64]:
