@@ -213,7 +213,7 @@ class CreditTable:
     def __repr__(self) -> str:
         rows = self._rows()
         head = (self.dimension, self._value_header(), "conversions")
-        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
+        widths = [max([len(h), *(len(r[j]) for r in rows)]) for j, h in enumerate(head)]
         lines = [
             f"CreditTable({self.model!r}, by={self.dimension!r})",
             f"  {head[0]:<{widths[0]}}  {head[1]:>{widths[1]}}  {head[2]:>{widths[2]}}",
@@ -347,7 +347,7 @@ class Comparison:
     def __repr__(self) -> str:
         head = [self.by, *self.names]
         rows = self._rows()
-        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
+        widths = [max([len(h), *(len(r[j]) for r in rows)]) for j, h in enumerate(head)]
 
         def line(cells: Sequence[str]) -> str:
             first = f"{cells[0]:<{widths[0]}}"

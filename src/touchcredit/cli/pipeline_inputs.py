@@ -310,7 +310,12 @@ def read_spend(
         raise UsageError(
             f"{sheet}: no column {', '.join(absent)}; columns found: " + ", ".join(map(repr, found))
         )
-    data = files.read_table(path, table="spend", text=[cols[k] for k in cols if k != "amount"])
+    data = files.read_table(
+        path,
+        table="spend",
+        text=[cols[k] for k in cols if k != "amount"],
+        amounts=[cols["amount"]],  # '1,000' and '1.200' by the column's rule
+    )
     try:
         amount = files.numbers(data.column(cols["amount"]), table="spend", column=cols["amount"])
     except SchemaError as exc:

@@ -62,11 +62,18 @@ def add_parser(sub: Any) -> None:
 
 def read_csv_columns(path: str, what: str, required: tuple[str, ...]) -> dict[str, Any]:
     """A CSV file as a dict of object columns (empty cells are None), checking ``required``."""
-    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+    from touchcredit.io.frames import csv_encoding, duplicated_columns
+
+    encoding = "utf-16" if csv_encoding(path) == "utf-16" else "utf-8-sig"
+    with Path(path).open(newline="", encoding=encoding) as fh:
         rows = list(csv.reader(fh))
     if not rows:
         raise UsageError(f"--{what}: {path} is empty (expected a header row)")
     header, body = rows[0], rows[1:]
+    dup = duplicated_columns(header)
+    if dup:
+        names = ", ".join(repr(c) for c in dup)
+        raise UsageError(f"--{what}: {path}: column(s) {names} appear more than once in the header")
     missing = [c for c in required if c not in header]
     if missing:
         raise UsageError(f"--{what}: {path} lacks column(s) {', '.join(missing)}")

@@ -94,10 +94,8 @@ def _columns(table: Any, schema: dict[str, files.Kind], name: str) -> dict[str, 
         arrow = table.column(col)
         if kind == "time":
             out[col] = files.times(arrow)
-        elif kind == "number" and not files.is_text(arrow):
-            out[col] = files.numbers(arrow, table=name, column=col)
-        elif kind == "number":  # amounts as text: clean rejects the unreadable rows
-            out[col] = files.texts(arrow)
+        elif kind == "number":  # text by the column's separator rule; clean rejects the rest
+            out[col] = files.amounts(arrow, table=name, column=col)
         else:
             out[col] = files.texts(arrow)
     return out
@@ -200,7 +198,12 @@ def read(
         if stage is not None:
             c_schema[stage] = "text"
             c_text.append(stage)
-        c_table = files.read_table(conversions, table="conversions", text=c_text)
+        c_table = files.read_table(
+            conversions,
+            table="conversions",
+            text=c_text,
+            amounts=[c for c, k in c_schema.items() if k == "number"],
+        )
         files.check_schema(c_table.schema, "conversions", c_schema)
         cols = _columns(c_table, c_schema, "conversions")
         c_rows = np.arange(c_table.num_rows, dtype=np.int64)

@@ -25,14 +25,19 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.hygiene.amounts import AmountError, normalize_amounts
+from touchcredit.io.frames import csv_encoding, duplicated_columns
+
 __all__ = [
     "Kind",
     "SchemaError",
     "Source",
+    "amounts",
     "bools",
     "check_schema",
     "column_names",
     "index_in",
+    "is_path_source",
     "is_text",
     "iter_batches",
     "numbers",
@@ -70,6 +75,7 @@ class SchemaError(ValueError):
         missing: Sequence[str] = (),
         mistyped: Mapping[str, str] | None = None,
         found: Sequence[str] | None = None,
+        other: Sequence[str] = (),
     ) -> None:
         self.table, self.missing, self.mistyped = table, list(missing), dict(mistyped or {})
         parts = []
@@ -79,6 +85,7 @@ class SchemaError(ValueError):
             parts.append(
                 "wrong type: " + ", ".join(f"{c!r} ({why})" for c, why in self.mistyped.items())
             )
+        parts += list(other)
         text = f"{table}: " + "; ".join(parts)
         if found is not None and self.missing:
             text += "; columns found: " + (", ".join(repr(c) for c in found) or "(none)")
@@ -94,6 +101,13 @@ def _pa() -> Any:
 
 def _is_path(source: Any) -> bool:
     return isinstance(source, str | os.PathLike)
+
+
+def is_path_source(source: Source) -> bool:
+    """Whether ``source`` names files (a path, a glob, or a list of them), not a frame."""
+    return _is_path(source) or (
+        isinstance(source, list | tuple) and bool(source) and all(map(_is_path, source))
+    )
 
 
 def paths(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -147,8 +161,9 @@ def _read_csv(p: Path, text: Collection[str]) -> Any:
     pa = _pa()
     csv = importlib.import_module("pyarrow.csv")
     delimiter = "\t" if p.name.lower().removesuffix(".gz").endswith(".tsv") else ","
-    return csv.read_csv(
+    table = csv.read_csv(
         p,
+        read_options=csv.ReadOptions(encoding=csv_encoding(p)),
         parse_options=csv.ParseOptions(delimiter=delimiter),
         convert_options=csv.ConvertOptions(
             column_types={c: pa.string() for c in text},
@@ -156,6 +171,20 @@ def _read_csv(p: Path, text: Collection[str]) -> Any:
             null_values=[""],  # only empty cells are missing ("NA" is a value)
         ),
     )
+    _unique_header(table.column_names, p)
+    return table
+
+
+def _unique_header(names: Sequence[str], p: Path) -> None:
+    dup = duplicated_columns(names)
+    if dup:
+        raise SchemaError(
+            p.name,
+            other=[
+                f"column name(s) {', '.join(map(repr, dup))} appear more than once in the "
+                "header; rename or drop one"
+            ],
+        )
 
 
 def _text_ids(table: Any, text: Collection[str], where: str) -> Any:
@@ -206,6 +235,7 @@ def iter_batches(
     columns: Sequence[str] | None = None,
     text: Collection[str] = (),
     batch_rows: int = 1 << 20,
+    amounts: Collection[str] = (),
 ) -> Iterator[Any]:
     """Arrow tables of at most ``batch_rows`` rows, file after file, in order.
 
@@ -224,10 +254,11 @@ def iter_batches(
         Columns read as text from CSV, and cast from integers to text elsewhere.
     batch_rows : int
         Rows per batch.
+    amounts : collection of str
+        Number columns read as text from CSV (``1.200`` is for :func:`amounts` to
+        read by the column's rule, not Arrow's 1.2); typed columns stay numbers.
     """
-    if not _is_path(source) and not (
-        isinstance(source, list | tuple) and source and all(_is_path(s) for s in source)
-    ):
+    if not is_path_source(source):
         yield from _slices(_text_ids(_from_frame(source), text, table), batch_rows)
         return
     for p in paths(source):
@@ -242,7 +273,7 @@ def iter_batches(
                 yield _text_ids(_pa().Table.from_batches([batch]), text, where)
             continue
         if fmt == "csv":
-            whole = _read_csv(p, text)
+            whole = _read_csv(p, [*text, *amounts])
         else:
             whole = importlib.import_module("pyarrow.json").read_json(p)
         if columns is not None:
@@ -270,7 +301,12 @@ def column_names(source: Source) -> list[str]:
     if fmt == "csv":
         csv = importlib.import_module("pyarrow.csv")
         delimiter = "\t" if first.name.lower().removesuffix(".gz").endswith(".tsv") else ","
-        reader = csv.open_csv(first, parse_options=csv.ParseOptions(delimiter=delimiter))
+        reader = csv.open_csv(
+            first,
+            read_options=csv.ReadOptions(encoding=csv_encoding(first)),
+            parse_options=csv.ParseOptions(delimiter=delimiter),
+        )
+        _unique_header(reader.schema.names, first)
         return list(reader.schema.names)
     return list(importlib.import_module("pyarrow.json").read_json(first).column_names)
 
@@ -288,6 +324,7 @@ def read_table(
     table: str,
     columns: Sequence[str] | None = None,
     text: Collection[str] = (),
+    amounts: Collection[str] = (),
 ) -> Any:
     """One Arrow table from a path, glob, list of paths or frame (see :func:`iter_batches`).
 
@@ -301,7 +338,7 @@ def read_table(
     (['007', '7'], ['a@x.io', None])
     """
     pa = _pa()
-    parts = list(iter_batches(source, table=table, columns=columns, text=text))
+    parts = list(iter_batches(source, table=table, columns=columns, text=text, amounts=amounts))
     if len(parts) == 1:
         return parts[0]
     return pa.concat_tables(parts, promote_options="permissive")
@@ -438,7 +475,8 @@ def _all_digits(col: Any) -> bool:
 
 
 def numbers(col: Any, *, table: str, column: str) -> npt.NDArray[np.float64]:
-    """A number column as float64 (NaN where null); text is read as numbers.
+    """A number column as float64 (NaN where null); text is read as numbers, with
+    thousands separators by the column's rule (:mod:`touchcredit.hygiene.amounts`).
 
     Raises
     ------
@@ -449,21 +487,54 @@ def numbers(col: Any, *, table: str, column: str) -> npt.NDArray[np.float64]:
     pa = _pa()
     col = _plain(col)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        pc = importlib.import_module("pyarrow.compute")
+        col = pc.utf8_trim_whitespace(col)
+        # '1.200' or '1,200' (three digits after one separator): the column decides
+        grouped = pc.any(pc.match_substring_regex(col, r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"))
         try:
-            col = importlib.import_module("pyarrow.compute").utf8_trim_whitespace(col)
+            if grouped.as_py():
+                raise pa.ArrowInvalid("thousands separators: read by the column's rule")
             col = col.cast(pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            values = col.to_pylist()
-            for i, v in enumerate(values):  # error path only: find the first bad row
-                try:
-                    if v is not None:
-                        float(v)
-                except ValueError:
-                    raise SchemaError(
-                        table, mistyped={column: f"row {i + 1} is {v!r}, not a number"}
-                    ) from None
+            col = pa.array(_amount_floats(col.to_pylist(), table, column), type=pa.float64())
     out = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
     return np.asarray(out, dtype=np.float64)
+
+
+def _amount_floats(values: list[Any], table: str, column: str) -> list[float | None]:
+    """Text numbers by the column's separator rule; the first that is none names its row."""
+    try:
+        plain = normalize_amounts(values, column=column).tolist()
+    except AmountError as exc:
+        raise SchemaError(table, mistyped={column: str(exc)}) from None
+    out: list[float | None] = []
+    for i, v in enumerate(plain):
+        try:
+            out.append(None if v is None else float(v))
+        except ValueError:
+            raise SchemaError(
+                table, mistyped={column: f"row {i + 1} is {values[i]!r}, not a number"}
+            ) from None
+    return out
+
+
+def amounts(col: Any, *, table: str, column: str) -> npt.NDArray[Any]:
+    """An amount column for :func:`touchcredit.clean`: float64 when typed as numbers;
+    text rewritten by the column's thousands/decimal rule
+    (:mod:`touchcredit.hygiene.amounts`: ``1.200`` is 1200 unless the column shows
+    ``.`` as its decimal mark), unreadable text kept for clean to reject with its row.
+
+    Raises
+    ------
+    SchemaError
+        When the column's values show two decimal marks, naming a row of each.
+    """
+    if not is_text(col):
+        return numbers(col, table=table, column=column)
+    try:
+        return normalize_amounts(texts(col).tolist(), column=column)
+    except AmountError as exc:
+        raise SchemaError(table, mistyped={column: str(exc)}) from None
 
 
 def bools(col: Any, *, table: str, column: str) -> npt.NDArray[np.bool_]:

@@ -39,7 +39,9 @@ column                                   type                         required
 ``user_pseudo_id``                       STRING                       yes
 ``user_id``                              STRING                       no
 ``event_params``                         REPEATED RECORD (key, value  no
-                                         string/int/float/double)
+                                         string/int/float/double;
+                                         a flattened export's plain
+                                         text or number value too)
 ``collected_traffic_source``             RECORD                       no
 ``session_traffic_source_last_click``    RECORD                       no
 ``ecommerce.purchase_revenue``           FLOAT                        no
@@ -132,6 +134,8 @@ def _params(col: Any, n: int) -> dict[str, ObjArray]:
         return out
     sub = value.take(pa.array(hit))
     text = None
+    if not pa.types.is_struct(sub.type):  # a flattened export: the value itself
+        text = sub.cast(pa.string())
     for name in ("string_value", "int_value", "double_value", "float_value"):
         part = _field(sub, name)
         if part is None:
@@ -191,10 +195,42 @@ def _check(batch: Any) -> None:
         ok = (pa.types.is_list(typ) or pa.types.is_large_list(typ)) and pa.types.is_struct(
             typ.value_type
         )
-        if not ok or typ.value_type.get_field_index("key") < 0:
+        item = typ.value_type if ok else None
+        if item is None or item.get_field_index("key") < 0 or item.get_field_index("value") < 0:
             mistyped["event_params"] = f"expected a REPEATED RECORD of key and value, got {typ}"
+        elif not _readable_value(pa, item.field("value").type):
+            mistyped["event_params"] = (
+                "expected value as a RECORD of string_value/int_value/float_value/"
+                f"double_value, or as text or a number, got {item.field('value').type}"
+            )
     if mistyped:
         raise files.SchemaError("events", mistyped=mistyped)
+
+
+def _readable_value(pa: Any, typ: Any) -> bool:
+    """An ``event_params.value`` the connector reads: the export's RECORD of typed
+    values, or (a flattened export) the value itself as text or a number."""
+    t = pa.types
+    if t.is_struct(typ):
+        names = {typ.field(i).name for i in range(typ.num_fields)}
+        return bool(names & {"string_value", "int_value", "float_value", "double_value"})
+    kinds = (t.is_string, t.is_large_string, t.is_integer, t.is_floating, t.is_decimal)
+    return any(kind(typ) for kind in kinds)
+
+
+def _is_ga4(events: files.Source) -> None:
+    """Refuse, at once, files that are not a GA4 export (a flat CSV of touches)."""
+    if not files.is_path_source(events):
+        return  # a frame: its columns are checked batch by batch
+    found = files.column_names(events)
+    missing = [c for c in _REQUIRED if c not in found]
+    if missing:
+        raise files.SchemaError(
+            "events: not a GA4 BigQuery export (the events_* tables as Parquet or "
+            "newline-delimited JSON, nested event_params)",
+            missing=missing,
+            found=found,
+        )
 
 
 def _timestamps(col: Any) -> npt.NDArray[np.datetime64]:
@@ -374,6 +410,7 @@ def read(
     if isinstance(conversions, str):
         conversions = (conversions,)
     campaign_events = touches == "campaign_events"
+    _is_ga4(events)
     t_parts, c_parts, offset, used, has_user = [], [], 0, 0, False
     for batch in files.iter_batches(
         events, table="events", columns=COLUMNS, text=_TEXT, batch_rows=batch_rows

@@ -39,7 +39,7 @@ column                              type    required
 
 Deals (one row per deal): ``Record ID`` (text), ``Amount`` (number), ``Close Date``
 (time), ``Deal Stage`` (text) and the association column (``Associated Contact IDs``
-by default; ``;``-separated, the first contact is the deal's journey; a column whose
+by default; ``;``- or ``,``-separated, the first contact is the deal's journey; a column whose
 name contains "mail" links by email instead). Won deals (stage ``closedwon`` or
 ``Closed Won`` by default) are the conversions; ``conversions="leads"`` makes every
 contact a lead conversion at ``Became a Lead Date`` (else its create date).
@@ -188,7 +188,7 @@ def _first_contact(deals: Any, column: str) -> ObjArray:
     if ok.any():
         pc = importlib.import_module("pyarrow.compute")
         pa = importlib.import_module("pyarrow")
-        parts = pc.split_pattern(pa.array(raw[ok], type=pa.string()), ";")
+        parts = pc.split_pattern_regex(pa.array(raw[ok], type=pa.string()), "[;,]")
         first = pc.utf8_trim_whitespace(pc.list_element(parts, 0))
         out[ok] = files.texts(first)
         out[out == ""] = None
@@ -196,11 +196,12 @@ def _first_contact(deals: Any, column: str) -> ObjArray:
 
 
 def _won(deals: Any, won_stages: Sequence[str]) -> npt.NDArray[np.bool_]:
-    stages = _key(files.texts(deals.column("Deal Stage")))
-    wanted = {s.lower().replace("_", " ").replace(" ", "") for s in won_stages}
-    squashed = np.char.replace(stages.astype(str), " ", "")
-    out: npt.NDArray[np.bool_] = np.isin(squashed, list(wanted))
-    return out
+    """Deals whose stage is a won stage (compared without case, spaces or underscores)."""
+    stages = files.texts(deals.column("Deal Stage"))
+    wanted = {"".join(s.lower().replace("_", " ").split()) for s in won_stages}
+    distinct = {v for v in stages.tolist() if v is not None}  # a few stages: one test each
+    won = {v for v in distinct if "".join(v.lower().replace("_", " ").split()) in wanted}
+    return np.fromiter((v in won for v in stages.tolist()), dtype=bool, count=stages.size)
 
 
 def _associations(table: Any, column: str) -> tuple[IntArray, ObjArray]:
@@ -254,11 +255,7 @@ def _deal_conversions(
     linked = chosen & (contact != None)  # noqa: E711
     rows = np.flatnonzero(linked).astype(np.int64)
     amount = deals.column("Amount")
-    value = (
-        files.texts(amount)
-        if files.is_text(amount)
-        else files.numbers(amount, table="deals", column="Amount")
-    )
+    value = files.amounts(amount, table="deals", column="Amount")
     at = "Close Date" if conversions == "won" else "Create Date"
     cols = {key: contact[rows], "time": files.times(deals.column(at))[rows]}
     cols["value"] = value[rows]
@@ -376,7 +373,10 @@ def read(
     if deals is None:
         raise ValueError(f"conversions={conversions!r} needs the deals export (deals=...)")
     d_table = files.read_table(
-        deals, table="deals", text=["Record ID", "Deal Stage", contact_column, company_column]
+        deals,
+        table="deals",
+        text=["Record ID", "Deal Stage", contact_column, company_column],
+        amounts=["Amount"],
     )
     files.check_schema(d_table.schema, "deals", {**_DEALS, contact_column: "text"})
     if conversions == "created":

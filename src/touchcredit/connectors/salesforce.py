@@ -194,11 +194,7 @@ def _conversions(
     linked = chosen & (key != None)  # noqa: E711
     rows = np.flatnonzero(linked).astype(np.int64)
     amount = opps.column("Amount")
-    value = (
-        files.texts(amount)
-        if files.is_text(amount)
-        else files.numbers(amount, table="opportunities", column="Amount")
-    )
+    value = files.amounts(amount, table="opportunities", column="Amount")
     at = "CloseDate" if conversions == "won" else "CreatedDate"
     cols = {
         "contact" if membership is None else "opportunity": key[rows],
@@ -282,8 +278,11 @@ def read(
     optional: dict[str, files.Kind] = {"Type": "text"}
     if channel_field:
         optional[channel_field] = "text"
-    files.check_schema(c.schema, "campaigns", _CAMPAIGNS, optional)
-    o = files.read_table(opportunities, table="opportunities", text=["Id", "AccountId"])
+    required = {**_CAMPAIGNS, channel_field: "text"} if channel_field else _CAMPAIGNS
+    files.check_schema(c.schema, "campaigns", required, optional)  # a typo'd field is named
+    o = files.read_table(
+        opportunities, table="opportunities", text=["Id", "AccountId"], amounts=["Amount"]
+    )
     files.check_schema(o.schema, "opportunities", _OPPS)
     r = files.read_table(contact_roles, table="contact roles", text=["OpportunityId", "ContactId"])
     files.check_schema(r.schema, "contact roles", _ROLES, {"IsPrimary": "bool", "Role": "text"})

@@ -116,7 +116,8 @@ def read_sheet(source: files.Source, sheet: str, cols: Mapping[str, str], where:
     text = [
         c for k, c in cols.items() if k in ("lead_id", "source", "channel", "campaign", "stage")
     ]
-    table = files.read_table(source, table=sheet, text=text)
+    amounts = [c for k, c in cols.items() if k == "amount"]  # '1.200' is not Arrow's 1.2
+    table = files.read_table(source, table=sheet, text=text, amounts=amounts)
     absent = {k: c for k, c in cols.items() if c not in table.column_names}
     if absent:
         err = files.SchemaError(sheet, missing=list(absent.values()), found=table.column_names)

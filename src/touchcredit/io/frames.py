@@ -19,7 +19,13 @@ from typing import Any, Literal
 from touchcredit.core.frame_output import BACKENDS, to_frame
 from touchcredit.io.atomic import atomic_path
 
-__all__ = ["read_table", "table_format", "write_table"]
+__all__ = [
+    "csv_encoding",
+    "duplicated_columns",
+    "read_table",
+    "table_format",
+    "write_table",
+]
 
 
 def _require(module: str) -> ModuleType:
@@ -102,8 +108,9 @@ def read_table(path: str | os.PathLike[str], *, text: Sequence[str] = ()) -> Any
         dtypes = dict.fromkeys(text, str)
         return pd.read_csv(p, sep=delimiter, dtype=dtypes, keep_default_na=False, na_values=[""])
     pa = _require("pyarrow")
-    return pa_csv.read_csv(
+    table = pa_csv.read_csv(
         p,
+        read_options=pa_csv.ReadOptions(encoding=csv_encoding(p)),
         parse_options=pa_csv.ParseOptions(delimiter=delimiter),
         convert_options=pa_csv.ConvertOptions(
             column_types={c: pa.string() for c in text},  # absent names are ignored
@@ -111,6 +118,49 @@ def read_table(path: str | os.PathLike[str], *, text: Sequence[str] = ()) -> Any
             null_values=[""],
         ),
     )
+    dup = duplicated_columns(table.column_names)
+    if dup:
+        raise ValueError(f"{p.name}: {_duplicates_message(dup)}")
+    return table
+
+
+def _duplicates_message(dup: Sequence[str]) -> str:
+    names = ", ".join(repr(c) for c in dup)
+    return f"column name(s) {names} appear more than once in the header; rename or drop one"
+
+
+def csv_encoding(path: str | os.PathLike[str]) -> str:
+    """The encoding to read a CSV file with: ``"utf-16"`` when it starts with a UTF-16
+    byte-order mark (Excel's "Unicode text"), else ``"utf8"`` (a UTF-8 BOM is skipped).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n", encoding="utf-16")
+    >>> csv_encoding(p)
+    'utf-16'
+    """
+    with Path(path).open("rb") as fh:
+        head = fh.read(2)
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf8"
+
+
+def duplicated_columns(names: Sequence[str]) -> list[str]:
+    """Column names that appear more than once in a header, in header order.
+
+    Examples
+    --------
+    >>> duplicated_columns(["id", "amount", "id"])
+    ['id']
+    """
+    seen: set[str] = set()
+    dup: dict[str, None] = {}
+    for name in names:
+        if name in seen:
+            dup[name] = None
+        seen.add(name)
+    return list(dup)
 
 
 def table_format(path: str | os.PathLike[str]) -> Literal["csv", "parquet"]:
