@@ -18,10 +18,7 @@ import pytest
 pa = pytest.importorskip("pyarrow")
 
 from touchcredit.attribution import attribute  # noqa: E402
-from touchcredit.cli import (
-    crm_flags,
-    main,
-)
+from touchcredit.cli import crm_flags, main  # noqa: E402
 from touchcredit.cli.common import UsageError  # noqa: E402
 from touchcredit.connectors import SchemaError, crm, ga4, hubspot, salesforce  # noqa: E402
 from touchcredit.core.mapping import ColumnMap  # noqa: E402
