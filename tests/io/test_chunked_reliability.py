@@ -218,3 +218,30 @@ def test_bad_custom_weights_are_rejected_in_chunks(
     )
     with pytest.raises(ValueError, match=rf"weights must {rule}"):
         attribute_parquet(path, model, conversions=conv, batch_rows=7)
+
+
+# ------------------------------------------------------------ every file's columns (#21.8)
+def test_a_file_lacking_a_mapped_label_column_is_an_error(tmp_path: Path) -> None:
+    # before: the dataset's schema is its first file's; b.parquet's touches were read
+    # with the channel null and their credit went to the None label, silently
+    folder = tmp_path / "touches"
+    folder.mkdir()
+    ts = pa.timestamp("s", tz="UTC")
+    pq.write_table(pa.table({"journey_id": ["007", "007"],
+                             "timestamp": pa.array([1_700_000_000, 1_700_000_100], ts),
+                             "channel": ["seo", "email"]}), folder / "a.parquet")  # fmt: skip
+    pq.write_table(pa.table({"journey_id": ["008"], "timestamp": pa.array([1_700_000_000], ts)}),
+                   folder / "b.parquet")  # fmt: skip
+    conv = pa.table({"journey_id": ["007", "008"],
+                     "conversion_time": pa.array([1_700_000_200] * 2, ts)})  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"touches file '.*b\.parquet': no column 'channel' \(the channel column\)"
+    ):
+        attribute_parquet(folder, "linear", conversions=conv)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_batch_rows_must_be_a_whole_number_at_least_one(tmp_path: Path, bad: Any) -> None:
+    path = _write(tmp_path, _touches())
+    with pytest.raises(ValueError, match=r"'batch_rows' must be"):
+        attribute_parquet(path, _Linear(), conversions=_conversions(), batch_rows=bad)

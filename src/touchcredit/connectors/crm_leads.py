@@ -220,7 +220,7 @@ def read_leads(
     # one row per lead: the earliest created row of each id
     order = np.lexsort((rows, created.view(np.int64)))
     order = order[ok[order]]
-    _, first = np.unique(keys[order].astype(str), return_index=True)
+    _, first = np.unique(keys[order].astype(object), return_index=True)  # no fixed width
     keep = np.sort(order[first])
     merged = int(ok.sum()) - int(keep.size)
     canon = LabelCanon("source", cat)

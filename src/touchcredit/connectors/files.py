@@ -253,11 +253,20 @@ def iter_batches(
     text : collection of str
         Columns read as text from CSV, and cast from integers to text elsewhere.
     batch_rows : int
-        Rows per batch.
+        Rows per batch (a whole number >= 1).
     amounts : collection of str
         Number columns read as text from CSV (``1.200`` is for :func:`amounts` to
         read by the column's rule, not Arrow's 1.2); typed columns stay numbers.
+
+    Raises
+    ------
+    ValueError
+        When ``batch_rows`` is not a whole number >= 1 (before anything is read).
     """
+    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int):
+        raise ValueError(f"'batch_rows' must be a whole number, got {batch_rows!r}")
+    if batch_rows < 1:
+        raise ValueError(f"'batch_rows' must be >= 1, got {batch_rows!r}")
     if not is_path_source(source):
         yield from _slices(_text_ids(_from_frame(source), text, table), batch_rows)
         return
@@ -551,7 +560,8 @@ def bools(col: Any, *, table: str, column: str) -> npt.NDArray[np.bool_]:
         out = col.cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False)
         return np.asarray(out, dtype=bool)
     values = texts(col)
-    uniq, inv = np.unique(np.where(values == None, "", values).astype(str), return_inverse=True)  # noqa: E711
+    present = np.where(values == None, "", values).astype(object)  # noqa: E711
+    uniq, inv = np.unique(present, return_inverse=True)  # objects: no fixed-width copy
     lookup = np.zeros(uniq.size, dtype=bool)
     for k, v in enumerate(uniq.tolist()):  # one per distinct value
         low = v.strip().lower()

@@ -61,6 +61,7 @@ import numpy.typing as npt
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
 from touchcredit.core.store import JourneySet
+from touchcredit.hygiene.labels import map_distinct
 
 __all__ = ["COLUMNS", "PARAMS", "read"]
 
@@ -259,10 +260,14 @@ def _has_campaign(cols: dict[str, ObjArray], gclid: ObjArray) -> npt.NDArray[np.
     url = cols["url"]
     has_url = url != None  # noqa: E711
     if has_url.any():
-        low = np.char.lower(url[has_url].astype(str))
-        on_url = (np.char.find(low, "utm_") >= 0) | (np.char.find(low, "clid=") >= 0)
+        on_url = map_distinct(url[has_url], _tags_on_url, bool)  # no fixed-width copy
         tagged[np.flatnonzero(has_url)[on_url]] = True
     return tagged
+
+
+def _tags_on_url(url: str) -> bool:
+    low = url.lower()
+    return "utm_" in low or "clid=" in low
 
 
 def _labels(batch: Any, params: dict[str, ObjArray], last_click: bool) -> dict[str, ObjArray]:

@@ -66,6 +66,7 @@ from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import timestamps
 from touchcredit.hygiene.groups import Membership, group_keys
+from touchcredit.hygiene.labels import map_distinct
 
 __all__ = ["CHANNELS", "read"]
 
@@ -114,8 +115,7 @@ def _key(values: ObjArray) -> ObjArray:
     out = np.full(values.size, "", dtype=object)
     ok = values != None  # noqa: E711
     if ok.any():
-        low = np.char.lower(values[ok].astype(str))
-        out[ok] = np.char.strip(np.char.replace(low, "_", " ")).astype(object)
+        out[ok] = map_distinct(values[ok], lambda v: str(v).lower().replace("_", " ").strip())
     return out
 
 
@@ -131,7 +131,7 @@ def _source_touch(table: Any, prefix: str) -> dict[str, ObjArray]:
     dd1 = _column(table, f"{prefix} Source Drill-Down 1")
     dd2 = _column(table, f"{prefix} Source Drill-Down 2")
     keys = _key(value)
-    uniq, inv = np.unique(keys.astype(str), return_inverse=True)
+    uniq, inv = np.unique(keys, return_inverse=True)  # str objects: no fixed-width copy
     channel = np.empty(uniq.size, dtype=object)
     rule = np.empty(uniq.size, dtype=object)
     for k, u in enumerate(uniq.tolist()):  # one per distinct HubSpot source

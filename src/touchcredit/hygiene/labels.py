@@ -7,6 +7,7 @@ column with each row's index into them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,12 +16,43 @@ import numpy.typing as npt
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.factorize import hash_factorize
 
-__all__ = ["distinct_strings", "host", "is_host_alias", "label_key"]
+__all__ = ["distinct_strings", "host", "is_host_alias", "label_key", "map_distinct"]
 
 
 def label_key(value: str) -> str:
     """Text matching key: case-folded, ``_``/``-`` as spaces, whitespace collapsed."""
     return " ".join(value.casefold().replace("_", " ").replace("-", " ").split())
+
+
+def map_distinct(
+    values: npt.NDArray[Any], fn: Callable[[str], Any], dtype: Any = object
+) -> npt.NDArray[Any]:
+    """``fn`` of every string of an object array, computed once per distinct string.
+
+    The strings stay Python objects: ``np.char`` functions and ``astype(str)`` copy the
+    column into a fixed-width array as wide as its longest value (one 2,000-character
+    URL among 400,000 rows: 3.2 GB), which this never does.
+
+    Examples
+    --------
+    >>> urls = np.array(["A?utm_x", "b", "A?utm_x"], dtype=object)
+    >>> map_distinct(urls, lambda u: "utm_" in u.lower(), bool).tolist()
+    [True, False, True]
+    """
+    hashed = hash_factorize(values) if values.dtype.kind == "O" else None
+    if hashed is not None and not (hashed[1] < 0).any():
+        uniq, codes = hashed[0].tolist(), hashed[1]
+    else:
+        position: dict[Any, int] = {}
+        items = values.tolist()
+        codes = np.fromiter(
+            (position.setdefault(v, len(position)) for v in items), np.int64, len(items)
+        )
+        uniq = list(position)
+    mapped = np.empty(len(uniq), dtype=dtype)
+    mapped[:] = [fn(u) for u in uniq]
+    out: npt.NDArray[Any] = mapped[codes]
+    return out
 
 
 def host(value: str) -> str | None:

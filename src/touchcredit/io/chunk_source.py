@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.dimension import DIMENSIONS
-from touchcredit.core.mapping import ColumnMap
+from touchcredit.core.mapping import ColumnMap, require_columns
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
 from touchcredit.io.chunks import (
@@ -30,7 +30,7 @@ from touchcredit.io.chunks import (
     sorted_conversions,
 )
 
-__all__ = ["ChunkSource", "located", "renumbered", "shifted_rows"]
+__all__ = ["ChunkSource", "check_every_file", "located", "renumbered", "shifted_rows"]
 
 
 @attrs.frozen(eq=False)
@@ -57,6 +57,8 @@ class ChunkSource:
     ) -> ChunkSource:
         """Check the arguments, the columns, the ids and the conversion rows."""
         pa, ds, pq = require_arrow()
+        if isinstance(batch_rows, bool) or not isinstance(batch_rows, int):
+            raise ValueError(f"'batch_rows' must be a whole number, got {batch_rows!r}")
         if batch_rows < 1:
             raise ValueError(f"'batch_rows' must be >= 1, got {batch_rows!r}")
         if by not in DIMENSIONS:
@@ -65,6 +67,7 @@ class ChunkSource:
             raise ValueError(f"by={by!r} needs the {by!r} column name (e.g. {by}={by!r})")
         data = dataset if isinstance(dataset, ds.Dataset) else ds.dataset(dataset, format="parquet")
         cols.check_touches(data.schema.names, raw=False)
+        check_every_file(data, cols)
         table = as_conversion_table(conversions, cols, pa, pq)
         if table is None:
             return cls(data, None, cols, batch_rows, default_tz, progress)
@@ -128,6 +131,29 @@ class ChunkSource:
             return self.build(touches, conversions)
         except (ValueError, TypeError) as exc:
             raise located(exc, self, touches, first_row) from exc
+
+
+def check_every_file(data: Any, cols: ColumnMap) -> None:
+    """Every file of the dataset holds every mapped touch column.
+
+    A dataset's schema is its first file's: a later file without the ``channel`` column
+    would be read with every channel null (not recorded) and its credit moved to the
+    ``None`` label, silently. Each file's own schema is read from its footer.
+
+    Raises
+    ------
+    touchcredit.core.mapping.MissingColumnError
+        Naming the file and every mapped column it lacks, with their roles.
+    """
+    _, ds, _ = require_arrow()
+    wanted = cols.touch_columns(raw=False)
+    for fragment in data.get_fragments():
+        # a file's own columns and those its folder names (hive partitions)
+        names = [*fragment.physical_schema.names,
+                 *ds.get_partition_keys(fragment.partition_expression)]  # fmt: skip
+        if any(c not in names for c in wanted.values()):
+            where = getattr(fragment, "path", None) or "a fragment of the dataset"
+            require_columns(f"touches file {where!r}", wanted, names)
 
 
 def renumbered(js: JourneySet, conversions: Any, first_row: int) -> JourneySet:

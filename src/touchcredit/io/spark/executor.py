@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.factorize import argsort_values
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike, to_datetime64
 from touchcredit.io.spark.codec import encode_counts
@@ -72,7 +73,7 @@ def coded(col: Any) -> Coded:
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
     if cats.size == 0:
         return Coded(codes, ())
-    order = np.argsort(cats.astype(str), kind="stable")
+    order = argsort_values(cats)  # fixed-width only for short labels
     rank = np.empty(order.size + 1, dtype=np.int32)
     rank[order] = np.arange(order.size, dtype=np.int32)
     rank[-1] = -1
