@@ -173,7 +173,7 @@ def clean_export(table: Any) -> Any:
         url="page_url",
         source="lead_source",
         identifiers=["user_id", "email"],
-        dedupe_window=1800,
+        dedupe_window="30min",
     )
 
 
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     d = _timed(
         "identity.deduplicate (1 h window)",
-        lambda: identity.deduplicate(s.person, table["timestamp"], [norm.values], window=3600),
+        lambda: identity.deduplicate(s.person, table["timestamp"], [norm.values], window="1h"),
         base_s,
     )
     print(f"  removed: {d.n_removed:,}")
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
             source="source",
             medium="medium",
             identifiers=["email"],
-            dedupe_window=3600,
+            dedupe_window="1h",
         ),
         base_s,
     )

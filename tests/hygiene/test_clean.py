@@ -49,7 +49,7 @@ def test_messy_table_end_to_end() -> None:
         source="lead_source",
         referrer="referrer",
         identifiers=["email"],
-        dedupe_window=600,
+        dedupe_window="10min",
     )
     assert isinstance(rep, CleaningReport)
     # row 6: no identifier; row 7: unreadable time; row 1: repeat of row 0 within 10 min
@@ -230,7 +230,7 @@ def test_rows_in_equals_out_plus_removed_plus_rejected(
     }
     js, rep = clean(
         table, journey="cookie", timestamp="ts", source="src", identifiers=["email"],
-        dedupe_window=window,
+        dedupe_window=None if window is None else f"{window}s",
     )  # fmt: skip
     assert rep.rows_in == len(rows)
     assert rep.rows_in == rep.rows_out + rep.duplicates_removed + rep.rows_rejected

@@ -170,7 +170,7 @@ def _clean(table: dict[str, list[Any]], window: int | None) -> Any:
         source="source",
         referrer="referrer",
         identifiers=KINDS,
-        dedupe_window=window,
+        dedupe_window=None if window is None else f"{window}s",
     )
 
 

@@ -168,10 +168,12 @@ def test_deduplicate_window_keeps_the_first() -> None:
     exact = deduplicate([0, 0, 0], [5, 5, 6], [["a", "a", "a"]], window=0, unit="s")
     assert exact.keep.tolist() == [True, False, True]
     # rows without person or time are kept
-    kept = deduplicate([-1, -1], [5, 5], [["a", "a"]], window=10, unit="s")
+    kept = deduplicate([-1, -1], [5, 5], [["a", "a"]], window="10s", unit="s")
     assert kept.keep.tolist() == [True, True]
     with pytest.raises(ValueError, match="'window' must be >= 0"):
-        deduplicate([0], [0], [["a"]], window=-1, unit="s")
+        deduplicate([0], [0], [["a"]], window=np.timedelta64(-1, "s"), unit="s")
+    with pytest.raises(TypeError, match="a bare number \\(10\\) has no unit"):
+        deduplicate([0], [0], [["a"]], window=10, unit="s")
 
 
 @settings(max_examples=50, deadline=None)
@@ -186,7 +188,7 @@ def test_deduplicate_matches_a_reference(rows: list[tuple[int, int, str | None]]
     person = [r[0] for r in rows]
     ts = [float(r[1]) for r in rows]
     key = [r[2] for r in rows]
-    d = deduplicate(person, np.asarray(ts, dtype=np.float64), [key], window=w, unit="s")
+    d = deduplicate(person, np.asarray(ts, dtype=np.float64), [key], window=f"{w}s", unit="s")
     # reference: within each (person, key), in (time, row) order, a touch is a duplicate
     # when the previous one is at most w seconds earlier
     want_keep = [True] * len(rows)

@@ -72,8 +72,11 @@ def test_name_clash_is_rejected() -> None:
 def test_bad_parameters() -> None:
     with pytest.raises(ValueError, match="'lookback' must be >= 0"):
         _Uniform(lookback=dt.timedelta(days=-1))
-    with pytest.raises(TypeError, match="'lookback' must be a datetime.timedelta"):
-        _Uniform(lookback="7 days")  # type: ignore[arg-type]
+    assert _Uniform(lookback="7 days").lookback == "7 days"  # text: the one duration reader
+    with pytest.raises(ValueError, match="'lookback': cannot read 'a week' as a duration"):
+        _Uniform(lookback="a week")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"'lookback' must be a duration .* bare number \(7\)"):
+        _Uniform(lookback=7)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="'exclude_channels' must hold strings"):
         base.AttributionModel.__init__(_Uniform(), exclude_channels=[1])  # type: ignore[list-item]
 

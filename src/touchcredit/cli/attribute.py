@@ -14,6 +14,7 @@ from touchcredit.cli.common import (
     model_names,
     progress,
     read_touch_files,
+    time_zone,
 )
 from touchcredit.cli.credit import credit_columns, credit_table
 from touchcredit.core.mapping import ColumnMap
@@ -132,7 +133,9 @@ def input_flags(p: argparse.ArgumentParser) -> None:
         help="value column of --conversions (default: 'conversion_value' when present; "
         "'' to count every conversion as 1)",
     )
-    p.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    p.add_argument(
+        "--tz", default=None, type=time_zone, help="time zone of naive times (default UTC)"
+    )
     p.add_argument(
         "--time-unit",
         choices=("s", "ms", "us", "ns"),

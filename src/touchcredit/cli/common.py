@@ -101,6 +101,27 @@ def progress(total: int, desc: str) -> Iterator[Progress]:
         bar.close()
 
 
+def time_zone(text: str) -> str:
+    """The ``--tz`` flag: a known IANA zone name (an argparse ``type``).
+
+    Examples
+    --------
+    >>> time_zone("Europe/Paris")
+    'Europe/Paris'
+    >>> time_zone("Mars/Base")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: time zone 'Mars/Base' is not known; expected an IANA name ...
+    """
+    from touchcredit.core.time import as_tzinfo
+
+    try:
+        as_tzinfo(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def model_names() -> list[str]:
     """The registered model names."""
     from touchcredit import models

@@ -171,7 +171,7 @@ def read_export(args: argparse.Namespace) -> tuple[Any, Any] | None:
     if args.conversions and kind in ("ga4", "salesforce"):
         hint = "--conversion-event" if kind == "ga4" else "Opportunity.csv in the FILE folder"
         raise UsageError(f"--conversions does not apply to --from {kind} (conversions: {hint})")
-    cleaning = Cleaning(default_tz=args.tz)
+    cleaning = Cleaning(default_tz=args.tz, unit=args.time_unit)
     try:
         if kind == "ga4":
             events = args.conversion_event or ["purchase"]

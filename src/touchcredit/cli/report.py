@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 
 from touchcredit.cli import crm_flags
-from touchcredit.cli.common import UsageError, default_column, model_names, read_touch_files
+from touchcredit.cli.common import (
+    UsageError,
+    default_column,
+    model_names,
+    read_touch_files,
+    time_zone,
+)
 
 __all__ = ["add_parser", "read_csv_columns", "run"]
 
@@ -49,7 +55,9 @@ def add_parser(sub: Any) -> None:
     rep.add_argument("--conversion-journey", default=None, metavar="COL")
     rep.add_argument("--conversion-time", default="conversion_time", metavar="COL")
     rep.add_argument("--conversion-value", default=None, metavar="COL")
-    rep.add_argument("--tz", default=None, help="time zone of naive times (default UTC)")
+    rep.add_argument(
+        "--tz", default=None, type=time_zone, help="time zone of naive times (default UTC)"
+    )
     rep.add_argument(
         "--time-unit",
         choices=("s", "ms", "us", "ns"),

@@ -454,8 +454,9 @@ def times(col: Any) -> npt.NDArray[Any]:
             col = col.cast(pa.timestamp(unit, tz="UTC")).cast(pa.timestamp(unit))
         out: npt.NDArray[Any] = col.to_numpy(zero_copy_only=False).astype("datetime64[us]")
         return out
-    if pa.types.is_date(col.type):
-        return np.asarray(col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False))
+    if pa.types.is_date(col.type):  # kept as days: a date-only conversion time ends its day
+        days = col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+        return np.asarray(days).astype("datetime64[D]")
     if pa.types.is_integer(col.type):
         # epoch numbers stay numbers (as text, '1709287200000000' reads as no date);
         # with gaps, float64 (exact for microsecond epochs up to 2255) with NaN

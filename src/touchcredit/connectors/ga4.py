@@ -234,21 +234,26 @@ def _is_ga4(events: files.Source) -> None:
         )
 
 
-def _timestamps(col: Any) -> npt.NDArray[np.datetime64]:
-    """Microseconds since the epoch (UTC) as datetime64[us]; null becomes NaT."""
-    pa, pc = importlib.import_module("pyarrow"), _pc()
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        col = files.numbers(col, table="events", column="event_timestamp")
-        if np.any(np.isfinite(col) & (np.abs(col) > 2**53)):
-            raise files.SchemaError("events", mistyped={"event_timestamp": "out of range"})
-        ints = np.where(np.isfinite(col), col, np.iinfo(np.int64).min).astype(np.int64)
-    else:
-        ints = np.asarray(
-            pc.fill_null(col.cast(pa.int64()), np.iinfo(np.int64).min).to_numpy(
-                zero_copy_only=False
-            )
+def _timestamps(col: Any) -> npt.NDArray[Any]:
+    """``event_timestamp`` as epoch numbers (NaN where null), read later by the time rule.
+
+    GA4 writes microseconds; the cleaning path reads the numbers by the magnitude rule
+    of :mod:`touchcredit.core.time.epochs` (or ``Cleaning(unit=...)``), so seconds or
+    milliseconds are not read as microseconds of 1970 and negative values are rejected.
+    """
+    pa = importlib.import_module("pyarrow")
+    if pa.types.is_integer(col.type) and not col.null_count:
+        return np.asarray(col.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        raise files.SchemaError(
+            "events", mistyped={"event_timestamp": f"expected INTEGER microseconds, got {col.type}"}
         )
-    return ints.view("datetime64[us]")
+    got = files.numbers(col, table="events", column="event_timestamp")
+    if np.any(np.isfinite(got) & (np.abs(got) > 2**53)):
+        raise files.SchemaError("events", mistyped={"event_timestamp": "out of range"})
+    return got
 
 
 def _has_campaign(cols: dict[str, ObjArray], gclid: ObjArray) -> npt.NDArray[np.bool_]:

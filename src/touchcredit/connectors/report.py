@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import TimeZoneLike
+from touchcredit.core.time import TimeRule, TimeZoneLike, check_unit
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean import CleaningReport, Rejections, clean
 from touchcredit.hygiene.groups import Membership
@@ -49,13 +49,16 @@ class Cleaning:
     ----------
     catalog : touchcredit.hygiene.catalog.Catalog, optional
         Source catalog (the default one when None).
-    dedupe_window : timedelta, timedelta64 or seconds, optional
+    dedupe_window : timedelta, timedelta64 or text such as ``"30min"``, optional
         Remove repeated touches of one person with the same source and channel within
         this window (None: keep all).
     default_tz : str or tzinfo, optional
         Zone of naive times in the export (UTC when None).
-    dayfirst : bool
-        Read ambiguous dates such as ``03/04/2024`` day first.
+    dayfirst : bool, optional
+        Day/month order of numeric dates such as ``03/04/2024`` (None: decided once per
+        column from the values that settle it).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of epoch-number times (None: the one unit putting them in 1990-2100).
     errors : {"report", "raise"}
         ``"report"``: unreadable rows are rejected and listed in the report;
         ``"raise"``: the first one raises, naming its input row.
@@ -72,18 +75,27 @@ class Cleaning:
     --------
     >>> Cleaning(default_tz="Europe/Paris").errors
     'report'
+    >>> Cleaning(unit="us").time_rule.unit
+    'us'
     """
 
     catalog: Catalog | None = None
     dedupe_window: Any = None
     default_tz: TimeZoneLike = None
-    dayfirst: bool = False
+    dayfirst: bool | None = None
     errors: Literal["report", "raise"] = attrs.field(
         default="report", validator=attrs.validators.in_(("report", "raise"))
     )
     progress: bool | None = None
     ignore_placeholders: bool = True
     max_journeys_per_identifier: int | None = MAX_JOURNEYS
+    unit: str | None = attrs.field(default=None, converter=check_unit)
+    time_rule: TimeRule = attrs.field(init=False)
+
+    @time_rule.default
+    def _time_rule(self) -> TimeRule:
+        """The time options as the one value every door passes down (checked here)."""
+        return TimeRule(self.default_tz, self.unit, dayfirst=self.dayfirst)
 
 
 @attrs.frozen(eq=False)
@@ -220,8 +232,7 @@ def finish(
         **roles,
         catalog=opts.catalog,
         dedupe_window=opts.dedupe_window,
-        default_tz=opts.default_tz,
-        dayfirst=opts.dayfirst,
+        time=opts.time_rule,
         errors="report",
         conversions=None if conversions is None else conversions.columns,
         target=target,

@@ -33,7 +33,7 @@ from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
 from touchcredit.core.objects import journey_object, object_columns
 from touchcredit.core.pairs import Pairs, eligible_pairs
 from touchcredit.core.progress import progress_bar
-from touchcredit.core.time import TimeRule, TimeZoneLike, to_timedelta64
+from touchcredit.core.time import TimeRule, TimeZoneLike, to_duration
 
 __all__ = ["JourneySet"]
 
@@ -208,7 +208,7 @@ class JourneySet:
         key = (
             None
             if lookback is None
-            else int(to_timedelta64(lookback, field="lookback").view(np.int64))
+            else int(to_duration(lookback, field="lookback").view(np.int64))
         )
         cached = self._pairs_cache.get(key)
         if cached is not None:

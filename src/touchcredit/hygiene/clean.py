@@ -23,7 +23,7 @@ from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import TimeRule, TimeZoneLike, arrow_text, to_timedelta64
+from touchcredit.core.time import TimeRule, TimeZoneLike, arrow_text, to_duration
 from touchcredit.hygiene import channels, identity
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
@@ -64,7 +64,7 @@ def clean(
     catalog: Catalog | None = None,
     dedupe_window: Any = None,
     default_tz: TimeZoneLike = None,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     errors: Literal["raise", "report"] = "report",
     unit: str | None = None,
     conversions: Any = None,
@@ -77,6 +77,7 @@ def clean(
     ignore_placeholders: bool = True,
     max_journeys_per_identifier: int | None = identity.MAX_JOURNEYS,
     groups: Membership | None = None,
+    time: TimeRule | None = None,
 ) -> tuple[JourneySet, CleaningReport]:
     """Clean a raw touch table into a JourneySet and report every change.
 
@@ -109,14 +110,16 @@ def clean(
         when a sequence is given).
     catalog : touchcredit.sources.Catalog, optional
         Source catalog (the default one when None).
-    dedupe_window : timedelta, timedelta64 or seconds, optional
+    dedupe_window : timedelta, timedelta64 or text such as ``"30min"``, optional
         Remove touches of the same person with the same source and channel that
         follow the previous one within this window (None: keep all; 0: exact repeats).
     default_tz, unit : optional
         Zone of naive timestamps (UTC when None); unit of epoch numbers ("s", "ms",
         "us", "ns"; None: the one fitting 1990-2100, :mod:`touchcredit.core.time.epochs`).
-    dayfirst : bool
-        Read ambiguous dates day first.
+    dayfirst : bool, optional
+        Day/month order of numeric dates such as ``03/04/2024`` (None: decided once
+        per column from the values that settle it; see
+        :func:`touchcredit.hygiene.timestamps.parse`).
     errors : {"report", "raise"}
         ``"report"``: rows that cannot be read are rejected and listed;
         ``"raise"``: the first such row raises.
@@ -147,6 +150,9 @@ def clean(
         keys (deal or account ids), and each group's journey is the touches of all its
         members (:mod:`touchcredit.hygiene.groups`); touches record their ``contact``
         and ``role``. A person in no group keeps a journey of their own.
+    time : touchcredit.core.time.TimeRule, optional
+        The time options as one value (zone, unit, day/month order), as the connectors
+        pass them; instead of ``default_tz``, ``unit`` and ``dayfirst``.
 
     Returns
     -------
@@ -187,8 +193,9 @@ def clean(
         identifiers=identifiers, conversion_journey=conversion_journey,
         conversion_time=conversion_time, conversion_value=conversion_value,
     )  # fmt: skip
-    table = touch_table(table, mapping, default_tz=default_tz)
-    conversions = conversion_table(conversions, mapping, default_tz=default_tz)
+    rule = _time_rule(time, default_tz, unit, dayfirst)
+    table = touch_table(table, mapping, rule=rule)
+    conversions = conversion_table(conversions, mapping, rule=rule)
     id_kinds: dict[str, str | None] = (
         dict(identifiers) if isinstance(identifiers, Mapping) else dict(mapping.identifiers)
     )
@@ -199,8 +206,7 @@ def clean(
     rej = _Reasons(n)
     bar = progress_bar(6, "clean", progress=progress)
     bar.update(0, label="timestamps")
-    rule = TimeRule(default_tz, unit)
-    times = _read_times(table, mapping.timestamp, n, rej, rule, dayfirst, errors)
+    times = _read_times(table, mapping.timestamp, n, rej, rule, errors)
     bar.update(label="labels and URL tags")
     labels = _read_labels(table, mapping, n, rej, errors)
     bar.update(label="identities")
@@ -230,7 +236,6 @@ def clean(
         time=mapping.conversion_time,
         value=mapping.conversion_value,
         rule=rule,
-        dayfirst=dayfirst,
         errors=errors,
     )
     bar.update(label="journeys")
@@ -242,6 +247,17 @@ def clean(
     bar.update()
     bar.close()
     return js, report
+
+
+def _time_rule(
+    time: TimeRule | None, default_tz: TimeZoneLike, unit: str | None, dayfirst: bool | None
+) -> TimeRule:
+    """The one time rule of a clean: ``time``, or the three keywords (not both)."""
+    if time is None:
+        return TimeRule(default_tz, unit, dayfirst=dayfirst)
+    if (default_tz, unit, dayfirst) != (None, None, None):
+        raise ValueError("pass time= or default_tz=/unit=/dayfirst=, not both")
+    return time
 
 
 def _report(
@@ -308,7 +324,6 @@ def _read_times(
     n: int,
     rej: _Reasons,
     rule: TimeRule,
-    dayfirst: bool,
     errors: str,
 ) -> npt.NDArray[np.datetime64]:
     """Touch times as UTC instants; unreadable and missing ones rejected."""
@@ -317,7 +332,7 @@ def _read_times(
         column = column_of(table, name, n, "timestamp")
     elif len(column) != n:
         raise ValueError(f"timestamp column {name!r} has {len(column)} rows, expected {n}")
-    times = parse_times(column, rule, dayfirst, name)
+    times = parse_times(column, rule, name)
     if errors == "raise" and len(times.rejected_rows):
         raise ValueError(f"{name!r} could not be read: {times.reasons[0]}")
     rej.set(times.rejected_rows, times.reasons)
@@ -427,7 +442,7 @@ def _dedupe(
     duplicate_of = np.full(times.shape[0], -1, dtype=np.int64)
     if window is None or not rows.size:
         return rows, duplicate_of, 0
-    w = int(to_timedelta64(window, field="window").view(np.int64))
+    w = int(to_duration(window, field="window").view(np.int64))
     if w < 0:
         raise ValueError(f"'window' must be >= 0, got {window!r}")
     source, channel = labels["source"], labels["channel"]

@@ -18,7 +18,7 @@ import numpy as np
 from touchcredit.core.coded import Coded
 from touchcredit.core.frame_input import UtcTimes, column_names, plain_values, read_columns
 from touchcredit.core.mapping import UNSET, ColumnMap, column_map, require_columns
-from touchcredit.core.time import UTC, TimeZoneLike, as_tzinfo
+from touchcredit.core.time import UTC, TimeRule, TimeZoneLike, as_tzinfo
 from touchcredit.hygiene.text_codes import from_codes
 
 __all__ = ["clean_columns", "conversion_table", "touch_table"]
@@ -46,8 +46,8 @@ def clean_columns(columns: ColumnMap | None, **keywords: Any) -> ColumnMap:
     return column_map(columns, **keywords)
 
 
-def touch_table(table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike) -> Mapping[str, Any]:
-    """The touch table as columns, its mapped names checked."""
+def touch_table(table: Any, columns: ColumnMap, *, rule: TimeRule) -> Mapping[str, Any]:
+    """The touch table as columns, its mapped names checked (times read later by ``rule``)."""
     if isinstance(table, Mapping):
         columns.check_touches([str(k) for k in table])
         return table
@@ -58,12 +58,10 @@ def touch_table(table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike) -> 
         table="touches",
         times=[columns.timestamp],
     )
-    return {name: _touch_column(value, default_tz) for name, value in read.items()}
+    return {name: _touch_column(value, rule.default_tz) for name, value in read.items()}
 
 
-def conversion_table(
-    table: Any, columns: ColumnMap, *, default_tz: TimeZoneLike
-) -> Mapping[str, Any] | None:
+def conversion_table(table: Any, columns: ColumnMap, *, rule: TimeRule) -> Mapping[str, Any] | None:
     """The conversion table as columns (None stays None), its mapped names checked."""
     if table is None:
         return None
@@ -73,7 +71,7 @@ def conversion_table(
     require_columns("conversions", wanted, names)  # as check_conversions, without the id
     if isinstance(table, Mapping):
         return table
-    return _read(table, wanted.values(), "conversions", default_tz)
+    return _read(table, wanted.values(), "conversions", rule.default_tz)
 
 
 def _read(frame: Any, names: Any, table: str, tz: TimeZoneLike) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
-from touchcredit.core.time import TimeRule
+from touchcredit.core.time import TimeRule, as_tzinfo, date_only, end_of_day
 from touchcredit.hygiene import identity, timestamps, utm
 from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog
 from touchcredit.hygiene.cleaning_report import Rejections
@@ -123,12 +123,12 @@ class CleanConversions:
     rejected_value: float
 
 
-def parse_times(values: Any, rule: TimeRule, dayfirst: bool, field: str) -> Any:
+def parse_times(values: Any, rule: TimeRule, field: str) -> Any:
     """:func:`touchcredit.hygiene.timestamps.parse` under ``rule``, in report mode."""
     return timestamps.parse(
         values,
         default_tz=rule.default_tz,
-        dayfirst=dayfirst,
+        dayfirst=rule.dayfirst,
         errors="report",
         field=field,
         unit=rule.unit,
@@ -145,7 +145,6 @@ def read_conversions(
     time: str,
     value: str | None,
     rule: TimeRule,
-    dayfirst: bool,
     errors: str,
     journey_of: Callable[[Any], IntArray] | None = None,
 ) -> CleanConversions | None:
@@ -165,9 +164,15 @@ def read_conversions(
     ids = as_object_array(conversions[column], field=column)
     m = ids.shape[0]
     reason = np.full(m, None, dtype=object)
-    times = parse_times(column_of(conversions, time, m, "conversion time"), rule, dayfirst, time)
+    raw_times = column_of(conversions, time, m, "conversion time")
+    times = parse_times(raw_times, rule, time)
+    when = times.values
+    day = date_only(raw_times) & ~np.isnat(when)
+    if day.any():  # a date alone is the end of that local day (core.time.day_end)
+        when = when.copy()
+        when[day] = end_of_day(when[day], as_tzinfo(rule.default_tz))
     reason[times.rejected_rows] = [f"conversion {r}" for r in times.reasons]
-    for i in np.flatnonzero(np.isnat(times.values) & (reason == None)).tolist():  # noqa: E711
+    for i in np.flatnonzero(np.isnat(when) & (reason == None)).tolist():  # noqa: E711
         reason[i] = f"conversion row {i + 1}: {time!r} is missing"
     values = np.ones(m, dtype=np.float64)
     if value is not None:
@@ -203,7 +208,7 @@ def read_conversions(
     lost = values[bad_rows]
     return CleanConversions(
         person=person[keep],
-        time=times.values[keep],
+        time=when[keep],
         value=values[keep],
         rows=keep.astype(np.int64),
         n_in=m,

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.time import to_datetime64, to_timedelta64
+from touchcredit.core.time import to_datetime64, to_duration
 from touchcredit.hygiene.labels import distinct_strings
 
 __all__ = ["Deduplication", "deduplicate", "deduplicate_codes"]
@@ -78,7 +78,7 @@ def deduplicate(
         Touch times (anything :mod:`touchcredit.hygiene.timestamps` reads; datetime64 is fastest).
     keys : sequence of array-like of str or None
         Columns that must be equal (e.g. ``[source, channel]``).
-    window : datetime.timedelta, numpy.timedelta64 or seconds
+    window : datetime.timedelta, numpy.timedelta64 or text such as ``"30min"``
         Largest gap between duplicates (0: same instant only).
     unit : {"s", "ms", "us", "ns"}, optional
         Unit of epoch-number times (inferred from their magnitude when None).
@@ -95,7 +95,7 @@ def deduplicate(
     Examples
     --------
     >>> d = deduplicate([0, 0, 0, 1], [0, 60, 7200, 0], [["ads", "ads", "ads", "ads"]],
-    ...                 window=300, unit="s")
+    ...                 window="5min", unit="s")
     >>> d.keep.tolist(), d.duplicate_of.tolist(), d.n_removed
     ([True, False, True, True], [-1, 0, -1, -1], 1)
     """
@@ -105,7 +105,7 @@ def deduplicate(
     ts_us: IntArray = ts.view(np.int64)
     if ts_us.size != n:
         raise ValueError(f"'timestamp' has {ts_us.size} rows, expected {n}")
-    w = int(to_timedelta64(window, field="window").view(np.int64))
+    w = int(to_duration(window, field="window").view(np.int64))
     if w < 0:
         raise ValueError(f"'window' must be >= 0, got {window!r}")
     return deduplicate_codes(pid, ts_us, _key_codes(keys, n), window=w)

@@ -55,7 +55,7 @@ class ParsedTimes:
 def parse(
     values: Any,
     default_tz: TimeZoneLike = ...,
-    dayfirst: bool = ...,
+    dayfirst: bool | None = ...,
     formats: Sequence[str] | None = ...,
     *,
     errors: Literal["raise"] = ...,
@@ -70,7 +70,7 @@ def parse(
 def parse(
     values: Any,
     default_tz: TimeZoneLike = ...,
-    dayfirst: bool = ...,
+    dayfirst: bool | None = ...,
     formats: Sequence[str] | None = ...,
     *,
     errors: Literal["report"],
@@ -84,7 +84,7 @@ def parse(
 def parse(
     values: Any,
     default_tz: TimeZoneLike = None,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     formats: Sequence[str] | None = None,
     *,
     errors: Literal["raise", "report"] = "raise",
@@ -101,8 +101,11 @@ def parse(
         One value per row, read by :func:`touchcredit.core.time.rule.read_times`.
     default_tz : str or tzinfo, optional
         Zone of naive values (UTC when None), e.g. ``"America/New_York"``.
-    dayfirst : bool
-        Read ambiguous ``03/04/2024`` as 3 April (dateutil path only).
+    dayfirst : bool, optional
+        Day/month order of numeric dates such as ``03/04/2024``: True reads 3 April,
+        False 4 March; None (default) decides once for the column from the values that
+        settle it (``13/04/2024``), dotted dates day first, others month first
+        (:mod:`touchcredit.core.time.order`).
     formats : sequence of str, optional
         ``strptime`` formats to try, in order, instead of dateutil.
     errors : {"raise", "report"}
@@ -128,7 +131,7 @@ def parse(
 
     Examples
     --------
-    >>> parse(["2024-03-15", "03/15/2024 2:30 PM", "15.03.2024 14:30",
+    >>> parse(["2024-03-15", "03/15/2024 2:30 PM", "03/15/2024 14:30",
     ...        "2024-03-15T14:30:00+01:00", None])
     array(['2024-03-15T00:00:00.000000', '2024-03-15T14:30:00.000000',
            '2024-03-15T14:30:00.000000', '2024-03-15T13:30:00.000000',

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from touchcredit.core import segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import to_timedelta64
+from touchcredit.core.time import to_duration
 from touchcredit.models.base import AttributionModel, check_is_fitted
 from touchcredit.models.channel_sets import distinct_members, group_sets
 from touchcredit.models.eligibility import select_pairs
@@ -69,7 +69,7 @@ def _null_pairs(model: AttributionModel, js: JourneySet) -> Pairs:
     stop = js.offsets[nj + 1]
     start = js.offsets[nj]
     if model.lookback is not None and nj.size:
-        w = int(to_timedelta64(model.lookback, field="lookback").view(np.int64))
+        w = int(to_duration(model.lookback, field="lookback").view(np.int64))
         t_last = js.timestamp_us[stop - 1]
         start = segments.segment_searchsorted(
             js.timestamp_us, js.offsets, nj, t_last - w, side="left"

@@ -38,7 +38,7 @@ import numpy.typing as npt
 
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import to_timedelta64
+from touchcredit.core.time import to_duration
 from touchcredit.models.counting import qualified_name
 from touchcredit.models.eligibility import eligible_pairs
 
@@ -192,7 +192,7 @@ class AttributionModel(abc.ABC):
     # ----------------------------------------------------------- parameters
     def _validate_lookback(self) -> None:
         if self.lookback is not None:
-            td = to_timedelta64(self.lookback, field="lookback")
+            td = to_duration(self.lookback, field="lookback")
             if td < np.timedelta64(0, "us"):
                 raise ValueError(f"'lookback' must be >= 0, got {self.lookback!r}")
 

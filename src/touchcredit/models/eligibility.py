@@ -26,7 +26,7 @@ import numpy.typing as npt
 from touchcredit.core import segments
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import to_timedelta64
+from touchcredit.core.time import to_duration
 
 if TYPE_CHECKING:
     from touchcredit.models.base import AttributionModel
@@ -188,7 +188,7 @@ def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
     lookback = (
         None
         if model.lookback is None
-        else int(to_timedelta64(model.lookback, field="lookback").view(np.int64))
+        else int(to_duration(model.lookback, field="lookback").view(np.int64))
     )
     key = (lookback, channels, sources)
     with _LOCK:

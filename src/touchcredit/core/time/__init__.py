@@ -9,17 +9,22 @@ connector, the cleaning step and the CLI read times through :class:`TimeRule`
 * :mod:`~touchcredit.core.time.text`: strings, strictly (numpy, dateutil);
 * :mod:`~touchcredit.core.time.iso`: ISO 8601 text in bulk by Arrow's parser;
 * :mod:`~touchcredit.core.time.epochs`: epoch numbers and their unit;
-* :mod:`~touchcredit.core.time.local`: wall-clock times in a zone, clock changes.
+* :mod:`~touchcredit.core.time.local`: wall-clock times in a zone, clock changes;
+* :mod:`~touchcredit.core.time.order`: the day/month order of a column;
+* :mod:`~touchcredit.core.time.suffix`: ``GMT+1`` zone suffixes;
+* :mod:`~touchcredit.core.time.day_end`: date-only conversion times.
 
 The rest of the package imports from this module only.
 """
 
 from __future__ import annotations
 
+from touchcredit.core.time.day_end import date_only, end_of_day
 from touchcredit.core.time.durations import DURATION_UNITS, to_duration
 from touchcredit.core.time.epochs import (
     EPOCH_UNITS,
     EpochUnit,
+    check_unit,
     epoch_to_datetime64,
     epoch_unit,
     read_epochs,
@@ -36,7 +41,6 @@ from touchcredit.core.time.rule import (
     naive_local_to_utc,
     read_times,
     to_datetime64,
-    to_timedelta64,
 )
 
 __all__ = [
@@ -52,6 +56,9 @@ __all__ = [
     "arrow_text",
     "as_tzinfo",
     "as_utc_datetime",
+    "check_unit",
+    "date_only",
+    "end_of_day",
     "epoch_to_datetime64",
     "epoch_unit",
     "localize",
@@ -60,5 +67,4 @@ __all__ = [
     "read_times",
     "to_datetime64",
     "to_duration",
-    "to_timedelta64",
 ]

@@ -19,9 +19,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.time.epochs import MAX_US, MIN_US, EpochUnit, read_epochs
+from touchcredit.core.time.epochs import MAX_US, MIN_US, EpochUnit, read_epochs, read_numbers
 from touchcredit.core.time.iso import arrow_text
 from touchcredit.core.time.local import TimeChoice, localize
+from touchcredit.core.time.order import DayOrderConflict
 from touchcredit.core.time.text import TextChoices, parse_arrow, parse_strings
 
 __all__ = ["EXPECTED_TYPE", "TimeOptions", "as_array", "read_column"]
@@ -47,7 +48,7 @@ class TimeOptions:
     unit: EpochUnit | None = None
     ambiguous: TimeChoice = "raise"
     nonexistent: TimeChoice = "raise"
-    dayfirst: bool = False
+    dayfirst: bool | None = None
     formats: tuple[str, ...] | None = None
 
 
@@ -62,6 +63,13 @@ def read_column(values: Any, options: TimeOptions, field: str) -> tuple[Datetime
     >>> out[0], bad[1][:30]
     (np.datetime64('2024-05-01T10:00:00.000000'), '7 is not a time in 1990-2100 a')
     """
+    try:
+        return _read_column(values, options, field)
+    except DayOrderConflict as exc:
+        raise ValueError(f"{field!r} could not be read: {exc}") from None
+
+
+def _read_column(values: Any, options: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
     text = None if isinstance(values, np.ndarray) else arrow_text(values)
     if text is not None:  # Arrow text: read in Arrow, one Python string per odd row only
         return parse_arrow(text, options.tz, _choices(options))
@@ -150,7 +158,7 @@ def _objects(arr: npt.NDArray[Any], opts: TimeOptions, field: str) -> tuple[Date
             "pass default_tz"
         )
     for rows, read in (
-        (strings, lambda a: _strings(a, opts)),
+        (strings, lambda a: _strings(a, opts, np.asarray(strings, dtype=np.int64))),
         (numbers, _numbers_reader(opts)),
         (naive, lambda a: _naive_objects(a, opts)),
     ):
@@ -175,7 +183,9 @@ def _is_missing(v: Any) -> bool:
         return True
 
 
-def _strings(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, Rejects]:
+def _strings(
+    sub: npt.NDArray[Any], opts: TimeOptions, rows: npt.NDArray[np.int64] | None = None
+) -> tuple[DatetimeArray, Rejects]:
     return parse_strings(
         sub,
         opts.tz,
@@ -183,36 +193,20 @@ def _strings(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, R
         formats=opts.formats,
         ambiguous=opts.ambiguous,
         nonexistent=opts.nonexistent,
+        unit=opts.unit,
+        rows=rows,
     )
 
 
 def _choices(opts: TimeOptions) -> TextChoices:
-    return TextChoices(opts.dayfirst, opts.formats, opts.ambiguous, opts.nonexistent)
+    return TextChoices(opts.dayfirst, opts.formats, opts.ambiguous, opts.nonexistent, opts.unit)
 
 
 def _numbers_reader(opts: TimeOptions) -> Any:
     def read(sub: npt.NDArray[Any]) -> tuple[DatetimeArray, Rejects]:
-        values = sub.tolist()
-        rejects: Rejects = {}
-        i64 = np.iinfo(np.int64)
-        as_float = any(isinstance(v, float | np.floating) for v in values)
-        for j, v in enumerate(values):
-            if isinstance(v, int) and not i64.min <= v <= i64.max:
-                rejects[j] = f"{_short(v)} is out of range for an epoch time"
-                values[j] = 0
-        nums = np.asarray(values, dtype=np.float64 if as_float else np.int64)
-        got, _, bad = read_epochs(nums, unit=opts.unit)
-        for j, why in bad.items():
-            rejects.setdefault(j, f"{values[j]!r} {why}")
-        got[np.fromiter(rejects, dtype=np.int64, count=len(rejects))] = NAT
-        return got, rejects
+        return read_numbers(sub.tolist(), unit=opts.unit)
 
     return read
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
 
 
 def _naive_objects(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, Rejects]:

@@ -1,8 +1,11 @@
 """Durations from what people type: ``timedelta``, ``timedelta64`` or text like ``"14d"``.
 
-A bare number is ambiguous (``half_life=14`` reads as days to a person and as
-seconds to ``timedelta64``), so :func:`to_duration` refuses it unless the caller
-documents a unit for numbers. Text is one or more ``<number><unit>`` parts, spaces
+This is the one reader of every duration argument (``lookback``, ``half_life``,
+``dedupe_window``, ``window``, the CLI's ``--lookback``/``--half-life`` and the
+pipeline's keys). A bare number is ambiguous (``lookback=30`` reads as days to a
+person and as seconds to ``timedelta64``), so :func:`to_duration` refuses it with one
+message everywhere, unless the caller documents a unit for numbers; zero needs no unit
+and is accepted. Text is one or more ``<number><unit>`` parts, spaces
 allowed between them: ``w`` (weeks), ``d`` (days), ``h`` (hours), ``min`` or ``m``
 (minutes), ``s`` (seconds), ``ms``, ``us``; long forms (``"14 days"``,
 ``"36 hours"``, ``"2 weeks"``) too. Parts add up: ``"1d 12h"`` is 36 hours.
@@ -35,6 +38,8 @@ _EXAMPLE = "datetime.timedelta(days=14) or a string such as '14d', '36h' or '90m
 def _parse_text(text: str, field: str) -> int:
     """Microseconds of ``"1d 12h"``-style text (scanned by hand: no regex on input)."""
     s = text.strip().casefold()
+    if _is_number(s) and float(s) != 0:
+        raise ValueError(_bare(field, s))
     if not s or len(s) > 100:
         raise ValueError(f"{field!r} must be a duration like {_EXAMPLE}, got {text!r}")
     total, i = 0.0, 0
@@ -61,13 +66,27 @@ def _parse_text(text: str, field: str) -> int:
     return round(total)
 
 
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _bare(field: str, value: Any) -> str:
+    """The one message for a duration given as a bare number (value or text)."""
+    return f"{field!r} must be a duration like {_EXAMPLE}; a bare number ({value}) has no unit"
+
+
 def to_duration(value: Any, *, field: str, number_unit: str | None = None) -> np.timedelta64:
     """A duration as ``timedelta64[us]``, from a timedelta, timedelta64 or text.
 
     Parameters
     ----------
     value : datetime.timedelta, numpy.timedelta64, str or number
-        The duration. A number is accepted only when ``number_unit`` is given.
+        The duration. A number is accepted only when ``number_unit`` is given (or
+        when it is zero).
     field : str
         The argument's name, for error messages.
     number_unit : str, optional
@@ -107,11 +126,10 @@ def to_duration(value: Any, *, field: str, number_unit: str | None = None) -> np
     if isinstance(value, str):
         return np.timedelta64(_parse_text(value, field), "us")
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        if value == 0:  # zero of any unit is zero
+            return np.timedelta64(0, "us")
         if number_unit is None:
-            raise TypeError(
-                f"{field!r} must be a duration like {_EXAMPLE}; a bare number ({value!r}) "
-                "has no unit"
-            )
+            raise TypeError(_bare(field, value))
         if not math.isfinite(value):
             raise ValueError(f"{field!r} must be a finite number, got {value!r}")
         return np.timedelta64(round(float(value) * DURATION_UNITS[number_unit]), "us")

@@ -31,7 +31,10 @@ __all__ = [
     "check_unit",
     "epoch_to_datetime64",
     "epoch_unit",
+    "is_number_text",
     "read_epochs",
+    "read_number_text",
+    "read_numbers",
 ]
 
 EpochUnit = Literal["s", "ms", "us", "ns"]
@@ -188,6 +191,81 @@ def read_epochs(
         dropped[np.fromiter(rejects, dtype=np.int64, count=len(rejects))] = True
     out[dropped] = np.datetime64("NaT", "us")
     return out, chosen, rejects
+
+
+def read_numbers(values: list[Any], *, unit: str | None = None) -> tuple[TimeArray, Rejects]:
+    """:func:`read_epochs` of Python numbers (ints beyond int64 are rejected, not wrapped).
+
+    Reasons start with the value. A float among the values makes them all floats.
+
+    Examples
+    --------
+    >>> out, bad = read_numbers([1714557600, 10**30])
+    >>> out[0], bad[1][:30]
+    (np.datetime64('2024-05-01T10:00:00.000000'), '1000000000000000000000000000...')
+    """
+    got, why = _numbers(values, unit)
+    return got, {j: f"{_short(values[j])} {reason}" for j, reason in why.items()}
+
+
+def _numbers(values: list[Any], unit: str | None) -> tuple[TimeArray, Rejects]:
+    """:func:`read_numbers` with reasons that do not start with the value."""
+    values = list(values)
+    rejects: Rejects = {}
+    i64 = np.iinfo(np.int64)
+    as_float = any(isinstance(v, float | np.floating) for v in values)
+    for j, v in enumerate(values):
+        if isinstance(v, int) and not i64.min <= v <= i64.max:
+            rejects[j] = "is out of range for an epoch time"
+            values[j] = 0
+    nums = np.asarray(values, dtype=np.float64 if as_float else np.int64)
+    got, _, bad = read_epochs(nums, unit=unit)
+    for j, why in bad.items():
+        rejects.setdefault(j, why)
+    got[np.fromiter(rejects, dtype=np.int64, count=len(rejects))] = np.datetime64("NaT", "us")
+    return got, rejects
+
+
+def is_number_text(text: str) -> bool:
+    """Whether ``text`` is a number (digits, a sign, one decimal point), not a date.
+
+    Eight digits are a ``YYYYMMDD`` date (ISO 8601's basic form), not a number.
+
+    Examples
+    --------
+    >>> is_number_text("1714557600"), is_number_text("20240501"), is_number_text("1.5.2024")
+    (True, False, False)
+    """
+    body = text[1:] if text[:1] in "+-" else text
+    digits = body.replace(".", "", 1)
+    return digits.isdigit() and digits.isascii() and not (len(body) == 8 and body.isdigit())
+
+
+def read_number_text(texts: list[str], *, unit: str | None = None) -> tuple[TimeArray, Rejects]:
+    """Numbers written as text (:func:`is_number_text`) as epoch times, in one unit.
+
+    ``240501`` is not read as a date (24 May 2001 or 1 May 2024?): as an epoch number
+    it is not a time in 1990-2100 in any unit, so it is rejected unless ``unit`` says
+    otherwise.
+
+    Examples
+    --------
+    >>> out, bad = read_number_text(["1714557600", "240501"])
+    >>> out[0]
+    np.datetime64('2024-05-01T10:00:00.000000')
+    >>> bad[1][:54]
+    "'240501' (a number, read as an epoch time) is not a ti"
+    """
+    values: list[Any] = [float(t) if "." in t else int(t) for t in texts]
+    got, why = _numbers(values, unit)
+    shown = [t if len(t) <= 40 else f"{t[:20]}...({len(t)} digits)" for t in texts]
+    rejects = {j: f"{shown[j]!r} (a number, read as an epoch time) {w}" for j, w in why.items()}
+    return got, rejects
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
 
 
 def _with_rejects(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import numpy as np
@@ -49,7 +49,6 @@ __all__ = [
     "naive_local_to_utc",
     "read_times",
     "to_datetime64",
-    "to_timedelta64",
 ]
 
 UTC = dt.UTC
@@ -67,11 +66,25 @@ def as_tzinfo(tz: TimeZoneLike) -> dt.tzinfo:
     --------
     >>> as_tzinfo(None) is UTC, str(as_tzinfo("Europe/Paris"))
     (True, 'Europe/Paris')
+    >>> as_tzinfo("Mars/Base")
+    Traceback (most recent call last):
+    ...
+    ValueError: time zone 'Mars/Base' is not known; expected an IANA name such as ...
     """
     if tz is None:
         return UTC
     if isinstance(tz, str):
-        return UTC if tz.upper() == "UTC" else ZoneInfo(tz)
+        if tz.upper() == "UTC":
+            return UTC
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):  # ValueError: "../x", absolute paths
+            raise ValueError(
+                f"time zone {tz!r} is not known; expected an IANA name such as "
+                "'Europe/Paris', 'America/New_York' or 'UTC'"
+            ) from None
+    if not isinstance(tz, dt.tzinfo):
+        raise TypeError(f"a time zone must be a name or a tzinfo, got {type(tz).__name__}")
     return tz
 
 
@@ -141,7 +154,7 @@ def read_times(
     unit: str | None = None,
     ambiguous: str = "raise",
     nonexistent: str = "raise",
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     formats: Sequence[str] | None = None,
     field: str = "timestamp",
 ) -> tuple[DatetimeArray, Rejects]:
@@ -149,6 +162,9 @@ def read_times(
 
     The collecting form of :func:`to_datetime64` (which raises on the first bad row);
     :func:`touchcredit.hygiene.timestamps.parse` builds on it.
+
+    ``dayfirst`` is the day/month order of numeric dates such as ``01/05/2024``
+    (None: decided by the column's values, see :mod:`touchcredit.core.time.order`).
 
     Returns
     -------
@@ -161,7 +177,8 @@ def read_times(
     ------
     ValueError, TypeError
         For column-level problems only: a bad argument, booleans, a two-dimensional
-        input, aware and naive ``datetime`` objects mixed.
+        input, aware and naive ``datetime`` objects mixed, numeric dates of both
+        day/month orders (naming a row of each).
 
     Examples
     --------
@@ -188,22 +205,50 @@ class TimeRule:
     Attributes
     ----------
     default_tz : str or tzinfo, optional
-        Zone of naive values (UTC when None).
+        Zone of naive values (UTC when None); an unknown name is a ValueError here.
     unit : {"s", "ms", "us", "ns"}, optional
         Unit of epoch numbers (inferred from their magnitude when None).
     ambiguous, nonexistent : {"raise", "earliest", "latest"}
         Naive times the clocks repeat / skip in ``default_tz``.
+    dayfirst : bool, optional
+        Day/month order of numeric dates such as ``01/05/2024`` (None: decided once
+        per column from the values that settle it).
 
     Examples
     --------
     >>> TimeRule(unit="ms").read([1714557600000], field="ts")
     array(['2024-05-01T10:00:00.000000'], dtype='datetime64[us]')
+    >>> TimeRule().read(["01/05/2024", "13/05/2024"], field="ts")  # one order per column
+    array(['2024-05-01T00:00:00.000000', '2024-05-13T00:00:00.000000'],
+          dtype='datetime64[us]')
     """
 
-    default_tz: TimeZoneLike = None
+    default_tz: TimeZoneLike = attrs.field(default=None)
     unit: str | None = attrs.field(default=None, converter=check_unit)
     ambiguous: str = attrs.field(default="raise")
     nonexistent: str = attrs.field(default="raise")
+    dayfirst: bool | None = attrs.field(default=None, kw_only=True)
+
+    @default_tz.validator
+    def _check_tz(self, attribute: Any, value: TimeZoneLike) -> None:
+        as_tzinfo(value)
+
+    @dayfirst.validator
+    def _check_dayfirst(self, attribute: Any, value: bool | None) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"'dayfirst' must be True, False or None, got {value!r}")
+
+    def collect(self, values: Any, *, field: str) -> tuple[DatetimeArray, Rejects]:
+        """:func:`read_times` of ``values`` under this rule (bad rows collected)."""
+        return read_times(
+            values,
+            default_tz=self.default_tz,
+            unit=self.unit,
+            ambiguous=self.ambiguous,
+            nonexistent=self.nonexistent,
+            dayfirst=self.dayfirst,
+            field=field,
+        )
 
     @ambiguous.validator
     def _check_ambiguous(self, attribute: Any, value: str) -> None:
@@ -224,6 +269,7 @@ class TimeRule:
             unit=self.unit,
             ambiguous=self.ambiguous,
             nonexistent=self.nonexistent,
+            dayfirst=self.dayfirst,
             allow_missing=allow_missing,
             copy=copy,
         )
@@ -237,6 +283,7 @@ def to_datetime64(
     unit: str | None = None,
     ambiguous: str = "raise",
     nonexistent: str = "raise",
+    dayfirst: bool | None = None,
     allow_missing: bool = False,
     copy: bool = True,
 ) -> DatetimeArray:
@@ -257,6 +304,8 @@ def to_datetime64(
     ambiguous, nonexistent : {"raise", "earliest", "latest"}
         Naive times the clocks repeat / skip in ``default_tz``
         (see :mod:`touchcredit.core.time.local`).
+    dayfirst : bool, optional
+        Day/month order of numeric dates (None: decided by the column's values).
     allow_missing
         When True, None/NaT/NaN/blank become NaT; otherwise they are an error naming
         the row.
@@ -307,6 +356,7 @@ def to_datetime64(
             unit=unit,
             ambiguous=ambiguous,
             nonexistent=nonexistent,
+            dayfirst=dayfirst,
             field=field,
         )
         if rejects:
@@ -324,28 +374,3 @@ def to_datetime64(
                 "(NaT/None/NaN/blank)"
             )
     return out
-
-
-def to_timedelta64(value: Any, *, field: str) -> np.timedelta64:
-    """Coerce a ``timedelta``/``numpy.timedelta64``/seconds to ``timedelta64[us]``.
-
-    Examples
-    --------
-    >>> to_timedelta64(dt.timedelta(days=7), field="half_life")
-    np.timedelta64(604800000000,'us')
-    """
-    if isinstance(value, np.timedelta64):
-        if np.isnat(value):
-            raise ValueError(f"{field!r} must be a duration, got NaT")
-        out: np.timedelta64 = value.astype("timedelta64[us]")
-        return out
-    if isinstance(value, dt.timedelta):
-        return np.timedelta64(value, "us")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not np.isfinite(value):
-            raise ValueError(f"{field!r} must be a finite number of seconds, got {value!r}")
-        return np.timedelta64(round(value * 1e6), "us")
-    raise TypeError(
-        f"{field!r} must be a datetime.timedelta, numpy.timedelta64 or seconds, "
-        f"got {type(value).__name__} {value!r}"
-    )
