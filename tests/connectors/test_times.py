@@ -129,7 +129,9 @@ def test_salesforce_date_only_close_date_keeps_same_day_responses(
     paths["campaign_members"].write_text(members)
     js, _rep = salesforce.read(*paths.values())
     got = {str(k): v for k, v in attribute(js, "linear").by("campaign").to_dict().items() if v}
-    assert got == {"Spring webinar": 450.0, "Google Ads brand": 450.0, "Expo 2024": 300.0}
+    # deal B (300, 003B): Google Ads on 13 Feb and the webinar on its closing day, 150 each;
+    # deal A (900, the group of 003A and 003B): four touches, 225 each (was 225/750/225)
+    assert got == {"Spring webinar": 375.0, "Google Ads brand": 600.0, "Expo 2024": 225.0}
     assert js.conversion_time.max() == np.datetime64("2024-03-02T23:59:59.999999")
     # in the zone of naive times: the end of 2 March in New York is 05:00 UTC on 3 March
     js, _ = salesforce.read(*paths.values(), cleaning=Cleaning(default_tz="America/New_York"))

@@ -193,7 +193,7 @@ def clean(
         identifiers=identifiers, conversion_journey=conversion_journey,
         conversion_time=conversion_time, conversion_value=conversion_value,
     )  # fmt: skip
-    rule = _time_rule(time, default_tz, unit, dayfirst)
+    rule = TimeRule.given(time, default_tz=default_tz, unit=unit, dayfirst=dayfirst)
     table = touch_table(table, mapping, rule=rule)
     conversions = conversion_table(conversions, mapping, rule=rule)
     id_kinds: dict[str, str | None] = (
@@ -247,17 +247,6 @@ def clean(
     bar.update()
     bar.close()
     return js, report
-
-
-def _time_rule(
-    time: TimeRule | None, default_tz: TimeZoneLike, unit: str | None, dayfirst: bool | None
-) -> TimeRule:
-    """The one time rule of a clean: ``time``, or the three keywords (not both)."""
-    if time is None:
-        return TimeRule(default_tz, unit, dayfirst=dayfirst)
-    if (default_tz, unit, dayfirst) != (None, None, None):
-        raise ValueError("pass time= or default_tz=/unit=/dayfirst=, not both")
-    return time
 
 
 def _report(

@@ -238,25 +238,31 @@ class TimeRule:
         if value is not None and not isinstance(value, bool):
             raise TypeError(f"'dayfirst' must be True, False or None, got {value!r}")
 
-    def collect(self, values: Any, *, field: str) -> tuple[DatetimeArray, Rejects]:
-        """:func:`read_times` of ``values`` under this rule (bad rows collected)."""
-        return read_times(
-            values,
-            default_tz=self.default_tz,
-            unit=self.unit,
-            ambiguous=self.ambiguous,
-            nonexistent=self.nonexistent,
-            dayfirst=self.dayfirst,
-            field=field,
-        )
+    @classmethod
+    def given(
+        cls,
+        rule: TimeRule | None,
+        *,
+        default_tz: TimeZoneLike = None,
+        unit: str | None = None,
+        dayfirst: bool | None = None,
+    ) -> TimeRule:
+        """``rule``, or the rule of a builder's separate keywords (not both).
 
-    @ambiguous.validator
-    def _check_ambiguous(self, attribute: Any, value: str) -> None:
-        check_choice(value, "ambiguous")
-
-    @nonexistent.validator
-    def _check_nonexistent(self, attribute: Any, value: str) -> None:
-        check_choice(value, "nonexistent")
+        Examples
+        --------
+        >>> TimeRule.given(None, unit="ms").unit
+        'ms'
+        >>> TimeRule.given(TimeRule(unit="s"), unit="ms")
+        Traceback (most recent call last):
+        ...
+        ValueError: pass time= or default_tz=/unit=/dayfirst=, not both
+        """
+        if rule is None:
+            return cls(default_tz, unit, dayfirst=dayfirst)
+        if (default_tz, unit, dayfirst) != (None, None, None):
+            raise ValueError("pass time= or default_tz=/unit=/dayfirst=, not both")
+        return rule
 
     def read(
         self, values: Any, *, field: str, allow_missing: bool = False, copy: bool = True
