@@ -33,7 +33,7 @@ def test_bundled_pipelines_write_every_declared_output(
         "pipeline": ["cleaning.txt", "credit.csv", "credit.parquet", "kpis.csv", "monthly.csv",
                      "paths.csv", "report.html"],
         "hubspot": ["cleaning.txt", "credit.csv", "kpis.csv", "leads.csv", "report.html"],
-        "salesforce": ["cleaning.txt", "credit.parquet", "kpis.csv"],
+        "salesforce": ["cleaning.txt", "credit.parquet", "kpis.csv", "report.html"],
     }[name]  # fmt: skip
     assert written == expected
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left

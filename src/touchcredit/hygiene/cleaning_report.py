@@ -108,6 +108,14 @@ class CleaningReport:
         if self.unmapped_sources:
             top = ", ".join(f"{k!r} ({v:,})" for k, v in list(self.unmapped_sources.items())[:5])
             lines.append(f"unmapped sources: {len(self.unmapped_sources):,} ({top})")
+        if self.group_members:
+            listed = sum(self.group_members.values())
+            engaged = sum(self.group_engaged.values())
+            multi = sum(1 for v in self.group_engaged.values() if v > 1)
+            lines.append(
+                f"buying groups: {len(self.group_members):,} ({listed:,} members listed, "
+                f"{engaged:,} with a touch; {multi:,} groups with more than one engaged)"
+            )
         if self.conversions_in:
             lines.append(
                 f"conversions in: {self.conversions_in:,}; out: {self.conversions_out:,}; "

@@ -16,6 +16,7 @@ from touchcredit.core.store import JourneySet
 from touchcredit.io.atomic import atomic_path
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
+from touchcredit.report.groups import buying_group_section, is_grouped
 from touchcredit.report.html import render_page
 from touchcredit.report.journeys import (
     against_last_touch_section,
@@ -202,6 +203,14 @@ class Report:
                     lambda dim=dim: credit_section(
                         js, self.models, dim, n_bootstrap=self.bootstrap, seed=self.seed
                     ),
+                )
+            )
+        if is_grouped(js):
+            members = getattr(self.cleaning, "group_members", None) or None
+            steps.append(
+                (
+                    "buying group",
+                    lambda: buying_group_section(js, self.models, members=members),
                 )
             )
         steps += self._journey_steps(before_kpis=True)
