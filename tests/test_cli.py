@@ -61,6 +61,9 @@ def test_demo_prints_comparison_and_kpis(capsys: pytest.CaptureFixture[str]) -> 
         if name in tc.models.available():
             assert name in out
     assert "2024-12" in out and "paid social" in out
+    # the two meanings of revenue, each named in its table's title
+    assert "Lead economics (revenue: won deals, by the lead's recorded channel)" in out
+    assert "Lead economics (revenue: attributed ('linear'): the model's credit" in out
 
 
 def test_attribute_writes_csv_with_formulas_defused(

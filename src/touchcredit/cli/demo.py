@@ -120,7 +120,11 @@ def compare_table(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compare the registered demo models and print the economics and monthly KPIs."""
+    """Compare the registered demo models and print the economics and monthly KPIs.
+
+    The lead economics come twice: revenue by each lead's recorded label, then the
+    revenue the linear model credits to the touches' labels (each title says which).
+    """
     from touchcredit.datasets import load_example
 
     start = time.perf_counter()
@@ -142,6 +146,17 @@ def run(args: argparse.Namespace) -> int:
         from touchcredit.kpi.metrics import economics
 
         econ = economics(leads, spend=spend, by=args.by)
+        credited = None
+        if args.target == "revenue":  # the same table with the revenue a model credits
+            import warnings
+
+            from touchcredit.attribution import attribute
+
+            with warnings.catch_warnings():  # labels in one table only: in the notes
+                warnings.simplefilter("ignore")
+                credited = economics(
+                    leads, spend=spend, by=args.by, attribution=attribute(journeys, "linear")
+                )
         kpis = monthly_kpis(leads, spend)
         bar.step("done")
     print(
@@ -152,6 +167,9 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(econ)
     print()
+    if credited is not None:
+        print(credited)
+        print()
     print(kpis)
     print(f"\n(done in {time.perf_counter() - start:.1f} s)")
     print(write_report())
