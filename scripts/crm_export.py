@@ -37,7 +37,7 @@ def _minute(ts: str) -> str:
 
 
 def _email(person: str) -> str:
-    return f"{person.lower()}@corp{int(person[1:]) % 97}.example"
+    return f"{person.lower()}@corp{int(person[1:]) % 97}.com"
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]], *, bom: bool = False) -> None:

@@ -198,6 +198,13 @@ def test_the_bundled_crm_pipeline(tmp_path: Path, capsys: pytest.CaptureFixture[
     won = sum(float(r["revenue"]) for r in leads)
     deals = _rows(ROOT / "src/touchcredit/data/example/exports/crm/deals.csv")
     assert won == sum(float(d["Amount"]) for d in deals if d["Deal Stage"] == "Closed Won")
+    credit = _rows(tmp_path / "credit.csv")
+    lost = [r for r in credit if r["label"] == "(unattributed)" and float(r["value"]) > 0]
+    assert lost == []  # every won deal meets its touches through the email column
+    pairs = {r["label"]: float(r["value"]) for r in credit
+             if r["model"] == "linear" and r["dimension"] == "source / medium"}  # fmt: skip
+    assert pairs["Google / cpc"] > 0 and pairs["Google / organic"] > 0  # not one "Google"
+    assert sum(pairs.values()) == pytest.approx(won)
     for r in leads:
         if r["spend"] and float(r["spend"]) > 0:
             assert float(r["cost_per_lead"]) == pytest.approx(float(r["spend"]) / int(r["leads"]))

@@ -39,6 +39,7 @@ from touchcredit.hygiene.clean_steps import (
 )
 from touchcredit.hygiene.cleaning_report import CleaningReport, Rejections, no_rejections
 from touchcredit.hygiene.groups import GroupJourneys, Membership, group_journeys, group_keys
+from touchcredit.hygiene.source_medium import medium_labels
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
@@ -461,6 +462,7 @@ def _journeys(
         g = grouping.expand(journey_id, conv)
         rows, journey_id, conversion_id = rows[g.touch], g.journey_id, g.conversion_journey_id
         touch_labels = {"contact": g.contact, "role": g.role}
+    touch_labels.update(medium_labels(labels["source"], labels["medium"], rows))
     dims = {}
     for name in DIMENSIONS:
         used = labels[name].take(rows).sorted_used()

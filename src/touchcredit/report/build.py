@@ -127,9 +127,10 @@ class Report:
             raise TypeError(f"'leads' must be a LeadSet or None, got {type(leads).__name__}")
         if isinstance(by, str):
             by = (by,)
-        bad = [d for d in by if d not in DIMENSIONS]
+        known = (*DIMENSIONS, *journeys.touch_labels)  # with "medium", "source / medium"
+        bad = [d for d in by if d not in known]
         if bad:
-            raise ValueError(f"'by' must name dimensions among {', '.join(DIMENSIONS)}; got {bad}")
+            raise ValueError(f"'by' must name dimensions among {', '.join(known)}; got {bad}")
         if period not in ("quarter", "month"):
             raise ValueError(f"'period' must be 'quarter' or 'month', got {period!r}")
         if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:

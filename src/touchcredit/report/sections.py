@@ -165,7 +165,7 @@ def credit_section(
         [f"The chart shows the {len(shown)} largest of {len(order)} {by}s."] if more else []
     )
     return Section(
-        id=f"credit-{by}",
+        id="credit-" + "-".join("".join(c if c.isalnum() else " " for c in by).split()),
         title=f"Credit by {by}",
         intro=(
             f"How each model splits the {unit} over the {by}s that touched the journeys "
