@@ -111,7 +111,8 @@ def credit_by_period(
     """
     code, names = period_codes(conversion_time, period, tz)
     n_p, width = len(names), len(labels) + 1  # the last slot: unattributed
-    key = code[pairs.conversion] * width + pair_label
+    key = np.repeat(code * width, pairs.length)  # each pair's period slot...
+    key += pair_label  # ...plus its label
     size = n_p * width
     value = np.bincount(key, weights=pair_credit, minlength=size).astype(np.float64)
     conv = np.bincount(key, weights=conversion_weights, minlength=size).astype(np.float64)

@@ -140,25 +140,27 @@ def _assists_by_mask(
     bits = np.zeros(index.size + 1, dtype=kind)  # the trailing 0: a run may end at the end
     np.left_shift(kind(1), index.astype(kind), out=bits[:-1])
     n_c = start.size
-    out_conv = np.zeros(width, dtype=np.int64)
-    out_value = np.zeros(width, dtype=np.float64)
     if n_c == 0:
-        return out_conv, out_value
+        return np.zeros(width, dtype=np.int64), np.zeros(width, dtype=np.float64)
     edges = np.empty(2 * n_c, dtype=np.intp)
     edges[0::2] = start
     edges[1::2] = before
-    mask = np.ascontiguousarray(np.bitwise_or.reduceat(bits, edges)[0::2])
+    mask = np.bitwise_or.reduceat(bits, edges)[0::2]
+    # contiguous and little-endian, so that bit k of a label mask is bit k of its bytes
+    mask = np.ascontiguousarray(mask, dtype=mask.dtype.newbyteorder("<"))
     mask[before <= start] = 0  # reduceat gives bits[start] for an empty run
-    # Unpack the masks a block of conversions at a time: one 0/1 column per label; the
-    # column sums count the conversions, a matrix-vector product sums their value.
+    # Unpack the masks a block of conversions at a time into one 0/1 column per label;
+    # one matrix product with the rows (value, 1) gives each label's value and count.
+    sums = np.zeros((2, width), dtype=np.float64)
     step = 1 << 16
     for lo in range(0, n_c, step):
         block = mask[lo : lo + step]
         octets = block.view(np.uint8).reshape(block.size, -1)
         flags = np.unpackbits(octets, axis=1, bitorder="little")[:, :width]
-        out_conv += flags.sum(axis=0, dtype=np.int64)
-        out_value += value[lo : lo + step] @ flags.astype(np.float64)
-    return out_conv, out_value
+        weights = np.ones((2, block.size), dtype=np.float64)
+        weights[0] = value[lo : lo + step]
+        sums += weights @ flags.astype(np.float64)
+    return np.rint(sums[1]).astype(np.int64), sums[0]
 
 
 def _assists_by_sort(
