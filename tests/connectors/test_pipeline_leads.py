@@ -178,6 +178,22 @@ def test_errors_name_the_users_column_and_the_table_key(
     assert code == 2 and message in err, err
 
 
+def test_cleaning_unit_reads_the_epochs_of_touches_and_leads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = write_exports(tmp_path)
+    leads = tmp_path / "leads.csv"  # the creation times as epoch microseconds too
+    leads.write_text(leads.read_text("utf-8").replace("2024-03-05", str(T0 + 4 * 24 * HOUR)))
+    p.write_text(PIPELINE.replace("[columns]", '[cleaning]\nunit = "us"\n\n[columns]'))
+    code, _, err = run(capsys, "run", str(p), "--out-dir", str(tmp_path / "us"))
+    assert code == 0, err
+    got = {r["source"]: r["leads"] for r in _rows(tmp_path / "us" / "leads.csv")}
+    assert got == {"LinkedIn Ads": "2", "Google Ads": "1", "LinkedIn": "1"}
+    p.write_text(PIPELINE.replace("[columns]", '[cleaning]\nunit = "ms"\n\n[columns]'))
+    code, _, err = run(capsys, "run", str(p), "--out-dir", str(tmp_path / "ms"))
+    assert code == 2 and "[leads.columns] created_at (column 'Create Date')" in err, err
+
+
 def test_leads_output_needs_leads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write_exports(tmp_path)
     text = PIPELINE[: PIPELINE.index("[leads]")] + PIPELINE[PIPELINE.index("[spend]") :]

@@ -114,7 +114,7 @@ def columns_of(values: list[str], flag: str, path: str | None, keys: tuple[str, 
 def _cleaning(args: argparse.Namespace) -> Any:
     from touchcredit.connectors import Cleaning
 
-    return Cleaning(default_tz=getattr(args, "tz", None))
+    return Cleaning(default_tz=getattr(args, "tz", None), unit=getattr(args, "time_unit", None))
 
 
 def lead_set(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -135,7 +135,7 @@ def lead_set(args: argparse.Namespace) -> tuple[Any, Any]:
         deal_cols,
         won=args.won,
         cleaning=_cleaning(args),
-        unit=getattr(args, "time_unit", None),
+        unit=None,  # the Cleaning's
         currency=getattr(args, "currency", None),
         where=("--lead-column", "--deal-column"),
     )

@@ -276,8 +276,8 @@ def run(args: argparse.Namespace) -> int:
         spec,
         base,
         where,
-        _cleaning({k: v for k, v in clean_table.items() if k != "unit"}, where),
-        clean_table.get("unit"),
+        _cleaning(clean_table, where),
+        None,  # the unit of [cleaning] unit, in the Cleaning
     )
     if ("leads" in targets or (db is not None and "leads" in db.tables)) and leads is None:
         raise UsageError(f"{where} [outputs] leads needs a [leads] table (the lead sheet)")

@@ -163,7 +163,8 @@ def read_leads(
     cleaning : Cleaning, optional
         Zone of naive times, ``dayfirst``, the catalog, ``errors``.
     unit : {"s", "ms", "us", "ns"}, optional
-        Unit of epoch-number times (default: the one putting them in 1990-2100).
+        Unit of epoch-number times (default: ``cleaning.unit``, else the one putting
+        them in 1990-2100).
     currency : str
         ISO 4217 code of the amounts.
     where : (str, str)
@@ -201,6 +202,7 @@ def read_leads(
     (1, {'deals not won (lost or open)': 1})
     """
     opts = cleaning or Cleaning()
+    unit = unit if unit is not None else opts.unit
     cat = Catalog.default() if opts.catalog is None else opts.catalog
     raising = opts.errors == "raise"
     lcols = sheet_columns(columns, LEAD_KEYS, _LEAD_DEFAULTS, where[0])
