@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -336,3 +337,11 @@ def test_progress_bar_over_the_driver_steps(spark: Any, monkeypatch: pytest.Monk
     assert "spark attribute" not in term.getvalue()
     tcs.attribute(touches, "markov", conversions=convs, columns=cols, progress=True)
     assert "spark attribute" in term.getvalue()
+
+
+def test_no_pandas_future_warning_from_touchcredits_calls(frames: tuple[Any, Any]) -> None:
+    # pyspark 4 warns "does not yet fully support pandas >= 3.0.0" on every Arrow UDF
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _run(frames, "markov").totals("channel").collect()
+    assert not [w for w in seen if "support pandas" in str(w.message)]

@@ -32,6 +32,7 @@ from touchcredit.io.spark.stream import (
     TOUCH,
     Layout,
     build_stream,
+    quiet_pandas_warning,
 )
 from touchcredit.models.base import AttributionModel, NotFittedError, get
 from touchcredit.models.counting import CountingModel, count_classes, missing_counting_methods
@@ -180,10 +181,11 @@ def _result(
             T.StructField(CREDIT_CONVERSIONS, T.DoubleType(), False),
         ]
     )
-    frame = stream.mapInArrow(
-        functools.partial(credit_partitions, layout=layout, model=model, reading=reading),
-        schema,
-    )
+    with quiet_pandas_warning():
+        frame = stream.mapInArrow(
+            functools.partial(credit_partitions, layout=layout, model=model, reading=reading),
+            schema,
+        )
     t_alias = dict(zip(layout.touch_columns, layout.t_names, strict=True))
     credits = frame.filter(F.col(KIND) == TOUCH).select(
         *[
@@ -279,9 +281,10 @@ def _fit_stream(stream: DataFrame, model: AttributionModel, layout: Layout) -> A
             "fit it in memory (e.g. on a sample) and pass fit=False"
         )
     allowed = count_classes(model)
-    rows = stream.mapInArrow(
-        functools.partial(count_partitions, layout=layout, model=model), "counts binary"
-    ).collect()
+    with quiet_pandas_warning():
+        rows = stream.mapInArrow(
+            functools.partial(count_partitions, layout=layout, model=model), "counts binary"
+        ).collect()
     parts = [decode_counts(bytes(r[0]), allowed) for r in rows]
     if not parts:
         parts = [model.count(_empty_journey_set())]
@@ -346,9 +349,10 @@ def _prepare(
         batch_rows=validation.batch_rows_of(df),
         **roles,
     )
-    if validate:
-        validation.validate_rows(df, conversions, layout, key_type)
-    return layout, build_stream(df, conversions, layout, key_type, num_partitions)
+    with quiet_pandas_warning():  # the checks run Spark jobs; pyspark warns under pandas 3
+        if validate:
+            validation.validate_rows(df, conversions, layout, key_type)
+        return layout, build_stream(df, conversions, layout, key_type, num_partitions)
 
 
 _CONVERSION_ROLES = (

@@ -8,6 +8,9 @@ it is shipped to the executors with the model.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -50,6 +53,22 @@ class Layout:
     @property
     def c_names(self) -> list[str]:
         return [f"__tc_c{i}" for i in range(len(self.conv_columns))]
+
+
+@contextlib.contextmanager
+def quiet_pandas_warning() -> Iterator[None]:
+    """Silence pyspark's "does not yet fully support pandas >= 3.0.0" FutureWarning.
+
+    pyspark 4 checks the pandas version whenever an Arrow UDF is made (``mapInArrow``
+    makes one) and warns under pandas 3, on every call. touchcredit's Spark path never
+    goes through pandas (Arrow record batches in and out), so the warning says nothing
+    about it; it is filtered only around touchcredit's own calls into pyspark.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        yield
 
 
 def col(name: str) -> Any:
