@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import touchcredit as tc
-from touchcredit import CleaningReport, clean
+from touchcredit import CleaningReport, ColumnMap, clean
 from touchcredit.sources import Catalog
 
 
@@ -300,3 +302,43 @@ def test_any_narwhals_frame_cleans_like_a_dict(lib: str) -> None:
     want = clean(table, conversions=conversions, **kw)
     _same_cleaning(got, want)
     assert got[0].total_value == want[0].total_value == 500.0
+
+
+def _same_cleaning(a: tuple[Any, Any], b: tuple[Any, Any]) -> None:
+    (js_a, rep_a), (js_b, rep_b) = a, b
+    for name in ("journey_ids", "offsets", "timestamp", "touch_row", "conversion_value",
+                 "conversion_time", "conversion_row"):  # fmt: skip
+        assert np.array_equal(getattr(js_a, name), getattr(js_b, name)), name
+    for dim in ("channel", "source", "campaign", "method"):
+        assert js_a.dimension(dim).labels().tolist() == js_b.dimension(dim).labels().tolist()
+    assert rep_a.rejected.reasons == rep_b.rejected.reasons
+    assert rep_a.conversions_rejected.reasons == rep_b.conversions_rejected.reasons
+    assert np.array_equal(rep_a.person, rep_b.person)
+
+
+def test_keywords_and_a_column_map_are_one_door() -> None:
+    """clean(t, journey=..., ...) is clean(t, columns=ColumnMap(<the same names>)): the
+    keywords build the ColumnMap with its own defaults, as every other door does."""
+    table = _messy()
+    conversions = {"cookie": ["ck1", "ck5", "zz"], "ts": ["2024-03-05", "2024-03-09", "x"],
+                   "amount": ["10", "2.5", "1"]}  # fmt: skip
+    names: dict[str, Any] = {
+        "journey": "cookie",
+        "timestamp": "ts",
+        "url": "url",
+        "source": "lead_source",
+        "referrer": "referrer",
+        "identifiers": ["email"],
+        "conversion_value": "amount",
+    }
+    by_keywords = clean(table, **names, conversions=conversions)
+    by_map = clean(table, columns=ColumnMap(**names), conversions=conversions)
+    _same_cleaning(by_keywords, by_map)
+    # the two defaults that follow the tables do so for both doors
+    assert by_map[0].channel.labels().tolist() == by_keywords[0].channel.labels().tolist()
+    with_channel = dict(table, channel=["webinar"] + [None] * 9)
+    _same_cleaning(
+        clean(with_channel, **names, conversions=conversions),
+        clean(with_channel, columns=ColumnMap(**names), conversions=conversions),
+    )
+    assert "webinar" in clean(with_channel, **names)[0].channel.labels().tolist()

@@ -186,10 +186,11 @@ def read(
     t_text = [c for c, k in t_schema.items() if k != "number"]
     t_table = files.read_table(touches, table="touches", text=t_text)
     files.check_schema(t_table.schema, "touches", t_schema)
-    roles: dict[str, Any] = {"journey": mapping.journey, "timestamp": mapping.timestamp}
-    roles.update({r: getattr(mapping, r) for r in _TEXT_ROLES})
     ids = [mapping.journey, *(c for c, _ in mapping.identifiers)]
-    roles["identifiers"] = dict(mapping.identifiers)
+    # the map clean reads: the tables below hold no conversion id or milestone columns
+    columns = mapping.replace(
+        conversion_id=None, lead_created_at=None, opportunity_created_at=None, closed_at=None
+    )
     tables = {"touches": t_table.num_rows}
     not_used: dict[str, int] = {}
     conv = None
@@ -216,11 +217,7 @@ def read(
         if key not in ids and groups is None:  # the journey's values under another name
             cols[mapping.journey] = cols.pop(key)
             key = mapping.journey
-        roles.update(
-            conversion_journey=key,
-            conversion_time=mapping.conversion_time,
-            conversion_value=mapping.conversion_value,
-        )
+        columns = columns.replace(conversion_journey=key)
         conv = Table("conversions", cols, c_rows)
         tables["conversions"] = c_table.num_rows
     touch = Table(
@@ -231,7 +228,7 @@ def read(
     return finish(
         touch,
         conv,
-        roles=roles,
+        columns=columns,
         cleaning=cleaning,
         source="crm",
         tables=tables,

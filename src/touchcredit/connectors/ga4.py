@@ -60,6 +60,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene.labels import map_distinct
 
@@ -448,19 +449,20 @@ def read(
         if campaign_events
         else f"events that are neither {what} nor a conversion event"
     )
-    roles: dict[str, Any] = {
-        "journey": "user_pseudo_id",
-        "timestamp": "event_timestamp",
-        "identifiers": {"user_id": "id"} if stitch_user_id and has_user else None,
+    columns = ColumnMap(
+        journey="user_pseudo_id",
+        timestamp="event_timestamp",
+        channel=None,  # channel groups of the source, medium and referrer
+        identifiers={"user_id": "id"} if stitch_user_id and has_user else None,
         **{k: k for k in ("source", "medium", "campaign", "url", "referrer")},
-        "conversion_journey": "user_pseudo_id",
-        "conversion_time": "event_timestamp",
-        "conversion_value": "value" if value == "revenue" else None,
-    }
+        conversion_journey="user_pseudo_id",
+        conversion_time="event_timestamp",
+        conversion_value="value" if value == "revenue" else None,
+    )
     return finish(
         touch,
         Table("events", conv_cols, c_all["row"]),
-        roles=roles,
+        columns=columns,
         cleaning=cleaning,
         source="ga4",
         tables={"events": offset},

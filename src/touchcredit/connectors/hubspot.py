@@ -62,6 +62,7 @@ from touchcredit.connectors.report import (
     finish,
     rejections,
 )
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import timestamps
@@ -343,15 +344,16 @@ def read(
     c_table = files.read_table(contacts, table="contacts", text=text)
     files.check_schema(c_table.schema, "contacts", _CONTACTS, _CONTACTS_OPT)
     touches, tables = _touches(c_table)
-    roles: dict[str, Any] = {
-        "journey": "contact_id",
-        "timestamp": "time",
-        "channel": "channel",
-        "source": "source",
-        "campaign": "campaign",
-        "identifiers": {"email": "email"},
-        "conversion_time": "time",
-    }
+    columns = ColumnMap(
+        journey="contact_id",
+        timestamp="time",
+        channel="channel",
+        source="source",
+        campaign="campaign",
+        identifiers={"email": "email"},
+        conversion_journey="contact_id",
+        conversion_time="time",
+    )
     if conversions == "leads":
         when = (
             "Became a Lead Date" if "Became a Lead Date" in c_table.column_names else "Create Date"
@@ -365,11 +367,15 @@ def read(
         conv = Table(
             "contacts", {"contact_id": _column(c_table, "Record ID"), "time": lead_time}, rows
         )
-        roles["conversion_journey"] = "contact_id"
         return finish(
-            touches, conv, roles=roles, cleaning=cleaning, source="hubspot", tables=tables,
+            touches,
+            conv,
+            columns=columns,
+            cleaning=cleaning,
+            source="hubspot",
+            tables=tables,
             target="leads",
-        )  # fmt: skip
+        )
     if deals is None:
         raise ValueError(f"conversions={conversions!r} needs the deals export (deals=...)")
     d_table = files.read_table(
@@ -405,7 +411,7 @@ def read(
     return finish(
         touches,
         conv,
-        roles={**roles, "conversion_journey": key, "conversion_value": "value"},
+        columns=columns.replace(conversion_journey=key, conversion_value="value"),
         cleaning=cleaning,
         source="hubspot",
         tables={**tables, "deals": d_table.num_rows},

@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeRule, TimeZoneLike, check_unit
 from touchcredit.hygiene.catalog import Catalog
@@ -187,7 +188,7 @@ def finish(
     touches: Table,
     conversions: Table | None,
     *,
-    roles: Mapping[str, Any],
+    columns: ColumnMap,
     cleaning: Cleaning | None,
     source: str,
     tables: Mapping[str, int],
@@ -204,9 +205,9 @@ def finish(
     ----------
     touches, conversions : Table
         Candidate touches and conversions with their input rows.
-    roles : mapping
-        The column keywords of :func:`touchcredit.clean` (``journey``, ``timestamp``,
-        ``source``, ``identifiers``, ``conversion_time``...).
+    columns : touchcredit.ColumnMap
+        Which columns of ``touches`` and ``conversions`` hold what, handed to
+        :func:`touchcredit.clean` as it is (``clean(columns=...)``).
     cleaning : Cleaning, optional
         Cleaning options (defaults when None).
     source : str
@@ -229,7 +230,7 @@ def finish(
     opts = cleaning or Cleaning()
     js, rep = clean(
         touches.columns,
-        **roles,
+        columns=columns,
         catalog=opts.catalog,
         dedupe_window=opts.dedupe_window,
         time=opts.time_rule,

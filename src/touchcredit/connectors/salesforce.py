@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, rejections
+from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene.groups import Membership, group_keys
@@ -297,17 +298,17 @@ def read(
         files.check_schema(people.schema, "contacts", {"Id": "text", "AccountId": "text"})
     touches, unused_members, lost_members = _touches(m, c, channel_field)
     conv, unused_opps, lost_opps, membership = _conversions(o, r, people, group, conversions)
-    roles = {
-        "journey": "contact",
-        "timestamp": "time",
-        "identifiers": {"lead": "id"},
-        "source": "source",
-        "campaign": "campaign",
-        "channel": "channel",
-        "conversion_journey": "contact" if membership is None else "opportunity",
-        "conversion_time": "time",
-        "conversion_value": "value",
-    }
+    columns = ColumnMap(
+        journey="contact",
+        timestamp="time",
+        identifiers={"lead": "id"},
+        source="source",
+        campaign="campaign",
+        channel="channel",
+        conversion_journey="contact" if membership is None else "opportunity",
+        conversion_time="time",
+        conversion_value="value",
+    )
     tables = {"campaign members": m.num_rows, "campaigns": c.num_rows,
               "opportunities": o.num_rows, "contact roles": r.num_rows}  # fmt: skip
     if people is not None:
@@ -315,7 +316,7 @@ def read(
     return finish(
         touches,
         conv,
-        roles=roles,
+        columns=columns,
         cleaning=cleaning,
         source="salesforce",
         tables=tables,

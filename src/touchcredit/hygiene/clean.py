@@ -26,7 +26,12 @@ from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeRule, TimeZoneLike, arrow_text, to_duration
 from touchcredit.hygiene import channels, identity
 from touchcredit.hygiene.catalog import Catalog
-from touchcredit.hygiene.clean_input import clean_columns, conversion_table, touch_table
+from touchcredit.hygiene.clean_input import (
+    clean_columns,
+    conversion_table,
+    resolve,
+    touch_table,
+)
 from touchcredit.hygiene.clean_steps import (
     CleanConversions,
     canonical_sources,
@@ -195,13 +200,10 @@ def clean(
         conversion_time=conversion_time, conversion_value=conversion_value,
     )  # fmt: skip
     rule = TimeRule.given(time, default_tz=default_tz, unit=unit, dayfirst=dayfirst)
+    mapping = resolve(mapping, table, conversions)
     table = touch_table(table, mapping, rule=rule)
     conversions = conversion_table(conversions, mapping, rule=rule)
-    id_kinds: dict[str, str | None] = (
-        dict(identifiers) if isinstance(identifiers, Mapping) else dict(mapping.identifiers)
-    )
-    if columns is None and not isinstance(identifiers, Mapping):
-        id_kinds = dict.fromkeys(id_kinds)  # kinds inferred by identity.stitch, as before
+    id_kinds: dict[str, str | None] = dict(mapping.identifiers)
     n = len(column_of(table, mapping.journey, None, "journey"))
     cat = Catalog.default() if catalog is None else catalog
     rej = _Reasons(n)

@@ -1,8 +1,10 @@
 """What :func:`touchcredit.clean` reads: a :class:`~touchcredit.ColumnMap` and the tables.
 
-The column keywords of ``clean`` are a shorthand for a ColumnMap with clean's own
-defaults (no channel column: the channel is derived; conversion time in the column
-named like the touch time). Tables are mappings of columns or any frame narwhals
+The column keywords of ``clean`` are a shorthand for a ColumnMap with the ColumnMap's
+defaults, as at every other door; two of them follow the tables, the same way for both
+(:func:`resolve`: no ``channel`` column means the channel is derived; no
+``conversion_time`` column means the conversion time is in the column named like the
+touch time). Tables are mappings of columns or any frame narwhals
 supports; a frame's mapped columns are read once, as plain values (the hygiene steps
 read raw text), and the names are checked in one place
 (:meth:`ColumnMap.check_touches`, :meth:`ColumnMap.check_conversions`).
@@ -17,33 +19,67 @@ import numpy as np
 
 from touchcredit.core.coded import Coded
 from touchcredit.core.frame_input import UtcTimes, column_names, plain_values, read_columns
-from touchcredit.core.mapping import UNSET, ColumnMap, column_map, require_columns
+from touchcredit.core.mapping import ColumnMap, column_map, require_columns
 from touchcredit.core.time import UTC, TimeRule, TimeZoneLike, as_tzinfo
 from touchcredit.hygiene.text_codes import from_codes
 
-__all__ = ["clean_columns", "conversion_table", "touch_table"]
+__all__ = ["clean_columns", "conversion_table", "resolve", "touch_table"]
+
+
+#: ColumnMap fields a ``clean`` keyword cannot set to None (None there means "not given").
+_REQUIRED = ("journey", "timestamp", "conversion_time")
 
 
 def clean_columns(columns: ColumnMap | None, **keywords: Any) -> ColumnMap:
-    """The ColumnMap of a ``clean`` call: ``columns``, or one built from its keywords.
+    """The ColumnMap of a ``clean`` call: ``columns``, or one built from its keywords with
+    the ColumnMap's own defaults (the same as every other door; see :func:`resolve`).
 
     Examples
     --------
+    >>> from touchcredit.core.mapping import UNSET
     >>> cols = clean_columns(None, journey="cookie", timestamp="ts", channel=UNSET,
     ...                      conversion_time=None)
+    >>> cols.journey, cols.channel, cols.conversion_time
+    ('cookie', 'channel', 'conversion_time')
+    """
+    given = {
+        k: v
+        for k, v in keywords.items()
+        if not (v is None and (k in _REQUIRED or k == "identifiers"))
+    }
+    return column_map(columns, **given)
+
+
+def resolve(columns: ColumnMap, touches: Any, conversions: Any) -> ColumnMap:
+    """The ColumnMap ``clean`` reads the tables with: two defaults follow the tables.
+
+    A ``channel`` left at its default name with no such touch column means "derive the
+    channel" (from source, medium and referrer); a ``conversion_time`` left at its
+    default name with no such conversion column reads the column named like the touch
+    time. Whether the map came from keywords or ``columns=``, the rule is the same.
+
+    Examples
+    --------
+    >>> cols = resolve(ColumnMap(journey="id", timestamp="ts"), {"id": [], "ts": []},
+    ...                {"id": [], "ts": []})
     >>> cols.channel, cols.conversion_time
     (None, 'ts')
     """
-    if columns is None:
-        if keywords.get("channel", UNSET) is UNSET:
-            keywords["channel"] = None  # derived from source, medium and referrer
-        if keywords.get("conversion_time", UNSET) in (UNSET, None):
-            timestamp = keywords.get("timestamp", UNSET)
-            keywords["conversion_time"] = "timestamp" if timestamp is UNSET else timestamp
-        keywords = {k: v for k, v in keywords.items() if v is not None or k == "channel"}
-    elif keywords.get("conversion_time") is None:
-        keywords.pop("conversion_time", None)  # clean's default, not a given keyword
-    return column_map(columns, **keywords)
+    default = ColumnMap()
+    changes: dict[str, Any] = {}
+    if columns.channel == default.channel and columns.channel not in _names(touches, "touches"):
+        changes["channel"] = None
+    if conversions is not None and columns.conversion_time == default.conversion_time:
+        names = _names(conversions, "conversions")
+        if columns.conversion_time not in names and columns.timestamp in names:
+            changes["conversion_time"] = columns.timestamp
+    return columns.replace(**changes) if changes else columns
+
+
+def _names(table: Any, what: str) -> list[str]:
+    if isinstance(table, Mapping):
+        return [str(k) for k in table]
+    return column_names(table, table=what)
 
 
 def touch_table(table: Any, columns: ColumnMap, *, rule: TimeRule) -> Mapping[str, Any]:
