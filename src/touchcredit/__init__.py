@@ -18,10 +18,23 @@ from touchcredit.hygiene import identity, timestamps
 from touchcredit.hygiene.clean import CleaningReport, clean
 from touchcredit.kpi import funnel
 from touchcredit.kpi.leads import LeadSet
-from touchcredit.models import AttributionModel, PositionalModel, TimeDecay
+from touchcredit.models import (
+    AttributionModel,
+    MarkovModel,
+    PositionalModel,
+    ShapleyModel,
+    TimeDecayModel,
+    deprecated_name,
+)
 from touchcredit.report import Report
 
 __version__ = "0.1.0.dev0"
+
+
+def __getattr__(name: str) -> type[AttributionModel]:
+    # old model class names (TimeDecay, ...) warn and give the renamed class
+    return deprecated_name(__name__, name)
+
 
 __all__ = [
     "Attribution",
@@ -37,13 +50,15 @@ __all__ = [
     "JourneySet",
     "Lead",
     "LeadSet",
+    "MarkovModel",
     "MinorUnits",
     "Pairs",
     "PositionalModel",
     "Report",
+    "ShapleyModel",
     "SourceRoles",
     "Spend",
-    "TimeDecay",
+    "TimeDecayModel",
     "Touchpoint",
     "__version__",
     "attribute",

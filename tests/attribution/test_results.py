@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import touchcredit as tc
 from touchcredit import JourneySet
-from touchcredit.models import TimeDecay, get
+from touchcredit.models import TimeDecayModel, get, is_fitted
 
 DAY = 86_400
 
@@ -84,18 +84,18 @@ def test_results_are_immutable(js: JourneySet) -> None:
 
 
 def test_model_and_params_travel_with_result(js: JourneySet) -> None:
-    m = TimeDecay(half_life=dt.timedelta(days=2))
+    m = TimeDecayModel(half_life=dt.timedelta(days=2))
     att = tc.attribute(js, m)
     assert att.model == m
     assert att.by("channel").model.get_params()["half_life"] == dt.timedelta(days=2)
-    assert "TimeDecay(half_life=datetime.timedelta(days=2))" in repr(att.by("channel"))
+    assert "TimeDecayModel(half_life=datetime.timedelta(days=2))" in repr(att.by("channel"))
 
 
 def test_data_driven_model_is_fitted_on_a_clone(js: JourneySet) -> None:
     m = get("markov")
     att = tc.attribute(js, m)
-    assert att.model.is_fitted
-    assert not m.is_fitted  # the model given is not mutated
+    assert is_fitted(att.model)
+    assert not is_fitted(m)  # the model given is not mutated
     assert att.touch_credit.sum() + att.unattributed.value == pytest.approx(js.total_value)
 
 

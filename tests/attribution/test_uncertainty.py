@@ -12,7 +12,7 @@ import pytest
 import touchcredit
 from touchcredit import JourneySet
 from touchcredit.attribution import uncertainty
-from touchcredit.models import AttributionModel, MarkovModel, ShapleyModel
+from touchcredit.models import AttributionModel, MarkovModel, ShapleyModel, is_fitted
 from touchcredit.testing import journeys_from_paths, random_paths
 
 
@@ -42,7 +42,7 @@ def test_same_seed_same_intervals_and_the_model_is_left_unfitted() -> None:
     a = touchcredit.bootstrap(js, model, n=15, seed=9)
     b = touchcredit.bootstrap(js, model, n=15, seed=9)
     np.testing.assert_array_equal(a.samples, b.samples)
-    assert not model.is_fitted
+    assert not is_fitted(model)
     c = touchcredit.bootstrap(js, model, n=15, seed=10)
     assert not np.array_equal(a.samples, c.samples)
 

@@ -6,37 +6,33 @@ message naming the rule it broke; the model that only forgot a private flag pass
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from typing import Any, Self
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pytest
 
 import touchcredit as tc
 from touchcredit import JourneySet
-from touchcredit.models import AttributionModel, NotFittedError, check_is_fitted, get, register
-from touchcredit.testing import check_model, isolated_registry
+from touchcredit.models import (
+    AttributionModel,
+    NotFittedError,
+    check_is_fitted,
+    get,
+    is_fitted,
+    register,
+)
+from touchcredit.testing import ModelCheck, check_model, isolated_registry, model_checks
 
 FloatArray = npt.NDArray[np.float64]
 
 
+@attrs.define(frozen=True, kw_only=True)
 class HalfLast(AttributionModel):
     """The model of docs/custom_models.rst: half to the last touch, half by position."""
 
-    def __init__(
-        self,
-        last: float = 0.5,
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
-        self.last = last
+    last: float = attrs.field(default=0.5, converter=float)
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         p = self.pairs(journeys)
@@ -68,10 +64,13 @@ def test_the_docs_model_passes() -> None:
 
 
 # (a) ------------------------------------------------ a parameter changed in __init__
+def _double(value: float) -> float:
+    return 2 * value  # clone() now doubles it again
+
+
+@attrs.define(frozen=True, kw_only=True)
 class Doubling(HalfLast):
-    def __init__(self, last: float = 0.25, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.last = 2 * last  # clone() now doubles it again
+    last: float = attrs.field(default=0.25, converter=_double)
 
 
 def test_a_constructor_that_changes_a_parameter_fails_clone_round_trip() -> None:
@@ -88,11 +87,15 @@ class Popular(AttributionModel):
     """Data-driven: pair weight proportional to how often the channel occurs in fit."""
 
     learns_from_data = True
+    share_: Any
+    channels_: Any
 
     def fit(self, journeys: JourneySet) -> Self:
         codes = journeys.channel.codes
-        self.share_ = np.bincount(codes[codes >= 0], minlength=len(journeys.channel.categories))
-        self.channels_ = journeys.channel.categories
+        self._set_learned(
+            share_=np.bincount(codes[codes >= 0], minlength=len(journeys.channel.categories)),
+            channels_=journeys.channel.categories,
+        )
         return self
 
     def weights(self, journeys: JourneySet) -> FloatArray:
@@ -108,10 +111,10 @@ class Popular(AttributionModel):
 def test_a_fitted_model_without_a_private_flag_is_fitted_and_passes() -> None:
     js = _three_touches()
     model = Popular()
-    assert not model.is_fitted
+    assert not is_fitted(model)
     with pytest.raises(NotFittedError, match="Popular is not fitted; call fit"):
         model.weights(js)
-    assert model.fit(js) is model and model.is_fitted
+    assert model.fit(js) is model and is_fitted(model)
     assert not hasattr(model, "_fitted")
     att = tc.attribute(js, model)
     assert att.model is model  # used as fitted: not a refitted clone
@@ -173,11 +176,15 @@ def test_a_model_weighing_its_own_pairs_fails_exclusions() -> None:
         tc.attribute(_three_touches(), OwnPairs(exclude_channels=["seo"]))
 
 
-class Dropping(AttributionModel):
-    """Accepts exclude_channels but does not pass it on."""
+def _drop(value: object) -> tuple[str, ...]:
+    return ()
 
-    def __init__(self, *, exclude_channels: Iterable[str] = ()) -> None:
-        super().__init__()
+
+@attrs.define(frozen=True, kw_only=True)
+class Dropping(AttributionModel):
+    """Accepts exclude_channels but drops it."""
+
+    exclude_channels: tuple[str, ...] = attrs.field(default=(), converter=_drop)
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         return _equal_split(journeys, self.pairs(journeys))
@@ -220,7 +227,7 @@ def test_a_user_class_named_linear_cannot_take_the_builtin_name() -> None:
         ValueError,
         match=(
             r"model name 'linear' is already registered by touchcredit\.models\.positional\."
-            rf"Linear; cannot register {mine} under it \(pass replace=True"
+            rf"LinearModel; cannot register {mine} under it \(pass replace=True"
         ),
     ):
         register(Linear, name="linear")
@@ -246,10 +253,62 @@ class Scribbler(AttributionModel):
         return _equal_split(journeys, self.pairs(journeys))
 
 
-def test_a_model_that_mutates_the_journeys_fails() -> None:
+def test_a_model_cannot_mutate_the_journeys() -> None:
+    # the journeys' arrays are read-only: the write fails where it is made
+    with pytest.raises(ValueError, match="read-only"):
+        check_model(Scribbler(), seeds=1)
+
+
+# ------------------------------------------------------------ parameters declared
+class Mutable(AttributionModel):
+    """Unfrozen: a subclass that sneaks a settable attribute in through __setattr__."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    def weights(self, journeys: JourneySet) -> FloatArray:
+        return _equal_split(journeys, self.pairs(journeys))
+
+
+def test_a_model_with_settable_parameters_fails() -> None:
     with pytest.raises(
         AssertionError,
-        match=r"breaks the rule 'inputs are not mutated': the "
-        r"journeys' 'conversion_value' changed",
+        match=r"breaks the rule 'parameters are declared and frozen': setting 'lookback' "
+        r"after construction was accepted",
     ):
-        check_model(Scribbler(), seeds=1)
+        check_model(Mutable(), seeds=1)
+
+
+def test_a_hand_written_init_is_refused_with_the_way_out() -> None:
+    with pytest.raises(TypeError, match=r"Handmade defines __init__: declare its parameters"):
+
+        class Handmade(AttributionModel):
+            def __init__(self, last: float = 0.5) -> None:
+                super().__init__()
+
+            def weights(self, journeys: JourneySet) -> FloatArray:
+                raise NotImplementedError
+
+
+@attrs.define(frozen=True, kw_only=True)
+class Appending(AttributionModel):
+    """Mutates its list parameter in weights(): a shared list would leak between clones."""
+
+    seen: list[int] = attrs.field(factory=list, hash=False)
+
+    def weights(self, journeys: JourneySet) -> FloatArray:
+        self.seen.append(journeys.n_touches)
+        return _equal_split(journeys, self.pairs(journeys))
+
+
+def test_a_model_mutating_a_parameter_in_weights_fails() -> None:
+    with pytest.raises(
+        AssertionError,
+        match=r"breaks the rule 'inputs are not mutated': parameters changed: seen=\[\] became",
+    ):
+        check_model(Appending(), seeds=1)
+
+
+@pytest.mark.parametrize("check", model_checks(HalfLast(), seeds=1), ids=lambda c: c.name)
+def test_each_rule_runs_on_its_own(check: ModelCheck) -> None:
+    check()

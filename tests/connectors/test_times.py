@@ -18,7 +18,7 @@ import touchcredit as tc
 from touchcredit.attribution import attribute
 from touchcredit.cli import main
 from touchcredit.connectors import Cleaning, crm, ga4, salesforce
-from touchcredit.models import Linear, TimeDecay
+from touchcredit.models import LinearModel, TimeDecayModel
 
 US = 1_714_557_600_123_456  # 2024-05-01T10:00:00.123456Z in microseconds
 HOUR_US = 3_600_000_000
@@ -240,8 +240,8 @@ cleaning = "cleaning.txt"
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: Linear(lookback=30),
-        lambda: TimeDecay(half_life=30),
+        lambda: LinearModel(lookback=30),
+        lambda: TimeDecayModel(half_life=30),
         lambda: tc.clean(
             {"id": ["a"], "ts": ["2024-01-01"]}, journey="id", timestamp="ts", dedupe_window=30
         ),
@@ -262,11 +262,11 @@ def test_duration_text_is_accepted_by_every_duration_argument(
         conversion_journey_id=["007"],
         conversion_time=[US + 21 * 86_400 * 10**6],
     )
-    assert attribute(js, Linear(lookback="14d")).by("channel").to_dict() == {
+    assert attribute(js, LinearModel(lookback="14d")).by("channel").to_dict() == {
         "a": 0.0,
         "b": 1.0,
     }
-    assert Linear(lookback=0).lookback == 0  # zero needs no unit
+    assert LinearModel(lookback=0).lookback == dt.timedelta(0)  # zero needs no unit
     touches, deals = _crm_files(tmp_path, [str(US), str(US + 1)], str(US + 2))
     code, _, err = run(
         capsys,

@@ -12,6 +12,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -49,14 +50,15 @@ def _conversions(**extra: Any) -> dict[str, Any]:
     }
 
 
+@attrs.define(frozen=True, kw_only=True)
 class _Watching(AttributionModel):
     """Equal shares; keeps a weak reference to every chunk it fits on or weighs."""
 
     learns_from_data = True
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[weakref.ref[JourneySet]] = []
+    seen: list[weakref.ref[JourneySet]] = attrs.field(
+        factory=list, init=False, eq=False, hash=False, repr=False
+    )
 
     def alive(self) -> int:
         return sum(ref() is not None for ref in self.seen)
@@ -66,7 +68,7 @@ class _Watching(AttributionModel):
         return journeys.n_journeys
 
     def fit_counts(self, counts: int) -> _Watching:
-        self.n_journeys_ = counts
+        self._set_learned(n_journeys_=counts)
         return self
 
     def weights(self, journeys: JourneySet) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -94,16 +95,15 @@ def test_existing_destination_is_untouched_on_error(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["credit.parquet", "t.parquet"]
 
 
+@attrs.define(frozen=True, kw_only=True)
 class _Interrupted(_Linear):
     """Stands for Ctrl-C in the middle of a run (the third chunk)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        object.__setattr__(self, "_calls", [0])
+    _calls: list[int] = attrs.field(factory=lambda: [0], init=False, eq=False, hash=False)
 
     def weights(self, journeys: JourneySet) -> Any:
-        self._calls[0] += 1  # type: ignore[attr-defined]
-        if self._calls[0] == 3:  # type: ignore[attr-defined]
+        self._calls[0] += 1
+        if self._calls[0] == 3:
             raise KeyboardInterrupt
         return super().weights(journeys)
 

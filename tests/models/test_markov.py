@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import Dimension, JourneySet, models
-from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError, absorption
+from touchcredit.models import MarkovCounts, MarkovModel, NotFittedError, absorption, is_fitted
 from touchcredit.testing import journeys_from_paths, random_paths
 
 # Three channels, one cycle (a -> b -> a), two null paths. By hand:
@@ -358,7 +358,7 @@ def test_attribute_reports_the_markov_credit_by_channel_and_campaign() -> None:
     model = MarkovModel()
     att = touchcredit.attribute(js, model)
     fitted = att.model
-    assert isinstance(fitted, MarkovModel) and fitted.is_fitted
+    assert isinstance(fitted, MarkovModel) and is_fitted(fitted)
     by_channel = att.by("channel").to_dict()
     expected = fitted.credit(js)
     for label, v in expected.items():

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit import JourneySet
-from touchcredit.models import Linear, MarkovCounts, MarkovModel, ShapleyCounts, ShapleyModel
+from touchcredit.models import LinearModel, MarkovCounts, MarkovModel, ShapleyCounts, ShapleyModel
 from touchcredit.models.resample import resample_terms, supports_resampling
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -162,6 +162,6 @@ def test_hand_computed_resample() -> None:
 
 def test_only_markov_and_shapley_are_supported() -> None:
     js = JourneySet.from_arrays(journey_id=[0], timestamp=[0], channel=["a"], unit="s")
-    assert not supports_resampling(Linear())
+    assert not supports_resampling(LinearModel())
     with pytest.raises(TypeError, match="MarkovModel and ShapleyModel"):
-        resample_terms(Linear(), js, np.zeros(1, np.int64), 1, np.zeros(0))
+        resample_terms(LinearModel(), js, np.zeros(1, np.int64), 1, np.zeros(0))

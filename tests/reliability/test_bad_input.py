@@ -17,6 +17,7 @@ import pytest
 import touchcredit
 from touchcredit import Deal, Journey, JourneySet, Lead, Touchpoint
 from touchcredit.attribution.money import allocate, minor_units
+from touchcredit.models import is_fitted
 
 DAY = 86_400
 
@@ -406,7 +407,7 @@ def test_every_model_on_empty_inputs_gives_zeros_and_reports_unattributed(case: 
             att = attribute(js, model)
             credit, unattributed = np.asarray(att.touch_credit), att.unattributed.value
         else:
-            if not model.is_fitted:
+            if not is_fitted(model):
                 model.fit(js)
             w = np.asarray(model.weights(js))
             assert w.size == 0, name

@@ -12,7 +12,7 @@ import touchcredit as tc
 from touchcredit.core.mapping import MissingColumnError
 from touchcredit.io import spark as tcs
 from touchcredit.io.spark.codec import decode_counts, encode_counts
-from touchcredit.models import CountingModel, available, get
+from touchcredit.models import CountingModel, available, get, is_fitted
 from touchcredit.models.counting import count_classes
 
 CHANNELS = ["direct", "email", "paid search", "seo", "social", "display"]
@@ -181,7 +181,7 @@ def test_distributed_fit_equals_in_memory_fit(
         conversion_value="amount",
         num_partitions=4,
     )
-    assert fitted.is_fitted
+    assert is_fitted(fitted)
     local = get(name).fit(journeys)
     np.testing.assert_allclose(
         fitted.weights(journeys), local.weights(journeys), rtol=1e-9, atol=1e-12

@@ -7,15 +7,13 @@ eligible touches; the error names the model and the conversion row.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 
 __all__ = ["check_weights"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def check_weights(m: AttributionModel, js: JourneySet, pairs: Pairs, w: FloatArray) -> None:

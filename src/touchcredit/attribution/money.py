@@ -41,13 +41,12 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 
 __all__ = ["MinorUnits", "allocate", "minor_units", "to_minor"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: Largest total (in minor units) that float64 and int64 sums carry exactly.
 MAX_EXACT = 2**53

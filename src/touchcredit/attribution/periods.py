@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.grouping import local_days
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PERIODS", "change_against", "credit_by_period", "period_codes"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: Calendar periods of :meth:`Attribution.by`.
 PERIODS: tuple[str, ...] = ("week", "month", "quarter")

@@ -26,18 +26,19 @@ from touchcredit.attribution.tables import (
     model_label,
 )
 from touchcredit.attribution.totals import Totals, pair_factors
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
 from touchcredit.models.base import AttributionModel, get
+from touchcredit.models.fitted import is_fitted
 
 if TYPE_CHECKING:
     from touchcredit.attribution.money import MinorUnits
 
 __all__ = ["Attribution", "Comparison", "CreditTable", "Unattributed", "attribute"]
 
-FloatArray = npt.NDArray[np.float64]
 Label = str | None
 
 
@@ -390,7 +391,7 @@ def attribute(
     m = get(model) if isinstance(model, str) else model
     if not isinstance(m, AttributionModel):
         raise TypeError(f"'model' must be an AttributionModel or a name, got {type(m).__name__}")
-    if fit or (fit is None and not m.is_fitted):
+    if fit or (fit is None and not is_fitted(m)):
         m = m.clone().fit(journeys) if fit is None else m.fit(journeys)
     pairs = m.pairs(journeys)
     w = np.asarray(m.weights(journeys), dtype=np.float64)

@@ -14,14 +14,12 @@ import datetime as dt
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import CodeArray, IntArray
 from touchcredit.core.store import JourneySet
 
 __all__ = ["SourceRoles", "source_roles"]
 
-CodeArray = npt.NDArray[np.int32]
-IntArray = npt.NDArray[np.int64]
 Label = str | None
 
 

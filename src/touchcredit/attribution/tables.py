@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.attribution.periods import change_against
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.display import html_table, quantity
 from touchcredit.core.frame_output import to_frame
 from touchcredit.core.metric_table import MetricTable
@@ -29,7 +30,6 @@ __all__ = [
     "model_label",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 Label = str | None
 
 

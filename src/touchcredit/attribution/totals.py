@@ -21,8 +21,8 @@ from typing import Literal
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
@@ -30,7 +30,6 @@ from touchcredit.models.channel_totals import ChannelTotalsModel, factors_for
 
 __all__ = ["TOTALS", "PairFactors", "Totals", "pair_factors"]
 
-FloatArray = npt.NDArray[np.float64]
 Totals = Literal["journeys", "fitted", "per_conversion"]
 Measure = Literal["value", "conversions"]
 TOTALS: tuple[str, ...] = ("journeys", "fitted", "per_conversion")
@@ -61,11 +60,11 @@ def pair_factors(
 
     Examples
     --------
-    >>> from touchcredit.models import Linear
+    >>> from touchcredit.models import LinearModel
     >>> js = JourneySet.from_arrays(journey_id=[1], timestamp=[0], channel=["a"],
     ...     conversion_journey_id=[1], conversion_time=[0], unit="s")
     >>> w = np.ones(1)
-    >>> pair_factors(Linear(), js, Linear().pairs(js), w, w, "journeys")
+    >>> pair_factors(LinearModel(), js, LinearModel().pairs(js), w, w, "journeys")
     PairFactors(value=None, conversions=None, notes=())
     """
     if totals not in TOTALS:

@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS
 from touchcredit.core.display import html_table
 from touchcredit.core.progress import progress_bar
@@ -26,9 +26,6 @@ from touchcredit.models.base import AttributionModel, get
 from touchcredit.models.resample import resample_terms, supports_resampling
 
 __all__ = ["Bootstrap", "bootstrap"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)

@@ -56,6 +56,7 @@ from touchcredit.connectors.sheets import (
     sheet_times,
     won_mask,
 )
+from touchcredit.core.arrays import ObjectArray
 from touchcredit.hygiene.canon import LabelCanon
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.leads import LeadSet
@@ -79,8 +80,6 @@ DEAL_KEYS = ("lead_id", "amount", "closed_at", "created_at", "stage", "won", "de
 _STAGES = ("mql_at", "sql_at", "opportunity_at", "customer_at")
 _LEAD_DEFAULTS = {"lead_id": "lead_id", "created_at": "created_at"}
 _DEAL_DEFAULTS = {"lead_id": "lead_id", "amount": "amount", "closed_at": "closed_at"}
-
-ObjArray = npt.NDArray[np.object_]
 
 
 @attrs.frozen
@@ -278,7 +277,7 @@ def _deals(
     source: files.Source,
     given: Mapping[str, str | None] | None,
     won: Sequence[str] | str | None,
-    lead_ids: ObjArray,
+    lead_ids: ObjectArray,
     lead_created: npt.NDArray[np.datetime64],
     stages: Mapping[str, npt.NDArray[np.datetime64]],
     opts: Cleaning,
@@ -352,7 +351,7 @@ def _deals(
     return kwargs, report
 
 
-def _first_listed(values: ObjArray) -> ObjArray:
+def _first_listed(values: ObjectArray) -> ObjectArray:
     """The first id of a ``;``- or ``,``-separated list (a deal's associated contacts, as
     HubSpot exports them: the deal belongs to that lead; the others are its buying group).
 
@@ -368,7 +367,7 @@ def _first_listed(values: ObjArray) -> ObjArray:
     return files.texts(pc.list_element(parts, 0))
 
 
-def _lead_rows(lead_ids: ObjArray, ids: ObjArray) -> npt.NDArray[np.int64]:
+def _lead_rows(lead_ids: ObjectArray, ids: ObjectArray) -> npt.NDArray[np.int64]:
     """Row of each deal's lead among ``lead_ids`` (-1: not among them)."""
     index = {k: i for i, k in enumerate(lead_ids.tolist())}
     return np.array([index.get(k, -1) for k in ids.tolist()], dtype=np.int64)

@@ -60,6 +60,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
+from touchcredit.core.arrays import ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene.labels import map_distinct
@@ -90,8 +91,6 @@ _TEXT = ("user_pseudo_id", "user_id", "event_name")
 _OUT = ("row", "time", "pseudo", "user", "source", "medium", "campaign", "url", "referrer")
 _NOT_SET = ("", "(not set)", "(not provided)")
 
-ObjArray = npt.NDArray[np.object_]
-
 
 def _pc() -> Any:
     return importlib.import_module("pyarrow.compute")
@@ -109,7 +108,7 @@ def _field(col: Any, *path: str) -> Any:
     return col
 
 
-def _objects(arr: Any, n: int) -> ObjArray:
+def _objects(arr: Any, n: int) -> ObjectArray:
     """An Arrow array (or None) as an object array of str/None; '(not set)' is None."""
     if arr is None:
         return np.full(n, None, dtype=object)
@@ -119,7 +118,7 @@ def _objects(arr: Any, n: int) -> ObjArray:
     return out
 
 
-def _params(col: Any, n: int) -> dict[str, ObjArray]:
+def _params(col: Any, n: int) -> dict[str, ObjectArray]:
     """Wanted ``event_params`` keys as text columns (None where absent), no row loops."""
     pa, pc = importlib.import_module("pyarrow"), _pc()
     out = {k: np.full(n, None, dtype=object) for k in PARAMS}
@@ -155,7 +154,7 @@ def _params(col: Any, n: int) -> dict[str, ObjArray]:
     return out
 
 
-def _first(*columns: ObjArray | None) -> ObjArray:
+def _first(*columns: ObjectArray | None) -> ObjectArray:
     """Per row, the first column that holds a value."""
     present = [c for c in columns if c is not None]
     out = present[0].copy()
@@ -165,7 +164,7 @@ def _first(*columns: ObjArray | None) -> ObjArray:
     return out
 
 
-def _value(batch: Any, params: dict[str, ObjArray], n: int) -> npt.NDArray[np.float64]:
+def _value(batch: Any, params: dict[str, ObjectArray], n: int) -> npt.NDArray[np.float64]:
     pa = importlib.import_module("pyarrow")
     out = np.full(n, np.nan)
     ecom = (
@@ -257,7 +256,7 @@ def _timestamps(col: Any) -> npt.NDArray[Any]:
     return got
 
 
-def _has_campaign(cols: dict[str, ObjArray], gclid: ObjArray) -> npt.NDArray[np.bool_]:
+def _has_campaign(cols: dict[str, ObjectArray], gclid: ObjectArray) -> npt.NDArray[np.bool_]:
     """Rows carrying campaign parameters: a tag, a click id, or UTM tags on the URL."""
     tagged = np.zeros(gclid.size, dtype=bool)
     for name in ("source", "medium", "campaign"):
@@ -276,7 +275,7 @@ def _tags_on_url(url: str) -> bool:
     return "utm_" in low or "clid=" in low
 
 
-def _labels(batch: Any, params: dict[str, ObjArray], last_click: bool) -> dict[str, ObjArray]:
+def _labels(batch: Any, params: dict[str, ObjectArray], last_click: bool) -> dict[str, ObjectArray]:
     """Source, medium, campaign, URL, referrer and click id of every row of ``batch``."""
     m = batch.num_rows
     cts = (
@@ -284,7 +283,7 @@ def _labels(batch: Any, params: dict[str, ObjArray], last_click: bool) -> dict[s
         if "collected_traffic_source" in batch.column_names
         else None
     )
-    out: dict[str, ObjArray] = {}
+    out: dict[str, ObjectArray] = {}
     last = None
     if last_click and "session_traffic_source_last_click" in batch.column_names:
         last = _field(batch.column("session_traffic_source_last_click"), "manual_campaign")

@@ -62,6 +62,7 @@ from touchcredit.connectors.report import (
     finish,
     rejections,
 )
+from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
@@ -71,8 +72,6 @@ from touchcredit.hygiene.labels import map_distinct
 
 __all__ = ["CHANNELS", "read"]
 
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 #: HubSpot source value (lower case, ``_`` as space) -> (channel group, source label rule).
 CHANNELS: dict[str, tuple[str, str]] = {
@@ -112,7 +111,7 @@ _DEALS: dict[str, files.Kind] = {
 }
 
 
-def _key(values: ObjArray) -> ObjArray:
+def _key(values: ObjectArray) -> ObjectArray:
     out = np.full(values.size, "", dtype=object)
     ok = values != None  # noqa: E711
     if ok.any():
@@ -120,13 +119,13 @@ def _key(values: ObjArray) -> ObjArray:
     return out
 
 
-def _column(table: Any, name: str) -> ObjArray:
+def _column(table: Any, name: str) -> ObjectArray:
     if name in table.column_names:
         return files.texts(table.column(name))
     return np.full(table.num_rows, None, dtype=object)
 
 
-def _source_touch(table: Any, prefix: str) -> dict[str, ObjArray]:
+def _source_touch(table: Any, prefix: str) -> dict[str, ObjectArray]:
     """Channel, source and campaign of the ``Original``/``Latest`` source of each contact."""
     value = _column(table, f"{prefix} Source")
     dd1 = _column(table, f"{prefix} Source Drill-Down 1")
@@ -182,7 +181,7 @@ def _present(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     return ~missing
 
 
-def _first_contact(deals: Any, column: str) -> ObjArray:
+def _first_contact(deals: Any, column: str) -> ObjectArray:
     raw = files.texts(deals.column(column))
     out = np.full(raw.size, None, dtype=object)
     ok = raw != None  # noqa: E711
@@ -205,7 +204,7 @@ def _won(deals: Any, won_stages: Sequence[str]) -> npt.NDArray[np.bool_]:
     return np.fromiter((v in won for v in stages.tolist()), dtype=bool, count=stages.size)
 
 
-def _associations(table: Any, column: str) -> tuple[IntArray, ObjArray]:
+def _associations(table: Any, column: str) -> tuple[IntArray, ObjectArray]:
     """Every (row, associated id) pair of a ``;``- or ``,``-separated association column."""
     raw = files.texts(table.column(column))
     ok = np.flatnonzero(raw != None)  # noqa: E711
@@ -222,7 +221,7 @@ def _associations(table: Any, column: str) -> tuple[IntArray, ObjArray]:
 
 def _company_members(
     deals: Any, contacts: Any, company_column: str, contact_company_column: str
-) -> tuple[IntArray, ObjArray]:
+) -> tuple[IntArray, ObjectArray]:
     """(deal row, contact Record ID) of every contact of every company of each deal."""
     deal_row, company = _associations(deals, company_column)
     person_row, person_company = _associations(contacts, contact_company_column)

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeRule, TimeZoneLike, check_unit
@@ -38,7 +38,6 @@ __all__ = [
     "rejections",
 ]
 
-IntArray = npt.NDArray[np.int64]
 _ROW = re.compile(r"^(?:conversion )?row \d+:\s*")
 
 

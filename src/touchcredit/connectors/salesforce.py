@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, rejections
+from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
@@ -50,8 +51,6 @@ Group = Literal["deal", "account", "contact"]
 #: Which opportunities are conversions, and when.
 Conversions = Literal["won", "created"]
 
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 _MEMBERS: dict[str, files.Kind] = {
     "CampaignId": "text",
@@ -73,7 +72,7 @@ _OPPS: dict[str, files.Kind] = {
 _ROLES: dict[str, files.Kind] = {"OpportunityId": "text", "ContactId": "text"}
 
 
-def _texts(table: Any, name: str) -> ObjArray:
+def _texts(table: Any, name: str) -> ObjectArray:
     if name in table.column_names:
         return files.texts(table.column(name))
     return np.full(table.num_rows, None, dtype=object)
@@ -116,7 +115,7 @@ def _touches(
 
 def _role_links(
     opps: Any, roles: Any
-) -> tuple[IntArray, ObjArray, ObjArray, npt.NDArray[np.bool_]]:
+) -> tuple[IntArray, ObjectArray, ObjectArray, npt.NDArray[np.bool_]]:
     """Usable contact-role rows: their opportunity row, contact, role and primary flag."""
     role_opp = files.index_in(_texts(roles, "OpportunityId"), _texts(opps, "Id"))
     contact = _texts(roles, "ContactId")
@@ -129,7 +128,7 @@ def _role_links(
     return role_opp[r], contact[r], _texts(roles, "Role")[r], primary[r]
 
 
-def _primary_contact(opps: Any, roles: Any) -> ObjArray:
+def _primary_contact(opps: Any, roles: Any) -> ObjectArray:
     """Each opportunity's primary contact role, else its first one (None without)."""
     opp, contact, _, primary = _role_links(opps, roles)
     r = np.arange(opp.size)
@@ -140,7 +139,7 @@ def _primary_contact(opps: Any, roles: Any) -> ObjArray:
     return out
 
 
-def _account_pairs(opps: Any, contacts: Any) -> tuple[IntArray, ObjArray]:
+def _account_pairs(opps: Any, contacts: Any) -> tuple[IntArray, ObjectArray]:
     """Every (opportunity row, contact id) pair whose AccountIds match: a join by key."""
     n = opps.num_rows
     keys = group_keys(

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.report import Cleaning
+from touchcredit.core.arrays import ObjectArray
 from touchcredit.hygiene.canon import LabelCanon
 from touchcredit.hygiene.identity import normalize_email
 from touchcredit.hygiene.labels import label_key
@@ -32,10 +33,8 @@ __all__ = [
     "won_mask",
 ]
 
-ObjArray = npt.NDArray[np.object_]
 
-
-def lead_key(values: Any) -> ObjArray:
+def lead_key(values: Any) -> ObjectArray:
     """Comparison keys of lead ids: text trimmed; an email trimmed and lower-cased.
 
     The same rule as the cleaning path's email identifiers
@@ -146,7 +145,7 @@ def sheet_times(
     return out
 
 
-def sheet_labels(table: Any, col: str | None, canon: LabelCanon | None) -> ObjArray | None:
+def sheet_labels(table: Any, col: str | None, canon: LabelCanon | None) -> ObjectArray | None:
     if col is None:
         return None
     values = files.texts(table.column(col))

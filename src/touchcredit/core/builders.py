@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import FloatArray, IntArray, TimeArray
 from touchcredit.core.columns import as_object_array, as_values, index_int_journeys
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.factorize import factorize_ids, factorize_labels
@@ -53,9 +54,6 @@ __all__ = [
     "selected_fields",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-TimeArray = npt.NDArray[np.datetime64]
 Codes = npt.NDArray[np.int32]
 Labels = dict[str, tuple[Codes, tuple[str, ...]]]
 

@@ -14,10 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import IntArray
 
 __all__ = ["as_object_array", "as_values", "check_length", "index_int_journeys", "missing_mask"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def as_object_array(values: Any, *, field: str) -> npt.NDArray[Any]:

@@ -6,6 +6,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import read_only
+
 __all__ = ["DIMENSIONS", "GROUP_LABELS", "Dimension"]
 
 #: The label columns of a touch, in the order reports list them.
@@ -31,6 +33,9 @@ class Dimension:
 
     codes: npt.NDArray[np.int32]
     categories: tuple[str, ...]
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "codes", read_only(self.codes))
 
     def labels(self) -> npt.NDArray[np.object_]:
         """Label of every touch as an object array (None where not recorded)."""

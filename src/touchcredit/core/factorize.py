@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array, check_length, missing_mask
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
 ]
 
 Codes = npt.NDArray[np.int32]
-IntArray = npt.NDArray[np.int64]
 
 #: Below this many rows, pandas is used only when something already imported it
 #: (importing it costs more than sorting a small column).

@@ -7,11 +7,10 @@ Plain functions over node-index arrays, without domain words: identity stitching
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
+
+from touchcredit.core.arrays import IntArray
 
 __all__ = ["components_hook_compress", "connected_components", "dense_first_seen"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def components_hook_compress(n: int, a: IntArray, b: IntArray) -> IntArray:

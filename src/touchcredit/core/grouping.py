@@ -15,15 +15,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray, TimeArray
 from touchcredit.core.columns import missing_mask
 from touchcredit.core.factorize import factorize_ids
 from touchcredit.core.time import TimeZoneLike, as_tzinfo
 
 __all__ = ["Groups", "compact", "factorize_any", "group_quantiles", "local_days", "local_months"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-TimeArray = npt.NDArray[np.datetime64]
 
 _HOUR = 3_600_000_000
 _DAY = 24 * _HOUR

@@ -6,13 +6,11 @@ import functools
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import IntArray
 
 __all__ = ["Pairs", "eligible_pairs"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)

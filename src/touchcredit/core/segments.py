@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
+
 __all__ = [
     "gather_segments",
     "lengths",
@@ -26,9 +28,6 @@ __all__ = [
     "segment_sum",
     "sort_order",
 ]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 def lengths(offsets: IntArray) -> IntArray:

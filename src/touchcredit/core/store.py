@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import FloatArray, IntArray, TimeArray, read_only
 from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays, selected_fields
 from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS, Dimension
 from touchcredit.core.display import html_summary
@@ -36,10 +37,6 @@ from touchcredit.core.progress import progress_bar
 from touchcredit.core.time import TimeRule, TimeZoneLike, to_duration
 
 __all__ = ["JourneySet"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-TimeArray = npt.NDArray[np.datetime64]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -97,21 +94,21 @@ class JourneySet:
     ['paid search', 'email']
     """
 
-    journey_ids: npt.NDArray[Any]
-    offsets: IntArray
-    timestamp: TimeArray
+    journey_ids: npt.NDArray[Any] = attrs.field(converter=read_only)
+    offsets: IntArray = attrs.field(converter=read_only)
+    timestamp: TimeArray = attrs.field(converter=read_only)
     source: Dimension
     channel: Dimension
     campaign: Dimension
     method: Dimension
-    touch_row: IntArray
-    conversion_journey: IntArray
-    conversion_time: TimeArray
-    conversion_value: FloatArray
-    lead_created_at: TimeArray
-    opportunity_created_at: TimeArray
-    closed_at: TimeArray
-    conversion_row: IntArray
+    touch_row: IntArray = attrs.field(converter=read_only)
+    conversion_journey: IntArray = attrs.field(converter=read_only)
+    conversion_time: TimeArray = attrs.field(converter=read_only)
+    conversion_value: FloatArray = attrs.field(converter=read_only)
+    lead_created_at: TimeArray = attrs.field(converter=read_only)
+    opportunity_created_at: TimeArray = attrs.field(converter=read_only)
+    closed_at: TimeArray = attrs.field(converter=read_only)
+    conversion_row: IntArray = attrs.field(converter=read_only)
     target: str = "conversions"
     currency: str | None = None
     touch_labels: Mapping[str, Dimension] = attrs.field(factory=dict)

@@ -19,9 +19,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
+
 __all__ = ["TIE_ORDER", "order_runs", "order_ties", "text_rank", "tie_runs"]
 
-IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]
 
 #: Label columns that order touches at the same instant, most significant first.

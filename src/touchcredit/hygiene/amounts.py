@@ -28,11 +28,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
+
+from touchcredit.core.arrays import ObjectArray
 
 __all__ = ["AmountError", "decimal_mark", "normalize_amounts"]
 
-ObjArray = npt.NDArray[np.object_]
 
 _SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'](?=\d)")
 _SHAPE = re.compile(r"^[+-]?(?:\d[\d.,]*|[.,]\d+)$")
@@ -119,7 +119,7 @@ def _plain(text: str, mark: str | None) -> str | None:
     return sign + (digits or "0") + (f".{frac}" if frac else "")
 
 
-def normalize_amounts(values: Sequence[Any], *, column: str) -> ObjArray:
+def normalize_amounts(values: Sequence[Any], *, column: str) -> ObjectArray:
     """Text amounts rewritten as ``1200.5`` under the column's rule (module docstring);
     other values (numbers, None, text that is not an amount) are kept as they are.
 

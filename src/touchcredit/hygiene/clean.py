@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
@@ -48,9 +49,6 @@ from touchcredit.hygiene.source_medium import medium_labels
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = ["CleaningReport", "Rejections", "clean"]
-
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 
 def clean(

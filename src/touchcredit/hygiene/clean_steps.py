@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.time import TimeRule, as_tzinfo, date_only, end_of_day
 from touchcredit.hygiene import identity, timestamps, utm
@@ -31,9 +32,6 @@ __all__ = [
     "tidy_channels",
     "url_tags",
 ]
-
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 
 def column_of(table: Mapping[str, Any], name: str, n: int | None, what: str) -> Any:

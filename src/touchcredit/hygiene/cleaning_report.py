@@ -10,15 +10,13 @@ from collections.abc import Mapping
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.display import html_table
 from touchcredit.hygiene.identity import MergeGroups
 from touchcredit.hygiene.placeholders import IgnoredIdentifiers, no_ignored
 
 __all__ = ["CleaningReport", "Rejections", "no_rejections"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)

@@ -15,12 +15,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.time import to_datetime64, to_duration
 from touchcredit.hygiene.labels import distinct_strings
 
 __all__ = ["Deduplication", "deduplicate", "deduplicate_codes"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)

@@ -42,8 +42,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.segments import gather_segments
@@ -51,22 +51,20 @@ from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
 __all__ = ["GroupJourneys", "Membership", "group_journeys", "group_keys"]
 
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 #: Prefix of the journey id of a person who belongs to no group.
 PERSON_PREFIX = "(person "
 
 
-def _groups(values: Any) -> ObjArray:
+def _groups(values: Any) -> ObjectArray:
     return as_object_array(values, field="group")
 
 
-def _members(values: Any) -> ObjArray:
+def _members(values: Any) -> ObjectArray:
     return as_object_array(values, field="member")
 
 
-def _roles(values: Any) -> ObjArray | None:
+def _roles(values: Any) -> ObjectArray | None:
     return None if values is None else as_object_array(values, field="role")
 
 
@@ -96,10 +94,10 @@ class Membership:
     2
     """
 
-    group: ObjArray = attrs.field(converter=_groups)
-    member: ObjArray = attrs.field(converter=_members)
+    group: ObjectArray = attrs.field(converter=_groups)
+    member: ObjectArray = attrs.field(converter=_members)
     identifier: str = attrs.field(validator=attrs.validators.instance_of(str))
-    role: ObjArray | None = attrs.field(default=None, converter=_roles)
+    role: ObjectArray | None = attrs.field(default=None, converter=_roles)
 
     def __attrs_post_init__(self) -> None:
         n = self.group.shape[0]
@@ -150,10 +148,10 @@ class GroupJourneys:
     """
 
     touch: IntArray
-    journey_id: ObjArray
+    journey_id: ObjectArray
     contact: Dimension
     role: Dimension
-    conversion_journey_id: ObjArray
+    conversion_journey_id: ObjectArray
     members: Mapping[str, int]
     engaged: Mapping[str, int]
 

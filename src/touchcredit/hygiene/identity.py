@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.factorize import argsort_values
 from touchcredit.core.graph import connected_components
@@ -55,7 +56,6 @@ __all__ = [
     "stitch",
 ]
 
-IntArray = npt.NDArray[np.int64]
 KINDS = ("id", "email", "phone")
 #: Default of ``stitch(max_journeys=)``: a value on more journeys is shared, not a person's.
 MAX_JOURNEYS = 100

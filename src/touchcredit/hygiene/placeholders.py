@@ -28,6 +28,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray
+
 __all__ = [
     "NO_VALUE",
     "IgnoredIdentifiers",
@@ -37,7 +39,6 @@ __all__ = [
     "placeholder_mask",
 ]
 
-IntArray = npt.NDArray[np.int64]
 
 #: Words that stand for "no value" in an identifier field (compared trimmed, lower case).
 NO_VALUE = frozenset(

@@ -22,13 +22,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.factorize import arrow_text_codes
 
 __all__ = ["ARROW_MIN_ROWS", "TextCodes", "factorize_text", "from_codes", "is_missing_value"]
 
-IntArray = npt.NDArray[np.int64]
-ObjArray = npt.NDArray[np.object_]
 
 #: Below this many rows, pyarrow is used only when something already imported it.
 ARROW_MIN_ROWS = 100_000
@@ -50,7 +49,7 @@ def is_missing_value(value: Any) -> bool:
         return True
 
 
-def _objects(values: list[Any]) -> ObjArray:
+def _objects(values: list[Any]) -> ObjectArray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
@@ -78,16 +77,16 @@ class TextCodes:
     """
 
     codes: IntArray
-    values: ObjArray
+    values: ObjectArray
 
     def __len__(self) -> int:
         return int(self.codes.shape[0])
 
-    def labels(self) -> ObjArray:
+    def labels(self) -> ObjectArray:
         """The value of every row (None where missing)."""
         table = np.empty(self.values.shape[0] + 1, dtype=object)
         table[:-1] = self.values
-        out: ObjArray = table[self.codes]  # code -1 reads the trailing None
+        out: ObjectArray = table[self.codes]  # code -1 reads the trailing None
         return out
 
     def per_row(self, per_value: npt.NDArray[Any], missing: Any) -> npt.NDArray[Any]:
@@ -98,7 +97,7 @@ class TextCodes:
         out: npt.NDArray[Any] = table[self.codes]
         return out
 
-    def recode(self, lookup: IntArray, values: ObjArray) -> TextCodes:
+    def recode(self, lookup: IntArray, values: ObjectArray) -> TextCodes:
         """New codes ``lookup[code]`` (-1 stays -1) over the new ``values``."""
         table = np.append(np.asarray(lookup, dtype=np.int64), -1)
         return TextCodes(table[self.codes], values)
@@ -153,7 +152,7 @@ class TextCodes:
         return self.recode(lookup, kept[order])
 
 
-def _dedupe(values: list[Any]) -> tuple[IntArray, ObjArray]:
+def _dedupe(values: list[Any]) -> tuple[IntArray, ObjectArray]:
     """Index of each value among the distinct non-None ones (-1 for None), and those."""
     index: dict[Any, int] = {}
     lookup = np.fromiter(
@@ -279,7 +278,7 @@ def _drop_missing(codes: IntArray, keys: list[Any]) -> TextCodes:
     return TextCodes(np.append(lookup, -1)[codes], _objects(kept))
 
 
-def _factorize_arrow(arr: ObjArray) -> TextCodes | None:
+def _factorize_arrow(arr: ObjectArray) -> TextCodes | None:
     """pyarrow's hash table, for a column of ``str`` and missing values only."""
     coded = arrow_text_codes(arr)
     return None if coded is None else TextCodes(coded[1], coded[0])

@@ -25,11 +25,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time import TimeZoneLike, read_times
 
 __all__ = ["ParsedTimes", "parse"]
-
-TimeArray = npt.NDArray[np.datetime64]
 
 
 @attrs.frozen(eq=False)

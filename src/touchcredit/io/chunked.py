@@ -27,10 +27,10 @@ from typing import Any, Unpack
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
 from touchcredit.attribution.totals import Totals
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
@@ -41,10 +41,10 @@ from touchcredit.io.chunks import (
 )
 from touchcredit.models.base import AttributionModel, get
 from touchcredit.models.counting import CountingModel, missing_counting_methods
+from touchcredit.models.fitted import is_fitted
 
 __all__ = ["ChunkedAttribution", "LargeJourneyWarning", "attribute_parquet"]
 
-FloatArray = npt.NDArray[np.float64]
 Label = str | None
 
 
@@ -271,7 +271,7 @@ def attribute_parquet(
     run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, default_tz, progress)
     model = get(model) if isinstance(model, str) else model
     if fit is None:
-        fit = not model.is_fitted
+        fit = not is_fitted(model)
     # a model fitted here learned its channel factors on all the chunks together; one
     # fitted elsewhere splits each conversion (its factors belong to other journeys)
     reading: Totals = "per_conversion"

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.ties import TIE_ORDER
@@ -35,8 +36,6 @@ from touchcredit.kpi.tables import MetricTable
 
 __all__ = ["LAG_BUCKETS", "assisted", "path_lengths", "time_lags"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 _DAY_US = 86_400_000_000
 #: Time-lag buckets: (first day, label); a bucket runs to the next one's first day.

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.grouping import compact, local_months
 from touchcredit.core.time import TimeZoneLike
@@ -27,9 +28,6 @@ from touchcredit.kpi.ratios import key_columns as _key_columns
 from touchcredit.kpi.ratios import show_key
 
 __all__ = ["UnmatchedLabelWarning", "money_table"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 class _Universe:

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.core.grouping import Groups, group_quantiles
 from touchcredit.core.time import TimeZoneLike
@@ -29,7 +28,6 @@ from touchcredit.kpi.tables import MetricTable
 
 __all__ = ["PHASES", "cohorts", "funnel", "lead_quality", "qualified_leads", "visitor_conversion"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Funnel phase of every stage.
 PHASES: Mapping[str, str] = {

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import IntArray, TimeArray
 from touchcredit.core.columns import as_object_array, as_values
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.domain import Deal, Lead
@@ -43,8 +44,6 @@ __all__ = [
     "stage_times",
 ]
 
-IntArray = npt.NDArray[np.int64]
-TimeArray = npt.NDArray[np.datetime64]
 
 #: The LeadSet field of every funnel stage, in order (lead, mql, sql, opportunity, customer).
 STAGE_FIELDS: tuple[str, ...] = ("created_at", "mql_at", "sql_at", "opportunity_at", "customer_at")

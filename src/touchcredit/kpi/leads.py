@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray, TimeArray, read_only, read_only_values
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.display import html_table
 from touchcredit.core.domain import Deal, Lead
@@ -42,9 +43,6 @@ from touchcredit.kpi.lead_groups import lead_column, lead_groups
 
 __all__ = ["STAGES", "Groups", "LeadSet", "local_months"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-TimeArray = npt.NDArray[np.datetime64]
 
 #: The funnel stages, in order.
 STAGES: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "customer")
@@ -96,23 +94,23 @@ class LeadSet:
     ([True, False, True], [True, False, False])
     """
 
-    lead_ids: npt.NDArray[Any]
-    created_at: TimeArray
+    lead_ids: npt.NDArray[Any] = attrs.field(converter=read_only)
+    created_at: TimeArray = attrs.field(converter=read_only)
     source: Dimension
     channel: Dimension
     campaign: Dimension
     method: Dimension
-    mql_at: TimeArray
-    sql_at: TimeArray
-    opportunity_at: TimeArray
-    customer_at: TimeArray
-    attributes: Mapping[str, npt.NDArray[Any]]
-    deal_lead: IntArray
-    deal_amount: FloatArray
-    deal_currency: npt.NDArray[Any]
-    deal_created_at: TimeArray
-    deal_closed_at: TimeArray
-    deal_won: npt.NDArray[np.bool_]
+    mql_at: TimeArray = attrs.field(converter=read_only)
+    sql_at: TimeArray = attrs.field(converter=read_only)
+    opportunity_at: TimeArray = attrs.field(converter=read_only)
+    customer_at: TimeArray = attrs.field(converter=read_only)
+    attributes: Mapping[str, npt.NDArray[Any]] = attrs.field(converter=read_only_values)
+    deal_lead: IntArray = attrs.field(converter=read_only)
+    deal_amount: FloatArray = attrs.field(converter=read_only)
+    deal_currency: npt.NDArray[Any] = attrs.field(converter=read_only)
+    deal_created_at: TimeArray = attrs.field(converter=read_only)
+    deal_closed_at: TimeArray = attrs.field(converter=read_only)
+    deal_won: npt.NDArray[np.bool_] = attrs.field(converter=read_only)
 
     @property
     def n_leads(self) -> int:

@@ -25,9 +25,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from touchcredit.core.time import TimeZoneLike
 from touchcredit.hygiene.catalog import Catalog
 from touchcredit.kpi.economics import UnmatchedLabelWarning, money_table
@@ -51,9 +48,6 @@ __all__ = [
     "roas",
     "roi",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def _ratio(num: Any, den: Any, metric: str, a: str, b: str) -> Any:

@@ -18,13 +18,13 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.store import JourneySet
 from touchcredit.kpi.ratios import divide as _divide
 from touchcredit.kpi.tables import MetricTable
 
 __all__ = ["PathIndex", "path_index", "top_paths"]
 
-IntArray = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
 _NONE_LABEL = "(not recorded)"

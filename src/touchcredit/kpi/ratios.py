@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["UndefinedMetricWarning", "checked", "divide", "key_columns", "show_key"]
+from touchcredit.core.arrays import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
+__all__ = ["UndefinedMetricWarning", "checked", "divide", "key_columns", "show_key"]
 
 
 class UndefinedMetricWarning(RuntimeWarning):

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.columns import as_values
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.domain import Spend
@@ -17,8 +18,6 @@ from touchcredit.core.frame_input import column_names, labels_of, plain_values, 
 from touchcredit.core.mapping import require_columns
 
 __all__ = ["SpendTable"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @attrs.frozen(eq=False)

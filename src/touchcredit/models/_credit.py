@@ -19,17 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments
+from touchcredit.core.arrays import BoolArray, CodeArray, FloatArray, IntArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import to_duration
 from touchcredit.models.base import AttributionModel, check_is_fitted
 from touchcredit.models.channel_sets import distinct_members, group_sets
 from touchcredit.models.eligibility import select_pairs
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-CodeArray = npt.NDArray[np.int32]
 
 #: A channel label; None stands for touches whose channel was not recorded.
 Label = str | None
@@ -314,17 +310,6 @@ def _incidence(
         dense[rows, cols] = 1.0
         return (lambda x: dense @ x), (lambda y: y @ dense)
     return (lambda x: wsum(rows, x[cols], n_rows)), (lambda y: wsum(cols, y[rows], n))
-
-
-def fit_scale(
-    members: BoolArray, weight: FloatArray, target: FloatArray, *, max_iter: int = 20_000
-) -> tuple[FloatArray, float]:
-    """:func:`fit_scale_entries` on a dense membership matrix."""
-    rows, cols = np.nonzero(members)
-    return fit_scale_entries(
-        rows.astype(np.int64), cols.astype(np.int64), members.shape, weight, target,
-        max_iter=max_iter,
-    )  # fmt: skip
 
 
 def fit_scale_entries(

@@ -32,8 +32,8 @@ from typing import Any, NoReturn
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import BoolArray, FloatArray, IntArray
 from touchcredit.models.markov_counts import CONVERSION, START, MarkovCounts
 
 __all__ = [
@@ -46,9 +46,6 @@ __all__ = [
     "removal_effects_pair",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Transient states up to which the dense method is always used.
 DENSE_LIMIT = 2000

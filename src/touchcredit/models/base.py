@@ -1,19 +1,23 @@
 """The attribution model contract and the registry of models by name.
 
-A model is a small strategy object in the scikit-learn manner: its constructor
-arguments are its parameters, stored unchanged and shown in its repr; ``fit`` learns
-from data (data-driven models only) and returns ``self``; learned state carries a
-trailing underscore. ``weights`` returns one float64 per (conversion, touch) pair of
-:meth:`AttributionModel.pairs`, each conversion's weights summing to 1.
+A model is a small strategy value in the attrs and scikit-learn manner: its parameters
+are declared attrs fields, converted and validated once, frozen afterwards and shown in
+its repr; ``fit`` learns from data (data-driven models only) and returns ``self``;
+learned state carries a trailing underscore. ``weights`` returns one float64 per
+(conversion, touch) pair of :meth:`AttributionModel.pairs`, each conversion's weights
+summing to 1.
 
 Which pairs a model weighs is not the model's choice: :meth:`AttributionModel.pairs`
 applies the lookback window and the exclude filters for every model
 (:mod:`touchcredit.models.eligibility`). Whether a model is fitted is judged from its
 learned attributes (:func:`check_is_fitted`), not from a flag it must remember to set.
 
-Subclasses register themselves by name::
+Models register themselves by name, ``@register`` above the attrs decorator (attrs
+builds a new class for a slotted class, and the registry must hold that one)::
 
-    class MyModel(AttributionModel, name="my_model"):
+    @register(name="my_model")
+    @attrs.define(frozen=True, kw_only=True)
+    class MyModel(AttributionModel):
         ...
 
 The registry is keyed by class: a second class under a taken name is an error unless
@@ -26,21 +30,36 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import copy
 import datetime as dt
-import inspect
 import threading
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar, overload
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import to_duration
 from touchcredit.models.counting import qualified_name
 from touchcredit.models.eligibility import eligible_pairs
+from touchcredit.models.fitted import (
+    NotFittedError,
+    check_is_fitted,
+    is_fitted,
+    learned_attributes,
+)
+from touchcredit.models.parameters import (
+    default_of,
+    labels,
+    optional_duration,
+    parameter_fields,
+    parameter_name,
+    same_value,
+)
 
 __all__ = [
     "AttributionModel",
@@ -48,9 +67,13 @@ __all__ = [
     "available",
     "check_is_fitted",
     "get",
+    "is_fitted",
     "isolated_registry",
+    "parameter_fields",
     "register",
 ]
+
+M = TypeVar("M", bound="type[AttributionModel]")
 
 ENTRY_POINT_GROUP = "touchcredit.models"
 
@@ -59,82 +82,42 @@ _LOCK = threading.Lock()
 _ENTRY_POINTS_LOADED = False
 
 
-class NotFittedError(RuntimeError):
-    """A data-driven model was asked for weights before :meth:`~AttributionModel.fit`."""
+def _lookback(value: Any) -> dt.timedelta | None:
+    return optional_duration(value, field="lookback")
 
 
-def learned_attributes(model: object) -> list[str]:
-    """Names of the learned attributes of ``model``: instance attributes ending in ``_``.
-
-    The scikit-learn convention: ``fit`` sets ``transition_matrix_``, ``shares_``, ...;
-    the constructor never does. Names starting with ``__`` do not count.
-
-    Examples
-    --------
-    >>> class M:
-    ...     def __init__(self):
-    ...         self.order = 1
-    >>> m = M()
-    >>> learned_attributes(m)
-    []
-    >>> m.shares_ = {"seo": 1.0}
-    >>> learned_attributes(m)
-    ['shares_']
-    """
-    names = list(getattr(model, "__dict__", {}))
-    for klass in type(model).__mro__:
-        for slot in klass.__dict__.get("__slots__", ()):
-            if hasattr(model, slot):
-                names.append(slot)
-    return sorted({n for n in names if n.endswith("_") and not n.startswith("__")})
+def _exclude_channels(value: Any) -> tuple[str, ...]:
+    return labels(value, field="exclude_channels")
 
 
-def check_is_fitted(model: AttributionModel) -> None:
-    """Raise :class:`NotFittedError` when a data-driven ``model`` has not been fitted.
-
-    A model that does not learn from data (``learns_from_data = False``) is always
-    fitted. A data-driven model is fitted once it holds a learned attribute (an
-    instance attribute whose name ends in ``_``, set by ``fit``), as in scikit-learn;
-    no private flag is involved, so your own model is judged the same way.
-
-    Parameters
-    ----------
-    model : AttributionModel
-
-    Raises
-    ------
-    NotFittedError
-        Naming the model and what to do.
-
-    Examples
-    --------
-    >>> from touchcredit.models import MarkovModel, Linear
-    >>> check_is_fitted(Linear())
-    >>> check_is_fitted(MarkovModel())
-    Traceback (most recent call last):
-    ...
-    touchcredit.models.base.NotFittedError: MarkovModel is not fitted; call fit(journeys) \
-first (it has no learned attribute, a name ending in '_')
-    """
-    if model.learns_from_data and not learned_attributes(model):
-        raise NotFittedError(
-            f"{type(model).__name__} is not fitted; call fit(journeys) first (it has no "
-            "learned attribute, a name ending in '_')"
-        )
+def _exclude_sources(value: Any) -> tuple[str, ...]:
+    return labels(value, field="exclude_sources")
 
 
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
 class AttributionModel(abc.ABC):
-    """Base class of every attribution model.
+    """Base class of every attribution model: declared, frozen parameters.
 
-    Subclass it, give it a registry name, and implement :meth:`weights` (and
-    :meth:`fit` when the model learns from data). The base class provides the
-    parameter machinery (``get_params``, repr, equality), the eligible pairs
-    (with the ``lookback`` window) and the registry.
+    A model is an attrs class. Its parameters are declared fields (with a converter
+    or validator where input is checked), frozen after construction: setting one
+    raises :class:`attrs.exceptions.FrozenInstanceError`; :meth:`clone` (or
+    :func:`attrs.evolve`) makes a changed copy. Equality and the hash come from the
+    parameters, so a model stays put in a set or as a dict key.
+
+    What a data-driven model learns in :meth:`fit` is not a parameter: it is stored
+    with :meth:`_set_learned` in attributes whose names end in ``_`` (scikit-learn's
+    convention), outside the frozen fields. The model's value (repr, equality, hash)
+    is its parameters alone; :meth:`clone` returns an unfitted copy.
+
+    Subclass it as an attrs class (``@attrs.define(frozen=True, kw_only=True)``),
+    register it by name with :func:`register` placed *above* the attrs decorator, and
+    implement :meth:`weights` (and :meth:`fit` when the model learns from data).
 
     Parameters
     ----------
-    lookback : datetime.timedelta, optional
-        Only touches at most this long before a conversion are eligible.
+    lookback : datetime.timedelta or str, optional
+        Only touches at most this long before a conversion are eligible (text such
+        as ``"30d"`` is read as a duration).
     exclude_channels, exclude_sources : iterable of str, optional
         Touches with these channels/sources are not eligible, unless a conversion
         has no other eligible touch, in which case the filter is ignored for that
@@ -145,20 +128,26 @@ class AttributionModel(abc.ABC):
     --------
     A model that gives all the credit to the second touch (the first when alone):
 
+    >>> import attrs
     >>> import numpy as np
     >>> from touchcredit.models import AttributionModel
-    >>> class SecondTouch(AttributionModel):  # add name="..." to register it
+    >>> @attrs.define(frozen=True, kw_only=True, repr=False)  # repr=False: the short repr
+    ... class SecondTouch(AttributionModel):  # add @register(name="...") to register it
     ...     def weights(self, journeys):
     ...         p = self.pairs(journeys)
     ...         target = np.minimum(p.length, 2) - 1
     ...         return (p.position == target[p.conversion]).astype(float)
     >>> SecondTouch()
     SecondTouch()
-    >>> SecondTouch(lookback=None).get_params()
-    {'lookback': None, 'exclude_channels': (), 'exclude_sources': ()}
+    >>> SecondTouch(lookback="30d").get_params()
+    {'lookback': datetime.timedelta(days=30), 'exclude_channels': (), 'exclude_sources': ()}
+    >>> SecondTouch().lookback = None
+    Traceback (most recent call last):
+    ...
+    attr.exceptions.FrozenInstanceError: can't set attribute
     """
 
-    #: Registry name of the model (set by ``class X(AttributionModel, name=...)``).
+    #: Registry name of the model (set by :func:`register`).
     name: ClassVar[str] = ""
     #: Whether the model learns from data in ``fit`` (Markov, Shapley, ...).
     learns_from_data: ClassVar[bool] = False
@@ -166,17 +155,14 @@ class AttributionModel(abc.ABC):
     #: :class:`~touchcredit.models.CountingModel` (Spark decodes only these).
     count_types: ClassVar[tuple[type, ...]] = ()
 
-    def __init__(
-        self,
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        self.lookback = lookback
-        self.exclude_channels = _str_tuple(exclude_channels, "exclude_channels")
-        self.exclude_sources = _str_tuple(exclude_sources, "exclude_sources")
-        self._validate_lookback()
+    lookback: dt.timedelta | None = attrs.field(default=None, converter=_lookback)
+    exclude_channels: tuple[str, ...] = attrs.field(default=(), converter=_exclude_channels)
+    exclude_sources: tuple[str, ...] = attrs.field(default=(), converter=_exclude_sources)
+
+    @lookback.validator
+    def _check_lookback(self, attribute: attrs.Attribute[Any], value: dt.timedelta | None) -> None:
+        if value is not None and value < dt.timedelta(0):
+            raise ValueError(f"'lookback' must be >= 0, got {value!r}")
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -186,93 +172,104 @@ class AttributionModel(abc.ABC):
                 "weighs (lookback window and exclude filters) are decided by "
                 "AttributionModel for every model; implement weights() only"
             )
+        if "__init__" in cls.__dict__ and "__attrs_attrs__" not in cls.__dict__:
+            raise TypeError(
+                f"{cls.__qualname__} defines __init__: declare its parameters as attrs "
+                "fields instead (@attrs.define(frozen=True, kw_only=True) and "
+                "name: type = attrs.field(default=..., converter=...)), so that they are "
+                "validated once, frozen, cloned and reachable from the command line"
+            )
+        if name is None and cls.__dict__.get("name") and "__attrs_attrs__" in cls.__dict__:
+            # attrs rebuilt a registered class (slots): the new class takes its place
+            name = cls.__dict__["name"]
         if name is not None:
             register(cls, name=name)
 
     # ----------------------------------------------------------- parameters
-    def _validate_lookback(self) -> None:
-        if self.lookback is not None:
-            td = to_duration(self.lookback, field="lookback")
-            if td < np.timedelta64(0, "us"):
-                raise ValueError(f"'lookback' must be >= 0, got {self.lookback!r}")
-
-    @classmethod
-    def _init_parameters(cls) -> list[inspect.Parameter]:
-        """Named constructor parameters, following ``**kwargs`` up the MRO (sklearn rule)."""
-        out: list[inspect.Parameter] = []
-        seen: set[str] = set()
-        for klass in cls.__mro__:
-            init = klass.__dict__.get("__init__")
-            if init is None or klass is object:
-                continue
-            more = False
-            for p in inspect.signature(init).parameters.values():
-                if p.kind is p.VAR_KEYWORD:
-                    more = True
-                elif p.name != "self" and p.kind is not p.VAR_POSITIONAL and p.name not in seen:
-                    seen.add(p.name)
-                    out.append(p)
-            if not more:
-                break
-        return out
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p.name for p in cls._init_parameters()]
-
     def get_params(self) -> dict[str, Any]:
-        """The model's parameters, as given to its constructor."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        """The model's parameters (its ``__init__`` arguments), by name.
 
-    def _default_params(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self._init_parameters() if p.default is not p.empty}
+        Examples
+        --------
+        >>> from touchcredit.models import get
+        >>> get("position").get_params()["first"]
+        0.4
+        """
+        return {parameter_name(f): getattr(self, f.name) for f in parameter_fields(type(self))}
 
     def __repr__(self) -> str:
-        defaults = self._default_params()
+        """The class and the parameters that differ from their defaults."""
         shown = []
-        for k, v in self.get_params().items():
-            d = defaults.get(k, inspect.Parameter.empty)
-            try:
-                same = d is not inspect.Parameter.empty and bool(v == d)
-            except (TypeError, ValueError):
-                same = False
-            if not same:
-                shown.append(f"{k}={v!r}")
+        for f in parameter_fields(type(self)):
+            if not f.repr:
+                continue
+            value = getattr(self, f.name)
+            if not same_value(value, default_of(f)):
+                shown.append(f"{parameter_name(f)}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, AttributionModel)
-        return self.get_params() == other.get_params()
-
-    def __hash__(self) -> int:
-        return hash((type(self), repr(self)))
-
     def clone(self, **changes: Any) -> Self:
-        """A new, unfitted model with the same parameters, except ``changes``."""
-        params = self.get_params()
-        unknown = set(changes) - set(params)
+        """A new, unfitted model with the same parameters, except ``changes``.
+
+        :func:`attrs.evolve` with the unchanged parameters deep-copied, so a clone
+        shares no mutable parameter (a dict of shares, a list) with ``self``.
+
+        Raises
+        ------
+        TypeError
+            Naming an unknown parameter and listing the model's parameters.
+
+        Examples
+        --------
+        >>> from touchcredit.models import get
+        >>> m = get("time_decay")
+        >>> m.clone(half_life="3d")
+        TimeDecayModel(half_life=datetime.timedelta(days=3))
+        """
+        names = [parameter_name(f) for f in parameter_fields(type(self))]
+        unknown = set(changes) - set(names)
         if unknown:
             raise TypeError(
                 f"{type(self).__name__} has no parameter(s) {', '.join(sorted(unknown))}; "
-                f"its parameters are {', '.join(params)}"
+                f"its parameters are {', '.join(names)}"
             )
-        params.update(changes)
-        return type(self)(**params)
+        kept = {n: copy.deepcopy(v) for n, v in self.get_params().items() if n not in changes}
+        return attrs.evolve(self, **kept, **changes)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # parameters through __init__ (validated again), learned state as it is; also
+        # right for slotted subclasses, whose attrs __getstate__ knows only the fields
+        learned = {n: getattr(self, n) for n in learned_attributes(self)}
+        return (_rebuild, (type(self), self.get_params(), learned))
+
+    def _set_learned(self, **state: Any) -> None:
+        """Store what ``fit`` learned (names ending in ``_``) beside the frozen parameters.
+
+        Raises
+        ------
+        ValueError
+            For a name that does not end in ``_`` or that is a parameter.
+        """
+        params = {f.name for f in attrs.fields(type(self))}
+        for key, value in state.items():
+            if not key.endswith("_") or key.startswith("_") or key in params:
+                raise ValueError(
+                    f"learned state must be named like 'shares_' (a trailing underscore, "
+                    f"not a parameter), got {key!r}"
+                )
+            object.__setattr__(self, key, value)
 
     # --------------------------------------------------------------- protocol
     @property
     def is_fitted(self) -> bool:
-        """True for models that do not learn, else whether ``fit`` has run.
-
-        Judged by :func:`check_is_fitted` from the learned attributes (``*_``).
-        """
-        try:
-            check_is_fitted(self)
-        except NotFittedError:
-            return False
-        return True
+        """Deprecated: use :func:`touchcredit.models.is_fitted` (``is_fitted(model)``)."""
+        warnings.warn(
+            "model.is_fitted is deprecated; use touchcredit.models.is_fitted(model) (or "
+            "check_is_fitted(model), which raises NotFittedError)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return is_fitted(self)
 
     def fit(self, journeys: JourneySet) -> Self:
         """Learn from ``journeys`` (data-driven models); returns ``self``."""
@@ -307,30 +304,32 @@ class AttributionModel(abc.ABC):
         return self.weights(journeys)
 
 
-def _str_tuple(values: Iterable[str], field: str) -> tuple[str, ...]:
-    if isinstance(values, str):
-        return (values,)
-    out = tuple(values)
-    for v in out:
-        if not isinstance(v, str):
-            raise TypeError(f"{field!r} must hold strings, got {type(v).__name__} {v!r}")
-    return out
+def _rebuild(
+    cls: type[AttributionModel], params: dict[str, Any], learned: dict[str, Any]
+) -> AttributionModel:
+    model = cls(**params)
+    for key, value in learned.items():
+        object.__setattr__(model, key, value)
+    return model
 
 
-def register(
-    cls: type[AttributionModel], *, name: str, replace: bool = False
-) -> type[AttributionModel]:
-    """Register ``cls`` under ``name`` (done for you by ``class X(..., name=...)``).
+@overload
+def register(cls: M, *, name: str, replace: bool = False) -> M: ...
+@overload
+def register(cls: None = None, *, name: str, replace: bool = False) -> Callable[[M], M]: ...
+def register(cls: M | None = None, *, name: str, replace: bool = False) -> M | Callable[[M], M]:
+    """Register a model class under ``name``; used as ``@register(name=...)``.
 
-    The registry is keyed by class. Registering the same class again is a no-op; a
-    new version of it (same module and qualified name, as after re-running a notebook
-    cell or reloading its module) replaces it; any other class under a taken name is
-    an error unless ``replace=True``.
+    Place it above the attrs decorator, so that the registry holds the class attrs
+    built. The registry is keyed by class. Registering the same class again is a
+    no-op; a new version of it (same module and qualified name, as after re-running a
+    notebook cell or reloading its module) replaces it; any other class under a taken
+    name is an error unless ``replace=True``.
 
     Parameters
     ----------
-    cls : type
-        A subclass of :class:`AttributionModel`.
+    cls : type, optional
+        A subclass of :class:`AttributionModel`; without it, a decorator.
     name : str
         The registry name (an identifier).
     replace : bool
@@ -338,8 +337,8 @@ def register(
 
     Returns
     -------
-    type
-        ``cls``, so that ``register`` can be used as a decorator.
+    type or decorator
+        ``cls``, or a decorator that registers and returns its class.
 
     Raises
     ------
@@ -349,17 +348,24 @@ def register(
 
     Examples
     --------
-    >>> from touchcredit.models import Linear
+    >>> from touchcredit.models import LinearModel
     >>> with isolated_registry():
-    ...     class Linear(Linear):  # a user class that happens to share the name
+    ...     @register(name="linear")
+    ...     @attrs.define(frozen=True, kw_only=True)
+    ...     class LinearModel(LinearModel):  # a user class that happens to share the name
     ...         pass
-    ...     register(Linear, name="linear")
     Traceback (most recent call last):
     ...
     ValueError: model name 'linear' is already registered by \
-touchcredit.models.positional.Linear; cannot register ...Linear under it (pass \
+touchcredit.models.positional.LinearModel; cannot register ...LinearModel under it (pass \
 replace=True to replace it, or choose another name)
     """
+    if cls is None:
+
+        def decorate(klass: M) -> M:
+            return register(klass, name=name, replace=replace)
+
+        return decorate
     if not name.isidentifier():
         raise ValueError(f"model name must be an identifier, got {name!r}")
     with _LOCK:
@@ -440,7 +446,7 @@ def get(name: str, **params: Any) -> AttributionModel:
     Examples
     --------
     >>> get("time_decay", half_life=dt.timedelta(days=3))
-    TimeDecay(half_life=datetime.timedelta(days=3))
+    TimeDecayModel(half_life=datetime.timedelta(days=3))
     """
     _load_entry_points()
     try:

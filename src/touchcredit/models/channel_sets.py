@@ -17,11 +17,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import CodeArray, FloatArray, IntArray
+
 __all__ = ["distinct_members", "group_sets", "hash_words", "set_sizes"]
 
-IntArray = npt.NDArray[np.int64]
-CodeArray = npt.NDArray[np.int32]
-FloatArray = npt.NDArray[np.float64]
 U64 = npt.NDArray[np.uint64]
 
 

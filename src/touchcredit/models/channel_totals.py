@@ -24,12 +24,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import Label, ShapleyCounts, wsum
 
 __all__ = ["ChannelTotalsModel", "Factors", "factors_for", "set_totals"]
 
-FloatArray = npt.NDArray[np.float64]
 Measure = Literal["value", "conversions"]
 
 

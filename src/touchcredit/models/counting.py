@@ -57,8 +57,8 @@ class CountingModel(Protocol):
 
     Examples
     --------
-    >>> from touchcredit.models import Linear, MarkovModel
-    >>> isinstance(MarkovModel(), CountingModel), isinstance(Linear(), CountingModel)
+    >>> from touchcredit.models import LinearModel, MarkovModel
+    >>> isinstance(MarkovModel(), CountingModel), isinstance(LinearModel(), CountingModel)
     (True, False)
     >>> [c.__name__ for c in MarkovModel.count_types]
     ['MarkovCounts', 'ShapleyCounts']
@@ -78,8 +78,8 @@ def missing_counting_methods(model: object) -> list[str]:
 
     Examples
     --------
-    >>> from touchcredit.models import Linear, ShapleyModel
-    >>> missing_counting_methods(Linear()), missing_counting_methods(ShapleyModel())
+    >>> from touchcredit.models import LinearModel, ShapleyModel
+    >>> missing_counting_methods(LinearModel()), missing_counting_methods(ShapleyModel())
     (['count', 'fit_counts'], [])
     """
     return [name for name in ("count", "fit_counts") if not callable(getattr(model, name, None))]

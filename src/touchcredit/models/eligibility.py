@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.core import segments
+from touchcredit.core.arrays import BoolArray, IntArray
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import to_duration
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EligiblePairs", "eligible_pairs", "exclusion_mask", "select_pairs"]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 _CacheKey = tuple[int | None, tuple[str, ...], tuple[str, ...]]
 _CACHE: weakref.WeakKeyDictionary[JourneySet, dict[_CacheKey, Pairs]] = weakref.WeakKeyDictionary()
@@ -174,11 +172,11 @@ def eligible_pairs(model: AttributionModel, journeys: JourneySet) -> Pairs:
 
     Examples
     --------
-    >>> from touchcredit.models import Linear
+    >>> from touchcredit.models import LinearModel
     >>> js = JourneySet.from_arrays(journey_id=[1, 1, 1], timestamp=[0, 1, 2],
     ...     channel=["seo", "email", "ads"], conversion_journey_id=[1], conversion_time=[2],
     ...     unit="s")
-    >>> eligible_pairs(Linear(exclude_channels=["seo"]), js).touch.tolist()
+    >>> eligible_pairs(LinearModel(exclude_channels=["seo"]), js).touch.tolist()
     [1, 2]
     """
     runs = journeys.pairs(model.lookback)

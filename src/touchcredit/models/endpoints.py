@@ -12,12 +12,10 @@ role-by-role comparisons.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
+
+from touchcredit.core.arrays import FloatArray, IntArray
 
 __all__ = ["endpoint_weights"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 def endpoint_weights(

@@ -15,26 +15,25 @@ Shapley model (:mod:`touchcredit.models.shapley`).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
+import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
     fit_measure_scales,
-    scaled_weights,
     share_credit,
     wsum,
 )
-from touchcredit.models.absorption import removal_effects, removal_effects_pair
-from touchcredit.models.base import AttributionModel, check_is_fitted
+from touchcredit.models.absorption import Solution, removal_effects, removal_effects_pair
+from touchcredit.models.base import check_is_fitted, register
 from touchcredit.models.channel_totals import factors_for, set_totals
+from touchcredit.models.fitted_shares import FittedShareModel
 from touchcredit.models.markov_counts import (
     CONVERSION,
     NULL,
@@ -42,14 +41,26 @@ from touchcredit.models.markov_counts import (
     MarkovCounts,
     count_paths,
 )
+from touchcredit.models.parameters import boolean, choice, integer
 
 __all__ = ["MarkovModel"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+
+def _order(value: Any) -> int:
+    return integer(value, field="order", low=1)
 
 
-class MarkovModel(AttributionModel, name="markov"):
+def _collapse(value: Any) -> bool:
+    return boolean(value, field="collapse")
+
+
+def _value_credit(value: Any) -> str:
+    return choice(value, field="value_credit", options=("chain", "share"))
+
+
+@register(name="markov")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class MarkovModel(FittedShareModel):
     """Data-driven attribution by Markov removal effects, solved exactly.
 
     States are the last ``order`` channels of a path. Transition counts come from
@@ -140,29 +151,28 @@ class MarkovModel(AttributionModel, name="markov"):
     [0.6667, 0.3333, 1.0]
     """
 
-    learns_from_data = True
     count_types = (MarkovCounts, ShapleyCounts)
 
-    def __init__(
-        self,
-        *,
-        order: int = 1,
-        collapse: bool = True,
-        value_credit: Literal["chain", "share"] = "chain",
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
-        if isinstance(order, bool) or not isinstance(order, int | np.integer) or order < 1:
-            raise ValueError(f"'order' must be an integer >= 1, got {order!r}")
-        if value_credit not in ("chain", "share"):
-            raise ValueError(f"'value_credit' must be 'chain' or 'share', got {value_credit!r}")
-        self.order = int(order)
-        self.collapse = bool(collapse)
-        self.value_credit = value_credit
+    order: int = attrs.field(default=1, converter=_order)
+    collapse: bool = attrs.field(default=True, converter=_collapse)
+    value_credit: Literal["chain", "share"] = attrs.field(
+        default="chain",
+        converter=_value_credit,
+    )
+
+    if TYPE_CHECKING:  # learned in fit (declared for type checkers, not attrs fields)
+        counts_: MarkovCounts
+        removal_effects_: dict[Label, float]
+        shares_: dict[Label, float]
+        value_removal_effects_: dict[Label, float]
+        value_shares_: dict[Label, float]
+        conversion_probability_: float
+        states_: tuple[str, ...]
+        n_states_: int
+        solution_: Solution
+        credit_factor_: FloatArray
+        conversion_factor_: FloatArray
+        unplaced_: tuple[Label, ...]
 
     # ------------------------------------------------------------- counting
     def count(self, journeys: JourneySet) -> MarkovCounts:
@@ -225,27 +235,31 @@ class MarkovModel(AttributionModel, name="markov"):
         c_achieved, c_total = set_totals(counts.sets, c_scale, "conversions")
         c_factors = factors_for(shares * c_total, c_achieved)
 
-        self.counts_ = counts
-        self.channels_ = counts.channels
-        self.removal_effects_ = dict(zip(counts.channels, re.tolist(), strict=True))
-        self.shares_ = dict(zip(counts.channels, shares.tolist(), strict=True))
-        self.value_removal_effects_ = dict(zip(counts.channels, value_re.tolist(), strict=True))
-        self.value_shares_ = dict(zip(counts.channels, value_shares.tolist(), strict=True))
-        self.conversion_probability_ = float(p_conv)
-        self.states_ = ("(start)", *counts.state_labels(), "(conversion)", "(null)")
-        self.credit_scale_ = scale
-        self.credit_gap_ = gap
-        self.conversion_scale_ = c_scale
-        self.conversion_gap_ = c_gap
-        self.credit_factor_ = factors.factor
-        self.conversion_factor_ = c_factors.factor
-        self.unplaced_ = tuple(
-            c
-            for c, a, b in zip(counts.channels, factors.unplaced, c_factors.unplaced, strict=True)
-            if a or b
+        self._set_learned(
+            counts_=counts,
+            channels_=counts.channels,
+            removal_effects_=dict(zip(counts.channels, re.tolist(), strict=True)),
+            shares_=dict(zip(counts.channels, shares.tolist(), strict=True)),
+            value_removal_effects_=dict(zip(counts.channels, value_re.tolist(), strict=True)),
+            value_shares_=dict(zip(counts.channels, value_shares.tolist(), strict=True)),
+            conversion_probability_=float(p_conv),
+            states_=("(start)", *counts.state_labels(), "(conversion)", "(null)"),
+            credit_scale_=scale,
+            credit_gap_=gap,
+            conversion_scale_=c_scale,
+            conversion_gap_=c_gap,
+            credit_factor_=factors.factor,
+            conversion_factor_=c_factors.factor,
+            unplaced_=tuple(
+                c
+                for c, a, b in zip(
+                    counts.channels, factors.unplaced, c_factors.unplaced, strict=True
+                )
+                if a or b
+            ),
+            n_states_=n_states,
+            solution_=solution,
         )
-        self.n_states_ = n_states
-        self.solution_ = solution
         return self
 
     @property
@@ -311,29 +325,6 @@ class MarkovModel(AttributionModel, name="markov"):
         check_is_fitted(self)
         f = self.credit_factor_ if what == "value" else self.conversion_factor_
         return dict(zip(self.channels_, f.tolist(), strict=True))
-
-    def weights(self, journeys: JourneySet) -> FloatArray:
-        """Weight of every pair: the channel's fitted share, split over its touches.
-
-        Raises
-        ------
-        NotFittedError
-            Before :meth:`fit`.
-        """
-        check_is_fitted(self)
-        return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
-
-    def conversion_weights(self, journeys: JourneySet) -> FloatArray:
-        """Weight of every pair for counting conversions: the same rule with the scales
-        fitted to the channel credit in conversions (``conversion_scale_``).
-
-        Raises
-        ------
-        NotFittedError
-            Before :meth:`fit`.
-        """
-        check_is_fitted(self)
-        return scaled_weights(self, journeys, self.channels_, self.conversion_scale_)
 
 
 def _values_differ(counts: MarkovCounts) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.models._credit import Label, Paths, ShapleyCounts, sort_labels, wsum
 
 __all__ = [
@@ -27,8 +28,6 @@ __all__ = [
     "path_state_ids",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: Special state codes in :class:`MarkovCounts` transitions.
 START, CONVERSION, NULL = -1, -2, -3

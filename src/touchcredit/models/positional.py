@@ -20,34 +20,35 @@ the conversions.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray, IntArray
 from touchcredit.core.store import JourneySet
-from touchcredit.models.base import AttributionModel
+from touchcredit.models.base import AttributionModel, register
 from touchcredit.models.eligibility import EligiblePairs
 from touchcredit.models.endpoints import endpoint_weights
+from touchcredit.models.parameters import choice, labels, share, shares
 
 __all__ = [
     "MILESTONES",
-    "FirstTouch",
-    "FullPath",
-    "InverseJShaped",
-    "JShaped",
-    "LastNonDirect",
-    "LastTouch",
-    "Linear",
-    "PositionBased",
+    "FirstTouchModel",
+    "FullPathModel",
+    "InverseJShapedModel",
+    "JShapedModel",
+    "LastNonDirectModel",
+    "LastTouchModel",
+    "LinearModel",
     "PositionalModel",
-    "WShaped",
+    "UShapedModel",
+    "WShapedModel",
     "positional_weights",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: Milestone columns of a JourneySet a positional model can anchor on.
 MILESTONES: tuple[str, ...] = ("lead_created_at", "opportunity_created_at", "closed_at")
@@ -105,16 +106,16 @@ def positional_weights(
         roles.append((first, pair_start, nonempty))
     if last > 0:
         roles.append((last, offsets[1:] - 1, nonempty))
-    for share, when in milestones:
-        if share <= 0:
+    for mark_share, when in milestones:
+        if mark_share <= 0:
             continue
         at, present = _milestone_pairs(times, starts, n, when)
-        roles.append((share, pair_start + np.maximum(at, 0), present))
+        roles.append((mark_share, pair_start + np.maximum(at, 0), present))
 
     missing = np.zeros(n_conv, dtype=np.float64)
     receivers = np.zeros(n_conv, dtype=np.int64)
-    for share, _, present in roles:
-        missing += np.where(present, 0.0, share)
+    for role_share, _, present in roles:
+        missing += np.where(present, 0.0, role_share)
         receivers += present
     mid = np.full(n_conv, middle, dtype=np.float64)
     none_left = receivers == 0
@@ -124,7 +125,7 @@ def positional_weights(
     # Anchor roles landing on the same touch add up: per role, the summed share of every
     # role on its touch (roles are few, so R x R conversion-sized comparisons).
     n_roles = len(roles)
-    eff = [np.where(pr, share + extra, 0.0) for share, _, pr in roles]
+    eff = [np.where(pr, role_share + extra, 0.0) for role_share, _, pr in roles]
     same = [
         [(roles[r][1] == roles[q][1]) & roles[q][2] for q in range(n_roles)] for r in range(n_roles)
     ]
@@ -210,13 +211,34 @@ def _count_at_or_before(times: IntArray, starts: IntArray, n: IntArray, when: In
     return lo - starts
 
 
-def _share(value: float, field: str) -> float:
-    v = float(value)
-    if not (0.0 <= v <= 1.0):
-        raise ValueError(f"{field!r} must be a share between 0 and 1, got {value!r}")
-    return v
+def _positional_shares(model: PositionalModel) -> None:
+    """The shares of ``model`` add up to at most 1 (checked after the fields)."""
+    total = model.first + model.last + sum((model.milestones or {}).values())
+    if total > 1.0 + 1e-12:
+        raise ValueError(f"shares must add to at most 1, got {total!r}")
 
 
+def _milestone_shares(value: Mapping[str, float] | None) -> dict[str, float] | None:
+    return None if value is None else shares(value, field="milestones", keys=MILESTONES)
+
+
+def _first(value: Any) -> float:
+    return share(value, field="first")
+
+
+def _last(value: Any) -> float:
+    return share(value, field="last")
+
+
+def _empty_middle(value: Any) -> str:
+    return choice(value, field="empty_middle", options=("equal", "proportional"))
+
+
+def _exclude_channels(value: Any) -> tuple[str, ...]:
+    return labels(value, field="exclude_channels")
+
+
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
 class PositionalModel(AttributionModel):
     """Fixed shares for the first, last and milestone touches; the rest shared equally.
 
@@ -252,48 +274,27 @@ class PositionalModel(AttributionModel):
     [0.5, 0.2, 0.1, 0.2]
     """
 
-    def __init__(
-        self,
-        first: float = 0.0,
-        last: float = 0.0,
-        milestones: Mapping[str, float] | None = None,
-        empty_middle: str = "equal",
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
-        self.first = first
-        self.last = last
-        self.milestones = None if milestones is None else dict(milestones)
-        self.empty_middle = empty_middle
-        shares = [_share(first, "first"), _share(last, "last")]
-        for key, share in (self.milestones or {}).items():
-            if key not in MILESTONES:
-                raise ValueError(
-                    f"'milestones' keys must be among {', '.join(MILESTONES)}; got {key!r}"
-                )
-            shares.append(_share(share, f"milestones[{key!r}]"))
-        if sum(shares) > 1.0 + 1e-12:
-            raise ValueError(f"shares must add to at most 1, got {sum(shares)!r}")
-        if empty_middle not in ("equal", "proportional"):
-            raise ValueError(
-                f"'empty_middle' must be 'equal' or 'proportional', got {empty_middle!r}"
-            )
+    first: float = attrs.field(default=0.0, converter=_first)
+    last: float = attrs.field(default=0.0, converter=_last)
+    milestones: dict[str, float] | None = attrs.field(
+        default=None, converter=_milestone_shares, hash=False
+    )
+    empty_middle: str = attrs.field(
+        default="equal",
+        converter=_empty_middle,
+    )
 
-    def _shape(self) -> tuple[float, float, dict[str, float], str]:
-        return float(self.first), float(self.last), dict(self.milestones or {}), self.empty_middle
+    def __attrs_post_init__(self) -> None:
+        _positional_shares(self)
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair of ``self.pairs(journeys)`` (see the module rules)."""
-        first, last, marks, empty_middle = self._shape()
+        first, last, empty_middle = self.first, self.last, self.empty_middle
+        marks = dict(self.milestones or {})
         p = self.pairs(journeys)
-        if not any(share > 0 for share in marks.values()):  # the common shapes: fewer passes
+        if not any(v > 0 for v in marks.values()):  # the common shapes: fewer passes
             return endpoint_weights(p.offsets, first, last, empty_middle)
-        conv_ms = [(share, getattr(journeys, key).view(np.int64)) for key, share in marks.items()]
+        conv_ms = [(v, getattr(journeys, key).view(np.int64)) for key, v in marks.items()]
         if not isinstance(p, EligiblePairs):
             # contiguous runs: the kernel reads the touch times in place
             return positional_weights(
@@ -305,193 +306,176 @@ class PositionalModel(AttributionModel):
         )
 
 
-def _base_kwargs(
-    lookback: dt.timedelta | None, exclude_channels: Iterable[str], exclude_sources: Iterable[str]
-) -> dict[str, object]:
-    return {
-        "lookback": lookback,
-        "exclude_channels": exclude_channels,
-        "exclude_sources": exclude_sources,
-    }
-
-
-class _Fixed(PositionalModel):
-    """A positional model whose shape is fixed by the class (only base parameters)."""
-
-    _FIRST: float = 0.0
-    _LAST: float = 0.0
-    _MILESTONES: dict[str, float] = {}  # noqa: RUF012  (read-only class constant)
-    _EMPTY = "equal"
-
-    def __init__(
-        self,
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            self._FIRST,
-            self._LAST,
-            self._MILESTONES or None,
-            self._EMPTY,
-            lookback=lookback,
-            exclude_channels=exclude_channels,
-            exclude_sources=exclude_sources,
-        )
-
-
-class FirstTouch(_Fixed, name="first_touch"):
+@register(name="first_touch")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class FirstTouchModel(PositionalModel):
     """All credit to the first eligible touch.
 
     Examples
     --------
-    >>> FirstTouch()
-    FirstTouch()
+    >>> FirstTouchModel()
+    FirstTouchModel()
     """
 
-    _FIRST = 1.0
+    first: float = attrs.field(default=1.0, init=False)
+    last: float = attrs.field(default=0.0, init=False)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="equal", init=False)
 
 
-class LastTouch(_Fixed, name="last_touch"):
+@register(name="last_touch")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class LastTouchModel(PositionalModel):
     """All credit to the last eligible touch (the one at or just before the conversion).
 
     Examples
     --------
-    >>> LastTouch(exclude_channels=["direct"]).exclude_channels
+    >>> LastTouchModel(exclude_channels=["direct"]).exclude_channels
     ('direct',)
     """
 
-    _LAST = 1.0
+    first: float = attrs.field(default=0.0, init=False)
+    last: float = attrs.field(default=1.0, init=False)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="equal", init=False)
 
 
-class LastNonDirect(LastTouch, name="last_non_direct"):
+@register(name="last_non_direct")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class LastNonDirectModel(LastTouchModel):
     """Last touch, ignoring ``direct`` touches (falls back to the last touch when all are).
 
-    Just :class:`LastTouch` with ``exclude_channels=("direct",)`` by default.
+    Just :class:`LastTouchModel` with ``exclude_channels=("direct",)`` by default.
 
     Examples
     --------
-    >>> LastNonDirect()
-    LastNonDirect()
-    >>> LastNonDirect().exclude_channels
+    >>> LastNonDirectModel()
+    LastNonDirectModel()
+    >>> LastNonDirectModel().exclude_channels
     ('direct',)
     """
 
-    def __init__(
-        self,
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = ("direct",),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
+    exclude_channels: tuple[str, ...] = attrs.field(
+        default=("direct",), converter=_exclude_channels
+    )
 
 
-class Linear(_Fixed, name="linear"):
+@register(name="linear")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class LinearModel(PositionalModel):
     """Equal credit to every eligible touch.
 
     Examples
     --------
-    >>> Linear()
-    Linear()
+    >>> LinearModel()
+    LinearModel()
     """
 
+    first: float = attrs.field(default=0.0, init=False)
+    last: float = attrs.field(default=0.0, init=False)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="equal", init=False)
 
-class PositionBased(PositionalModel, name="position"):
-    """U-shaped: ``first`` and ``last`` shares (0.4 each), the middle shared equally.
+
+@register(name="position")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class UShapedModel(PositionalModel):
+    """Position-based (U-shaped): ``first`` and ``last`` shares (0.4 each), the middle
+    shared equally.
 
     A two-touch journey gets 0.5/0.5 (the middle share is spread over both).
 
     Examples
     --------
-    >>> PositionBased(first=0.3, last=0.3)
-    PositionBased(first=0.3, last=0.3)
+    >>> UShapedModel(first=0.3, last=0.3)
+    UShapedModel(first=0.3, last=0.3)
     """
 
-    def __init__(
-        self,
-        first: float = 0.4,
-        last: float = 0.4,
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            first,
-            last,
-            None,
-            "equal",
-            lookback=lookback,
-            exclude_channels=exclude_channels,
-            exclude_sources=exclude_sources,
-        )
+    first: float = attrs.field(default=0.4, converter=_first)
+    last: float = attrs.field(default=0.4, converter=_last)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="equal", init=False)
 
 
-class JShaped(_Fixed, name="j_shaped"):
+@register(name="j_shaped")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class JShapedModel(PositionalModel):
     """J-shaped: 0.2 to the first touch, 0.6 to the last, 0.2 shared by the middle.
 
     With only two touches the first/last shares are renormalised (0.25/0.75).
 
     Examples
     --------
-    >>> JShaped().first, JShaped().last
+    >>> JShapedModel().first, JShapedModel().last
     (0.2, 0.6)
     """
 
-    _FIRST = 0.2
-    _LAST = 0.6
-    _EMPTY = "proportional"
+    first: float = attrs.field(default=0.2, init=False)
+    last: float = attrs.field(default=0.6, init=False)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="proportional", init=False)
 
 
-class InverseJShaped(_Fixed, name="inverse_j"):
+@register(name="inverse_j")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class InverseJShapedModel(PositionalModel):
     """Inverse J: 0.6 to the first touch, 0.2 to the last, 0.2 shared by the middle.
 
     With only two touches the first/last shares are renormalised (0.75/0.25).
 
     Examples
     --------
-    >>> InverseJShaped().first
+    >>> InverseJShapedModel().first
     0.6
     """
 
-    _FIRST = 0.6
-    _LAST = 0.2
-    _EMPTY = "proportional"
+    first: float = attrs.field(default=0.6, init=False)
+    last: float = attrs.field(default=0.2, init=False)
+    milestones: dict[str, float] | None = attrs.field(default=None, init=False)
+    empty_middle: str = attrs.field(default="proportional", init=False)
 
 
-class WShaped(_Fixed, name="w_shaped"):
+@register(name="w_shaped")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class WShapedModel(PositionalModel):
     """W-shaped: 0.3 each to the first, lead-creation and opportunity-creation touches.
 
     The other touches share 0.1 equally.
 
     Examples
     --------
-    >>> WShaped().milestones
+    >>> WShapedModel().milestones
     {'lead_created_at': 0.3, 'opportunity_created_at': 0.3}
     """
 
-    _FIRST = 0.3
-    _MILESTONES = {"lead_created_at": 0.3, "opportunity_created_at": 0.3}  # noqa: RUF012
+    first: float = attrs.field(default=0.3, init=False)
+    last: float = attrs.field(default=0.0, init=False)
+    milestones: dict[str, float] | None = attrs.field(
+        init=False,
+        factory=lambda: {"lead_created_at": 0.3, "opportunity_created_at": 0.3},
+        hash=False,
+    )
+    empty_middle: str = attrs.field(default="equal", init=False)
 
 
-class FullPath(_Fixed, name="full_path"):
+@register(name="full_path")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class FullPathModel(PositionalModel):
     """Full path (Z-shaped): 0.225 each to first, lead, opportunity and closed-won touches.
 
     The other touches share 0.1 equally.
 
     Examples
     --------
-    >>> FullPath().milestones["closed_at"]
+    >>> FullPathModel().milestones["closed_at"]
     0.225
     """
 
-    _FIRST = 0.225
-    _MILESTONES = {  # noqa: RUF012
-        "lead_created_at": 0.225,
-        "opportunity_created_at": 0.225,
-        "closed_at": 0.225,
-    }
+    first: float = attrs.field(default=0.225, init=False)
+    last: float = attrs.field(default=0.0, init=False)
+    milestones: dict[str, float] | None = attrs.field(
+        init=False,
+        factory=lambda: dict.fromkeys(MILESTONES, 0.225),
+        hash=False,
+    )
+    empty_middle: str = attrs.field(default="equal", init=False)

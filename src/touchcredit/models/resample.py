@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core import segments
+from touchcredit.core.arrays import BoolArray, FloatArray, IntArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import Label, Paths, ShapleyCounts, extract_paths
 from touchcredit.models.base import AttributionModel
@@ -36,18 +37,14 @@ from touchcredit.models.shapley import ShapleyModel
 
 __all__ = ["ResampleTerms", "resample_terms", "supports_resampling"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
 
 def supports_resampling(model: AttributionModel) -> bool:
     """Whether :func:`resample_terms` handles ``model`` (the built-in Markov and Shapley).
 
     Examples
     --------
-    >>> from touchcredit.models import Linear
-    >>> supports_resampling(MarkovModel()), supports_resampling(Linear())
+    >>> from touchcredit.models import LinearModel
+    >>> supports_resampling(MarkovModel()), supports_resampling(LinearModel())
     (True, False)
     """
     return type(model) in (MarkovModel, ShapleyModel)

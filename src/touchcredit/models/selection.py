@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import extract_paths, wsum
 from touchcredit.models.markov import MarkovModel
@@ -26,8 +27,6 @@ from touchcredit.models.markov_counts import (
 )
 
 __all__ = ["OrderChoice", "choose_order"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @attrs.frozen

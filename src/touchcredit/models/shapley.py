@@ -18,30 +18,30 @@ R(T) / |T|`` (Harsanyi 1963), which needs no enumeration of the 2^n coalitions.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import warnings
-from collections.abc import Iterable
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import (
     Label,
     ShapleyCounts,
     extract_paths,
     fit_measure_scales,
-    scaled_weights,
     share_credit,
     wsum,
 )
-from touchcredit.models.base import AttributionModel, check_is_fitted
+from touchcredit.models.base import register
+from touchcredit.models.fitted_shares import FittedShareModel
+from touchcredit.models.parameters import choice, integer
 
 __all__ = ["ShapleyCounts", "ShapleyModel"]
 
-FloatArray = npt.NDArray[np.float64]
 
 _METHODS = ("exact", "simplified", "sampled")
 _VALUES = ("conversions", "value", "rate")
@@ -128,7 +128,29 @@ def shapley_sampled(
     return phi / n_permutations
 
 
-class ShapleyModel(AttributionModel, name="shapley"):
+def _coalition_value(value: Any) -> str:
+    return choice(value, field="coalition_value", options=_VALUES)
+
+
+def _method(value: Any) -> str:
+    return choice(value, field="method", options=_METHODS)
+
+
+def _max_channels(value: Any) -> int:
+    return integer(value, field="max_channels", low=1, high=30)
+
+
+def _n_permutations(value: Any) -> int:
+    return integer(value, field="n_permutations", low=1)
+
+
+def _seed(value: Any) -> int:
+    return integer(value, field="seed")
+
+
+@register(name="shapley")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class ShapleyModel(FittedShareModel):
     """Data-driven attribution by Shapley values over channel coalitions.
 
     ``R(T)`` is the worth of the paths (one per conversion, one per journey without
@@ -187,45 +209,23 @@ class ShapleyModel(AttributionModel, name="shapley"):
     {'a': 1.5, 'b': 1.5}
     """
 
-    learns_from_data = True
     count_types = (ShapleyCounts,)
 
-    def __init__(
-        self,
-        *,
-        coalition_value: Literal["conversions", "value", "rate"] = "conversions",
-        method: Literal["exact", "simplified", "sampled"] = "exact",
-        max_channels: int = 20,
-        n_permutations: int = 2000,
-        seed: int = 0,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
-        if coalition_value not in _VALUES:
-            raise ValueError(
-                f"'coalition_value' must be one of {', '.join(_VALUES)}; got {coalition_value!r}"
-            )
-        if method not in _METHODS:
-            raise ValueError(f"'method' must be one of {', '.join(_METHODS)}; got {method!r}")
-        for name, val, low in (
-            ("max_channels", max_channels, 1),
-            ("n_permutations", n_permutations, 1),
-        ):
-            if isinstance(val, bool) or not isinstance(val, int) or val < low:
-                raise ValueError(f"{name!r} must be an integer >= {low}, got {val!r}")
-        if max_channels > 30:
-            raise ValueError(f"'max_channels' must be <= 30 (2^n coalitions), got {max_channels}")
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValueError(f"'seed' must be an integer, got {seed!r}")
-        self.coalition_value = coalition_value
-        self.method = method
-        self.max_channels = max_channels
-        self.n_permutations = n_permutations
-        self.seed = seed
+    coalition_value: Literal["conversions", "value", "rate"] = attrs.field(
+        default="conversions",
+        converter=_coalition_value,
+    )
+    method: Literal["exact", "simplified", "sampled"] = attrs.field(
+        default="exact", converter=_method
+    )
+    max_channels: int = attrs.field(default=20, converter=_max_channels)
+    n_permutations: int = attrs.field(default=2000, converter=_n_permutations)
+    seed: int = attrs.field(default=0, converter=_seed)
+
+    if TYPE_CHECKING:  # learned in fit (declared for type checkers, not attrs fields)
+        counts_: ShapleyCounts
+        values_: dict[Label, float]
+        shares_: dict[Label, float]
 
     def _warn_gap(self, gap: float) -> None:
         # rates are not sums over paths: no per-touch split need reproduce their shares
@@ -303,14 +303,16 @@ class ShapleyModel(AttributionModel, name="shapley"):
         shares = phi / total if total > 0 else np.zeros(n)
         scale, gap, c_scale, c_gap = fit_measure_scales(counts, shares)
         self._warn_gap(gap)
-        self.counts_ = counts
-        self.channels_ = counts.channels
-        self.values_ = dict(zip(counts.channels, phi.tolist(), strict=True))
-        self.shares_ = dict(zip(counts.channels, shares.tolist(), strict=True))
-        self.credit_scale_ = scale
-        self.credit_gap_ = gap
-        self.conversion_scale_ = c_scale
-        self.conversion_gap_ = c_gap
+        self._set_learned(
+            counts_=counts,
+            channels_=counts.channels,
+            values_=dict(zip(counts.channels, phi.tolist(), strict=True)),
+            shares_=dict(zip(counts.channels, shares.tolist(), strict=True)),
+            credit_scale_=scale,
+            credit_gap_=gap,
+            conversion_scale_=c_scale,
+            conversion_gap_=c_gap,
+        )
         return self
 
     def credit(
@@ -327,26 +329,3 @@ class ShapleyModel(AttributionModel, name="shapley"):
         {'a': 5.0, 'b': 5.0}
         """
         return share_credit(self, journeys, self.shares_, what)
-
-    def weights(self, journeys: JourneySet) -> FloatArray:
-        """Weight of every pair (see the class notes).
-
-        Raises
-        ------
-        NotFittedError
-            Before :meth:`fit`.
-        """
-        check_is_fitted(self)
-        return scaled_weights(self, journeys, self.channels_, self.credit_scale_)
-
-    def conversion_weights(self, journeys: JourneySet) -> FloatArray:
-        """Weight of every pair for counting conversions: the same rule with the scales
-        fitted to the channel credit in conversions (``conversion_scale_``).
-
-        Raises
-        ------
-        NotFittedError
-            Before :meth:`fit`.
-        """
-        check_is_fitted(self)
-        return scaled_weights(self, journeys, self.channels_, self.conversion_scale_)

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from typing import Any
 
+import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import to_duration
-from touchcredit.models.base import AttributionModel
+from touchcredit.models.base import AttributionModel, register
+from touchcredit.models.parameters import duration
 
-__all__ = ["TimeDecay"]
-
-FloatArray = npt.NDArray[np.float64]
+__all__ = ["TimeDecayModel"]
 
 
-class TimeDecay(AttributionModel, name="time_decay"):
+def _half_life(value: Any) -> dt.timedelta:
+    return duration(value, field="half_life")
+
+
+@register(name="time_decay")
+@attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
+class TimeDecayModel(AttributionModel):
     """Weights proportional to ``2 ** (-(T - ts) / half_life)``.
 
     Computed relative to the latest eligible touch of every conversion (its exponent
@@ -28,7 +33,8 @@ class TimeDecay(AttributionModel, name="time_decay"):
     Parameters
     ----------
     half_life : datetime.timedelta, numpy.timedelta64 or str
-        Time after which a touch's credit halves (default 7 days); must be > 0. Text
+        Time after which a touch's credit halves (default 7 days); must be > 0; kept
+        as a ``datetime.timedelta``. Text
         such as ``"14d"``, ``"36h"`` or ``"1d 12h"`` is read by
         :func:`touchcredit.core.time.durations.to_duration`. A bare number is refused: it
         has no unit (``14`` would be 14 seconds to numpy, 14 days to a person).
@@ -48,28 +54,20 @@ class TimeDecay(AttributionModel, name="time_decay"):
     >>> js = JourneySet.from_arrays(
     ...     journey_id=[1, 1], timestamp=[0, 7 * day], channel=["a", "b"],
     ...     conversion_journey_id=[1], conversion_time=[7 * day], unit="s")
-    >>> TimeDecay().weights(js).round(4).tolist()
+    >>> TimeDecayModel().weights(js).round(4).tolist()
     [0.3333, 0.6667]
-    >>> TimeDecay(half_life="14d").weights(js).round(4).tolist()
+    >>> TimeDecayModel(half_life="14d").weights(js).round(4).tolist()
     [0.4142, 0.5858]
+    >>> TimeDecayModel(half_life="14d")
+    TimeDecayModel(half_life=datetime.timedelta(days=14))
     """
 
-    def __init__(
-        self,
-        half_life: dt.timedelta | np.timedelta64 | str = dt.timedelta(days=7),
-        *,
-        lookback: dt.timedelta | None = None,
-        exclude_channels: Iterable[str] = (),
-        exclude_sources: Iterable[str] = (),
-    ) -> None:
-        super().__init__(
-            lookback=lookback, exclude_channels=exclude_channels, exclude_sources=exclude_sources
-        )
-        self.half_life = half_life
-        us = int(to_duration(half_life, field="half_life").view(np.int64))
-        if us <= 0:
-            raise ValueError(f"'half_life' must be > 0, got {half_life!r}")
-        self._half_life_us = us
+    half_life: dt.timedelta = attrs.field(default=dt.timedelta(days=7), converter=_half_life)
+
+    @half_life.validator
+    def _check_half_life(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
+        if value <= dt.timedelta(0):
+            raise ValueError(f"'half_life' must be > 0, got {value!r}")
 
     def weights(self, journeys: JourneySet) -> FloatArray:
         """Weight of every pair of ``self.pairs(journeys)``."""
@@ -85,7 +83,7 @@ class TimeDecay(AttributionModel, name="time_decay"):
         # exponent (ts - latest) * ln2 / half_life, built in one float buffer
         w = ts[touch].astype(np.float64)
         w -= np.repeat(latest, n)
-        w *= math.log(2.0) / self._half_life_us
+        w *= math.log(2.0) / (self.half_life / dt.timedelta(microseconds=1))
         np.exp(w, out=w)
         total = np.zeros(n.size, dtype=np.float64)
         total[nonempty] = np.add.reduceat(w, p.offsets[:-1][nonempty])

@@ -40,7 +40,6 @@ PALETTE = (
     "#BAB0AC",
 )
 
-_FONT = 12
 _CHAR = 6.6  # average glyph width at 12 px, for sizing label columns
 #: Glyph widths at 12 px, a little above DejaVu Sans (the widest common sans-serif), so
 #: that a label measured here never outgrows the room it is given in any browser font.

@@ -1,27 +1,37 @@
-"""The model conformance check: every rule a model must keep, each checked on its own.
+"""The rules of the model contract, each a function checking one rule.
 
-Each rule is a function that raises ``AssertionError`` naming the model, the rule and
-what was found; :func:`check_model` runs them all on seeded random journey sets.
+Each rule raises ``AssertionError`` naming the model, the rule and what was found;
+:func:`touchcredit.testing.check_model` runs them all on seeded random journey sets and
+:func:`touchcredit.testing.model_checks` hands them out one by one.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from touchcredit.attribution.results import attribute
+from touchcredit.core.arrays import FloatArray
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
-from touchcredit.models.base import AttributionModel, NotFittedError
-from touchcredit.testing.journeys import random_journeys, shuffled
+from touchcredit.models.base import AttributionModel, NotFittedError, parameter_fields
+from touchcredit.models.fitted import is_fitted
+from touchcredit.testing.journeys import shuffled
 
-__all__ = ["check_model"]
-
-FloatArray = npt.NDArray[np.float64]
+__all__ = [
+    "check_clone_round_trip",
+    "check_declared_parameters",
+    "check_exclusions",
+    "check_fit_contract",
+    "check_fit_then_weigh_other",
+    "check_parameters_unchanged",
+    "check_row_order",
+    "check_weights_and_accounting",
+]
 
 
 class _Broken(AssertionError):
@@ -31,70 +41,33 @@ class _Broken(AssertionError):
         super().__init__(f"{model!r} breaks the rule {rule!r}: {detail}")
 
 
-def check_model(model: AttributionModel, *, seeds: int = 5, rtol: float = 1e-9) -> None:
-    """Check that ``model`` keeps the attribution contract; raise AssertionError if not.
-
-    On ``seeds`` seeded random journey sets (see :func:`random_journeys`) it checks:
-
-    - ``clone()`` keeps every parameter (the constructor stores its arguments
-      unchanged, as scikit-learn requires);
-    - a data-driven model is not fitted before ``fit`` (``weights`` raises
-      :class:`~touchcredit.models.NotFittedError`), ``fit`` returns ``self`` and
-      the fitted model counts as fitted (so :func:`~touchcredit.attribute` does not
-      refit it);
-    - one weight per pair; weights finite and >= 0, summing to 1 per conversion;
-    - credit + unattributed = total conversion value (relative ``rtol``);
-    - a model fitted on one journey set weighs another;
-    - ``exclude_channels`` is honoured: an excluded channel gets no credit except
-      where a conversion has no other touch;
-    - the credit of every touch does not depend on the input row order;
-    - the inputs (journeys and the model's parameters) are not mutated, and the same
-      input gives the same output.
-
-    Parameters
-    ----------
-    model : AttributionModel
-        An instance of the model class to check.
-    seeds : int
-        Number of random journey sets.
-    rtol : float
-        Relative tolerance of the value accounting.
-
-    Raises
-    ------
-    AssertionError
-        Naming the model, the rule it broke and what was found.
-
-    Examples
-    --------
-    >>> from touchcredit.models import get
-    >>> check_model(get("linear"))
-    """
-    params = _params(model)
-    check_clone_round_trip(model)
-    check_fit_contract(model, random_journeys(0))
-    for seed in range(seeds):
-        for unique in (False, True):
-            js = random_journeys(seed, unique_times=unique)
-            where = f"random_journeys({seed}, unique_times={unique})"
-            _check_on(model, js, where, rtol)
-            if unique:
-                check_row_order(model, js, seed)
-        check_fit_then_weigh_other(model, random_journeys(seed), random_journeys(seed + 100))
-        check_exclusions(model, random_journeys(seed))
-    if repr(_params(model)) != repr(params):
-        raise _Broken(model, "inputs are not mutated", "check_model changed its parameters")
-
-
 def _params(model: AttributionModel) -> dict[str, Any]:
     try:
         return model.get_params()
-    except AttributeError as exc:
+    except (AttributeError, TypeError) as exc:
+        raise _Broken(model, "parameters are declared", str(exc)) from None
+
+
+def check_declared_parameters(model: AttributionModel) -> None:
+    """The model is an attrs class whose parameters (``lookback``, ``exclude_channels``,
+    ``exclude_sources`` and its own) are ``__init__`` arguments, frozen after it."""
+    rule = "parameters are declared and frozen"
+    if not attrs.has(type(model)):
+        raise _Broken(model, rule, "not an attrs class")
+    params = _params(model)
+    missing = [n for n in ("lookback", "exclude_channels", "exclude_sources") if n not in params]
+    if missing:
         raise _Broken(
-            model,
-            "parameters round-trip through clone",
-            f"a constructor argument is not stored under its own name ({exc})",
-        ) from None
+            model, rule, f"{', '.join(missing)} not accepted by __init__ (keep the base's fields)"
+        )
+    for field in parameter_fields(type(model)):
+        try:
+            setattr(model, field.name, getattr(model, field.name))
+        except attrs.exceptions.FrozenInstanceError:
+            continue
+        raise _Broken(
+            model, rule, f"setting {field.alias!r} after construction was accepted (not frozen)"
+        )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -105,7 +78,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def check_clone_round_trip(model: AttributionModel) -> None:
-    """``model.clone()`` has exactly ``model``'s parameters (nothing changed in __init__)."""
+    """``model.clone()`` has exactly ``model``'s parameters (no converter changes a value
+    it already converted)."""
     rule = "parameters round-trip through clone"
     params = _params(model)
     try:
@@ -115,7 +89,9 @@ def check_clone_round_trip(model: AttributionModel) -> None:
     changed = [k for k, v in params.items() if not _same(v, again.get(k))]
     if changed:
         detail = ", ".join(f"{k}={params[k]!r} came back as {again.get(k)!r}" for k in changed)
-        raise _Broken(model, rule, f"{detail}; the constructor must store its arguments unchanged")
+        raise _Broken(
+            model, rule, f"{detail}; a converter must give back a value it already converted"
+        )
 
 
 def check_fit_contract(model: AttributionModel, js: JourneySet) -> None:
@@ -126,11 +102,11 @@ def check_fit_contract(model: AttributionModel, js: JourneySet) -> None:
     """
     fresh = model.clone()
     if fresh.learns_from_data:
-        if fresh.is_fitted:
+        if is_fitted(fresh):
             raise _Broken(
                 model,
                 "not fitted before fit",
-                "a fresh clone says is_fitted=True (is a "
+                "a fresh clone is fitted (is_fitted(model) is True: is a "
                 "learned attribute, a name ending in '_', set in __init__?)",
             )
         try:
@@ -149,11 +125,12 @@ def check_fit_contract(model: AttributionModel, js: JourneySet) -> None:
     out = fresh.fit(js)
     if out is not fresh:
         raise _Broken(model, "fit returns self", f"fit returned {out!r}")
-    if not fresh.is_fitted:
+    if not is_fitted(fresh):
         raise _Broken(
             model,
             "fitted after fit",
-            "is_fitted is False after fit: fit must set a learned attribute (a name ending in '_')",
+            "is_fitted(model) is False after fit: fit must set a learned attribute (a name "
+            "ending in '_', with self._set_learned)",
         )
 
 
@@ -178,7 +155,9 @@ def _fitted(model: AttributionModel, js: JourneySet) -> AttributionModel:
     return m.fit(js) if m.learns_from_data else m
 
 
-def _check_on(model: AttributionModel, js: JourneySet, where: str, rtol: float) -> None:
+def check_weights_and_accounting(
+    model: AttributionModel, js: JourneySet, where: str, rtol: float = 1e-9
+) -> None:
     """Weights, value accounting, determinism and no mutation on one journey set."""
     before = _snapshot(js)
     m = _fitted(model, js)
@@ -194,6 +173,22 @@ def _check_on(model: AttributionModel, js: JourneySet, where: str, rtol: float) 
     if not np.array_equal(again.touch_credit, att.touch_credit):
         raise _Broken(model, "same input, same output", f"two runs differ on {where}")
     _check_unchanged(model, js, before, where)
+
+
+def check_parameters_unchanged(model: AttributionModel, js: JourneySet) -> None:
+    """``fit`` and ``weights`` leave every parameter as it was (deep-copied snapshot)."""
+    before = copy.deepcopy(_params(model))
+    m = model.clone()
+    clone_before = copy.deepcopy(_params(m))
+    m = m.fit(js) if m.learns_from_data else m
+    m.weights(js)
+    m.conversion_weights(js)
+    for owner, snapshot in ((model, before), (m, clone_before)):
+        after = _params(owner)
+        changed = [k for k, v in snapshot.items() if not _same(v, after.get(k))]
+        if changed:
+            detail = ", ".join(f"{k}={snapshot[k]!r} became {after.get(k)!r}" for k in changed)
+            raise _Broken(model, "inputs are not mutated", f"parameters changed: {detail}")
 
 
 def check_fit_then_weigh_other(

@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time.epochs import MAX_US, MIN_US, EpochUnit, read_epochs, read_numbers
 from touchcredit.core.time.iso import arrow_text
 from touchcredit.core.time.local import TimeChoice, localize
@@ -28,7 +29,6 @@ from touchcredit.core.time.text import TextChoices, parse_arrow, parse_strings
 __all__ = ["EXPECTED_TYPE", "TimeOptions", "as_array", "read_column"]
 
 NAT = np.datetime64("NaT", "us")
-DatetimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
 #: Ends the reason of a value of the wrong type (raised as TypeError, not ValueError).
 EXPECTED_TYPE = "; expected a datetime, date, datetime64, date/time string or epoch number"
@@ -52,7 +52,7 @@ class TimeOptions:
     formats: tuple[str, ...] | None = None
 
 
-def read_column(values: Any, options: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
+def read_column(values: Any, options: TimeOptions, field: str) -> tuple[TimeArray, Rejects]:
     """Read one column of timestamps by its dtype; ``{row: reason}`` for bad rows.
 
     See :func:`touchcredit.core.time.rule.read_times` (which checks the options).
@@ -69,7 +69,7 @@ def read_column(values: Any, options: TimeOptions, field: str) -> tuple[Datetime
         raise ValueError(f"{field!r} could not be read: {exc}") from None
 
 
-def _read_column(values: Any, options: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
+def _read_column(values: Any, options: TimeOptions, field: str) -> tuple[TimeArray, Rejects]:
     text = None if isinstance(values, np.ndarray) else arrow_text(values)
     if text is not None:  # Arrow text: read in Arrow, one Python string per odd row only
         return parse_arrow(text, options.tz, _choices(options))
@@ -91,7 +91,7 @@ def _read_column(values: Any, options: TimeOptions, field: str) -> tuple[Datetim
     raise TypeError(f"{field!r} must hold timestamps, got dtype {arr.dtype}")
 
 
-def _datetimes(arr: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, Rejects]:
+def _datetimes(arr: npt.NDArray[Any], opts: TimeOptions) -> tuple[TimeArray, Rejects]:
     """Naive datetime64 of any unit: range-checked in its own unit, then localized."""
     rejects: Rejects = {}
     unit = np.datetime_data(arr.dtype)[0]
@@ -110,7 +110,7 @@ def _datetimes(arr: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray,
     return out, rejects
 
 
-def _objects(arr: npt.NDArray[Any], opts: TimeOptions, field: str) -> tuple[DatetimeArray, Rejects]:
+def _objects(arr: npt.NDArray[Any], opts: TimeOptions, field: str) -> tuple[TimeArray, Rejects]:
     """An object column: strings, datetimes, dates, datetime64 and numbers, row by row."""
     values = arr.tolist()
     if all(type(v) is str for v in values):  # the common case: text only
@@ -185,7 +185,7 @@ def _is_missing(v: Any) -> bool:
 
 def _strings(
     sub: npt.NDArray[Any], opts: TimeOptions, rows: npt.NDArray[np.int64] | None = None
-) -> tuple[DatetimeArray, Rejects]:
+) -> tuple[TimeArray, Rejects]:
     return parse_strings(
         sub,
         opts.tz,
@@ -203,13 +203,13 @@ def _choices(opts: TimeOptions) -> TextChoices:
 
 
 def _numbers_reader(opts: TimeOptions) -> Any:
-    def read(sub: npt.NDArray[Any]) -> tuple[DatetimeArray, Rejects]:
+    def read(sub: npt.NDArray[Any]) -> tuple[TimeArray, Rejects]:
         return read_numbers(sub.tolist(), unit=opts.unit)
 
     return read
 
 
-def _naive_objects(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[DatetimeArray, Rejects]:
+def _naive_objects(sub: npt.NDArray[Any], opts: TimeOptions) -> tuple[TimeArray, Rejects]:
     naive = np.empty(sub.shape[0], dtype="datetime64[us]")
     for j, v in enumerate(sub.tolist()):
         naive[j] = np.datetime64(v, "us")

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time.epochs import is_number_text
 from touchcredit.core.time.local import localize
 
 __all__ = ["date_only", "end_of_day"]
 
-TimeArray = npt.NDArray[np.datetime64]
 _DAY = dt.timedelta(days=1)
 
 

@@ -23,6 +23,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
+
 __all__ = [
     "EPOCH_UNITS",
     "MAX_US",
@@ -49,7 +51,6 @@ _LO, _HI = 631_152_000, 4_102_444_800
 MIN_US = -62_135_596_800 * 10**6
 MAX_US = 253_402_300_800 * 10**6 - 1
 
-TimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
 
 

@@ -25,7 +25,8 @@ import datetime as dt
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
+
+from touchcredit.core.arrays import TimeArray
 
 __all__ = ["TIME_CHOICES", "TimeChoice", "check_choice", "localize"]
 
@@ -33,7 +34,6 @@ TimeChoice = Literal["raise", "earliest", "latest"]
 #: Accepted values of ``ambiguous=`` and ``nonexistent=``.
 TIME_CHOICES: tuple[TimeChoice, ...] = ("raise", "earliest", "latest")
 
-TimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
 _HOUR_END = dt.timedelta(hours=1) - dt.timedelta(microseconds=1)
 

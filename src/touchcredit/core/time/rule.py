@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time.columns import EXPECTED_TYPE, TimeOptions, read_column
 from touchcredit.core.time.epochs import MAX_US, MIN_US, check_unit
 from touchcredit.core.time.local import check_choice, localize
@@ -55,7 +55,6 @@ UTC = dt.UTC
 NAT = np.datetime64("NaT", "us")
 
 TimeZoneLike = dt.tzinfo | str | None
-DatetimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
 
 
@@ -88,7 +87,7 @@ def as_tzinfo(tz: TimeZoneLike) -> dt.tzinfo:
     return tz
 
 
-def naive_local_to_utc(values: DatetimeArray, tz: dt.tzinfo) -> DatetimeArray:
+def naive_local_to_utc(values: TimeArray, tz: dt.tzinfo) -> TimeArray:
     """Read naive datetime64 values as wall-clock times in ``tz``; return UTC instants.
 
     Ambiguous and nonexistent local times raise (see
@@ -157,7 +156,7 @@ def read_times(
     dayfirst: bool | None = None,
     formats: Sequence[str] | None = None,
     field: str = "timestamp",
-) -> tuple[DatetimeArray, Rejects]:
+) -> tuple[TimeArray, Rejects]:
     """Read timestamps by the library's rule, collecting the rows that cannot be read.
 
     The collecting form of :func:`to_datetime64` (which raises on the first bad row);
@@ -266,7 +265,7 @@ class TimeRule:
 
     def read(
         self, values: Any, *, field: str, allow_missing: bool = False, copy: bool = True
-    ) -> DatetimeArray:
+    ) -> TimeArray:
         """:func:`to_datetime64` of ``values`` under this rule."""
         return to_datetime64(
             values,
@@ -292,7 +291,7 @@ def to_datetime64(
     dayfirst: bool | None = None,
     allow_missing: bool = False,
     copy: bool = True,
-) -> DatetimeArray:
+) -> TimeArray:
     """Coerce an array-like of timestamps to ``datetime64[us]`` UTC instants.
 
     Parameters

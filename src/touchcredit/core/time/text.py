@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time.epochs import (
     MAX_US,
     MIN_US,
@@ -52,7 +53,6 @@ __all__ = ["ARROW_MIN_ROWS", "TextChoices", "parse_arrow", "parse_distinct", "pa
 #: Below this many strings, pyarrow is used only when something already imported it.
 ARROW_MIN_ROWS = 100_000
 
-TimeArray = npt.NDArray[np.datetime64]
 Rejects = dict[int, str]
 NAT = np.datetime64("NaT", "us")
 # Two defaults with different dates: a field dateutil took from the default differs.

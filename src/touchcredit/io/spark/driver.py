@@ -36,6 +36,7 @@ from touchcredit.io.spark.stream import (
 )
 from touchcredit.models.base import AttributionModel, NotFittedError, get
 from touchcredit.models.counting import CountingModel, count_classes, missing_counting_methods
+from touchcredit.models.fitted import is_fitted
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -148,10 +149,10 @@ def attribute(
         # a model fitted here learned its channel factors on every partition together;
         # one fitted elsewhere splits each conversion (its factors belong to other data)
         reading: Totals = "per_conversion"
-        if m.learns_from_data and (fit or (fit is None and not m.is_fitted)):
+        if m.learns_from_data and (fit or (fit is None and not is_fitted(m))):
             m = _fit_stream(stream, m, layout)
             reading = "fitted"
-        elif not m.is_fitted:
+        elif not is_fitted(m):
             raise NotFittedError(
                 f"{m!r} learns from data and is not fitted; pass fit=None or fit=True, "
                 "or fit it first"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core.arrays import TimeArray
 from touchcredit.core.factorize import argsort_values
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike, to_datetime64
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from touchcredit.attribution.totals import Totals
-
-TimeArray = npt.NDArray[np.datetime64]
 
 
 class Coded(NamedTuple):
