@@ -235,6 +235,38 @@ def _company_members(
     return np.repeat(deal_row, np.diff(seg)), ids[person_row[by_key[idx]]]
 
 
+def _lead_conversions(contacts: Any) -> Table:
+    """Every contact as a lead, at ``Became a Lead Date`` (else its create date)."""
+    when = "Became a Lead Date" if "Became a Lead Date" in contacts.column_names else "Create Date"
+    lead_time = files.times(contacts.column(when))
+    if when != "Create Date":
+        created = files.times(contacts.column("Create Date"))
+        lead_time = np.where(~_present(lead_time), created, lead_time)
+    rows = np.arange(contacts.num_rows, dtype=np.int64)
+    return Table(
+        "contacts", {"contact_id": _column(contacts, "Record ID"), "time": lead_time}, rows
+    )
+
+
+def _membership(
+    deals: Any, contacts: Any, group: str, key: str, columns: tuple[str, str, str]
+) -> Membership:
+    """Every associated contact of each deal, and (``"company"``) every contact of its
+    companies. ``columns``: the deals' contact and company columns, the contacts'
+    company column."""
+    contact_column, company_column, contact_company_column = columns
+    row, member = _associations(deals, contact_column)
+    if group == "company":
+        files.check_schema(deals.schema, "deals", {company_column: "text"})
+        files.check_schema(contacts.schema, "contacts", {contact_company_column: "text"})
+        c_row, c_member = _company_members(deals, contacts, company_column, contact_company_column)
+        if key == "email":  # members named by email: company contacts by their email
+            at = files.index_in(c_member, _column(contacts, "Record ID"))
+            c_member = _column(contacts, "Email")[at]
+        row, member = np.concatenate([row, c_row]), np.concatenate([member, c_member])
+    return Membership(group=_column(deals, "Record ID")[row], member=member, identifier=key)
+
+
 def _deal_conversions(
     deals: Any,
     contact_column: str,
@@ -354,21 +386,10 @@ def read(
         conversion_time="time",
     )
     if conversions == "leads":
-        when = (
-            "Became a Lead Date" if "Became a Lead Date" in c_table.column_names else "Create Date"
-        )
-        lead_time = files.times(c_table.column(when))
-        if when != "Create Date":
-            created = files.times(c_table.column("Create Date"))
-            gap = ~_present(lead_time)
-            lead_time = np.where(gap, created, lead_time)
-        rows = np.arange(c_table.num_rows, dtype=np.int64)
-        conv = Table(
-            "contacts", {"contact_id": _column(c_table, "Record ID"), "time": lead_time}, rows
-        )
+        lead_conv = _lead_conversions(c_table)
         return finish(
             touches,
-            conv,
+            lead_conv,
             columns=columns,
             cleaning=cleaning,
             source="hubspot",
@@ -389,20 +410,8 @@ def read(
     key = "email" if "mail" in contact_column.lower() else "contact_id"
     membership = None
     if group != "contact":
-        deal_ids = _column(d_table, "Record ID")
-        row, member = _associations(d_table, contact_column)
-        if group == "company":
-            files.check_schema(d_table.schema, "deals", {company_column: "text"})
-            files.check_schema(c_table.schema, "contacts", {contact_company_column: "text"})
-            c_row, c_member = _company_members(
-                d_table, c_table, company_column, contact_company_column
-            )
-            if key == "email":  # members named by email: company contacts by their email
-                c_member = _column(c_table, "Email")[
-                    files.index_in(c_member, _column(c_table, "Record ID"))
-                ]
-            row, member = np.concatenate([row, c_row]), np.concatenate([member, c_member])
-        membership = Membership(group=deal_ids[row], member=member, identifier=key)
+        assoc = (contact_column, company_column, contact_company_column)
+        membership = _membership(d_table, c_table, group, key, assoc)
         key = "deal"
     conv, not_used, lost = _deal_conversions(
         d_table, contact_column, won_stages, conversions, membership

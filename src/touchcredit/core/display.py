@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from touchcredit.core.store import JourneySet
 
-__all__ = ["html_summary", "html_table", "quantity"]
+__all__ = ["html_summary", "html_table", "quantity", "text_summary"]
 
 
 def quantity(x: float) -> str:
@@ -65,6 +65,20 @@ def html_table(
     )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def text_summary(journeys: JourneySet) -> str:
+    """One line: sizes, total value and the first channels (the JourneySet's repr)."""
+    cats = journeys.channel.categories
+    chans = ", ".join(cats[:8])
+    if len(cats) > 8:
+        chans += f", ... ({len(cats)} in all)"
+    cur = f" {journeys.currency}" if journeys.currency else ""
+    return (
+        f"JourneySet({journeys.n_journeys} journeys, {journeys.n_touches} touches, "
+        f"{journeys.n_conversions} conversions, total value {journeys.total_value:,.6g}{cur}, "
+        f"channels: {chans})"
+    )
 
 
 def html_summary(journeys: JourneySet, *, top: int = 12) -> str:

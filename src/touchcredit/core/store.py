@@ -27,7 +27,7 @@ from touchcredit.core import segments as _segments
 from touchcredit.core.arrays import FloatArray, IntArray, TimeArray, read_only
 from touchcredit.core.builders import MILESTONES, check_currency, journey_arrays, selected_fields
 from touchcredit.core.dimension import DIMENSIONS, GROUP_LABELS, Dimension
-from touchcredit.core.display import html_summary
+from touchcredit.core.display import html_summary, text_summary
 from touchcredit.core.domain import Deal, Journey, Lead
 from touchcredit.core.frame_input import journey_columns, journey_fields
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
@@ -74,9 +74,7 @@ class JourneySet:
     currency : str or None
         Currency of the values when they are money.
     touch_labels : mapping of str to Dimension
-        Further per-touch labels that models never read, kept for reporting: a
-        buying-group journey records each touch's ``"contact"`` and ``"role"``
-        (:mod:`touchcredit.hygiene.groups`). Empty for a person's journeys.
+        Per-touch labels models never read: a buying group's ``"contact"`` and ``"role"``.
 
     Examples
     --------
@@ -492,15 +490,7 @@ class JourneySet:
             yield self.journey(j)
 
     def __repr__(self) -> str:
-        chans = ", ".join(self.channel.categories[:8])
-        if len(self.channel.categories) > 8:
-            chans += f", ... ({len(self.channel.categories)} in all)"
-        total = f"{self.total_value:,.6g}"
-        cur = f" {self.currency}" if self.currency else ""
-        return (
-            f"JourneySet({self.n_journeys} journeys, {self.n_touches} touches, "
-            f"{self.n_conversions} conversions, total value {total}{cur}, channels: {chans})"
-        )
+        return text_summary(self)
 
     def _repr_html_(self) -> str:
         """Notebook view: sizes and the channel table, every label HTML-escaped."""

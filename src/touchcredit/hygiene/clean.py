@@ -18,8 +18,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.arrays import IntArray
-from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset
 from touchcredit.core.progress import progress_bar
@@ -37,6 +35,7 @@ from touchcredit.hygiene.clean_steps import (
     CleanConversions,
     canonical_sources,
     column_of,
+    conversions_by_value,
     parse_times,
     read_conversions,
     text_codes,
@@ -44,7 +43,7 @@ from touchcredit.hygiene.clean_steps import (
     url_tags,
 )
 from touchcredit.hygiene.cleaning_report import CleaningReport, Rejections, no_rejections
-from touchcredit.hygiene.groups import GroupJourneys, Membership, group_journeys, group_keys
+from touchcredit.hygiene.groups import Grouping, Membership
 from touchcredit.hygiene.source_medium import medium_labels
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
@@ -227,27 +226,39 @@ def clean(
     rows, duplicate_of, removed = _dedupe(
         np.flatnonzero(rej.accepted()), stitched, times, labels, dedupe_window
     )
-    conv_column = mapping.conversion_journey or mapping.journey
-    grouping = _Grouping(groups, stitched, conversions, conv_column) if groups else None
+    conv, grouping = _conversions(conversions, stitched, mapping, rule, errors, groups)
+    bar.update(label="journeys")
+    js = _journeys(rows, stitched, times, labels, conv, target, currency, grouping)
+    report = _report(js, rows.size, rej, unmapped, stitched, removed, duplicate_of, conv)
+    if grouping is not None:
+        report = grouping.reported(report)
+    bar.update()
+    bar.close()
+    return js, report
+
+
+def _conversions(
+    conversions: Any,
+    stitched: identity.Stitching,
+    mapping: ColumnMap,
+    rule: TimeRule,
+    errors: str,
+    groups: Membership | None,
+) -> tuple[CleanConversions | None, Grouping | None]:
+    """The conversions matched to persons, or (with ``groups``) to their groups."""
+    column = mapping.conversion_journey or mapping.journey
+    grouping = Grouping(groups, stitched, conversions, column) if groups else None
     conv = read_conversions(
         conversions,
         stitched,
         journey_of=grouping.journey_of if grouping else None,
-        column=conv_column,
+        column=column,
         time=mapping.conversion_time,
         value=mapping.conversion_value,
         rule=rule,
         errors=errors,
     )
-    bar.update(label="journeys")
-    js = _journeys(rows, stitched, times, labels, conv, target, currency, grouping)
-    report = _report(js, rows.size, rej, unmapped, stitched, removed, duplicate_of, conv)
-    if grouping is not None and grouping.result is not None:
-        g = grouping.result
-        report = attrs.evolve(report, group_members=g.members, group_engaged=g.engaged)
-    bar.update()
-    bar.close()
-    return js, report
+    return conv, grouping
 
 
 def _report(
@@ -450,11 +461,11 @@ def _journeys(
     conv: CleanConversions | None,
     target: str,
     currency: str | None,
-    grouping: _Grouping | None = None,
+    grouping: Grouping | None = None,
 ) -> JourneySet:
     """The JourneySet of the kept rows, with their input rows recorded."""
     if conv is not None:  # conversions of one person at one instant: in value order, not
-        conv = _by_value(conv)  # row order (from_arrays keeps the input order on ties)
+        conv = conversions_by_value(conv)  # row order (from_arrays keeps the input order on ties)
     touch_labels: dict[str, Dimension] = {}
     journey_id: npt.NDArray[Any] = stitched.person[rows]
     conversion_id: npt.NDArray[Any] | None = conv.person if conv else None
@@ -486,48 +497,3 @@ def _journeys(
         touch_row=rows[js.touch_row],
         conversion_row=conv.rows[js.conversion_row] if conv else js.conversion_row,
     )
-
-
-def _by_value(conv: CleanConversions) -> CleanConversions:
-    """The conversions ordered by (person, time, value): the same order for any row order."""
-    order = np.lexsort((conv.value, conv.time.view(np.int64), conv.person))
-    return attrs.evolve(
-        conv,
-        person=conv.person[order],
-        time=conv.time[order],
-        value=conv.value[order],
-        rows=conv.rows[order],
-    )
-
-
-class _Grouping:
-    """Buying groups in :func:`clean`: conversions keyed by group, touches expanded."""
-
-    def __init__(
-        self, groups: Membership, stitched: identity.Stitching, conversions: Any, column: str
-    ) -> None:
-        self.groups = groups
-        self.column = column
-        self.member_person = stitched.lookup(groups.identifier, groups.member)
-        named = [groups.group]
-        if conversions is not None:
-            named.append(
-                as_object_array(column_of(conversions, column, None, column), field=column)
-            )
-        # every key a membership row or a conversion names, in text order
-        self.keys = group_keys(np.concatenate(named), field=column).sorted_used().values
-        self.result: GroupJourneys | None = None
-
-    def journey_of(self, ids: Any) -> IntArray:
-        """Group number of each conversion's key (-1 where missing)."""
-        codes = group_keys(ids, field=self.column)
-        found = np.searchsorted(self.keys, codes.values).astype(np.int64)
-        return codes.per_row(found, -1)
-
-    def expand(self, person: IntArray, conv: CleanConversions | None) -> GroupJourneys:
-        """One touch per (touch, group of its person); remembered for the report."""
-        keys = self.keys[conv.person] if conv is not None else np.empty(0, dtype=object)
-        self.result = group_journeys(
-            person, self.member_person, self.groups, keys, conversion_field=self.column
-        )
-        return self.result

@@ -27,6 +27,7 @@ __all__ = [
     "CleanConversions",
     "canonical_sources",
     "column_of",
+    "conversions_by_value",
     "read_conversions",
     "text_codes",
     "tidy_channels",
@@ -212,4 +213,16 @@ def read_conversions(
         n_in=m,
         rejected=Rejections(bad_rows.astype(np.int64), tuple(reason[bad_rows].tolist())),
         rejected_value=float(lost[np.isfinite(lost) & (lost >= 0)].sum()),
+    )
+
+
+def conversions_by_value(conv: CleanConversions) -> CleanConversions:
+    """The conversions ordered by (person, time, value): the same order for any row order."""
+    order = np.lexsort((conv.value, conv.time.view(np.int64), conv.person))
+    return attrs.evolve(
+        conv,
+        person=conv.person[order],
+        time=conv.time[order],
+        value=conv.value[order],
+        rows=conv.rows[order],
     )

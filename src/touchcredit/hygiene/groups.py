@@ -47,9 +47,12 @@ from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.columns import as_object_array
 from touchcredit.core.dimension import Dimension
 from touchcredit.core.segments import gather_segments
+from touchcredit.hygiene import identity
+from touchcredit.hygiene.clean_steps import CleanConversions, column_of
+from touchcredit.hygiene.cleaning_report import CleaningReport
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
-__all__ = ["GroupJourneys", "Membership", "group_journeys", "group_keys"]
+__all__ = ["GroupJourneys", "Grouping", "Membership", "group_journeys", "group_keys"]
 
 
 #: Prefix of the journey id of a person who belongs to no group.
@@ -255,3 +258,45 @@ def group_journeys(
         members=dict(zip(names, n_members.tolist(), strict=True)),
         engaged=dict(zip(names, n_engaged.tolist(), strict=True)),
     )
+
+
+class Grouping:
+    """Buying groups in :func:`~touchcredit.clean`: conversions keyed by group, touches
+    expanded into the groups' journeys, and the counts for the cleaning report."""
+
+    def __init__(
+        self, groups: Membership, stitched: identity.Stitching, conversions: Any, column: str
+    ) -> None:
+        self.groups = groups
+        self.column = column
+        self.member_person = stitched.lookup(groups.identifier, groups.member)
+        named = [groups.group]
+        if conversions is not None:
+            named.append(
+                as_object_array(column_of(conversions, column, None, column), field=column)
+            )
+        # every key a membership row or a conversion names, in text order
+        self.keys = group_keys(np.concatenate(named), field=column).sorted_used().values
+        self.result: GroupJourneys | None = None
+
+    def journey_of(self, ids: Any) -> IntArray:
+        """Group number of each conversion's key (-1 where missing)."""
+        codes = group_keys(ids, field=self.column)
+        found = np.searchsorted(self.keys, codes.values).astype(np.int64)
+        return codes.per_row(found, -1)
+
+    def expand(self, person: IntArray, conv: CleanConversions | None) -> GroupJourneys:
+        """One touch per (touch, group of its person); remembered for the report."""
+        keys = self.keys[conv.person] if conv is not None else np.empty(0, dtype=object)
+        self.result = group_journeys(
+            person, self.member_person, self.groups, keys, conversion_field=self.column
+        )
+        return self.result
+
+    def reported(self, report: CleaningReport) -> CleaningReport:
+        """The cleaning report with the members (and engaged members) per group."""
+        if self.result is None:
+            return report
+        return attrs.evolve(
+            report, group_members=self.result.members, group_engaged=self.result.engaged
+        )
