@@ -39,8 +39,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_models_lists_registered_models(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "models")
     assert code == 0 and err == ""
-    names = [line.split()[0] for line in out.splitlines()]
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert names == tc.models.available()
+    assert out.count("parameters: lookback=none") == len(names)
 
 
 def test_no_command_and_unknown_command_are_usage_errors(

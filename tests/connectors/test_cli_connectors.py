@@ -99,7 +99,7 @@ def test_lookback_and_half_life_errors_name_the_flag(
     code, _, err = run(capsys, "attribute", events, "--from", "ga4", "--lookback", "soon")
     assert code == 2 and "--lookback:" in err
     code, _, err = run(capsys, "attribute", events, "--from", "ga4", "--half-life", "7d")
-    assert code == 2 and "--half-life applies to --model time_decay" in err
+    assert code == 2 and "--half-life: model 'linear' has no parameter 'half_life'" in err
     code, out, _ = run(capsys, "attribute", events, "--from", "ga4", "--model", "time_decay",
                        "--half-life", "7d")  # fmt: skip
     assert code == 0

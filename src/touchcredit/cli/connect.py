@@ -3,7 +3,8 @@
 ``--from {ga4,hubspot,salesforce,crm}`` reads FILE as that export
 (:mod:`touchcredit.connectors`); ``--url``, ``--identifier`` and ``--channel-groups``
 read a plain touch table through the same cleaning path (``--from crm`` implied).
-``--lookback`` and ``--half-life`` set the model's parameters. Errors name the flag.
+``--param NAME=VALUE`` (and the shortcuts ``--lookback``, ``--half-life``) set the
+model's parameters. Errors name the flag.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from touchcredit.cli.common import UsageError, default_column
+from touchcredit.cli.conversion_value import value_column
 
 __all__ = ["SALESFORCE_FILES", "add_flags", "build_model", "duration", "read_export"]
 
@@ -57,8 +59,12 @@ def add_flags(att: argparse.ArgumentParser) -> None:
                    help="count only touches this long before a conversion, e.g. 90d, 12h "
                    "(default: no limit)")  # fmt: skip
     m.add_argument("--half-life", metavar="DURATION", default=None,
-                   help="half-life of --model time_decay, e.g. 7d "
-                   "(default: the model's)")  # fmt: skip
+                   help="same as --param half_life=DURATION (models with a half-life: "
+                   "time_decay)")  # fmt: skip
+    m.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                   help="a parameter of --model, read by the model (numbers, durations "
+                   "such as 14d, true/false, [\"a\", \"b\"] lists); repeatable; "
+                   "`touchcredit models` lists each model's parameters")  # fmt: skip
 
 
 def duration(text: str, flag: str) -> dt.timedelta:
@@ -84,20 +90,25 @@ def duration(text: str, flag: str) -> dt.timedelta:
 
 
 def build_model(args: argparse.Namespace) -> Any:
-    """The model ``--model`` names, with ``--lookback`` and ``--half-life``."""
-    from touchcredit import models
+    """The model ``--model`` names, with ``--param`` (and ``--lookback``, ``--half-life``).
 
-    params: dict[str, Any] = {}
-    if args.lookback is not None:
-        params["lookback"] = duration(args.lookback, "--lookback")
-    if args.half_life is not None:
-        if args.model != "time_decay":
-            raise UsageError(f"--half-life applies to --model time_decay, not {args.model!r}")
-        params["half_life"] = duration(args.half_life, "--half-life")
-    try:
-        return models.get(args.model, **params)
-    except TypeError:
-        raise UsageError(f"--lookback does not apply to --model {args.model!r}") from None
+    Examples
+    --------
+    >>> args = argparse.Namespace(model="position", lookback=None, half_life=None,
+    ...                           param=["first=0.6", "last=0.2"])
+    >>> build_model(args)
+    UShapedModel(first=0.6, last=0.2)
+    """
+    from touchcredit.cli.params import model_with, parse_assignment
+
+    params: list[tuple[str, Any]] = []
+    for flag, key, value in (("--lookback", "lookback", args.lookback),
+                             ("--half-life", "half_life", args.half_life)):  # fmt: skip
+        if value is not None:
+            model_with(args.model, [(key, value)], flag, keyed=False)  # the error names the flag
+            params.append((key, value))
+    params.extend(parse_assignment(text) for text in getattr(args, "param", []) or [])
+    return model_with(args.model, params, "--param")
 
 
 def _flag_hint(exc: Exception, flags: dict[str, str]) -> UsageError:
@@ -109,7 +120,6 @@ def _flag_hint(exc: Exception, flags: dict[str, str]) -> UsageError:
 
 
 def _crm(args: argparse.Namespace, cleaning: Any) -> tuple[Any, Any]:
-    from touchcredit.cli.attribute import value_column
     from touchcredit.connectors import crm, files
     from touchcredit.core.mapping import ColumnMap
 

@@ -18,7 +18,11 @@ clean them, which models to compare, where the spend is and what to write::
     models = ["last_touch", "linear", "markov"]
     by = ["channel", "source"]
     lookback = "90d"
-    half_life = "7d"                        # time_decay's
+    half_life = "7d"                        # for the models that have one
+
+    [attribution.params.position]           # any model's parameters, by name
+    first = 0.6
+    last = 0.2
 
     [leads]                                 # optional: the lead and deal sheets, and
     [deals]                                 # spend columns (touchcredit.cli.pipeline_inputs)
@@ -74,8 +78,13 @@ PATH_KEYS = {
 #: The tables a pipeline file may have.
 TABLES = ("input", "cleaning", "columns", "leads", "deals", "attribution", "spend", "outputs")
 _DURATION = str | int | float
-_ATTRIBUTION = {"models": Sequence[str], "by": str | Sequence[str],
-                "lookback": _DURATION, "half_life": _DURATION}  # fmt: skip
+_ATTRIBUTION = {
+    "models": Sequence[str],
+    "by": str | Sequence[str],
+    "lookback": _DURATION,
+    "half_life": _DURATION,
+    "params": Mapping[str, Any],
+}
 _NAMES = str | Sequence[str]
 _OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
             "leads": _NAMES, "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES,
@@ -183,27 +192,34 @@ def read_input(spec: Mapping[str, Any], base: Path, where: str) -> tuple[Any, An
 
 def _models(spec: Mapping[str, Any], where: str) -> tuple[list[Any], tuple[str, ...]]:
     from touchcredit import models
-    from touchcredit.cli.connect import duration
+    from touchcredit.cli.params import model_with, parameters
 
     att = check_table(spec.get("attribution", {}), _ATTRIBUTION, f"{where} [attribution]")
     names = att.pop("models", ["last_touch", "linear", "markov"])
     by = att.pop("by", ["channel", "source"])
     by = (by,) if isinstance(by, str) else tuple(by)
-    lookback = att.pop("lookback", None)
-    half_life = att.pop("half_life", None)
+    shared: dict[str, Any] = {k: att.pop(k) for k in ("lookback", "half_life") if k in att}
+    tables = att.pop("params", {})
     unknown = [n for n in names if n not in models.available()]
     if unknown or not names:
         raise UsageError(f"{where} [attribution] models: unknown model(s) "
                          f"{', '.join(map(repr, unknown)) or '(none given)'}; "
                          f"available: {', '.join(models.available())}")  # fmt: skip
+    stray = [n for n in tables if n not in names]
+    if stray:
+        raise UsageError(f"{where} [attribution.params.{stray[0]}]: {stray[0]!r} is not among "
+                         f"[attribution] models ({', '.join(names)})")  # fmt: skip
     out = []
     for name in names:
-        params: dict[str, Any] = {}
-        if lookback is not None:
-            params["lookback"] = duration(str(lookback), f"{where} [attribution] lookback")
-        if half_life is not None and name == "time_decay":
-            params["half_life"] = duration(str(half_life), f"{where} [attribution] half_life")
-        out.append(models.get(name, **params))
+        table = f"{where} [attribution.params.{name}]"
+        own = check_table(tables.get(name, {}), dict.fromkeys(tables.get(name, {}), Any), table)
+        declared = parameters(type(models.get(name)))
+        # [attribution] lookback applies to every model, half_life to those that have one
+        params = {k: v for k, v in shared.items() if k in declared}
+        for key, value in params.items():
+            model_with(name, {key: value}, f"{where} [attribution] {key}", keyed=False)
+        params |= own
+        out.append(model_with(name, params, table if own else f"{where} [attribution]"))
     return out, by
 
 

@@ -380,8 +380,7 @@ class LinearModel(PositionalModel):
 @register(name="position")
 @attrs.define(frozen=True, kw_only=True, slots=False, repr=False)
 class UShapedModel(PositionalModel):
-    """Position-based (U-shaped): ``first`` and ``last`` shares (0.4 each), the middle
-    shared equally.
+    """Position-based (U-shaped): ``first`` and ``last`` (0.4 each), the middle shared.
 
     A two-touch journey gets 0.5/0.5 (the middle share is spread over both).
 
