@@ -325,7 +325,8 @@ def test_unknown_model_name_lists_the_available_ones() -> None:
 def test_unknown_dimension_name_is_an_error_listing_the_choices() -> None:
     with pytest.raises(
         ValueError,
-        match=r"^dimension must be one of source, channel, campaign, method, contact, role; got 'medium'",
+        match=r"^dimension must be one of source, channel, campaign, method, contact, role; "
+        r"got 'medium'",
     ):
         build().dimension("medium")
 
