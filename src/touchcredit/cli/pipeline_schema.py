@@ -112,10 +112,12 @@ def _toml_type(value: Any) -> str:
 
 
 def _evaluate(annotation: Any, namespace: Mapping[str, Any]) -> Any:
+    """An annotation written as text (``from __future__ import annotations``) as a type."""
     if not isinstance(annotation, str):
         return annotation
+    holder = types.SimpleNamespace(__annotations__={"value": annotation})
     try:
-        return eval(annotation, dict(namespace), {})  # our own modules' annotations
+        return typing.get_type_hints(holder, globalns=dict(namespace))["value"]
     except Exception:  # a name imported only for type checkers: let the receiver judge
         return Any
 
