@@ -17,6 +17,7 @@ from touchcredit.attribution.periods import change_against
 from touchcredit.core.arrays import FloatArray
 from touchcredit.core.display import html_table, quantity
 from touchcredit.core.frame_output import to_frame
+from touchcredit.core.label_text import shown_label
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.warehouse import WriteMode, write_tables
 from touchcredit.models.base import AttributionModel
@@ -43,7 +44,7 @@ UNATTRIBUTED = "unattributed"
 
 
 def _text(label: Label) -> str:
-    return "(not recorded)" if label is None else str(label)
+    return "(not recorded)" if label is None else shown_label(str(label))
 
 
 @attrs.frozen

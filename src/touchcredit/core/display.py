@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from touchcredit.core.label_text import shown_label
+
 if TYPE_CHECKING:
     from touchcredit.core.store import JourneySet
 
@@ -57,7 +59,7 @@ def html_table(
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{st}>{esc('(not recorded)' if c is None else str(c))}</td>"
+            f"<td{st}>{esc('(not recorded)' if c is None else shown_label(str(c), None))}</td>"
             for c, st in zip(row, style, strict=True)
         )
         + "</tr>"
@@ -70,7 +72,7 @@ def html_table(
 def text_summary(journeys: JourneySet) -> str:
     """One line: sizes, total value and the first channels (the JourneySet's repr)."""
     cats = journeys.channel.categories
-    chans = ", ".join(cats[:8])
+    chans = ", ".join(shown_label(c, 40) for c in cats[:8])  # a 1 MB label: 40 characters
     if len(cats) > 8:
         chans += f", ... ({len(cats)} in all)"
     cur = f" {journeys.currency}" if journeys.currency else ""
@@ -96,7 +98,7 @@ def html_summary(journeys: JourneySet, *, top: int = 12) -> str:
     counts = np.bincount(channel.codes[channel.codes >= 0], minlength=len(channel.categories))
     order = np.argsort(-counts, kind="stable")[:top]
     rows = "".join(
-        f"<tr><td>{esc(channel.categories[k])}</td><td>{int(counts[k]):,}</td></tr>"
+        f"<tr><td>{esc(shown_label(channel.categories[k]))}</td><td>{int(counts[k]):,}</td></tr>"
         for k in order.tolist()
     )
     more = len(channel.categories) - order.size

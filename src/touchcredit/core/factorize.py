@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array, check_length, missing_mask
+from touchcredit.core.label_text import canonical_label
 
 __all__ = [
     "PANDAS_MIN_ROWS",
@@ -24,6 +25,7 @@ __all__ = [
     "factorize_ids",
     "factorize_labels",
     "hash_factorize",
+    "one_spelling",
 ]
 
 Codes = npt.NDArray[np.int32]
@@ -384,10 +386,10 @@ def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[s
         cats = tuple(str(c) for c in list(values.categories))
         check_length(codes, field, n)
         for k, c in enumerate(cats):
-            if not c.strip():
+            if not canonical_label(c).strip():
                 row = int(np.flatnonzero(codes == k)[0]) if (codes == k).any() else -1
                 raise ValueError(_empty_message(field, row, c))
-        return codes, cats
+        return one_spelling(codes, cats)
     arr = as_object_array(values, field=field)
     check_length(arr, field, n)
     hashed = hash_factorize(arr) if arr.dtype.kind in "OU" else None
@@ -416,11 +418,34 @@ def factorize_labels(values: Any, *, field: str, n: int) -> tuple[Codes, tuple[s
         )
     table = tuple(str(u) for u in uniq.tolist())
     for k, c in enumerate(table):
-        if not c.strip():
+        if not canonical_label(c).strip():
             row = int(np.flatnonzero(codes == k)[0])
             raise ValueError(_empty_message(field, row, c))
     del missing
-    return codes, table
+    return one_spelling(codes, table)
+
+
+def one_spelling(codes: Codes, table: tuple[str, ...]) -> tuple[Codes, tuple[str, ...]]:
+    """Codes and a sorted table of labels in their canonical spelling (NFC, no
+    zero-width characters: :func:`touchcredit.core.label_text.canonical_label`).
+
+    Spellings that become one label share its code (``"Cafe\u0301"`` and ``"Caf\u00e9"``,
+    ``"seo"`` and ``"seo\u200b"``); a table already canonical is returned as it is.
+
+    Examples
+    --------
+    >>> codes, cats = one_spelling(np.array([0, 1, -1, 2], dtype=np.int32),
+    ...                            ("Cafe\u0301", "Caf\u00e9", "seo\u200b"))
+    >>> codes.tolist(), cats == ("Caf\u00e9", "seo")
+    ([0, 0, -1, 1], True)
+    """
+    spelled = [canonical_label(c) for c in table]
+    if all(a is b or a == b for a, b in zip(spelled, table, strict=True)):
+        return codes, table
+    merged = sorted(set(spelled))
+    position = {c: k for k, c in enumerate(merged)}
+    lookup = np.array([*(position[c] for c in spelled), -1], dtype=np.int32)
+    return lookup[codes], tuple(merged)
 
 
 def _empty_message(field: str, row: int, value: str) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.frame_output import to_frame
+from touchcredit.core.label_text import shown_label
 
 __all__ = ["MONEY_COLUMNS", "WIDTH", "MetricTable"]
 
@@ -290,4 +291,4 @@ def _cell(value: Any, percent: bool, reason: str | None = None) -> str:
         return f"{value:,}"
     if isinstance(value, tuple):
         return _show_key(value)
-    return str(value)
+    return shown_label(str(value))

@@ -15,13 +15,16 @@ import numpy.typing as npt
 
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.factorize import hash_factorize
+from touchcredit.core.label_text import canonical_label
 
 __all__ = ["distinct_strings", "host", "is_host_alias", "label_key", "map_distinct"]
 
 
 def label_key(value: str) -> str:
-    """Text matching key: case-folded, ``_``/``-`` as spaces, whitespace collapsed."""
-    return " ".join(value.casefold().replace("_", " ").replace("-", " ").split())
+    """Text matching key: one spelling (NFC, no zero-width characters), case-folded,
+    ``_``/``-`` as spaces, whitespace collapsed."""
+    text = canonical_label(value).casefold()
+    return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
 def map_distinct(
@@ -57,7 +60,7 @@ def map_distinct(
 
 def host(value: str) -> str | None:
     """Host name of a URL or host-like value, lower-cased; None when it is not one."""
-    text = value.strip().casefold()
+    text = canonical_label(value).strip().casefold()
     if "://" in text:
         text = text[text.find("://") + 3 :]
     elif " " in text or "." not in text:

@@ -57,7 +57,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return ""
     if isinstance(value, str):
-        return neutralize_cell(value)
+        return neutralize_cell(value.replace("\x00", "\\x00"))  # never a raw NUL byte
     if isinstance(value, int | float | bool):
         return value
     return neutralize_cell(str(value))  # dates, tuples...: their text, defused

@@ -19,11 +19,15 @@ import numpy.typing as npt
 
 from touchcredit.core import segments as _segments
 from touchcredit.core.arrays import IntArray
+from touchcredit.core.label_text import shown_label
 from touchcredit.core.store import JourneySet
 from touchcredit.kpi.ratios import divide as _divide
 from touchcredit.kpi.tables import MetricTable
 
-__all__ = ["PathIndex", "path_index", "top_paths"]
+__all__ = ["SHOWN_STEPS", "PathIndex", "path_index", "top_paths"]
+
+#: Steps of a path shown in full; a longer one shows its first and last halves.
+SHOWN_STEPS = 20
 
 U64 = npt.NDArray[np.uint64]
 
@@ -74,13 +78,24 @@ class PathIndex:
     categories: tuple[str, ...]
 
     def label(self, p: int, separator: str = " > ") -> str:
-        """The readable form of path ``p`` ("paid search > email")."""
+        """The readable form of path ``p`` ("paid search > email").
+
+        A path of more than :data:`SHOWN_STEPS` steps shows its first and last steps
+        around the count of those left out (a bot's 100,000-touch journey is one line,
+        not 700 kB), and each label is shown as
+        :func:`~touchcredit.core.label_text.shown_label` prints it.
+        """
         j = int(self.representative[p])
         syms = self.symbols[self.offsets[j] : self.offsets[j + 1]].tolist()
         if not syms:
             return _EMPTY_PATH
-        table = (_NONE_LABEL, *self.categories)
-        return separator.join(table[s] for s in syms)
+        table = (_NONE_LABEL, *(shown_label(c, 40) for c in self.categories))
+        if len(syms) <= SHOWN_STEPS:
+            return separator.join(table[s] for s in syms)
+        half = SHOWN_STEPS // 2
+        hidden = f"({len(syms) - 2 * half:,} more steps)"
+        return separator.join([*(table[s] for s in syms[:half]), hidden,
+                               *(table[s] for s in syms[-half:])])  # fmt: skip
 
 
 def path_index(

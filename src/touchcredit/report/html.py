@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 
+from touchcredit.core.label_text import shown_label
+
 __all__ = [
     "Cell",
     "Table",
@@ -48,7 +50,7 @@ def label_text(label: Any) -> str:
         return "(not recorded)"
     if isinstance(label, tuple):
         return " / ".join(label_text(x) for x in label)
-    return str(label)
+    return shown_label(str(label), limit=None)  # no direction override, no raw NUL
 
 
 def _finite(x: Any) -> bool:
