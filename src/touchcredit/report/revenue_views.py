@@ -75,51 +75,14 @@ def revenue_views_section(
                 f"to set beside the revenue of each lead's recorded {by}."
             ),
         )
-    notes: list[str] = []
-    with warnings.catch_warnings():  # labels in one table only: said in the notes
-        warnings.simplefilter("ignore")
-        recorded = economics(leads, spend=spend, by=by)
-        views = [(RECORDED, _by_label(recorded, by))]
-        for model in models:
-            name = model.name or type(model).__name__
-            try:
-                credited = economics(
-                    leads, spend=spend, attribution=attribute(journeys, model), by=by
-                )
-            except ValueError as exc:  # currencies that differ, a label the model cannot use
-                notes.append(f"{name}: {exc}")
-                continue
-            views.append((name, _by_label(credited, by)))
-            notes += [n for n in credited.notes if "unattributed" in n]
+    views, notes = _views(journeys, leads, spend, models, by)
     labels = sorted({lab for _, rows in views for lab in rows}, key=_order(views))
     cur = journeys.currency
-    has_spend = spend is not None
 
     def m0(x: float) -> str:
         return money(x, cur, 0) if math.isfinite(x) else "n/a"
 
-    columns = [by]
-    formats: list[Any] = [str]
-    if has_spend:
-        columns.append("spend")
-        formats.append(m0)
-    for name, _ in views:
-        columns.append(f"revenue: {name}")
-        formats.append(m0)
-        if has_spend:
-            columns.append(f"ROI: {name}")
-            formats.append(percent)
-    rows = []
-    for lab in labels:
-        row: list[Any] = [lab]
-        if has_spend:
-            row.append(next((r[lab]["spend"] for _, r in views if lab in r), math.nan))
-        for _, r in views:
-            got = r.get(lab, {})
-            row.append(got.get("revenue", 0.0))
-            if has_spend:
-                row.append(got.get("roi", math.nan))
-        rows.append(row)
+    columns, formats, rows = _columns(views, labels, by, spend is not None, m0)
     notes.insert(
         0,
         f"revenue: {RECORDED}: each lead's won deals, all to the {by} the CRM recorded for "
@@ -149,7 +112,7 @@ def revenue_views_section(
     )
 
 
-def _order(views: list[tuple[str, dict[Any, dict[str, float]]]]) -> Any:
+def _order(views: Views) -> Any:
     """Labels by their largest revenue under any view, then by text."""
 
     def key(lab: Any) -> tuple[float, str]:
@@ -157,3 +120,58 @@ def _order(views: list[tuple[str, dict[Any, dict[str, float]]]]) -> Any:
         return (-best, label_text(lab))
 
     return key
+
+
+Views = list[tuple[str, dict[Any, dict[str, float]]]]
+
+
+def _views(
+    journeys: JourneySet, leads: LeadSet, spend: Any, models: Sequence[AttributionModel], by: str
+) -> tuple[Views, list[str]]:
+    """(name, label -> spend/revenue/roi) for the recorded label and every model."""
+    notes: list[str] = []
+    with warnings.catch_warnings():  # labels in one table only: said in the notes
+        warnings.simplefilter("ignore")
+        recorded = economics(leads, spend=spend, by=by)
+        views = [(RECORDED, _by_label(recorded, by))]
+        for model in models:
+            name = model.name or type(model).__name__
+            try:
+                credited = economics(
+                    leads, spend=spend, attribution=attribute(journeys, model), by=by
+                )
+            except ValueError as exc:  # currencies that differ, a label the model cannot use
+                notes.append(f"{name}: {exc}")
+                continue
+            views.append((name, _by_label(credited, by)))
+            notes += [n for n in credited.notes if "unattributed" in n]
+    return views, notes
+
+
+def _columns(
+    views: Views, labels: list[Any], by: str, has_spend: bool, m0: Any
+) -> tuple[list[str], list[Any], list[list[Any]]]:
+    """The table's headings, formats and rows: spend, then revenue and ROI per view."""
+    columns = [by]
+    formats: list[Any] = [str]
+    if has_spend:
+        columns.append("spend")
+        formats.append(m0)
+    for name, _ in views:
+        columns.append(f"revenue: {name}")
+        formats.append(m0)
+        if has_spend:
+            columns.append(f"ROI: {name}")
+            formats.append(percent)
+    rows = []
+    for lab in labels:
+        row: list[Any] = [lab]
+        if has_spend:
+            row.append(next((r[lab]["spend"] for _, r in views if lab in r), math.nan))
+        for _, r in views:
+            got = r.get(lab, {})
+            row.append(got.get("revenue", 0.0))
+            if has_spend:
+                row.append(got.get("roi", math.nan))
+        rows.append(row)
+    return columns, formats, rows
