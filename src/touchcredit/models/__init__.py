@@ -22,6 +22,8 @@ from touchcredit.models.base import (
 )
 from touchcredit.models.counting import CountingModel
 from touchcredit.models.eligibility import EligiblePairs
+from touchcredit.models.hazard import AdditiveHazardModel
+from touchcredit.models.logistic import LogisticModel
 from touchcredit.models.markov import MarkovModel
 from touchcredit.models.markov_counts import MarkovCounts
 from touchcredit.models.positional import (
@@ -36,12 +38,14 @@ from touchcredit.models.positional import (
     UShapedModel,
     WShapedModel,
 )
+from touchcredit.models.probabilistic import ProbabilisticModel
 from touchcredit.models.resample import ResampleTerms, resample_terms, supports_resampling
 from touchcredit.models.selection import OrderChoice, choose_order
 from touchcredit.models.shapley import ShapleyCounts, ShapleyModel
 from touchcredit.models.time_decay import TimeDecayModel
 
 __all__ = [
+    "AdditiveHazardModel",
     "AttributionModel",
     "CountingModel",
     "EligiblePairs",
@@ -52,11 +56,13 @@ __all__ = [
     "LastNonDirectModel",
     "LastTouchModel",
     "LinearModel",
+    "LogisticModel",
     "MarkovCounts",
     "MarkovModel",
     "NotFittedError",
     "OrderChoice",
     "PositionalModel",
+    "ProbabilisticModel",
     "ResampleTerms",
     "ShapleyCounts",
     "ShapleyModel",
