@@ -116,8 +116,10 @@ def run(df: Any, label: str, hazard_epochs: int) -> None:
         t_mta *= scale
         t_us, _ = cpu(lambda make=make: tc.attribute(js, make().fit(js)).by("channel"))
         note = f" (scaled from {hazard_epochs} epochs)" if scale != 1.0 else ""
-        print(f"  {name:16s} mta {t_mta:8.2f} s{note}   touchcredit {t_us:6.3f} s   "
-              f"ratio {t_mta / t_us:6.1f}x")  # fmt: skip
+        print(
+            f"  {name:16s} mta {t_mta:8.2f} s{note}   touchcredit {t_us:6.3f} s   "
+            f"ratio {t_mta / t_us:6.1f}x"
+        )
 
 
 def main() -> None:

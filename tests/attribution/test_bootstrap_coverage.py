@@ -79,10 +79,14 @@ def walks(rng: np.random.Generator, n: int) -> tc.JourneySet:
     # crediting conversions with the value weights (the old bug) shows
     value = np.round(rng.lognormal(3.0, 0.5, conv.size) * VALUE_SCALE[state[conv] - 1], 2)
     return tc.JourneySet.from_arrays(
-        journey_id=j, timestamp=ts, channel=np.array(CHANNELS, dtype=object)[c],
-        conversion_journey_id=conv, conversion_time=last[conv], conversion_value=value,
+        journey_id=j,
+        timestamp=ts,
+        channel=np.array(CHANNELS, dtype=object)[c],
+        conversion_journey_id=conv,
+        conversion_time=last[conv],
+        conversion_value=value,
         unit="s",
-    )  # fmt: skip
+    )
 
 
 def test_point_estimate_is_the_models_conversion_credit() -> None:

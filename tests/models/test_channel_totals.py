@@ -26,9 +26,14 @@ def unreachable() -> tc.JourneySet:
     channel = [*(["a", "b"] * 60), "a", "b"]
     campaign = [*(["x", "y"] * 60), "x", "z"]
     return tc.JourneySet.from_arrays(
-        journey_id=jid, timestamp=ts, channel=channel, campaign=campaign,
-        conversion_journey_id=[60, 61], conversion_time=[0, 0], unit="s",
-    )  # fmt: skip
+        journey_id=jid,
+        timestamp=ts,
+        channel=channel,
+        campaign=campaign,
+        conversion_journey_id=[60, 61],
+        conversion_time=[0, 0],
+        unit="s",
+    )
 
 
 def test_unreachable_totals_by_hand() -> None:
@@ -118,9 +123,10 @@ def test_journeys_other_than_the_fitted_ones_get_the_models_credit() -> None:
 def test_credit_of_a_channel_absent_from_the_journeys_goes_to_the_others() -> None:
     a = random_paths(1, n_journeys=300, n_channels=3)
     keep = [
-        j for j in range(a.n_journeys)
-        if "c2" not in a.channel.labels()[a.offsets[j]:a.offsets[j + 1]].tolist()
-    ]  # fmt: skip
+        j
+        for j in range(a.n_journeys)
+        if "c2" not in a.channel.labels()[a.offsets[j] : a.offsets[j + 1]].tolist()
+    ]
     b = a.select(np.array(keep))
     m = MarkovModel().fit(a)
     att = tc.attribute(b, m)

@@ -68,9 +68,12 @@ def two_journeys() -> tc.JourneySet:
     # journey 1: a at day 0, b at day 2, converts at day 3; journey 2: a at day 1, no
     # conversion (data end: day 3)
     return tc.JourneySet.from_arrays(
-        journey_id=[1, 1, 2], timestamp=[T0, T0 + 2 * DAY, T0 + DAY], channel=["a", "b", "a"],
-        conversion_journey_id=[1], conversion_time=[T0 + 3 * DAY],
-    )  # fmt: skip
+        journey_id=[1, 1, 2],
+        timestamp=[T0, T0 + 2 * DAY, T0 + DAY],
+        channel=["a", "b", "a"],
+        conversion_journey_id=[1],
+        conversion_time=[T0 + 3 * DAY],
+    )
 
 
 def test_likelihood_by_hand_at_given_beta_and_omega() -> None:
@@ -116,10 +119,13 @@ def test_property_conservation_and_row_order(seed: int) -> None:
     perm = np.random.default_rng(seed).permutation(js.n_touches)
     jid = np.repeat(np.arange(js.n_journeys), js.lengths)
     shuffled = tc.JourneySet.from_arrays(
-        journey_id=jid[perm], timestamp=js.timestamp[perm], channel=js.channel.labels()[perm],
-        conversion_journey_id=js.conversion_journey, conversion_time=js.conversion_time,
+        journey_id=jid[perm],
+        timestamp=js.timestamp[perm],
+        channel=js.channel.labels()[perm],
+        conversion_journey_id=js.conversion_journey,
+        conversion_time=js.conversion_time,
         conversion_value=js.conversion_value,
-    )  # fmt: skip
+    )
     att = tc.attribute(js, AdditiveHazardModel())
     assert att.attributed + att.unattributed.value == pytest.approx(att.total, rel=1e-12)
     assert (att.touch_credit >= 0).all()

@@ -69,9 +69,13 @@ def planted(seed: int, n: int = 40_000) -> tuple[tc.JourneySet, np.ndarray, int]
     rows, cols = np.nonzero(x)
     conv = np.flatnonzero(y)
     js = tc.JourneySet.from_arrays(
-        journey_id=rows, timestamp=np.zeros(rows.size), channel=np.array(list("abcd"), dtype=object)[cols],
-        conversion_journey_id=conv, conversion_time=np.zeros(conv.size), unit="s",
-    )  # fmt: skip
+        journey_id=rows,
+        timestamp=np.zeros(rows.size),
+        channel=np.array(list("abcd"), dtype=object)[cols],
+        conversion_journey_id=conv,
+        conversion_time=np.zeros(conv.size),
+        unit="s",
+    )
     only_b = int((y & (x == [False, True, False, False]).all(axis=1)).sum())
     return js, beta, only_b
 
@@ -136,10 +140,13 @@ def test_property_conservation_and_row_order(seed: int, n_channels: int) -> None
     perm = np.random.default_rng(seed).permutation(js.n_touches)
     jid = np.repeat(np.arange(js.n_journeys), js.lengths)
     shuffled = tc.JourneySet.from_arrays(
-        journey_id=jid[perm], timestamp=js.timestamp[perm], channel=js.channel.labels()[perm],
-        conversion_journey_id=js.conversion_journey, conversion_time=js.conversion_time,
+        journey_id=jid[perm],
+        timestamp=js.timestamp[perm],
+        channel=js.channel.labels()[perm],
+        conversion_journey_id=js.conversion_journey,
+        conversion_time=js.conversion_time,
         conversion_value=js.conversion_value,
-    )  # fmt: skip
+    )
     for model in (ProbabilisticModel(), LogisticModel(n_bags=3)):
         att = tc.attribute(js, model)
         assert att.attributed + att.unattributed.value == pytest.approx(att.total, rel=1e-12)

@@ -260,10 +260,20 @@ def test_attributed_channel_totals_on_the_reference_example_data(ca: Any, order:
     model = MarkovModel(order=order).fit(js)
     table = tc.attribute(js, model).by("channel")
     res = ca.markov_model(
-        df, "path", "total_conversions", var_value="total_conversion_value",
-        var_null="total_null", order=order, nsim_start=2_000_000, max_step=1000, nfold=1,
-        seed=11, out_more=False, verbose=False, flg_pro=False,
-    )  # fmt: skip
+        df,
+        "path",
+        "total_conversions",
+        var_value="total_conversion_value",
+        var_null="total_null",
+        order=order,
+        nsim_start=2_000_000,
+        max_step=1000,
+        nfold=1,
+        seed=11,
+        out_more=False,
+        verbose=False,
+        flg_pro=False,
+    )
     for what, total, column in (
         ("conversions", js.n_conversions, "total_conversions"),
         ("value", js.total_value, "total_conversion_value"),
