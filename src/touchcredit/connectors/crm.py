@@ -41,7 +41,7 @@ import numpy as np
 
 from touchcredit.connectors import files
 from touchcredit.connectors.crm_leads import read_leads
-from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish
+from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, once_per_id
 from touchcredit.connectors.sheets import lead_key, won_mask
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
@@ -193,23 +193,36 @@ def read(
     )
     tables = {"touches": t_table.num_rows}
     not_used: dict[str, int] = {}
+    clash = None
     conv = None
     if conversions is not None:
         c_text = [c for c, k in c_schema.items() if k != "number"]
         if stage is not None:
             c_schema[stage] = "text"
             c_text.append(stage)
+        if mapping.conversion_id is not None:
+            c_text.append(mapping.conversion_id)
         c_table = files.read_table(
             conversions,
             table="conversions",
             text=c_text,
             amounts=[c for c, k in c_schema.items() if k == "number"],
         )
-        files.check_schema(c_table.schema, "conversions", c_schema)
+        id_kind: dict[str, files.Kind] = (
+            {} if mapping.conversion_id is None else {mapping.conversion_id: "text"}
+        )
+        files.check_schema(c_table.schema, "conversions", {**c_schema, **id_kind})
         cols = _columns(c_table, c_schema, "conversions")
         c_rows = np.arange(c_table.num_rows, dtype=np.int64)
+        if mapping.conversion_id is not None:  # each conversion once (duplicates module)
+            once, merged, clash = once_per_id(
+                c_table, mapping.conversion_id, list(c_schema), name="conversions"
+            )
+            cols = {k: v[once] for k, v in cols.items()}
+            c_rows = c_rows[once]
+            not_used["conversion rows repeating a conversion id (same values)"] = merged
         if stage is not None and won is not None:
-            keep = won_mask(cols.pop(stage), won)
+            keep = won_mask(cols.pop(stage), won)  # after the repeats: rows of one id
             cols = {k: v[keep] for k, v in cols.items()}
             c_rows = c_rows[keep]
             not_used["conversions not won (stage not in won)"] = int((~keep).sum())
@@ -233,6 +246,7 @@ def read(
         source="crm",
         tables=tables,
         not_used=not_used,
+        rejected_conversions=clash,
         target=target,
         currency=currency,
         groups=groups,

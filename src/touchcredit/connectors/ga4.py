@@ -59,6 +59,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.connectors import files
+from touchcredit.connectors.ga4_once import daily_tables, once_per_transaction
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
 from touchcredit.core.arrays import ObjectArray
 from touchcredit.core.mapping import ColumnMap
@@ -334,6 +335,8 @@ def _batch(
     touch.update({k: labels[k][t] for k in ("source", "medium", "campaign", "url", "referrer")})
     c = np.flatnonzero(is_conv)
     conv = {"row": rows[c], "time": time[c], "pseudo": pseudo[c], "value": np.zeros(c.size)}
+    ecom = batch.column("ecommerce") if "ecommerce" in batch.column_names else None
+    conv["transaction"] = _objects(_field(ecom, "transaction_id"), m)[c]
     if c.size:
         conv["value"] = _value(batch.take(c), {"value": params["value"][c]}, c.size)
     used = int(np.count_nonzero(is_touch | is_conv))
@@ -422,6 +425,9 @@ def read(
     campaign_events = touches == "campaign_events"
     _is_ga4(events)
     t_parts, c_parts, offset, used, has_user = [], [], 0, 0, False
+    skipped: dict[str, int] = {}
+    if files.is_path_source(events):  # a day as events_ and events_intraday_: read once
+        events, skipped = daily_tables(files.paths(events))
     for batch in files.iter_batches(
         events, table="events", columns=COLUMNS, text=_TEXT, batch_rows=batch_rows
     ):
@@ -434,7 +440,12 @@ def read(
         used += u
         has_user |= "user_id" in batch.column_names
     t_all = _concat(t_parts, ("row", *_OUT[1:]))
-    c_all = _concat(c_parts, ("row", "time", "pseudo", "value"))
+    c_all = _concat(c_parts, ("row", "time", "pseudo", "value", "transaction"))
+    keep, merged, clash = once_per_transaction(
+        c_all["transaction"], c_all["time"], c_all["value"], c_all["row"]
+    )
+    c_all = {k: v[keep] for k, v in c_all.items()}
+    skipped["purchase events repeating a transaction_id with the same value"] = merged
     cols = {"user_pseudo_id": t_all["pseudo"], "user_id": t_all["user"]}
     cols["event_timestamp"] = t_all["time"]
     cols.update({k: t_all[k] for k in ("source", "medium", "campaign", "url", "referrer")})
@@ -465,7 +476,8 @@ def read(
         cleaning=cleaning,
         source="ga4",
         tables={"events": offset},
-        not_used=merge_counts({unused: offset - used}),
+        not_used=merge_counts({unused: offset - used}, skipped),
+        rejected_conversions=clash,
         target="revenue" if value == "revenue" else "conversions",
         currency=currency,
     )

@@ -59,7 +59,9 @@ from touchcredit.connectors.report import (
     Cleaning,
     ConnectorReport,
     Table,
+    combine,
     finish,
+    once_per_id,
     rejections,
 )
 from touchcredit.core.arrays import IntArray, ObjectArray
@@ -276,6 +278,15 @@ def _deal_conversions(
 ) -> tuple[Table, dict[str, int], Any]:
     """Won (or all created) deals as conversions of their first contact or their group."""
     chosen = _won(deals, won_stages) if conversions == "won" else np.ones(deals.num_rows, bool)
+    not_used = {"deals not won (stage not in won_stages)": int(np.count_nonzero(~chosen))}
+    keep, merged, clash = once_per_id(
+        deals,
+        "Record ID",
+        ["Amount", "Close Date", "Create Date", "Deal Stage", contact_column],
+        name="deals",
+    )
+    not_used["deal rows repeating a deal (same Record ID and values)"] = merged
+    chosen &= keep
     if membership is None:
         contact = _first_contact(deals, contact_column)
         key = "email" if "mail" in contact_column.lower() else "contact_id"
@@ -294,8 +305,7 @@ def _deal_conversions(
     lost = rejections(
         np.flatnonzero(chosen & ~linked), "deals", f"no contact in {contact_column!r}"
     )
-    not_used = {"deals not won (stage not in won_stages)": int(np.count_nonzero(~chosen))}
-    return Table("deals", cols, rows), not_used, lost
+    return Table("deals", cols, rows), not_used, combine(lost, clash)
 
 
 def read(

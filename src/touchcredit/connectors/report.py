@@ -13,7 +13,7 @@ touches nor conversions are counted by reason in ``not_used``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -32,9 +32,11 @@ __all__ = [
     "Cleaning",
     "ConnectorReport",
     "Table",
+    "combine",
     "empty_rows",
     "finish",
     "merge_counts",
+    "once_per_id",
     "rejections",
 ]
 
@@ -171,6 +173,11 @@ def _merge(a: Rejections, b: Rejections | None) -> Rejections:
     return Rejections(rows[order], tuple(reasons[i] for i in order.tolist()))
 
 
+def combine(a: Rejections, b: Rejections) -> Rejections:
+    """Two sets of rejected input rows of one table as one, ascending by row."""
+    return _merge(a, b)
+
+
 def rejections(rows: IntArray, table: str, why: str) -> Rejections:
     """Rejections of 0-based input ``rows`` of ``table``, all for one reason.
 
@@ -274,6 +281,20 @@ def finish(
         touch_rows=touches.rows,
     )
     return js, report
+
+
+def once_per_id(
+    table: Any, id_column: str, columns: Sequence[str], *, name: str
+) -> tuple[npt.NDArray[np.bool_], int, Rejections]:
+    """Rows of an export to read once per id (:mod:`touchcredit.connectors.duplicates`):
+    the keep mask, the equal copies merged, and the disagreeing copies rejected."""
+    from touchcredit.connectors import files
+    from touchcredit.connectors.duplicates import repeated_ids
+
+    values = [files.texts(table.column(c)) for c in columns if c in table.column_names]
+    ids = files.texts(table.column(id_column))
+    found = repeated_ids(ids, values, table=name, column=id_column)
+    return found.keep, found.merged, Rejections(found.conflicts, found.reasons)
 
 
 def empty_rows() -> IntArray:

@@ -37,7 +37,15 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.connectors import files
-from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, rejections
+from touchcredit.connectors.report import (
+    Cleaning,
+    ConnectorReport,
+    Table,
+    combine,
+    finish,
+    once_per_id,
+    rejections,
+)
 from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
@@ -182,6 +190,15 @@ def _conversions(
     """Won (or all created) opportunities as conversions of their contact or group."""
     won = files.bools(opps.column("IsWon"), table="opportunities", column="IsWon")
     chosen = won if conversions == "won" else np.ones(opps.num_rows, dtype=bool)
+    not_used = {"opportunities not won": int(np.count_nonzero(~chosen))}
+    keep, merged, clash = once_per_id(
+        opps,
+        "Id",
+        ["Amount", "CloseDate", "CreatedDate", "IsWon", "StageName", "AccountId"],
+        name="opportunities",
+    )
+    not_used["opportunity rows repeating an opportunity (same Id and values)"] = merged
+    chosen = chosen & keep  # a repeated row is not "won, but no contact role"
     membership = None if group == "contact" else _membership(opps, roles, contacts, group)
     if membership is None:
         key = _primary_contact(opps, roles)
@@ -204,8 +221,7 @@ def _conversions(
     what = "won" if conversions == "won" else "created"
     why = f"{what}, but no contact role" + ("" if group != "account" else " or account contact")
     lost = rejections(np.flatnonzero(chosen & ~linked), "opportunities", why)
-    not_used = {"opportunities not won": int(np.count_nonzero(~chosen))}
-    return Table("opportunities", cols, rows), not_used, lost, membership
+    return Table("opportunities", cols, rows), not_used, combine(lost, clash), membership
 
 
 def read(
