@@ -22,9 +22,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Repeats", "repeated_ids"]
+from touchcredit.core.arrays import IntArray
 
-IntArray = npt.NDArray[np.int64]
+__all__ = ["Repeats", "repeated_ids"]
 
 
 @attrs.frozen(eq=False)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import attrs
 import numpy as np
 
-from touchcredit.core.arrays import IntArray
+from touchcredit.core.arrays import BoolArray, IntArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeRule, TimeZoneLike, check_unit
@@ -285,7 +285,7 @@ def finish(
 
 def once_per_id(
     table: Any, id_column: str, columns: Sequence[str], *, name: str
-) -> tuple[npt.NDArray[np.bool_], int, Rejections]:
+) -> tuple[BoolArray, int, Rejections]:
     """Rows of an export to read once per id (:mod:`touchcredit.connectors.duplicates`):
     the keep mask, the equal copies merged, and the disagreeing copies rejected."""
     from touchcredit.connectors import files
