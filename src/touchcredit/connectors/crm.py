@@ -43,8 +43,10 @@ from touchcredit.connectors import files
 from touchcredit.connectors.crm_leads import read_leads
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, once_per_id
 from touchcredit.connectors.sheets import lead_key, won_mask
+from touchcredit.core.arrays import IntArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
+from touchcredit.hygiene.cleaning_report import Rejections
 from touchcredit.hygiene.groups import Membership
 
 __all__ = ["conversion_schema", "members", "read", "read_leads", "touch_schema"]
@@ -182,7 +184,6 @@ def read(
             "give 'won' (the stages that mean won) and 'stage' (the stage column) together"
         )
     t_schema = touch_schema(mapping)
-    c_schema = conversion_schema(mapping)
     t_text = [c for c, k in t_schema.items() if k != "number"]
     t_table = files.read_table(touches, table="touches", text=t_text)
     files.check_schema(t_table.schema, "touches", t_schema)
@@ -193,46 +194,18 @@ def read(
     )
     tables = {"touches": t_table.num_rows}
     not_used: dict[str, int] = {}
-    clash = None
+    clash: Rejections | None = None
     conv = None
     if conversions is not None:
-        c_text = [c for c, k in c_schema.items() if k != "number"]
-        if stage is not None:
-            c_schema[stage] = "text"
-            c_text.append(stage)
-        if mapping.conversion_id is not None:
-            c_text.append(mapping.conversion_id)
-        c_table = files.read_table(
-            conversions,
-            table="conversions",
-            text=c_text,
-            amounts=[c for c, k in c_schema.items() if k == "number"],
+        cols, c_rows, tables["conversions"], clash = _conversions(
+            conversions, mapping, stage, won, not_used
         )
-        id_kind: dict[str, files.Kind] = (
-            {} if mapping.conversion_id is None else {mapping.conversion_id: "text"}
-        )
-        files.check_schema(c_table.schema, "conversions", {**c_schema, **id_kind})
-        cols = _columns(c_table, c_schema, "conversions")
-        c_rows = np.arange(c_table.num_rows, dtype=np.int64)
-        if mapping.conversion_id is not None:  # each conversion once (duplicates module)
-            once, merged, clash = once_per_id(
-                c_table, mapping.conversion_id, list(c_schema), name="conversions"
-            )
-            cols = {k: v[once] for k, v in cols.items()}
-            c_rows = c_rows[once]
-            not_used["conversion rows repeating a conversion id (same values)"] = merged
-        if stage is not None and won is not None:
-            keep = won_mask(cols.pop(stage), won)  # after the repeats: rows of one id
-            cols = {k: v[keep] for k, v in cols.items()}
-            c_rows = c_rows[keep]
-            not_used["conversions not won (stage not in won)"] = int((~keep).sum())
         key = mapping.conversion_journey or mapping.journey
         if key not in ids and groups is None:  # the journey's values under another name
             cols[mapping.journey] = cols.pop(key)
             key = mapping.journey
         columns = columns.replace(conversion_journey=key)
         conv = Table("conversions", cols, c_rows)
-        tables["conversions"] = c_table.num_rows
     touch = Table(
         "touches",
         _columns(t_table, t_schema, "touches"),
@@ -251,6 +224,45 @@ def read(
         currency=currency,
         groups=groups,
     )
+
+
+def _conversions(
+    source: files.Source,
+    mapping: ColumnMap,
+    stage: str | None,
+    won: Sequence[str] | str | None,
+    not_used: dict[str, int],
+) -> tuple[dict[str, Any], IntArray, int, Rejections | None]:
+    """The conversion table's columns and input rows: each conversion id once, won deals
+    only (with ``stage``); rows set aside are counted in ``not_used``."""
+    c_schema = conversion_schema(mapping)
+    c_text = [c for c, k in c_schema.items() if k != "number"]
+    if stage is not None:
+        c_schema[stage] = "text"
+        c_text.append(stage)
+    cid = mapping.conversion_id
+    c_table = files.read_table(
+        source,
+        table="conversions",
+        text=[*c_text, *([cid] if cid else [])],
+        amounts=[c for c, k in c_schema.items() if k == "number"],
+    )
+    id_kind: dict[str, files.Kind] = {} if cid is None else {cid: "text"}
+    files.check_schema(c_table.schema, "conversions", {**c_schema, **id_kind})
+    cols = _columns(c_table, c_schema, "conversions")
+    c_rows = np.arange(c_table.num_rows, dtype=np.int64)
+    clash = None
+    if cid is not None:  # each conversion once (connectors.duplicates)
+        once, merged, clash = once_per_id(c_table, cid, list(c_schema), name="conversions")
+        cols = {k: v[once] for k, v in cols.items()}
+        c_rows = c_rows[once]
+        not_used["conversion rows repeating a conversion id (same values)"] = merged
+    if stage is not None and won is not None:
+        keep = won_mask(cols.pop(stage), won)  # after the repeats: rows of one id
+        cols = {k: v[keep] for k, v in cols.items()}
+        c_rows = c_rows[keep]
+        not_used["conversions not won (stage not in won)"] = int((~keep).sum())
+    return cols, c_rows, c_table.num_rows, clash
 
 
 def members(

@@ -332,17 +332,8 @@ def stitch(
     for c, k in zip(names, kind_list, strict=True):
         if k not in KINDS:
             raise ValueError(f"kind of {c!r} must be one of {', '.join(KINDS)}; got {k!r}")
-    n = -1
-    keys: list[dict[str, int] | IntArray] = []
-    local: list[IntArray] = []
-    for c, k in zip(names, kind_list, strict=True):
-        column = _identifier_column(identifiers[c], k, c, gmail_dots)
-        if n < 0:
-            n = column.node.size
-        elif column.node.size != n:
-            raise ValueError(f"identifier {c!r} has {column.node.size} rows, expected {n}")
-        keys.append(column.keys)
-        local.append(column.node)
+    keys, local = _columns(identifiers, names, kind_list, gmail_dots)
+    n = local[0].size
     had = np.zeros(n, dtype=bool)
     for codes in local:
         had |= codes >= 0
@@ -402,6 +393,23 @@ def stitch(
         ignored=ignored,
         unusable=had & (person < 0),
     )
+
+
+def _columns(
+    identifiers: Mapping[str, Any], names: Sequence[str], kinds: Sequence[str], gmail_dots: bool
+) -> tuple[list[dict[str, int] | IntArray], list[IntArray]]:
+    """Each column's keys and each row's value number in it; columns of equal length."""
+    keys: list[dict[str, int] | IntArray] = []
+    local: list[IntArray] = []
+    for c, k in zip(names, kinds, strict=True):
+        column = _identifier_column(identifiers[c], k, c, gmail_dots)
+        if local and column.node.size != local[0].size:
+            raise ValueError(
+                f"identifier {c!r} has {column.node.size} rows, expected {local[0].size}"
+            )
+        keys.append(column.keys)
+        local.append(column.node)
+    return keys, local
 
 
 def _persons(
