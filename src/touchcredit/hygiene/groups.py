@@ -237,7 +237,9 @@ def group_journeys(
     membership_row = np.concatenate([by_person[rows], np.full(alone.size, -1, dtype=np.int64)])
     journey_id = np.empty(touch.size, dtype=object)
     journey_id[: rows.size] = groups.values[groups.codes[by_person[rows]]]
-    journey_id[rows.size :] = [f"{PERSON_PREFIX}{p})" for p in person[alone].tolist()]
+    lone, at = np.unique(person[alone], return_inverse=True)  # one label per person
+    names = np.array([f"{PERSON_PREFIX}{p})" for p in lone.tolist()], dtype=object)
+    journey_id[rows.size :] = names[at.reshape(-1)] if lone.size else names
     member_of_row = np.append(member.codes, -1)[membership_row]
     role_of_row = np.append(role.codes, -1)[membership_row]
     n_groups = groups.values.shape[0]
