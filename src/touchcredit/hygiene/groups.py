@@ -220,10 +220,15 @@ def group_journeys(
     )
     # Membership rows that link a person with touches to a named group; one row per
     # (group, person) pair, so a contact listed twice on a deal is not counted twice.
+    # A person listed twice on a group keeps the role first in text order (a recorded role
+    # before none): the same one for any row order.
+    role = role.sorted_used()
     usable = np.flatnonzero((member_person >= 0) & (groups.codes >= 0))
     pair = member_person[usable] * (groups.values.shape[0] + 1) + groups.codes[usable]
-    _, first = np.unique(pair, return_index=True)
-    usable = usable[np.sort(first)]
+    rank = np.where(role.codes[usable] >= 0, role.codes[usable], role.values.shape[0])
+    usable = usable[np.lexsort((rank, pair))]
+    _, first = np.unique(pair[np.lexsort((rank, pair))], return_index=True)
+    usable = usable[first]
     # CSR of the usable rows by person: the groups of person p are rows[off[p]:off[p+1]].
     n_persons = int(max(person.max(initial=-1), member_person.max(initial=-1))) + 1
     by_person = usable[np.argsort(member_person[usable], kind="stable")]
