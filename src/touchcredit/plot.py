@@ -7,7 +7,6 @@ for further styling. matplotlib is imported when a function is called, never by
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
     try:
-        plt = importlib.import_module("matplotlib.pyplot")
+        import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError(
             'plotting needs matplotlib; install it with pip install "touchcredit[plot]"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -56,7 +55,7 @@ class Progress:
         self._tqdm: Any = None
         if self.enabled:
             try:
-                tqdm = importlib.import_module("tqdm")
+                import tqdm
             except ImportError:
                 self._draw("")
             else:

@@ -8,13 +8,13 @@ table's ids. :class:`SchemaError` names every missing or mistyped column.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core import backends
 from touchcredit.hygiene.amounts import AmountError, normalize_amounts
 
 __all__ = [
@@ -67,7 +67,7 @@ class SchemaError(ValueError):
 
 def _pa() -> Any:
     try:
-        return importlib.import_module("pyarrow")
+        return backends.pyarrow()
     except ImportError:  # pragma: no cover - pyarrow is a declared extra
         raise ImportError("the connectors need pyarrow: pip install 'touchcredit[arrow]'") from None
 
@@ -90,7 +90,7 @@ def index_in(
     >>> index_in(np.array(["b", None, "z"], dtype=object), np.array(["a", "b"], dtype=object))
     array([ 1, -1, -1])
     """
-    pa, pc = _pa(), importlib.import_module("pyarrow.compute")
+    pa, pc = _pa(), backends.pyarrow_compute()
     idx = pc.index_in(
         pa.array(values, type=pa.string()), value_set=pa.array(keys, type=pa.string())
     )
@@ -138,7 +138,7 @@ def times(col: Any) -> npt.NDArray[Any]:
             return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.int64)
         return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
     if _all_digits(col):  # epoch numbers read as text (an id-safe CSV read)
-        pc = importlib.import_module("pyarrow.compute")
+        pc = backends.pyarrow_compute()
         blank = pc.equal(pc.utf8_trim_whitespace(col), "")
         return times(pc.if_else(blank, pa.scalar(None, col.type), col).cast(pa.int64()))
     return texts(col)
@@ -151,7 +151,7 @@ def _all_digits(col: Any) -> bool:
         return False
     if len(col) == col.null_count:
         return False
-    pc = importlib.import_module("pyarrow.compute")
+    pc = backends.pyarrow_compute()
     text = pc.utf8_trim_whitespace(col)
     match = pc.or_(pc.match_substring_regex(text, r"^-?[0-9]{9,}$"), pc.equal(text, ""))
     some = pc.any(pc.match_substring_regex(text, r"[0-9]")).as_py()
@@ -171,7 +171,7 @@ def numbers(col: Any, *, table: str, column: str) -> npt.NDArray[np.float64]:
     pa = _pa()
     col = _plain(col)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        pc = importlib.import_module("pyarrow.compute")
+        pc = backends.pyarrow_compute()
         col = pc.utf8_trim_whitespace(col)
         # '1.200' or '1,200' (three digits after one separator): the column decides
         grouped = pc.any(pc.match_substring_regex(col, r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"))

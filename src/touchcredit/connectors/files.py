@@ -16,7 +16,6 @@ rounded through a float.
 from __future__ import annotations
 
 import glob
-import importlib
 import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from touchcredit.connectors.columns import (
     texts,
     times,
 )
+from touchcredit.core import backends
 from touchcredit.io.frames import csv_encoding, duplicated_columns
 
 __all__ = [
@@ -65,7 +65,7 @@ _JSON = (".json", ".ndjson", ".jsonl")
 
 def _pa() -> Any:
     try:
-        return importlib.import_module("pyarrow")
+        return backends.pyarrow()
     except ImportError:  # pragma: no cover - pyarrow is a declared extra
         raise ImportError("the connectors need pyarrow: pip install 'touchcredit[arrow]'") from None
 
@@ -130,7 +130,7 @@ def _format(p: Path) -> str:
 
 def _read_csv(p: Path, text: Collection[str]) -> Any:
     pa = _pa()
-    csv = importlib.import_module("pyarrow.csv")
+    csv = backends.pyarrow_csv()
     delimiter = "\t" if p.name.lower().removesuffix(".gz").endswith(".tsv") else ","
     table = csv.read_csv(
         p,
@@ -186,7 +186,8 @@ def _from_frame(frame: Any) -> Any:
         return frame
     if isinstance(frame, pa.RecordBatch):
         return pa.Table.from_batches([frame])
-    nw = importlib.import_module("narwhals")
+    import narwhals as nw
+
     try:
         native = nw.from_native(frame)
     except TypeError:
@@ -245,7 +246,7 @@ def iter_batches(
         fmt = _format(p)
         where = f"{table} ({p.name})"
         if fmt == "parquet":
-            pq = importlib.import_module("pyarrow.parquet")
+            pq = backends.pyarrow_parquet()
             f = pq.ParquetFile(p)
             names = f.schema_arrow.names
             wanted = None if columns is None else [c for c in columns if c in names]
@@ -255,7 +256,7 @@ def iter_batches(
         if fmt == "csv":
             whole = _read_csv(p, [*text, *amounts])
         else:
-            whole = importlib.import_module("pyarrow.json").read_json(p)
+            whole = backends.pyarrow_json().read_json(p)
         if columns is not None:
             whole = whole.select([c for c in columns if c in whole.column_names])
         yield from _slices(_text_ids(whole, text, where), batch_rows)
@@ -277,9 +278,9 @@ def column_names(source: Source) -> list[str]:
     first = paths(source)[0]
     fmt = _format(first)
     if fmt == "parquet":
-        return list(importlib.import_module("pyarrow.parquet").read_schema(first).names)
+        return list(backends.pyarrow_parquet().read_schema(first).names)
     if fmt == "csv":
-        csv = importlib.import_module("pyarrow.csv")
+        csv = backends.pyarrow_csv()
         delimiter = "\t" if first.name.lower().removesuffix(".gz").endswith(".tsv") else ","
         reader = csv.open_csv(
             first,
@@ -288,7 +289,7 @@ def column_names(source: Source) -> list[str]:
         )
         _unique_header(reader.schema.names, first)
         return list(reader.schema.names)
-    return list(importlib.import_module("pyarrow.json").read_json(first).column_names)
+    return list(backends.pyarrow_json().read_json(first).column_names)
 
 
 def _slices(table: Any, rows: int) -> Iterator[Any]:

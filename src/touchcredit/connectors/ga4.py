@@ -51,7 +51,6 @@ column                                   type                         required
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -61,6 +60,7 @@ import numpy.typing as npt
 from touchcredit.connectors import files
 from touchcredit.connectors.ga4_once import daily_tables, once_per_transaction
 from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
+from touchcredit.core import backends
 from touchcredit.core.arrays import ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
@@ -94,12 +94,12 @@ _NOT_SET = ("", "(not set)", "(not provided)")
 
 
 def _pc() -> Any:
-    return importlib.import_module("pyarrow.compute")
+    return backends.pyarrow_compute()
 
 
 def _field(col: Any, *path: str) -> Any:
     """A nested struct field (None when the schema lacks it); parent nulls propagate."""
-    pa, pc = importlib.import_module("pyarrow"), _pc()
+    pa, pc = backends.pyarrow(), _pc()
     for name in path:
         if col is None or not pa.types.is_struct(col.type):
             return None
@@ -121,7 +121,7 @@ def _objects(arr: Any, n: int) -> ObjectArray:
 
 def _params(col: Any, n: int) -> dict[str, ObjectArray]:
     """Wanted ``event_params`` keys as text columns (None where absent), no row loops."""
-    pa, pc = importlib.import_module("pyarrow"), _pc()
+    pa, pc = backends.pyarrow(), _pc()
     out = {k: np.full(n, None, dtype=object) for k in PARAMS}
     if col is None or n == 0:
         return out
@@ -166,7 +166,7 @@ def _first(*columns: ObjectArray | None) -> ObjectArray:
 
 
 def _value(batch: Any, params: dict[str, ObjectArray], n: int) -> npt.NDArray[np.float64]:
-    pa = importlib.import_module("pyarrow")
+    pa = backends.pyarrow()
     out = np.full(n, np.nan)
     ecom = (
         _field(batch.column("ecommerce"), "purchase_revenue")
@@ -186,7 +186,7 @@ def _value(batch: Any, params: dict[str, ObjectArray], n: int) -> npt.NDArray[np
 
 
 def _check(batch: Any) -> None:
-    pa = importlib.import_module("pyarrow")
+    pa = backends.pyarrow()
     files.check_schema(batch.schema, "events", _REQUIRED, _OPTIONAL)
     mistyped = {}
     for name in ("collected_traffic_source", "session_traffic_source_last_click", "ecommerce"):
@@ -242,7 +242,7 @@ def _timestamps(col: Any) -> npt.NDArray[Any]:
     of :mod:`touchcredit.core.time.epochs` (or ``Cleaning(unit=...)``), so seconds or
     milliseconds are not read as microseconds of 1970 and negative values are rejected.
     """
-    pa = importlib.import_module("pyarrow")
+    pa = backends.pyarrow()
     if pa.types.is_integer(col.type) and not col.null_count:
         return np.asarray(col.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core import backends
 from touchcredit.hygiene.cleaning_report import Rejections
 
 __all__ = ["daily_tables", "once_per_transaction"]
@@ -30,11 +31,10 @@ _DAY = re.compile(r"^events_(intraday_)?(\d{8})(?:\D|$)")
 
 def _rows(p: Path) -> int:
     """Rows of a skipped table (Parquet: from its footer; other formats: read)."""
-    import importlib
 
     name = p.name.lower()
     if name.endswith((".parquet", ".pq")):
-        pq = importlib.import_module("pyarrow.parquet")
+        pq = backends.pyarrow_parquet()
         return int(pq.ParquetFile(p).metadata.num_rows)
     from touchcredit.connectors import files
 

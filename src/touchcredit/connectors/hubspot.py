@@ -47,7 +47,6 @@ contact a lead conversion at ``Became a Lead Date`` (else its create date).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -64,6 +63,7 @@ from touchcredit.connectors.report import (
     once_per_id,
     rejections,
 )
+from touchcredit.core import backends
 from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.segments import gather_segments
@@ -188,8 +188,8 @@ def _first_contact(deals: Any, column: str) -> ObjectArray:
     out = np.full(raw.size, None, dtype=object)
     ok = raw != None  # noqa: E711
     if ok.any():
-        pc = importlib.import_module("pyarrow.compute")
-        pa = importlib.import_module("pyarrow")
+        pc = backends.pyarrow_compute()
+        pa = backends.pyarrow()
         parts = pc.split_pattern_regex(pa.array(raw[ok], type=pa.string()), "[;,]")
         first = pc.utf8_trim_whitespace(pc.list_element(parts, 0))
         out[ok] = files.texts(first)
@@ -212,8 +212,8 @@ def _associations(table: Any, column: str) -> tuple[IntArray, ObjectArray]:
     ok = np.flatnonzero(raw != None)  # noqa: E711
     if not ok.size:
         return np.zeros(0, np.int64), np.zeros(0, dtype=object)
-    pa = importlib.import_module("pyarrow")
-    pc = importlib.import_module("pyarrow.compute")
+    pa = backends.pyarrow()
+    pc = backends.pyarrow_compute()
     parts = pc.split_pattern_regex(pa.array(raw[ok], type=pa.string()), "[;,]")
     row = ok[np.asarray(pc.list_parent_indices(parts).to_numpy(), dtype=np.int64)]
     ids = files.texts(pc.utf8_trim_whitespace(pc.list_flatten(parts)))

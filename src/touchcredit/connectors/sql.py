@@ -31,7 +31,6 @@ one ``SELECT`` statement (a stacked ``COPY ... TO`` is refused); PostgreSQL runs
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -40,7 +39,7 @@ import attrs
 
 from touchcredit.connectors import crm
 from touchcredit.connectors.report import Cleaning, ConnectorReport
-from touchcredit.core import warehouse
+from touchcredit.core import backends, warehouse
 from touchcredit.core.mapping import ColumnMap
 from touchcredit.core.store import JourneySet
 
@@ -67,7 +66,8 @@ def _one_select(duckdb: Any, query: str) -> None:
 
 
 def _duckdb_table(connection: Any, query: str, parameters: Sequence[Any] | None) -> Any:
-    duckdb = importlib.import_module("duckdb")
+    import duckdb
+
     _one_select(duckdb, query)
     try:
         result = (
@@ -85,7 +85,8 @@ def _duckdb_table(connection: Any, query: str, parameters: Sequence[Any] | None)
 
 def _locked_duckdb(path: Any, allowed_directories: Sequence[Any] | None) -> Any:
     """DuckDB without file access (but ``allowed_directories``), its configuration locked."""
-    duckdb = importlib.import_module("duckdb")
+    import duckdb
+
     conn = duckdb.connect() if path is None else duckdb.connect(os.fspath(path), read_only=True)
     if path is None and allowed_directories:
         folders = [os.path.join(os.path.abspath(os.fspath(d)), "") for d in allowed_directories]
@@ -128,7 +129,7 @@ def _dbapi_table(connection: Any, query: str, parameters: Sequence[Any] | None) 
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    pa = importlib.import_module("pyarrow")
+    pa = backends.pyarrow()
     return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
 
 

@@ -10,7 +10,6 @@ end (``table[journey_ids]``), instead of hashing and sorting ten million strings
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+
+from touchcredit.core import backends
 
 __all__ = ["ID_TABLE", "Coded", "coded_ids", "found_in", "same_objects"]
 
@@ -113,7 +114,7 @@ def found_in(conv: Coded | None, touch: Coded) -> npt.NDArray[np.int64] | None:
     """
     if conv is None or conv.arrow_categories is None or touch.arrow_categories is None:
         return None
-    pc = importlib.import_module("pyarrow.compute")  # imported: the columns are Arrow
+    pc = backends.pyarrow_compute()  # imported: the columns are Arrow
     where = pc.index_in(conv.arrow_categories, value_set=touch.arrow_categories)
     if where.null_count:
         return None

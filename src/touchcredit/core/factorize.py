@@ -8,12 +8,12 @@ first offending row.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core import backends
 from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array, check_length, missing_mask
 from touchcredit.core.label_text import canonical_label
@@ -44,11 +44,10 @@ def hash_factorize(arr: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray] |
     be hashed: callers then use the numpy path, which gives the same result (or the
     error message).
     """
-    if arr.shape[0] < PANDAS_MIN_ROWS and "pandas" not in sys.modules:
+    if arr.shape[0] < PANDAS_MIN_ROWS and not backends.loaded("pandas"):
         return None
-    try:
-        import pandas as pd
-    except ImportError:
+    pd = backends.optional("pandas")
+    if pd is None:
         return None
     try:
         shared = _factorize_shared_objects(arr, pd)
@@ -113,10 +112,8 @@ def arrow_text_codes(
     >>> arrow_text_codes(np.array(["a", b"a"], dtype=object)) is None
     True
     """
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
+    pa, pc = backends.optional("pyarrow"), backends.optional("pyarrow.compute")
+    if pa is None or pc is None:
         return None
     try:
         text = pa.array(values, from_pandas=nan_is_missing)

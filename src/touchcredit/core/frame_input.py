@@ -22,7 +22,6 @@ came from it).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core import backends
 from touchcredit.core.builders import THREAD_MIN_ROWS, journey_arrays
 from touchcredit.core.coded import ID_TABLE, Coded, coded_ids, same_objects
 from touchcredit.core.dimension import DIMENSIONS
@@ -199,7 +199,7 @@ def _arrow_text(series: nw.Series[Any]) -> Any | None:
     if impl.is_pandas_like() and (
         getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype"
     ):
-        pa = importlib.import_module("pyarrow")  # installed: the column is Arrow-backed
+        pa = backends.pyarrow()  # installed: the column is Arrow-backed
         return pa.array(native.array)
     return None
 
@@ -228,7 +228,7 @@ def _arrow_codes(column: Any) -> Coded | None:
         return None
     # Arrow hashes the strings and sorts the distinct ones (by UTF-8 bytes, which is the
     # order of code points, Python's order): no Python str per row, nor per comparison.
-    pc = importlib.import_module("pyarrow.compute")
+    pc = backends.pyarrow_compute()
     dictionary, idx = _encode(column, pc)
     perm = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
     lookup = np.empty(perm.size + 1, dtype=np.int32)
@@ -266,7 +266,7 @@ def _encode(column: Any, pc: Any) -> tuple[Any, npt.NDArray[np.int64]]:
 def _polars_codes(column: Any, dtype: Any) -> Coded:
     import narwhals as nw
 
-    pl = importlib.import_module("polars")  # already imported: the frame is a polars one
+    pl = backends.polars()  # already imported: the frame is a polars one
     if isinstance(dtype, nw.Enum):
         categories = tuple(column.dtype.categories.to_list())
         enum = column
@@ -284,7 +284,7 @@ def _pandas_codes(column: Any) -> Coded | None:
         codes = column.cat.codes.to_numpy().astype(np.int32, copy=False)
         return Coded(codes, tuple(column.cat.categories))
     if getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
-        pa = importlib.import_module("pyarrow")  # installed: the column is Arrow-backed
+        pa = backends.pyarrow()  # installed: the column is Arrow-backed
         return _arrow_codes(pa.array(column.array))
     return None  # object strings: the builders hash them (pandas.factorize)
 

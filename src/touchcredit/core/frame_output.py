@@ -9,12 +9,13 @@ one raises an ImportError naming the extra to install.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from touchcredit.core import backends
 
 __all__ = ["BACKENDS", "Backend", "to_frame"]
 
@@ -22,14 +23,6 @@ Backend = Literal["pandas", "polars", "pyarrow"]
 
 #: Library name -> the touchcredit extra that installs it.
 BACKENDS: Mapping[str, str] = {"pandas": "pandas", "polars": "polars", "pyarrow": "arrow"}
-
-
-#: Each library imported by its literal name, when used.
-_IMPORTS: Mapping[str, Callable[[], object]] = {
-    "pandas": lambda: importlib.import_module("pandas"),
-    "polars": lambda: importlib.import_module("polars"),
-    "pyarrow": lambda: importlib.import_module("pyarrow"),
-}
 
 
 def to_frame(columns: Mapping[str, Any], backend: Backend) -> Any:
@@ -71,7 +64,7 @@ def to_frame(columns: Mapping[str, Any], backend: Backend) -> Any:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     try:
-        _IMPORTS[backend]()
+        backends.require(backend)
     except ImportError:
         raise ImportError(
             f"this needs {backend}, which is not installed; install it with "

@@ -15,7 +15,6 @@ bar with :func:`progress_bar`. A bar appears only when all of these hold:
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -150,7 +149,10 @@ def progress_bar(
     if not progress_enabled(progress):
         return Progress(None)
     try:
-        auto = importlib.import_module("tqdm.auto" if _in_notebook() else "tqdm")
+        if _in_notebook():
+            import tqdm.auto as auto
+        else:
+            import tqdm as auto
     except ImportError:
         return Progress(None)
     bar = auto.tqdm(

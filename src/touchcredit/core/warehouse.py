@@ -11,11 +11,12 @@ cannot map keep their text.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
+
+from touchcredit.core import backends
 
 __all__ = [
     "MODES",
@@ -54,7 +55,7 @@ def _missing(name: str) -> ImportError:
 
 def _pyarrow() -> Any:
     try:
-        return importlib.import_module("pyarrow")
+        return backends.pyarrow()
     except ImportError:
         raise _missing("pyarrow") from None
 
@@ -72,7 +73,7 @@ def connect(uri: str) -> Any:
     if not is_uri(uri):
         raise ValueError(f"expected a postgresql:// URI, got {uri!r}")
     try:
-        dbapi = importlib.import_module("adbc_driver_postgresql.dbapi")
+        import adbc_driver_postgresql.dbapi as dbapi
     except ImportError:
         raise _missing("adbc-driver-postgresql") from None
     return dbapi.connect(uri)

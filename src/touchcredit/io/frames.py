@@ -9,14 +9,13 @@ through :mod:`touchcredit.core.frame_output` (narwhals).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Literal
 
-from touchcredit.core.frame_output import BACKENDS, to_frame
+from touchcredit.core import backends
+from touchcredit.core.frame_output import to_frame
 from touchcredit.io.atomic import atomic_path
 
 __all__ = [
@@ -28,16 +27,8 @@ __all__ = [
 ]
 
 
-def _require(module: str) -> ModuleType:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        root = module.split(".")[0]
-        extra = BACKENDS.get(root, root)
-        raise ImportError(
-            f"this needs {root}, which is not installed; install it with "
-            f'pip install "touchcredit[{extra}]"'
-        ) from None
+def _require(module: str) -> Any:
+    return backends.require(module)
 
 
 _PARQUET = (".parquet", ".pq")
@@ -102,7 +93,7 @@ def read_table(path: str | os.PathLike[str], *, text: Sequence[str] = ()) -> Any
         )
     delimiter = "\t" if name.endswith(".tsv") else ","
     try:
-        pa_csv = importlib.import_module("pyarrow.csv")
+        pa_csv = backends.pyarrow_csv()
     except ImportError:
         pd = _require("pandas")
         dtypes = dict.fromkeys(text, str)

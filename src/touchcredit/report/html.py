@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import math
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -205,7 +204,9 @@ def _asset(name: str) -> str:
 
 def _jinja() -> Any:
     try:
-        return importlib.import_module("jinja2")
+        import jinja2
+
+        return jinja2
     except ImportError:
         raise ImportError(
             'the HTML report needs Jinja2; install it with pip install "touchcredit[report]"'

@@ -22,7 +22,6 @@ pyarrow is installed.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.core import backends
 from touchcredit.core.time.epochs import MAX_US, MIN_US
 
 __all__ = ["NAIVE_SHAPE", "ZONED_SHAPE", "IsoRead", "arrow_text", "read_iso"]
@@ -60,7 +60,7 @@ class IsoRead:
 
 
 def _arrow() -> tuple[Any, Any]:
-    return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+    return backends.pyarrow(), backends.pyarrow_compute()
 
 
 def arrow_text(values: Any) -> Any | None:

@@ -25,7 +25,6 @@ once; blank strings are missing (NaT), not errors.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from dateutil import parser as _dateparser
 
+from touchcredit.core import backends
 from touchcredit.core.arrays import TimeArray
 from touchcredit.core.time.epochs import (
     MAX_US,
@@ -276,11 +276,10 @@ class TextChoices:
 
 def _as_arrow(strings: npt.NDArray[Any]) -> Any | None:
     """A large array of ``str`` as an Arrow string array (None: keep numpy)."""
-    if strings.shape[0] < ARROW_MIN_ROWS and "pyarrow" not in sys.modules:
+    if strings.shape[0] < ARROW_MIN_ROWS and not backends.loaded("pyarrow"):
         return None  # importing pyarrow costs more than a small column
-    try:
-        import pyarrow as pa
-    except ImportError:
+    pa = backends.optional("pyarrow")
+    if pa is None:
         return None
     try:
         return pa.array(strings, type=pa.string())
