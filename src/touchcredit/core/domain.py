@@ -102,6 +102,29 @@ def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
         raise ValueError(f"{attribute.name!r} must be >= 0, got {value!r}{_where(instance)}")
 
 
+def _contacts(value: Any) -> tuple[tuple[Any, str | None], ...]:
+    """A deal's contacts as (journey id, role) pairs, from a mapping or a sequence.
+
+    >>> _contacts({"p1": "Decision Maker", "p2": None})
+    (('p1', 'Decision Maker'), ('p2', None))
+    >>> _contacts(["p1", ("p2", "Influencer")])
+    (('p1', None), ('p2', 'Influencer'))
+    """
+    if value is None:
+        return ()
+    items = list(value.items()) if isinstance(value, Mapping) else list(value)
+    out: list[tuple[Any, str | None]] = []
+    for item in items:
+        ident, role = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+        if ident is None:
+            raise ValueError("'contacts' must not hold None as a contact")
+        hash(ident)  # a TypeError names an unhashable id
+        if role is not None and not isinstance(role, str):
+            raise TypeError(f"a contact's role must be text or None, got {role!r}")
+        out.append((ident, role))
+    return tuple(out)
+
+
 def _hashable_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         raise ValueError(f"{attribute.name!r} must not be None")
@@ -274,6 +297,12 @@ class Deal:
         Whether it closed won. A won deal needs ``closed_at``.
     currency : str
         ISO 4217 code; amounts in different currencies are never added silently.
+    contacts : mapping of journey id to role, or sequence of journey ids or (id, role)
+        The buying group: every person on the deal (by their journey id) and their role
+        on it ("Decision Maker", "Influencer"...; None when not recorded). Empty (the
+        default): the deal belongs to its lead's journey alone. With contacts,
+        :meth:`JourneySet.from_objects <touchcredit.JourneySet.from_objects>` credits
+        the deal over the touches of all of them.
 
     Examples
     --------
@@ -293,6 +322,7 @@ class Deal:
     closed_at: dt.datetime | None = attrs.field(default=None, converter=_closed_at)
     won: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     currency: str = attrs.field(default="USD", validator=attrs.validators.instance_of(str))
+    contacts: tuple[tuple[Any, str | None], ...] = attrs.field(default=(), converter=_contacts)
 
     def __attrs_post_init__(self) -> None:
         if self.closed_at is not None and self.closed_at < self.created_at:

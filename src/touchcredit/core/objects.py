@@ -9,11 +9,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from touchcredit.core.dimension import DIMENSIONS
+from touchcredit.core.dimension import DIMENSIONS, Dimension
 from touchcredit.core.domain import Deal, Journey, Lead, Touchpoint
 from touchcredit.core.time import NAT
 
-__all__ = ["journey_object", "object_columns"]
+__all__ = ["journey_object", "object_columns", "object_labels"]
 
 
 def object_columns(
@@ -41,7 +41,11 @@ def object_columns(
     _no_duplicates([j.id for j in journeys], "journey")
     _no_duplicates([lead.id for lead in leads], "lead")
     _no_duplicates([d.id for d in deals], "deal")
-    rows = [(j.id, tp) for j in journeys for tp in j.touchpoints]
+    grouped = target == "revenue" and any(d.contacts for d in deals)
+    if grouped:  # buying groups: a deal's journey is its contacts' touches
+        rows, members = _group_rows(journeys, deals, leads)
+    else:
+        rows, members = [(j.id, tp) for j in journeys for tp in j.touchpoints], []
     touches: dict[str, Any] = {
         "journey_id": _object_array([j for j, _ in rows]),
         "timestamp": np.array(
@@ -52,6 +56,13 @@ def object_columns(
     conversions, currency = (
         (_lead_rows(leads), None) if target == "leads" else _won_deal_rows(deals, leads)
     )
+    if grouped:  # each won deal is its own group's conversion
+        won = [d for d in deals if d.won]
+        conversions = [(str(d.id), *row[1:]) for d, row in zip(won, conversions, strict=True)]
+        touches["touch_labels"] = {
+            "contact": _object_array([c for c, _ in members]),
+            "role": _object_array([r for _, r in members]),
+        }
     columns = list(zip(*conversions, strict=True)) if conversions else [()] * 6
     cj, ct, cv, l_at, o_at, c_at = columns
     return {
@@ -65,6 +76,26 @@ def object_columns(
         "target": target,
         "currency": currency,
     }
+
+
+def object_labels(
+    labels: Mapping[str, npt.NDArray[Any]], touch_row: npt.NDArray[np.int64]
+) -> dict[str, Dimension]:
+    """Per-touch labels (object arrays in input row order) as Dimensions in touch order.
+
+    Examples
+    --------
+    >>> d = object_labels({"role": np.array(["b", None, "a"], dtype=object)}, np.array([2, 0, 1]))
+    >>> d["role"].labels().tolist()
+    ['a', 'b', None]
+    """
+    out = {}
+    for name, values in labels.items():
+        cats = sorted({v for v in values.tolist() if v is not None})
+        index = {v: i for i, v in enumerate(cats)}
+        codes = np.array([index.get(v, -1) for v in values.tolist()], dtype=np.int32)
+        out[name] = Dimension(codes[touch_row], tuple(cats))
+    return out
 
 
 def journey_object(
@@ -92,6 +123,38 @@ def journey_object(
 
 
 _Row = tuple[Any, Any, float, Any, Any, Any]
+#: Journey id of a person who is on no deal, when the journeys are buying groups.
+_PERSON = "(person {})"
+
+
+def _group_rows(
+    journeys: list[Journey], deals: list[Deal], leads: list[Lead]
+) -> tuple[list[tuple[Any, Touchpoint]], list[tuple[Any, str | None]]]:
+    """Touch rows of buying-group journeys (deal id as text), and each row's (contact,
+    role). A deal without contacts is its lead's journey alone; a person on no deal keeps
+    a journey of their own, ``"(person <id>)"``."""
+    lead_journey = {lead.id: lead.journey_id for lead in leads}
+    by_id = {j.id: j for j in journeys}
+    rows: list[tuple[Any, Touchpoint]] = []
+    members: list[tuple[Any, str | None]] = []
+    on_a_deal: set[Any] = set()
+    for deal in deals:
+        people = deal.contacts or ((lead_journey.get(deal.lead_id), None),)
+        seen: set[Any] = set()
+        for person, role in people:
+            if person in seen or person not in by_id:  # listed twice, or no touches
+                continue
+            seen.add(person)
+            on_a_deal.add(person)
+            for tp in by_id[person].touchpoints:
+                rows.append((str(deal.id), tp))
+                members.append((str(person), role))
+    for j in journeys:
+        if j.id not in on_a_deal:
+            for tp in j.touchpoints:
+                rows.append((_PERSON.format(j.id), tp))
+                members.append((None, None))
+    return rows, members
 
 
 def _lead_rows(leads: list[Lead]) -> list[_Row]:

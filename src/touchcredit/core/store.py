@@ -31,7 +31,7 @@ from touchcredit.core.display import html_summary, text_summary
 from touchcredit.core.domain import Deal, Journey, Lead
 from touchcredit.core.frame_input import journey_columns, journey_fields
 from touchcredit.core.mapping import UNSET, ColumnMap, Unset, column_map
-from touchcredit.core.objects import journey_object, object_columns
+from touchcredit.core.objects import journey_object, object_columns, object_labels
 from touchcredit.core.pairs import Pairs, eligible_pairs
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.time import TimeRule, TimeZoneLike, to_duration
@@ -453,7 +453,10 @@ class JourneySet:
         >>> js.n_conversions, js.total_value, js.currency
         (1, 500.0, 'USD')
         """
-        return cls.from_arrays(**object_columns(journeys, leads, deals, target=target))
+        columns = object_columns(journeys, leads, deals, target=target)
+        labels = columns.pop("touch_labels", {})
+        js = cls.from_arrays(**columns)
+        return attrs.evolve(js, touch_labels=object_labels(labels, js.touch_row))
 
     # ------------------------------------------------------------- subsetting
     def select(self, journeys: npt.ArrayLike) -> JourneySet:
