@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import weakref
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.attribution.calibration import Calibration, calibrate_credit
 from touchcredit.attribution.checks import check_weights
 from touchcredit.attribution.periods import credit_by_period
 from touchcredit.attribution.tables import (
@@ -264,6 +265,54 @@ class Attribution:
             unattributed_conversions=self.unattributed.conversions,
             model=self.model,
             currency=self.journeys.currency,
+        )
+
+    def calibrate(
+        self,
+        experiments: Any,
+        measure: Literal["conversions", "value"] = "conversions",
+        untested: Literal["keep", "pooled"] = "keep",
+    ) -> Calibration:
+        """Channel credit calibrated by lift experiments (geo holdouts, lift studies).
+
+        A tested channel's credit becomes its measured incrementality; untested
+        channels keep their credit (``"keep"``) or are scaled by the pooled factor of the
+        tested ones (``"pooled"``: measured / credited over them, with its interval from
+        ``lower``/``upper``). What no channel is credited with is
+        :attr:`Calibration.baseline`, so calibrated + baseline = total. See
+        :doc:`/calibration`.
+
+        Parameters
+        ----------
+        experiments : frame or dict of columns
+            ``channel``, ``incremental`` (measured incremental conversions or value
+            over the same period as these journeys) and optional ``lower``/``upper``.
+        measure : {"conversions", "value"}
+        untested : {"keep", "pooled"}
+
+        Returns
+        -------
+        Calibration
+
+        Raises
+        ------
+        ValueError
+            On a missing column, a channel these journeys do not have, a channel tested
+            twice, a value that is not a finite number >= 0, or bounds that do not hold
+            the measurement (naming the 1-based row).
+
+        Examples
+        --------
+        >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+        ...     channel=["a", "b", "b"], conversion_journey_id=[1, 2],
+        ...     conversion_time=[1, 0], unit="s")
+        >>> cal = attribute(js, "linear").calibrate({"channel": ["b"], "incremental": [0.5]})
+        >>> cal.to_dict(), cal.baseline  # a keeps 0.5; b measured 0.5 of its 1.5
+        ({'a': 0.5, 'b': 0.5, None: 0.0}, 1.0)
+        """
+        per_pair = self.pair_credit if measure == "value" else self.pair_conversions
+        return calibrate_credit(
+            self.journeys, self.pairs, per_pair, experiments, measure=measure, untested=untested
         )
 
     def to_minor_units(
