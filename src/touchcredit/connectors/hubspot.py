@@ -66,10 +66,9 @@ from touchcredit.connectors.report import (
 from touchcredit.core import backends
 from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
-from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
 from touchcredit.hygiene import timestamps
-from touchcredit.hygiene.groups import Membership, group_keys
+from touchcredit.hygiene.groups import Membership, matching_pairs
 from touchcredit.hygiene.labels import map_distinct
 
 __all__ = ["CHANNELS", "read"]
@@ -227,14 +226,8 @@ def _company_members(
     """(deal row, contact Record ID) of every contact of every company of each deal."""
     deal_row, company = _associations(deals, company_column)
     person_row, person_company = _associations(contacts, contact_company_column)
-    keys = group_keys(np.concatenate([company, person_company]), field=company_column)
-    deal_key, person_key = keys.codes[: company.size], keys.codes[company.size :]
-    by_key = np.argsort(person_key, kind="stable")
-    off = np.zeros(keys.values.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(person_key, minlength=keys.values.shape[0]), out=off[1:])
-    idx, seg = gather_segments(off, deal_key)
-    ids = _column(contacts, "Record ID")
-    return np.repeat(deal_row, np.diff(seg)), ids[person_row[by_key[idx]]]
+    left, right = matching_pairs(company, person_company, field=company_column)
+    return deal_row[left], _column(contacts, "Record ID")[person_row[right]]
 
 
 def _lead_conversions(contacts: Any) -> Table:

@@ -48,9 +48,8 @@ from touchcredit.connectors.report import (
 )
 from touchcredit.core.arrays import IntArray, ObjectArray
 from touchcredit.core.mapping import ColumnMap
-from touchcredit.core.segments import gather_segments
 from touchcredit.core.store import JourneySet
-from touchcredit.hygiene.groups import Membership, group_keys
+from touchcredit.hygiene.groups import Membership, matching_pairs
 
 __all__ = ["Conversions", "Group", "read"]
 
@@ -148,21 +147,11 @@ def _primary_contact(opps: Any, roles: Any) -> ObjectArray:
 
 
 def _account_pairs(opps: Any, contacts: Any) -> tuple[IntArray, ObjectArray]:
-    """Every (opportunity row, contact id) pair whose AccountIds match: a join by key."""
-    n = opps.num_rows
-    keys = group_keys(
-        np.concatenate([_texts(opps, "AccountId"), _texts(contacts, "AccountId")]),
-        field="AccountId",
+    """Every (opportunity row, contact id) pair whose AccountIds match."""
+    opp_row, contact_row = matching_pairs(
+        _texts(opps, "AccountId"), _texts(contacts, "AccountId"), field="AccountId"
     )
-    opp_key, contact_key = keys.codes[:n], keys.codes[n:]
-    has = np.flatnonzero(contact_key >= 0)
-    by_key = has[np.argsort(contact_key[has], kind="stable")]
-    off = np.zeros(keys.values.shape[0] + 2, dtype=np.int64)
-    np.cumsum(np.bincount(contact_key[by_key] + 1, minlength=keys.values.shape[0] + 1), out=off[1:])
-    # segment 0 holds the missing key (none), segment k + 1 the contacts of key k
-    idx, seg = gather_segments(off, opp_key + 1)
-    opp_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(seg))
-    return opp_row, _texts(contacts, "Id")[by_key[idx]]
+    return opp_row, _texts(contacts, "Id")[contact_row]
 
 
 def _membership(opps: Any, roles: Any, contacts: Any | None, group: Group) -> Membership:

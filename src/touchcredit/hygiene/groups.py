@@ -52,7 +52,14 @@ from touchcredit.hygiene.clean_steps import CleanConversions, column_of
 from touchcredit.hygiene.cleaning_report import CleaningReport
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
 
-__all__ = ["GroupJourneys", "Grouping", "Membership", "group_journeys", "group_keys"]
+__all__ = [
+    "GroupJourneys",
+    "Grouping",
+    "Membership",
+    "group_journeys",
+    "group_keys",
+    "matching_pairs",
+]
 
 
 #: Prefix of the journey id of a person who belongs to no group.
@@ -127,6 +134,30 @@ def group_keys(values: Any, *, field: str) -> TextCodes:
     return factorize_text(values, field=field).map(
         lambda v: (str(v).strip() or None) if v is not None else None
     )
+
+
+def matching_pairs(left: Any, right: Any, *, field: str) -> tuple[IntArray, IntArray]:
+    """Every (left row, right row) pair whose text keys are equal: a many-to-many join.
+
+    Keys compare as :func:`group_keys` reads them; a missing key matches nothing.
+
+    Examples
+    --------
+    >>> rows = matching_pairs(["A", "B", None], ["B", "A ", "B", None], field="account")
+    >>> [r.tolist() for r in rows]
+    [[0, 1, 1], [1, 0, 2]]
+    """
+    left = as_object_array(left, field=field)
+    n = left.shape[0]
+    keys = group_keys(np.concatenate([left, as_object_array(right, field=field)]), field=field)
+    left_key, right_key = keys.codes[:n], keys.codes[n:]
+    has = np.flatnonzero(right_key >= 0)
+    by_key = has[np.argsort(right_key[has], kind="stable")]
+    k = keys.values.shape[0]
+    off = np.zeros(k + 2, dtype=np.int64)  # segment 0: the missing key, which holds nothing
+    np.cumsum(np.bincount(right_key[by_key] + 1, minlength=k + 1), out=off[1:])
+    idx, seg = gather_segments(off, left_key + 1)
+    return np.repeat(np.arange(n, dtype=np.int64), np.diff(seg)), by_key[idx]
 
 
 @attrs.frozen(eq=False)
