@@ -284,3 +284,65 @@ def test_duration_text_is_accepted_by_every_duration_argument(
         "30",
     )
     assert code == 2 and "a bare number (30) has no unit" in err
+
+
+def test_sql_epoch_integers_and_unit_are_honoured() -> None:
+    import sqlite3
+
+    from touchcredit.connectors import sql
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE touches (customer TEXT, ts INTEGER, src TEXT, med TEXT)")
+    con.execute("CREATE TABLE deals (customer TEXT, closed INTEGER, amount REAL)")
+    s = US // 10**6
+    con.execute(f"INSERT INTO touches VALUES ('007', {s}, 'google', 'cpc')")
+    con.execute(f"INSERT INTO touches VALUES ('007', {s + 60}, 'newsletter', 'email')")
+    con.execute(f"INSERT INTO deals VALUES ('007', {s + 120}, 300.0)")
+    cols = tc.ColumnMap(
+        journey="customer",
+        timestamp="ts",
+        channel=None,
+        source="src",
+        medium="med",
+        conversion_time="closed",
+        conversion_value="amount",
+    )
+    touches, deals = "SELECT * FROM touches", "SELECT * FROM deals"
+    js, rep = sql.read(touches, con, cols, conversions=deals)
+    assert rep.rows_rejected == 0 and _credit(js) == {"paid search": 150.0, "email": 150.0}
+    js, rep = sql.read(touches, con, cols, conversions=deals, cleaning=Cleaning(unit="ms"))
+    assert rep.rows_rejected == 0  # honoured: seconds read as milliseconds are January 1970
+    assert js.timestamp.min() == np.datetime64(s, "ms").astype("datetime64[us]")
+
+
+def test_hubspot_dates_take_one_day_month_order_per_column(
+    tmp_path: Path, exports: ModuleType
+) -> None:
+    paths = exports.write_hubspot(tmp_path)
+    iso = ("2024-03-01 10:00", "2024-03-02 09:00", "2024-03-03 09:00", "2024-03-05 09:00")
+    dmy = ("01/03/2024 10:00", "02/03/2024 09:00", "03/03/2024 09:00", "05/03/2024 09:00")
+    text = exports.HUBSPOT_CONTACTS
+    for a, b in zip(iso, dmy, strict=True):
+        text = text.replace(a, b)
+    # a contact of the 13th settles each date column: day first for every row (a column
+    # holding no day over 12 would be read month first: pass Cleaning(dayfirst=True))
+    day13 = "13/03/2024 09:00"
+    text += f"104,dan@x.io,{day13},Direct Traffic,,,Direct Traffic,,,{day13},lead,{day13}\n"
+    paths["contacts"].write_text("\ufeff" + text, encoding="utf-8")
+    deals = exports.HUBSPOT_DEALS
+    for day in ("10", "11", "12"):
+        deals = deals.replace(f"2024-03-{day}", f"{day}/03/2024")
+    # Zed's won deal closing on the 13th settles the Close Date column
+    deals = deals.replace("9003,Zed,90,12/03/2024", "9003,Zed,90,13/03/2024")
+    paths["deals"].write_text("\ufeff" + deals, encoding="utf-8")
+    js, _ = tc.connectors.hubspot.read(paths["contacts"], paths["deals"])
+    (tmp_path / "iso").mkdir()
+    iso_paths = exports.write_hubspot(tmp_path / "iso")
+    want, _ = tc.connectors.hubspot.read(iso_paths["contacts"], iso_paths["deals"])
+    assert _credit(js) == _credit(want)
+    assert js.timestamp.min() == np.datetime64("2024-03-01T10:00")
+    end = dt.time(23, 59, 59, 999999)  # Close Date is a date alone: the end of its day
+    assert sorted(js.conversion_time.tolist()) == [
+        dt.datetime.combine(dt.date(2024, 3, 10), end),
+        dt.datetime.combine(dt.date(2024, 3, 13), end),
+    ]

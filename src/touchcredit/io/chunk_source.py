@@ -19,7 +19,7 @@ import numpy.typing as npt
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.mapping import ColumnMap, require_columns
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import TimeZoneLike
+from touchcredit.core.time import TimeRule
 from touchcredit.io.chunks import (
     ROW,
     Chunker,
@@ -41,7 +41,7 @@ class ChunkSource:
     conversions: tuple[Any, npt.NDArray[Any]] | None  # sorted by journey, and their ids
     columns: ColumnMap
     batch_rows: int
-    default_tz: TimeZoneLike = None
+    rule: TimeRule = attrs.field(factory=TimeRule)
     progress: bool | None = None
 
     @classmethod
@@ -52,7 +52,7 @@ class ChunkSource:
         cols: ColumnMap,
         by: str,
         batch_rows: int,
-        default_tz: TimeZoneLike = None,
+        rule: TimeRule | None = None,
         progress: bool | None = None,
     ) -> ChunkSource:
         """Check the arguments, the columns, the ids and the conversion rows."""
@@ -69,11 +69,12 @@ class ChunkSource:
         cols.check_touches(data.schema.names, raw=False)
         check_every_file(data, cols)
         table = as_conversion_table(conversions, cols, pa, pq)
+        rule = TimeRule() if rule is None else rule
         if table is None:
-            return cls(data, None, cols, batch_rows, default_tz, progress)
+            return cls(data, None, cols, batch_rows, rule, progress)
         kind = id_kind(data.schema.field(cols.journey).type, pa)
         ordered = sorted_conversions(table, cols.conversion_journey or cols.journey, kind, pa)
-        run = cls(data, ordered, cols, batch_rows, default_tz, progress)
+        run = cls(data, ordered, cols, batch_rows, rule, progress)
         run.check_conversions(table)
         return run
 
@@ -101,7 +102,11 @@ class ChunkSource:
     def build(self, touches: Any, conversions: Any) -> JourneySet:
         """The JourneySet of touch rows and their conversions (the table's own rows)."""
         return JourneySet.from_frame(
-            touches, conversions, columns=self.columns, default_tz=self.default_tz
+            touches,
+            conversions,
+            columns=self.columns,
+            default_tz=self.rule.default_tz,
+            unit=self.rule.unit,
         )
 
     def passes(self, desc: str) -> Iterator[tuple[JourneySet, Any, int]]:

@@ -33,7 +33,7 @@ from touchcredit.attribution.totals import Totals
 from touchcredit.core.arrays import FloatArray
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import TimeZoneLike
+from touchcredit.core.time import TimeRule, TimeZoneLike
 from touchcredit.io.atomic import atomic_path
 from touchcredit.io.chunk_source import ChunkSource
 from touchcredit.io.chunks import (
@@ -177,6 +177,7 @@ def attribute_parquet(
     conversions: Any = None,
     columns: ColumnMap | None = None,
     default_tz: TimeZoneLike = None,
+    unit: str | None = None,
     batch_rows: int = 1_000_000,
     by: str = "channel",
     fit: bool | None = None,
@@ -211,6 +212,9 @@ def attribute_parquet(
         Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of naive times (UTC when None).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of epoch-number times (None: the one unit putting a chunk's values in
+        1990-2100).
     batch_rows : int
         Rows per chunk (about; a chunk ends at a journey boundary, so a journey longer
         than ``batch_rows`` makes its chunk that long, with a
@@ -268,7 +272,8 @@ def attribute_parquet(
     ({'email': 50.0, 'paid': 25.0, 'seo': 75.0}, 2)
     """
     cols = column_map(columns, **columns_kw)
-    run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, default_tz, progress)
+    rule = TimeRule(default_tz, unit)  # checked before anything is read
+    run = ChunkSource.open(dataset, conversions, cols, by, batch_rows, rule, progress)
     model = get(model) if isinstance(model, str) else model
     if fit is None:
         fit = not is_fitted(model)
