@@ -387,7 +387,7 @@ def parse_distinct(
     todo = np.flatnonzero(~done) if done is not None else np.arange(uniq.size)
     texts = {k: str(uniq[k]) for k in todo.tolist() if uniq[k]}  # blank: missing
     day_first: set[int] = set()
-    if not formats:
+    if not formats and texts:  # column-level decisions over the values left to dateutil
         first = _first_rows(inverse, uniq.size, rows)
         day_first = _by_column(texts, choices, first, aware, is_aware, failed)
     for k, text in texts.items():  # one per distinct string the fast path did not read
