@@ -93,9 +93,15 @@ def test_nul_bytes_are_not_written_raw(tmp_path: Path) -> None:
 
 
 def test_repr_of_a_megabyte_label_is_short() -> None:
-    # before: repr(JourneySet) printed the 1 MB label whole
+    # before: repr(JourneySet) and the cleaning report printed the 1 MB label whole
+    from touchcredit import clean
+
     js = _js(["x" * 1_000_000, "seo"])
     assert len(repr(js)) < 400
+    _, report = clean({"cookie": ["a1", "a2"], "ts": ["2024-05-01"] * 2,
+                       "src": ["y" * 1_000_000, "seo"]},
+                      journey="cookie", timestamp="ts", source="src")  # fmt: skip
+    assert "y" * 59 + "…" in str(report) and len(str(report)) < 2_000
     table = attribute(js, "linear").by("channel")
     assert max(map(len, repr(table).splitlines())) < 200
 

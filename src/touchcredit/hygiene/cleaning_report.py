@@ -13,6 +13,7 @@ import numpy as np
 
 from touchcredit.core.arrays import IntArray
 from touchcredit.core.display import html_table
+from touchcredit.core.label_text import shown_label
 from touchcredit.hygiene.identity import MergeGroups
 from touchcredit.hygiene.placeholders import IgnoredIdentifiers, no_ignored
 
@@ -104,7 +105,10 @@ class CleaningReport:
             shown = "; ".join(str(ig).splitlines()[:5])
             lines.append(f"identifiers not used for stitching: {len(ig):,} ({shown})")
         if self.unmapped_sources:
-            top = ", ".join(f"{k!r} ({v:,})" for k, v in list(self.unmapped_sources.items())[:5])
+            top = ", ".join(
+                f"'{shown_label(k, 60)}' ({v:,})"
+                for k, v in list(self.unmapped_sources.items())[:5]
+            )
             lines.append(f"unmapped sources: {len(self.unmapped_sources):,} ({top})")
         if self.group_members:
             listed = sum(self.group_members.values())
