@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from touchcredit import JourneySet, LeadSet
-from touchcredit.kpi.funnel import funnel, lead_quality, qualified_leads
+from touchcredit.kpi.funnel import lead_quality, qualified_leads, stage_funnel
 from touchcredit.kpi.metrics import SpendTable, economics, monthly_report
 from touchcredit.kpi.paths import top_paths
 
@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  plain numpy bincount of source codes      {t_base * 1e3:8.2f} ms  (baseline)")
     print(f"  LeadSet.from_arrays                       {t_build * 1e3:8.2f} ms")
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("funnel (all leads)", lambda: funnel(leads)),
-        ("funnel by source", lambda: funnel(leads, by="source")),
-        ("cohorts (funnel by month, Europe/Paris)", lambda: funnel(
+        ("funnel (all leads)", lambda: stage_funnel(leads)),
+        ("funnel by source", lambda: stage_funnel(leads, by="source")),
+        ("cohorts (funnel by month, Europe/Paris)", lambda: stage_funnel(
             leads, by="month", tz="Europe/Paris")),
         ("qualified_leads (predicate, by month)", lambda: qualified_leads(
             leads, lambda c: c["employees"] > 100, period="month")),

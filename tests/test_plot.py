@@ -12,7 +12,7 @@ import pytest
 
 import touchcredit as tc
 from touchcredit.datasets import load_example
-from touchcredit.kpi.funnel import funnel
+from touchcredit.kpi.funnel import stage_funnel
 from touchcredit.kpi.metrics import economics
 from touchcredit.kpi.paths import top_paths
 from touchcredit.kpi.tables import MetricTable
@@ -73,7 +73,7 @@ def test_plot_comparison_contract_and_given_axes() -> None:
 
 
 def test_plot_funnel(data: Any) -> None:
-    f = funnel(data.lead_set())
+    f = stage_funnel(data.lead_set())
     ax = plot.plot_funnel(f)
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "lead", "mql", "sql", "opportunity", "customer"
@@ -84,7 +84,7 @@ def test_plot_funnel(data: Any) -> None:
 
 
 def test_plot_grouped_funnel(data: Any) -> None:
-    f = funnel(data.lead_set(), by="channel")
+    f = stage_funnel(data.lead_set(), by="channel")
     ax = plot.plot_funnel(f)
     assert len(ax.get_legend().get_texts()) == len(set(f["channel"].tolist()))
     png(ax)

@@ -120,7 +120,7 @@ def plot_funnel(funnel: Any, ax: Any = None) -> Any:
     Parameters
     ----------
     funnel : MetricTable
-        From :func:`touchcredit.kpi.funnel.funnel` (columns ``stage``, ``reached`` and
+        From :func:`touchcredit.kpi.funnel.stage_funnel` (columns ``stage``, ``reached`` and
         ``rate_from_previous``; a grouped funnel gives one bar series per group).
     ax : matplotlib Axes, optional
         Where to draw (a new figure when None).

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from touchcredit import LeadSet
 from touchcredit.kpi.funnel import (
     cohorts,
-    funnel,
     lead_quality,
     qualified_leads,
+    stage_funnel,
     visitor_conversion,
 )
 
@@ -32,7 +32,7 @@ def hand_made() -> LeadSet:
 
 
 def test_funnel_by_hand() -> None:
-    f = funnel(hand_made())
+    f = stage_funnel(hand_made())
     assert f["stage"].tolist() == ["lead", "mql", "sql", "opportunity", "customer"]
     assert f["phase"].tolist() == ["TOFU", "MOFU", "MOFU", "BOFU", "BOFU"]
     assert f["reached"].tolist() == [6, 5, 3, 2, 1]
@@ -47,7 +47,7 @@ def test_funnel_by_hand() -> None:
 
 
 def test_funnel_by_source_and_undefined_rates() -> None:
-    f = funnel(hand_made(), by="source")
+    f = stage_funnel(hand_made(), by="source")
     a = [f.row("a", s)["reached"] for s in ("lead", "mql", "sql", "opportunity", "customer")]
     b = [f.row("b", s)["reached"] for s in ("lead", "mql", "sql", "opportunity", "customer")]
     assert a == [3, 3, 2, 2, 1] and b == [3, 2, 1, 0, 0]
@@ -152,12 +152,19 @@ def test_funnel_counts_by_source_sum_over_campaigns(
         lead_id=list(range(n)), created_at=np.full(n, base), source=[r[0] for r in rows],
         campaign=[r[1] for r in rows], **cols, unit="s",
     )  # fmt: skip
-    whole = funnel(ls, by="source")
-    parts = funnel(ls, by=("source", "campaign"))
-    total = funnel(ls)
+    whole = stage_funnel(ls, by="source")
+    parts = stage_funnel(ls, by=("source", "campaign"))
+    total = stage_funnel(ls)
     for col in ("reached", "drop_off", "timed"):
         for i in range(len(whole)):
             mask = (parts["source"] == whole["source"][i]) & (parts["stage"] == whole["stage"][i])
             assert parts[col][mask].sum() == whole[col][i]
         assert whole[col].reshape(-1, 5).sum(axis=0).tolist() == total[col].tolist()
     assert (np.diff(total["reached"]) <= 0).all()
+
+
+def test_the_old_name_warns_and_gives_stage_funnel() -> None:
+    from touchcredit.kpi import funnel as module
+
+    with pytest.warns(DeprecationWarning, match="funnel.funnel is deprecated; use stage_funnel"):
+        assert module.funnel is stage_funnel  # type: ignore[attr-defined]

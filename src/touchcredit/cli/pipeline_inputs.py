@@ -346,7 +346,7 @@ def lead_rows(leads: Any, spend: Any) -> dict[str, Any]:
     for some lead (a lead reached a stage when it or a later one is dated), and
     ``revenue_basis`` (which revenue this is).
     """
-    from touchcredit.kpi.funnel import funnel
+    from touchcredit.kpi.funnel import stage_funnel
     from touchcredit.kpi.leads import STAGES
     from touchcredit.kpi.metrics import economics
 
@@ -354,7 +354,7 @@ def lead_rows(leads: Any, spend: Any) -> dict[str, Any]:
     order = ["source", "leads", "customers", "revenue", "spend", "lead_value", "cost_per_lead",
              "customer_acquisition_cost", "roi", "roas"]  # fmt: skip
     out: dict[str, Any] = {k: econ[k] for k in order if k in econ.names}
-    f = funnel(leads, by="source")
+    f = stage_funnel(leads, by="source")
     labels = econ["source"].tolist()
     pairs = zip(f["source"].tolist(), f["stage"].tolist(), strict=True)
     rows = {pair: i for i, pair in enumerate(pairs)}

@@ -31,6 +31,7 @@ from touchcredit.core import segments as _segments
 from touchcredit.core.arrays import FloatArray, IntArray, TimeArray
 from touchcredit.core.columns import as_object_array, as_values, index_int_journeys
 from touchcredit.core.dimension import DIMENSIONS, Dimension
+from touchcredit.core.domain import MILESTONES
 from touchcredit.core.factorize import factorize_ids, factorize_labels
 from touchcredit.core.ties import order_ties
 from touchcredit.core.time import NAT, TimeRule
@@ -57,8 +58,6 @@ __all__ = [
 Codes = npt.NDArray[np.int32]
 Labels = dict[str, tuple[Codes, tuple[str, ...]]]
 
-#: Milestone times of a conversion, in the order they happen.
-MILESTONES: tuple[str, ...] = ("lead_created_at", "opportunity_created_at", "closed_at")
 
 #: From this many touches on, independent steps overlap in two threads.
 THREAD_MIN_ROWS = 1_000_000

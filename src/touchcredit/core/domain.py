@@ -26,7 +26,11 @@ import attrs
 
 from touchcredit.core.time import as_utc_datetime
 
-__all__ = ["Deal", "Journey", "Lead", "Spend", "Touchpoint"]
+__all__ = ["MILESTONES", "Deal", "Journey", "Lead", "Spend", "Touchpoint"]
+
+#: Milestone times of a conversion, in the order they happen: the columns of a
+#: JourneySet and a ColumnMap, and what a positional model can anchor on.
+MILESTONES: tuple[str, ...] = ("lead_created_at", "opportunity_created_at", "closed_at")
 
 
 def _timestamp(value: Any) -> dt.datetime:

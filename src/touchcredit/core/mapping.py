@@ -14,6 +14,8 @@ from typing import Any, Final, Literal, TypedDict, cast
 
 import attrs
 
+from touchcredit.core.domain import MILESTONES
+
 __all__ = [
     "IDENTIFIER_KINDS",
     "UNSET",
@@ -48,7 +50,6 @@ _LABEL_ROLES = ("channel", "source", "campaign", "method")
 #: Raw hygiene inputs, read only by :func:`touchcredit.clean` and the connectors.
 _RAW_ROLES = ("url", "medium", "referrer")
 #: Milestone roles of the conversion table.
-_MILESTONES = ("lead_created_at", "opportunity_created_at", "closed_at")
 
 
 class MissingColumnError(ValueError):
@@ -229,14 +230,14 @@ class ColumnMap:
 
     def conversion_columns(self) -> dict[str, str]:
         """Role -> column name of the conversion table, for the roles that are set."""
-        roles = ("conversion_id", "conversion_time", "conversion_value", *_MILESTONES)
+        roles = ("conversion_id", "conversion_time", "conversion_value", *MILESTONES)
         out = {"conversion_journey": self.conversion_journey or self.journey}
         out.update({r: getattr(self, r) for r in roles if getattr(self, r) is not None})
         return out
 
     def milestones(self) -> dict[str, str]:
         """Milestone name -> conversion-table column, for the milestones that are set."""
-        return {m: getattr(self, m) for m in _MILESTONES if getattr(self, m) is not None}
+        return {m: getattr(self, m) for m in MILESTONES if getattr(self, m) is not None}
 
     def check_touches(self, names: Collection[str], *, raw: bool = True) -> None:
         """Raise :class:`MissingColumnError` naming every mapped column not in ``names``."""

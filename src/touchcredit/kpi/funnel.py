@@ -12,7 +12,8 @@ Undefined rates (a stage nobody reached) are NaN; the reason is in the table's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,14 @@ from touchcredit.kpi.ratios import key_columns as _key_columns
 from touchcredit.kpi.ratios import show_key as _show
 from touchcredit.kpi.tables import MetricTable
 
-__all__ = ["PHASES", "cohorts", "funnel", "lead_quality", "qualified_leads", "visitor_conversion"]
+__all__ = [
+    "PHASES",
+    "cohorts",
+    "lead_quality",
+    "qualified_leads",
+    "stage_funnel",
+    "visitor_conversion",
+]
 
 
 #: Funnel phase of every stage.
@@ -47,7 +55,7 @@ def _groups(leads: LeadSet, by: Any, tz: TimeZoneLike) -> Groups:
     return leads.groups(by, tz=tz)
 
 
-def funnel(
+def stage_funnel(
     leads: LeadSet,
     *,
     by: GroupKey | tuple[GroupKey, ...] | None = None,
@@ -78,7 +86,7 @@ def funnel(
     ...     lead_id=[1, 2, 3, 4], created_at=["2024-01-01"] * 4,
     ...     mql_at=["2024-01-03", "2024-01-05", "2024-01-02", None],
     ...     sql_at=["2024-01-10", None, None, None])
-    >>> f = funnel(ls)
+    >>> f = stage_funnel(ls)
     >>> f["reached"].tolist()
     [4, 3, 1, 0, 0]
     >>> f["rate_from_previous"][:3].tolist(), f["median_days_in_stage"][:2].tolist()
@@ -165,7 +173,7 @@ def cohorts(leads: LeadSet, *, tz: TimeZoneLike = "UTC") -> MetricTable:
     >>> sorted(set(c["month"].tolist()))
     ['2024-02']
     """
-    return funnel(leads, by="month", tz=tz)
+    return stage_funnel(leads, by="month", tz=tz)
 
 
 def _with_month(by: Any, period: str | None) -> Any:
@@ -346,3 +354,15 @@ def visitor_conversion(
     data = _key_columns((by,), keys)
     data.update(visitors=v, leads=n.astype(np.int64), conversion_rate=rate)
     return MetricTable("Visitor conversion", data, (by,), ("conversion_rate",), tuple(notes))
+
+
+def __getattr__(name: str) -> Callable[..., MetricTable]:
+    # tc.funnel.funnel stuttered: the function is stage_funnel now
+    if name == "funnel":
+        warnings.warn(
+            "touchcredit.kpi.funnel.funnel is deprecated; use stage_funnel (the same function)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return stage_funnel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

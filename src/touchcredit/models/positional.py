@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.core.arrays import FloatArray, IntArray
+from touchcredit.core.domain import MILESTONES
 from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel, register
 from touchcredit.models.eligibility import EligiblePairs
@@ -49,9 +50,6 @@ __all__ = [
     "positional_weights",
 ]
 
-
-#: Milestone columns of a JourneySet a positional model can anchor on.
-MILESTONES: tuple[str, ...] = ("lead_created_at", "opportunity_created_at", "closed_at")
 
 _NAT = np.iinfo(np.int64).min
 

@@ -2,7 +2,7 @@
 
 One function per section: it calls the public API (:func:`touchcredit.compare`,
 :func:`touchcredit.bootstrap`, :func:`touchcredit.kpi.metrics.monthly_report`,
-:func:`touchcredit.kpi.funnel.funnel`, :func:`touchcredit.kpi.paths.top_paths`...) and
+:func:`touchcredit.kpi.funnel.stage_funnel`, :func:`touchcredit.kpi.paths.top_paths`...) and
 turns the numbers into a :class:`Section` of formatted tables and SVG charts.
 """
 
@@ -19,7 +19,7 @@ from touchcredit.attribution.comparison import compare
 from touchcredit.attribution.results import Comparison
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
 from touchcredit.core.store import JourneySet
-from touchcredit.kpi.funnel import funnel
+from touchcredit.kpi.funnel import stage_funnel
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.kpi.paths import top_paths
 from touchcredit.models.base import AttributionModel
@@ -181,7 +181,7 @@ def credit_section(
 # ----------------------------------------------------------------- funnel
 def funnel_section(leads: LeadSet) -> Section:
     """Stage counts, stage-to-stage conversion, drop-off and median time in stage."""
-    f = funnel(leads)
+    f = stage_funnel(leads)
     stages = [str(s) for s in f["stage"].tolist()]
     reached = [int(x) for x in f["reached"].tolist()]
     rate_prev = f["rate_from_previous"].tolist()

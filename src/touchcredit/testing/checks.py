@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from touchcredit.attribution.checks import check_weights
 from touchcredit.attribution.results import attribute
 from touchcredit.core.arrays import FloatArray
 from touchcredit.core.dimension import Dimension
@@ -135,18 +136,16 @@ def check_fit_contract(model: AttributionModel, js: JourneySet) -> None:
 
 
 def _check_weights(model: AttributionModel, js: JourneySet, where: str) -> FloatArray:
+    """The library's own weight validation (:func:`~touchcredit.attribution.checks.check_weights`,
+    the one every path runs), reported as the broken rule."""
     pairs = model.pairs(js)
     w = np.asarray(model.weights(js))
-    rule = "one weight per pair, >= 0, summing to 1"
-    if w.shape != (pairs.size,):
-        raise _Broken(model, rule, f"{w.shape} weights for {pairs.size} pairs on {where}")
-    if not (np.isfinite(w).all() and (w >= 0).all()):
-        raise _Broken(model, rule, f"weights not finite and >= 0 on {where}")
-    nonempty = pairs.length > 0
-    if w.size:
-        sums = np.add.reduceat(w, pairs.offsets[:-1][nonempty])
-        if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
-            raise _Broken(model, rule, f"weights do not sum to 1 per conversion on {where}")
+    try:
+        check_weights(model, js, pairs, w)
+    except ValueError as exc:
+        raise _Broken(
+            model, "one weight per pair, >= 0, summing to 1", f"{exc} (on {where})"
+        ) from None
     return w
 
 
