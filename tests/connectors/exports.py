@@ -9,7 +9,8 @@ GA4 (``ga4_rows``): three people.
   a day later a session from a newsletter link (UTM tags on page_location), then a
   purchase of 100 (``ecommerce.purchase_revenue``) -> paid search 50, email 50.
 - B (``1234567890.1234567892``: the same float64 as A, a different person): a direct
-  session, then a purchase of 50 (``event_value_in_usd``) -> direct 50.
+  session, then a purchase of 50 (``purchase_revenue``, and 50 ``event_value_in_usd``)
+  -> direct 50.
 - C: two devices (``c-1``, ``c-2``) joined by ``user_id`` ``u-9``; a session with a
   ``gclid`` only (google/cpc) and an organic bing session, then a purchase of 30 on
   the second device (``value`` event parameter) -> paid search 15, organic search 15.
@@ -88,7 +89,14 @@ def ga4_rows() -> list[dict[str, Any]]:
             user_id="u-9",
         ),
         _event(T0 + 2 * DAY, "purchase", A, [], ecommerce={"purchase_revenue": 100.0}),
-        _event(T0 + 2 * DAY, "purchase", B, [], event_value_in_usd=50.0),
+        _event(
+            T0 + 2 * DAY,
+            "purchase",
+            B,
+            [],
+            ecommerce={"purchase_revenue": 50.0},
+            event_value_in_usd=50.0,
+        ),
         _event(T0 + 2 * DAY, "purchase", "c-2", [_p("value", d=30.0)], user_id="u-9"),
         _event(T0 + 2 * DAY + 1, "page_view", "c-2", [_p("page_location", s=home)]),
     ]

@@ -22,9 +22,11 @@ can be counted on several sessions). A session start without any of them is
 a user, so it is not used for touches.
 
 **Conversions** are events chosen by name (``purchase`` by default; e.g.
-``generate_lead``, ``sign_up``). Their value is ``ecommerce.purchase_revenue``, else
-``event_value_in_usd``, else the ``value`` event parameter, else 0 (``value="count"``
-counts each conversion as 1).
+``generate_lead``, ``sign_up``). Their value is in one currency: ``value="local"``
+reads ``ecommerce.purchase_revenue`` else the ``value`` event parameter, ``value="usd"``
+``event_value_in_usd``, the default ``"revenue"`` whichever the export has (an error
+when some conversions have only one kind and others only the other); else 0
+(``value="count"`` counts each conversion as 1).
 
 **People.** The journey is ``user_pseudo_id`` (a text id: never parsed as a number);
 ``user_id``, where set, stitches a person's devices together.
@@ -58,8 +60,15 @@ import numpy as np
 import numpy.typing as npt
 
 from touchcredit.connectors import files
-from touchcredit.connectors.ga4_once import daily_tables, once_per_transaction
-from touchcredit.connectors.report import Cleaning, ConnectorReport, Table, finish, merge_counts
+from touchcredit.connectors.ga4_once import daily_tables, ga4_value, once_per_transaction
+from touchcredit.connectors.report import (
+    Cleaning,
+    ConnectorReport,
+    Table,
+    combine,
+    finish,
+    merge_counts,
+)
 from touchcredit.core import backends
 from touchcredit.core.arrays import ObjectArray
 from touchcredit.core.mapping import ColumnMap
@@ -165,24 +174,28 @@ def _first(*columns: ObjectArray | None) -> ObjectArray:
     return out
 
 
-def _value(batch: Any, params: dict[str, ObjectArray], n: int) -> npt.NDArray[np.float64]:
+def _value(
+    batch: Any, params: dict[str, ObjectArray], n: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each conversion's value in the local currency (``purchase_revenue``, else the
+    ``value`` parameter) and in USD (``event_value_in_usd``); NaN where absent."""
     pa = backends.pyarrow()
-    out = np.full(n, np.nan)
+    local, usd = np.full(n, np.nan), np.full(n, np.nan)
     ecom = (
         _field(batch.column("ecommerce"), "purchase_revenue")
         if "ecommerce" in batch.column_names
         else None
     )
-    usd = batch.column("event_value_in_usd") if "event_value_in_usd" in batch.column_names else None
     param = pa.array(params["value"], type=pa.string())
-    for col, name in ((ecom, "ecommerce.purchase_revenue"), (usd, "event_value_in_usd"),
-                      (param, "event_params value")):  # fmt: skip
-        if col is None:
-            continue
-        got = files.numbers(col, table="events", column=name)
-        gap = np.isnan(out)
-        out[gap] = got[gap]
-    return np.where(np.isnan(out), 0.0, out)
+    for col, name in ((ecom, "ecommerce.purchase_revenue"), (param, "event_params value")):
+        if col is not None:
+            got = files.numbers(col, table="events", column=name)
+            gap = np.isnan(local)
+            local[gap] = got[gap]
+    if "event_value_in_usd" in batch.column_names:
+        col = batch.column("event_value_in_usd")
+        usd = files.numbers(col, table="events", column="event_value_in_usd")
+    return local, usd
 
 
 def _check(batch: Any) -> None:
@@ -334,11 +347,12 @@ def _batch(
     touch = {"row": rows[t], "time": time[t], "pseudo": pseudo[t], "user": user[t]}
     touch.update({k: labels[k][t] for k in ("source", "medium", "campaign", "url", "referrer")})
     c = np.flatnonzero(is_conv)
-    conv = {"row": rows[c], "time": time[c], "pseudo": pseudo[c], "value": np.zeros(c.size)}
+    conv = {"row": rows[c], "time": time[c], "pseudo": pseudo[c]}
+    conv["local"], conv["usd"] = np.full(c.size, np.nan), np.full(c.size, np.nan)
     ecom = batch.column("ecommerce") if "ecommerce" in batch.column_names else None
     conv["transaction"] = _objects(_field(ecom, "transaction_id"), m)[c]
     if c.size:
-        conv["value"] = _value(batch.take(c), {"value": params["value"][c]}, c.size)
+        conv["local"], conv["usd"] = _value(batch.take(c), {"value": params["value"][c]}, c.size)
     used = int(np.count_nonzero(is_touch | is_conv))
     return touch, conv, used
 
@@ -354,7 +368,7 @@ def read(
     conversions: Sequence[str] = ("purchase",),
     touches: Literal["sessions", "campaign_events"] = "sessions",
     session_source: Literal["collected", "last_click"] = "collected",
-    value: Literal["revenue", "count"] = "revenue",
+    value: Literal["revenue", "local", "usd", "count"] = "revenue",
     stitch_user_id: bool = True,
     cleaning: Cleaning | None = None,
     currency: str | None = None,
@@ -374,9 +388,14 @@ def read(
     session_source : {"collected", "last_click"}
         Source of a session: the parameters collected on the event, or GA4's
         processed ``session_traffic_source_last_click`` first (see the module).
-    value : {"revenue", "count"}
-        Conversion value: revenue (purchase revenue, else event value in USD, else the
-        ``value`` parameter, else 0), or 1 per conversion.
+    value : {"revenue", "local", "usd", "count"}
+        Conversion value, never two currencies mixed: ``"local"`` reads
+        ``ecommerce.purchase_revenue``, else the ``value`` parameter (the property's
+        currency); ``"usd"`` reads ``event_value_in_usd`` (currency USD); a conversion
+        with only the other kind is rejected, naming its row. ``"revenue"`` reads
+        whichever the export has, and is an error naming a row of each when some
+        conversions have only a local value and others only a USD value. ``"count"``:
+        1 per conversion. A conversion without any value counts 0.
     stitch_user_id : bool
         Join a person's devices through ``user_id``.
     cleaning : Cleaning, optional
@@ -418,8 +437,8 @@ def read(
     """
     if touches not in ("sessions", "campaign_events"):
         raise ValueError(f"touches must be 'sessions' or 'campaign_events', got {touches!r}")
-    if value not in ("revenue", "count"):
-        raise ValueError(f"value must be 'revenue' or 'count', got {value!r}")
+    if value not in ("revenue", "local", "usd", "count"):
+        raise ValueError(f"value must be 'revenue', 'local', 'usd' or 'count', got {value!r}")
     if isinstance(conversions, str):
         conversions = (conversions,)
     campaign_events = touches == "campaign_events"
@@ -440,7 +459,11 @@ def read(
         used += u
         has_user |= "user_id" in batch.column_names
     t_all = _concat(t_parts, ("row", *_OUT[1:]))
-    c_all = _concat(c_parts, ("row", "time", "pseudo", "value", "transaction"))
+    c_all = _concat(c_parts, ("row", "time", "pseudo", "local", "usd", "transaction"))
+    c_all["value"], currency, off = ga4_value(
+        value, c_all["local"], c_all["usd"], c_all["row"], currency
+    )
+    c_all = {k: v[~np.isnan(c_all["value"])] for k, v in c_all.items()}  # rejected in `off`
     keep, merged, clash = once_per_transaction(
         c_all["transaction"], c_all["time"], c_all["value"], c_all["row"]
     )
@@ -451,7 +474,7 @@ def read(
     cols.update({k: t_all[k] for k in ("source", "medium", "campaign", "url", "referrer")})
     touch = Table("events", cols, t_all["row"])
     conv_cols = {"user_pseudo_id": c_all["pseudo"], "event_timestamp": c_all["time"]}
-    if value == "revenue":
+    if value != "count":
         conv_cols["value"] = c_all["value"]
     what = "campaign parameters" if campaign_events else "session_start"
     unused = (
@@ -467,7 +490,7 @@ def read(
         **{k: k for k in ("source", "medium", "campaign", "url", "referrer")},
         conversion_journey="user_pseudo_id",
         conversion_time="event_timestamp",
-        conversion_value="value" if value == "revenue" else None,
+        conversion_value="value" if value != "count" else None,
     )
     return finish(
         touch,
@@ -477,7 +500,7 @@ def read(
         source="ga4",
         tables={"events": offset},
         not_used=merge_counts({unused: offset - used}, skipped),
-        rejected_conversions=clash,
-        target="revenue" if value == "revenue" else "conversions",
+        rejected_conversions=combine(clash, off),
+        target="revenue" if value != "count" else "conversions",
         currency=currency,
     )

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from touchcredit.core import backends
 from touchcredit.hygiene.cleaning_report import Rejections
 
-__all__ = ["daily_tables", "once_per_transaction"]
+__all__ = ["daily_tables", "ga4_value", "once_per_transaction"]
 
 _DAY = re.compile(r"^events_(intraday_)?(\d{8})(?:\D|$)")
 
@@ -111,3 +111,62 @@ def once_per_transaction(
             )
     order = sorted(bad)
     return keep, merged, Rejections(np.array(order, dtype=np.int64), tuple(bad[r] for r in order))
+
+
+def ga4_value(
+    mode: str,
+    local: npt.NDArray[np.float64],
+    usd: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.int64],
+    currency: str | None,
+) -> tuple[npt.NDArray[np.float64], str | None, Rejections]:
+    """Conversion values in one currency: (values, currency, rows rejected).
+
+    ``local`` is ``purchase_revenue`` else the ``value`` parameter (the property's
+    currency), ``usd`` is ``event_value_in_usd``; NaN where absent. See ``ga4.read``'s
+    ``value`` for the modes.
+
+    Raises
+    ------
+    ValueError
+        ``"revenue"`` with some conversions valued only locally and others only in USD
+        (naming a row of each), or a USD value with another ``currency``.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> local, usd = np.array([100.0, nan]), np.array([110.0, 50.0])
+    >>> ga4_value("usd", local, usd, np.array([4, 7]), None)[:2]
+    (array([110.,  50.]), 'USD')
+    >>> ga4_value("local", local, usd, np.array([4, 7]), "EUR")[2].reasons
+    ("events row 8: only event_value_in_usd, no local-currency value (value='usd' reads it)",)
+    """
+    has_local, has_usd = ~np.isnan(local), ~np.isnan(usd)
+    empty = Rejections(np.zeros(0, np.int64), ())
+    if mode == "count":
+        return np.zeros(local.size), currency, empty
+    if mode == "revenue":
+        only_usd = has_usd & ~has_local
+        if only_usd.any() and has_local.any():
+            a, b = int(rows[np.flatnonzero(has_local)[0]]), int(rows[np.flatnonzero(only_usd)[0]])
+            raise ValueError(
+                f"events: conversion values mix the local currency (purchase_revenue or the "
+                f"value parameter, events row {a + 1}) and event_value_in_usd (events row "
+                f"{b + 1}, which has no local value); choose value='local' or value='usd'"
+            )
+        mode = "usd" if only_usd.any() else "local"
+    if mode == "usd" and currency not in (None, "USD"):
+        raise ValueError(f"value='usd' reads event_value_in_usd: currency is USD, not {currency!r}")
+    want, other = (usd, has_local) if mode == "usd" else (local, has_usd)
+    lost = np.flatnonzero(np.isnan(want) & other)
+    why = (
+        "only a local-currency value, no event_value_in_usd (value='local' reads it)"
+        if mode == "usd"
+        else "only event_value_in_usd, no local-currency value (value='usd' reads it)"
+    )
+    bad = Rejections(
+        rows[lost].astype(np.int64), tuple(f"events row {int(rows[i]) + 1}: {why}" for i in lost)
+    )
+    out = np.where(np.isnan(want), 0.0, want)
+    out[lost] = np.nan  # rejected: removed below
+    return out, ("USD" if mode == "usd" else currency), bad

@@ -135,6 +135,9 @@ class ConnectorReport(CleaningReport):
         Input row of each candidate touch handed to :func:`touchcredit.clean`;
         ``person`` and ``duplicate_of`` are indexed by candidate touch, as in clean's
         report (a HubSpot contact row can give two candidate touches).
+    rates : mapping of str to float
+        The exchange rates the amounts were converted with (other currency -> units of
+        the JourneySet's currency), as the user gave them; empty when none was needed.
     """
 
     source: str = ""
@@ -143,11 +146,16 @@ class ConnectorReport(CleaningReport):
     touch_table: str = ""
     conversion_table: str = ""
     touch_rows: IntArray = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    rates: Mapping[str, float] = attrs.field(factory=dict)
 
     def __str__(self) -> str:
         read = ", ".join(f"{name}: {n:,}" for name, n in self.tables.items())
         lines = [f"{self.source}: rows read ({read})", super().__str__()]
         lines += [f"not used: {n:,} {why}" for why, n in self.not_used.items()]
+        lines += [
+            f"converted: 1 {c} = {r:g} in the journeys' currency (rate given)"
+            for c, r in self.rates.items()
+        ]
         shown = list(self.rejected.reasons[:5]) + list(self.conversions_rejected.reasons[:5])
         lines += [f"  rejected {why}" for why in shown]
         return "\n".join(lines)
@@ -204,6 +212,7 @@ def finish(
     rejected_touches: Rejections | None = None,
     rejected_conversions: Rejections | None = None,
     groups: Membership | None = None,
+    rates: Mapping[str, float] | None = None,
 ) -> tuple[JourneySet, ConnectorReport]:
     """Run :func:`touchcredit.clean` on a connector's tables; restate its report.
 
@@ -279,6 +288,7 @@ def finish(
         touch_table=touches.name,
         conversion_table=conv_name,
         touch_rows=touches.rows,
+        rates=dict(rates or {}),
     )
     return js, report
 

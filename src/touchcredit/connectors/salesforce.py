@@ -31,12 +31,14 @@ without a contact role, are rejected with their row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from touchcredit.connectors import files
+from touchcredit.connectors.currency import one_currency
 from touchcredit.connectors.report import (
     Cleaning,
     ConnectorReport,
@@ -213,6 +215,24 @@ def _conversions(
     return Table("opportunities", cols, rows), not_used, combine(lost, clash), membership
 
 
+def _one_currency(
+    opps: Any, conv: Table, currency: str | None, rates: Mapping[str, float] | None
+) -> tuple[Table, str | None, dict[str, float]]:
+    """The won amounts in one currency (``CurrencyIsoCode``), converted or refused."""
+    if "CurrencyIsoCode" not in opps.column_names:
+        return conv, currency, {}
+    codes = _texts(opps, "CurrencyIsoCode")[conv.rows]
+    value, currency, used = one_currency(
+        codes,
+        np.asarray(conv.columns["value"]),
+        currency=currency,
+        rates=rates,
+        table="opportunities",
+        column="CurrencyIsoCode",
+    )
+    return Table(conv.name, {**conv.columns, "value": value}, conv.rows), currency, used
+
+
 def read(
     campaign_members: files.Source,
     campaigns: files.Source,
@@ -222,6 +242,7 @@ def read(
     channel_field: str | None = None,
     cleaning: Cleaning | None = None,
     currency: str | None = None,
+    rates: Mapping[str, float] | None = None,
     group: Group = "deal",
     contacts: files.Source | None = None,
     conversions: Conversions = "won",
@@ -249,7 +270,14 @@ def read(
     cleaning : Cleaning, optional
         Time zone of the export, dedup window, error mode.
     currency : str, optional
-        Currency of the amounts.
+        Currency of the amounts. With a ``CurrencyIsoCode`` column (multi-currency
+        orgs) the opportunities' code is used; a different ``currency`` is an error
+        unless ``rates`` converts it.
+    rates : mapping of str to float, optional
+        Units of ``currency`` per unit of each other ``CurrencyIsoCode`` (``{"JPY":
+        0.0067}``): opportunities in several currencies are converted, and the rates
+        used are in ``report.rates``. Without it several currencies are an error naming
+        both (1000 USD and 500 JPY are never 1500 USD).
 
     Returns
     -------
@@ -302,6 +330,7 @@ def read(
         files.check_schema(people.schema, "contacts", {"Id": "text", "AccountId": "text"})
     touches, unused_members, lost_members = _touches(m, c, channel_field)
     conv, unused_opps, lost_opps, membership = _conversions(o, r, people, group, conversions)
+    conv, currency, used_rates = _one_currency(o, conv, currency, rates)
     columns = ColumnMap(
         journey="contact",
         timestamp="time",
@@ -327,6 +356,7 @@ def read(
         not_used={**unused_members, **unused_opps},
         target="revenue",
         currency=currency,
+        rates=used_rates,
         rejected_touches=lost_members,
         rejected_conversions=lost_opps,
         groups=membership,
