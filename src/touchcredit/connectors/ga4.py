@@ -61,6 +61,7 @@ import numpy.typing as npt
 
 from touchcredit.connectors import files
 from touchcredit.connectors.ga4_once import daily_tables, ga4_value, once_per_transaction
+from touchcredit.connectors.ga4_schema import check_batch, is_ga4_export
 from touchcredit.connectors.report import (
     Cleaning,
     ConnectorReport,
@@ -91,12 +92,6 @@ COLUMNS = (
 )
 #: Event parameters read from ``event_params``.
 PARAMS = ("page_location", "page_referrer", "source", "medium", "campaign", "gclid", "value")
-_REQUIRED: dict[str, files.Kind] = {
-    "event_timestamp": "number",
-    "event_name": "text",
-    "user_pseudo_id": "text",
-}
-_OPTIONAL: dict[str, files.Kind] = {"user_id": "text", "event_value_in_usd": "number"}
 _TEXT = ("user_pseudo_id", "user_id", "event_name")
 _OUT = ("row", "time", "pseudo", "user", "source", "medium", "campaign", "url", "referrer")
 _NOT_SET = ("", "(not set)", "(not provided)")
@@ -198,56 +193,6 @@ def _value(
     return local, usd
 
 
-def _check(batch: Any) -> None:
-    pa = backends.pyarrow()
-    files.check_schema(batch.schema, "events", _REQUIRED, _OPTIONAL)
-    mistyped = {}
-    for name in ("collected_traffic_source", "session_traffic_source_last_click", "ecommerce"):
-        if name in batch.column_names and not pa.types.is_struct(batch.schema.field(name).type):
-            mistyped[name] = f"expected a RECORD (struct), got {batch.schema.field(name).type}"
-    if "event_params" in batch.column_names:
-        typ = batch.schema.field("event_params").type
-        ok = (pa.types.is_list(typ) or pa.types.is_large_list(typ)) and pa.types.is_struct(
-            typ.value_type
-        )
-        item = typ.value_type if ok else None
-        if item is None or item.get_field_index("key") < 0 or item.get_field_index("value") < 0:
-            mistyped["event_params"] = f"expected a REPEATED RECORD of key and value, got {typ}"
-        elif not _readable_value(pa, item.field("value").type):
-            mistyped["event_params"] = (
-                "expected value as a RECORD of string_value/int_value/float_value/"
-                f"double_value, or as text or a number, got {item.field('value').type}"
-            )
-    if mistyped:
-        raise files.SchemaError("events", mistyped=mistyped)
-
-
-def _readable_value(pa: Any, typ: Any) -> bool:
-    """An ``event_params.value`` the connector reads: the export's RECORD of typed
-    values, or (a flattened export) the value itself as text or a number."""
-    t = pa.types
-    if t.is_struct(typ):
-        names = {typ.field(i).name for i in range(typ.num_fields)}
-        return bool(names & {"string_value", "int_value", "float_value", "double_value"})
-    kinds = (t.is_string, t.is_large_string, t.is_integer, t.is_floating, t.is_decimal)
-    return any(kind(typ) for kind in kinds)
-
-
-def _is_ga4(events: files.Source) -> None:
-    """Refuse, at once, files that are not a GA4 export (a flat CSV of touches)."""
-    if not files.is_path_source(events):
-        return  # a frame: its columns are checked batch by batch
-    found = files.column_names(events)
-    missing = [c for c in _REQUIRED if c not in found]
-    if missing:
-        raise files.SchemaError(
-            "events: not a GA4 BigQuery export (the events_* tables as Parquet or "
-            "newline-delimited JSON, nested event_params)",
-            missing=missing,
-            found=found,
-        )
-
-
 def _timestamps(col: Any) -> npt.NDArray[Any]:
     """``event_timestamp`` as epoch numbers (NaN where null), read later by the time rule.
 
@@ -323,7 +268,7 @@ def _batch(
     batch: Any, offset: int, conversions: Sequence[str], campaign_events: bool, last_click: bool
 ) -> tuple[dict[str, Any], dict[str, Any], int]:
     """Candidate touches and conversions of one batch of events (rows are global)."""
-    _check(batch)
+    check_batch(batch)
     names = files.texts(batch.column("event_name"))
     is_conv = np.isin(names, list(conversions))
     sel = np.arange(batch.num_rows)
@@ -442,11 +387,9 @@ def read(
     if isinstance(conversions, str):
         conversions = (conversions,)
     campaign_events = touches == "campaign_events"
-    _is_ga4(events)
+    is_ga4_export(events)
     t_parts, c_parts, offset, used, has_user = [], [], 0, 0, False
-    skipped: dict[str, int] = {}
-    if files.is_path_source(events):  # a day as events_ and events_intraday_: read once
-        events, skipped = daily_tables(files.paths(events))
+    events, skipped = daily_tables(events)  # a day as events_ and events_intraday_: once
     for batch in files.iter_batches(
         events, table="events", columns=COLUMNS, text=_TEXT, batch_rows=batch_rows
     ):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.connectors import files
 from touchcredit.core import backends
 from touchcredit.hygiene.cleaning_report import Rejections
 
@@ -36,20 +37,26 @@ def _rows(p: Path) -> int:
     if name.endswith((".parquet", ".pq")):
         pq = backends.pyarrow_parquet()
         return int(pq.ParquetFile(p).metadata.num_rows)
-    from touchcredit.connectors import files
-
     return int(files.read_table(p, table="events").num_rows)
 
 
-def daily_tables(paths: Sequence[Path]) -> tuple[list[Path], dict[str, int]]:
+def daily_tables(events: Any) -> tuple[Any, dict[str, int]]:
     """The files to read, without intraday tables whose day has a daily table, and the
-    events skipped so (reason -> rows) for the report's ``not_used``.
+    events skipped so (reason -> rows) for the report's ``not_used``; a frame is read as
+    it is."""
+    if not files.is_path_source(events):
+        return events, {}
+    return _daily(files.paths(events))
+
+
+def _daily(paths: Sequence[Path]) -> tuple[list[Path], dict[str, int]]:
+    """:func:`daily_tables` of a list of files.
 
     Examples
     --------
     >>> names = ["events_20240101.parquet", "events_intraday_20240101.parquet",
     ...          "events_intraday_20240102.parquet"]
-    >>> kept, _ = daily_tables([Path(n) for n in names[:1] + names[2:]])
+    >>> kept, _ = _daily([Path(n) for n in names[:1] + names[2:]])
     >>> [p.name for p in kept]
     ['events_20240101.parquet', 'events_intraday_20240102.parquet']
     """
