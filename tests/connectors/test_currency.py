@@ -70,3 +70,22 @@ def test_ga4_local_revenue_and_usd_are_chosen_not_mixed(exports: ModuleType) -> 
     assert len(report.conversions_rejected) == 2  # A and C have no USD value
     with pytest.raises(ValueError, match="currency is USD, not 'EUR'"):
         ga4.read(table, value="usd", currency="EUR")
+
+
+def test_kpis_never_divide_one_currency_by_another() -> None:
+    import numpy as np
+
+    import touchcredit as tc
+    from touchcredit.attribution import attribute
+    from touchcredit.cli.outputs import kpi_rows
+    from touchcredit.kpi.metrics import SpendTable
+
+    js = tc.JourneySet.from_arrays(journey_id=["a"], timestamp=[0], channel=["seo"],
+                                   conversion_journey_id=["a"], conversion_time=[5],
+                                   conversion_value=[100.0], currency="USD", unit="s")  # fmt: skip
+    table = attribute(js, "linear").by("channel")
+    eur = SpendTable.from_arrays(np.array([50.0]), ["2024-01"], channel=["seo"], currency="EUR")
+    with pytest.raises(ValueError, match="credited value is in USD and the spend in EUR"):
+        kpi_rows([table], eur)
+    usd = SpendTable.from_arrays(np.array([50.0]), ["2024-01"], channel=["seo"], currency="USD")
+    assert kpi_rows([table], usd)["roas"].tolist() == [2.0]

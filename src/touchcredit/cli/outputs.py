@@ -122,8 +122,15 @@ def kpi_rows(tables: Sequence[Any], spend: Any) -> Columns:
     the denominator is 0, and the cost per conversion too where there is no spend.
     """
     rows: list[tuple[Any, ...]] = []
+    spend_cur = getattr(spend, "currency", None)
     for t in tables:
         name = getattr(t.model, "name", type(t.model).__name__)
+        cur = getattr(t, "currency", None)
+        if spend_cur is not None and cur is not None and cur != spend_cur:
+            raise ValueError(  # ROAS of USD revenue over EUR spend is no number at all
+                f"kpis: the credited value is in {cur} and the spend in {spend_cur}; "
+                "convert one of them so that both are in one currency"
+            )
         by_label = spend_by_label(spend, t.dimension)
         seen = set()
         for label, v, c in zip(t.labels, t.value.tolist(), t.conversions.tolist(), strict=True):
