@@ -71,7 +71,7 @@ def test_a_list_with_one_long_label_costs_its_size_not_rows_times_its_size() -> 
     try:
         js = _build(list(range(n)), campaign=channel)
         table = {
-            "cookie": [str(i) for i in range(n)],
+            "cookie": [str(i) for i in range(1, n + 1)],  # '0' is a placeholder id
             "ts": ["2024-05-01"] * n,
             "src": channel,
         }
