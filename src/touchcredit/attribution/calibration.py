@@ -171,34 +171,11 @@ def _number(value: Any, column: str, row: int) -> float:
     return v
 
 
-def calibrate_credit(
-    journeys: JourneySet,
-    pairs: Pairs,
-    per_pair: FloatArray,
-    experiments: Any,
-    *,
-    measure: Measure,
-    untested: Untested,
-) -> Calibration:
-    """Calibrate the per-pair credit ``per_pair`` (in ``measure``) by ``experiments``.
-
-    See :meth:`touchcredit.Attribution.calibrate` for the rules and the errors.
-    """
-    if measure not in ("conversions", "value"):
-        raise ValueError(f"'measure' must be 'conversions' or 'value', got {measure!r}")
-    if untested not in ("keep", "pooled"):
-        raise ValueError(f"'untested' must be 'keep' or 'pooled', got {untested!r}")
-    cols = _experiment_columns(experiments)
-    missing = [c for c in ("channel", "incremental") if c not in cols]
-    if missing:
-        raise ValueError(
-            f"experiments: missing column(s) {', '.join(map(repr, missing))}; expected "
-            f"'channel', 'incremental' and optional 'lower'/'upper'; found {', '.join(cols)}"
-        )
-    channels: tuple[Label, ...] = (*journeys.channel.categories, None)
+def _read_rows(
+    cols: dict[str, list[Any]], channels: tuple[Label, ...]
+) -> tuple[npt.NDArray[np.bool_], FloatArray, FloatArray, FloatArray]:
+    """Per channel slot: tested, measured, lower and upper (NaN: not given)."""
     width = len(channels)
-    slot = journeys.channel.codes[pairs.touch].astype(np.int64) % width
-    credited = np.bincount(slot, weights=per_pair, minlength=width).astype(np.float64)
     pos = {c: i for i, c in enumerate(channels[:-1])}
     n_rows = len(cols["channel"])
     tested = np.zeros(width, dtype=bool)
@@ -228,6 +205,38 @@ def calibrate_credit(
                 f"experiments: channel {name!r} needs lower <= incremental <= upper, got "
                 f"{lower[i]:g} <= {measured[i]:g} <= {upper[i]:g} (row {row})"
             )
+    return tested, measured, lower, upper
+
+
+def calibrate_credit(
+    journeys: JourneySet,
+    pairs: Pairs,
+    per_pair: FloatArray,
+    experiments: Any,
+    *,
+    measure: Measure,
+    untested: Untested,
+) -> Calibration:
+    """Calibrate the per-pair credit ``per_pair`` (in ``measure``) by ``experiments``.
+
+    See :meth:`touchcredit.Attribution.calibrate` for the rules and the errors.
+    """
+    if measure not in ("conversions", "value"):
+        raise ValueError(f"'measure' must be 'conversions' or 'value', got {measure!r}")
+    if untested not in ("keep", "pooled"):
+        raise ValueError(f"'untested' must be 'keep' or 'pooled', got {untested!r}")
+    cols = _experiment_columns(experiments)
+    missing = [c for c in ("channel", "incremental") if c not in cols]
+    if missing:
+        raise ValueError(
+            f"experiments: missing column(s) {', '.join(map(repr, missing))}; expected "
+            f"'channel', 'incremental' and optional 'lower'/'upper'; found {', '.join(cols)}"
+        )
+    channels: tuple[Label, ...] = (*journeys.channel.categories, None)
+    width = len(channels)
+    slot = journeys.channel.codes[pairs.touch].astype(np.int64) % width
+    credited = np.bincount(slot, weights=per_pair, minlength=width).astype(np.float64)
+    tested, measured, lower, upper = _read_rows(cols, channels)
     base = float(credited[tested].sum())
     nan = float("nan")
     pooled = float(measured[tested].sum()) / base if base > 0 else nan
