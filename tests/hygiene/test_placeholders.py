@@ -115,3 +115,20 @@ def test_the_mask_is_the_scalar_rule(keys: list[str], kind: str) -> None:
     want = [is_placeholder(k, kind) for k in keys]
     assert placeholder_mask(dict.fromkeys(keys), kind).tolist() == want
     assert placeholder_mask(keys, kind).dtype == np.bool_
+
+
+def test_id_zero_is_a_person() -> None:
+    """Sequential ids start at 0: user 0 is stitched and kept like any other."""
+    import touchcredit as tc
+
+    js, report = tc.clean(
+        {
+            "user": ["0", "0", "1"],
+            "ts": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "source": ["google", "bing", "google"],
+        },
+        journey="user",
+        timestamp="ts",
+        source="source",
+    )
+    assert report.rows_rejected == 0 and js.n_journeys == 2 and js.n_touches == 3

@@ -7,7 +7,8 @@ carries one into a single person (1,000 unrelated leads with the phone
 source). :func:`touchcredit.hygiene.identity.stitch` therefore uses neither
 
 * a **placeholder** (:func:`is_placeholder`): a value that says "no value" in words
-  (``n/a``, ``none``, ``null``, ``unknown``, ``-``, ``0``, ``(not set)``...), an email
+  (``n/a``, ``none``, ``null``, ``unknown``, ``-``, ``(not set)``...; digits alone such
+  as ``0`` only in a phone or an email, never as an id), an email
   at a stand-in domain (``test.com``, ``noemail.com``, ``*.invalid``, ``*.test``;
   not ``example.com``, which documentation and sample data use for real-looking people)
   or a ``noreply`` mailbox, or a phone number whose digits are all one digit
@@ -98,8 +99,12 @@ _DOMAINS = frozenset(
 _SUFFIXES = (".invalid", ".test", ".example", ".localhost")
 _MAILBOXES = frozenset({"noreply", "no-reply", "donotreply", "do-not-reply", "no_reply"})
 #: An id placeholder is a NO_VALUE word as typed in lower, upper, title or sentence case.
+#: Digits alone (``0``, ``00``) are not: sequential ids start at 0, and user 0 is a person.
 _ID_WORDS = frozenset(
-    f(w) for w in NO_VALUE for f in (str.lower, str.upper, str.title, str.capitalize)
+    f(w)
+    for w in NO_VALUE
+    if not w.isdigit()
+    for f in (str.lower, str.upper, str.title, str.capitalize)
 )
 _EMAIL_STARTS = tuple(sorted(f"{w}@" for w in (NO_VALUE | _MAILBOXES) if w))
 _EMAIL_ENDS = tuple(sorted({f"@{d}" for d in _DOMAINS} | set(_SUFFIXES)))
@@ -121,8 +126,8 @@ def is_placeholder(key: str, kind: str) -> bool:
 
     Examples
     --------
-    >>> is_placeholder("N/A", "id"), is_placeholder("0042", "id")
-    (True, False)
+    >>> is_placeholder("N/A", "id"), is_placeholder("0042", "id"), is_placeholder("0", "id")
+    (True, False, False)
     >>> is_placeholder("test@test.com", "email"), is_placeholder("ann@x.io", "email")
     (True, False)
     >>> is_placeholder("0000000000", "phone"), is_placeholder("15550109999", "phone")
