@@ -1,6 +1,6 @@
 """The lead, deal and spend sheets on the command line (``attribute`` and ``report``).
 
-The same export-shaped files as the pipeline test (tests/connectors/test_pipeline_leads.py):
+The same export-shaped files as the pipeline test (tests/cli/test_pipeline_inputs.py):
 epoch-microsecond events, leads with a BOM and emails in two cases, lost deals, a spend
 sheet with its own column names.
 """
@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pyarrow")
 
-from tests.connectors.test_pipeline_leads import write_exports
+from tests.cli.test_pipeline_inputs import write_exports
 
 from touchcredit.cli import main
 
