@@ -125,31 +125,6 @@ def test_bad_weights_are_reported() -> None:
         tc.attribute(js, Half())
 
 
-def test_compare(js: JourneySet) -> None:
-    cmp = tc.compare(js, ["first_touch", get("last_touch")], by="channel")
-    assert cmp.labels == ("ads", "direct", "email", "seo", None)
-    assert cmp.values.tolist() == [[50, 50], [0, 100], [0, 0], [100, 0], [0, 0]]
-    assert cmp.unattributed.tolist() == [30.0, 30.0]
-    assert cmp.to_dict()["last_touch"]["direct"] == 100.0
-    assert "first_touch" in repr(cmp)
-    with pytest.raises(ValueError, match="at least one model"):
-        tc.compare(js, [])
-
-
-def test_compare_all_and_bare_strings(js: JourneySet, monkeypatch: pytest.MonkeyPatch) -> None:
-    # issue 14, item 14: "all" was read as the models 'a', 'l', 'l'
-    from touchcredit.models import base
-
-    # only the library's models: other tests register deliberately broken ones
-    ours = {k: v for k, v in base._REGISTRY.items() if v.__module__.startswith("touchcredit.")}
-    monkeypatch.setattr(base, "_REGISTRY", ours)
-    cmp = tc.compare(js, "all")
-    assert [m.name for m in cmp.models] == tc.models.available()
-    assert cmp.to_dict()["last_touch"]["direct"] == 100.0
-    with pytest.raises(TypeError, match=r"'models' must be a list .* or 'all'.*\['linear'\]"):
-        tc.compare(js, "linear")
-
-
 def test_html_escapes_labels() -> None:
     evil = "<script>alert(1)</script>"
     js = JourneySet.from_arrays(
