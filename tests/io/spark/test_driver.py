@@ -1,4 +1,4 @@
-"""touchcredit.io.spark equals the in-memory library on the same generated data."""
+"""touchcredit.io.spark.driver (attribute, fit) equals the in-memory library on the same data."""
 
 from __future__ import annotations
 
