@@ -6,6 +6,7 @@ and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 
 from touchcredit import metrics, models, paths, sources, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
+from touchcredit.attribution.drift import compare_periods
 from touchcredit.attribution.money import MinorUnits
 from touchcredit.attribution.roles import SourceRoles, source_roles
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
@@ -65,6 +66,7 @@ __all__ = [
     "bootstrap",
     "clean",
     "compare",
+    "compare_periods",
     "funnel",
     "identity",
     "metrics",
