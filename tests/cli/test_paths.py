@@ -10,20 +10,6 @@ import pytest
 from touchcredit import cli
 
 
-@pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
-    touches = tmp_path / "touches.csv"
-    touches.write_text(
-        "person,ts,channel,source\n"
-        "a,2024-01-01T10:00:00,seo,Google\n"
-        "a,2024-01-02T10:00:00,=HYPERLINK(1),Newsletter\n"
-        "b,2024-01-01T11:00:00,seo,\n"
-    )
-    conversions = tmp_path / "leads.csv"
-    conversions.write_text("person,created,amount\na,2024-01-03T00:00:00,100\nb,2024-01-05,50\n")
-    return touches, conversions
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
