@@ -8,8 +8,6 @@ import touchcredit as tc
 from touchcredit import JourneySet
 from touchcredit.models import get
 
-DAY = 86_400
-
 
 def test_compare(js: JourneySet) -> None:
     cmp = tc.compare(js, ["first_touch", get("last_touch")], by="channel")

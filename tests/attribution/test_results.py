@@ -13,8 +13,6 @@ import touchcredit as tc
 from touchcredit import JourneySet
 from touchcredit.models import TimeDecayModel, get, is_fitted
 
-DAY = 86_400
-
 
 def test_linear_credit_by_channel(js: JourneySet) -> None:
     att = tc.attribute(js, "linear")
