@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import touchcredit as tc
 from touchcredit.models import AdditiveHazardModel
 from touchcredit.models.hazard import exposures, log_likelihood
+from touchcredit.models.hazard_fit import _terms, compact
 from touchcredit.testing import check_model, random_paths
 
 DAY = np.timedelta64(86_400_000_000, "us")
@@ -62,6 +63,11 @@ def test_recovers_planted_beta_and_omega() -> None:
     for scale in (0.9, 1.1):
         assert log_likelihood(e, beta * scale, omega) < m.log_likelihood_
         assert log_likelihood(e, beta, omega * scale) < m.log_likelihood_
+    # a stationary point (gradient 0 in log beta, log omega) and a maximum, not a saddle
+    c = compact(e.conv_channel, e.conv_delta, e.conv_path, e.all_channel, e.all_delta)
+    at = _terms(c, 3, np.log(np.concatenate([beta, omega])), second=True)
+    assert np.abs(at.grad).max() < 1e-6 * e.n_conv
+    assert np.linalg.eigvalsh(at.hess).max() < 0
 
 
 def two_journeys() -> tc.JourneySet:

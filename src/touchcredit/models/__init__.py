@@ -22,7 +22,7 @@ from touchcredit.models.base import (
 )
 from touchcredit.models.counting import CountingModel
 from touchcredit.models.eligibility import EligiblePairs
-from touchcredit.models.hazard import AdditiveHazardModel
+from touchcredit.models.hazard import AdditiveHazardModel, UnboundedLikelihoodWarning
 from touchcredit.models.logistic import LogisticModel
 from touchcredit.models.markov import MarkovModel
 from touchcredit.models.markov_counts import MarkovCounts
@@ -68,6 +68,7 @@ __all__ = [
     "ShapleyModel",
     "TimeDecayModel",
     "UShapedModel",
+    "UnboundedLikelihoodWarning",
     "WShapedModel",
     "available",
     "check_is_fitted",
