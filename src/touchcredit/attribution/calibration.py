@@ -27,6 +27,7 @@ from touchcredit.core.frame_input import as_narwhals
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
 from touchcredit.core.store import JourneySet
+from touchcredit.models.base import AttributionModel
 
 __all__ = ["Calibration", "calibrate_credit"]
 
@@ -62,6 +63,8 @@ class Calibration:
         Measured over credited on the tested channels, and its bounds (NaN without).
     total : float
         Total conversions (or value), those without an eligible touch included.
+    model : AttributionModel or None
+        The model whose credit was calibrated (None when not recorded).
     """
 
     measure: str
@@ -80,6 +83,12 @@ class Calibration:
     _journeys: JourneySet = attrs.field(repr=False)
     _pairs: Pairs = attrs.field(repr=False)
     _per_pair: FloatArray = attrs.field(repr=False)
+    model: AttributionModel | None = attrs.field(default=None, repr=False, kw_only=True)
+
+    @property
+    def journeys(self) -> JourneySet:
+        """The journeys whose credit was calibrated."""
+        return self._journeys
 
     @property
     def baseline(self) -> float:
@@ -216,6 +225,7 @@ def calibrate_credit(
     *,
     measure: Measure,
     untested: Untested,
+    model: AttributionModel | None = None,
 ) -> Calibration:
     """Calibrate the per-pair credit ``per_pair`` (in ``measure``) by ``experiments``.
 
@@ -269,4 +279,5 @@ def calibrate_credit(
         journeys=journeys,
         pairs=pairs,
         per_pair=np.asarray(per_pair, dtype=np.float64),
+        model=model,
     )

@@ -312,7 +312,13 @@ class Attribution:
         """
         per_pair = self.pair_credit if measure == "value" else self.pair_conversions
         return calibrate_credit(
-            self.journeys, self.pairs, per_pair, experiments, measure=measure, untested=untested
+            self.journeys,
+            self.pairs,
+            per_pair,
+            experiments,
+            measure=measure,
+            untested=untested,
+            model=self.model,
         )
 
     def to_minor_units(

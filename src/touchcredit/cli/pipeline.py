@@ -31,6 +31,10 @@ clean them, which models to compare, where the spend is and what to write::
     path = "exports/spend.csv"
     currency = "USD"
 
+    [calibration]                           # optional: lift tests calibrate one model
+    experiments = "exports/lift_tests.csv"  # channel, incremental, lower, upper
+    model = "markov"                        # (touchcredit.cli.pipeline_calibration)
+
     [outputs]
     directory = "out"
     credit = ["credit.csv", "credit.parquet"]
@@ -40,6 +44,7 @@ clean them, which models to compare, where the spend is and what to write::
     cleaning = "cleaning.txt"
     report = "report.html"
     paths = "paths.csv"                     # assisted, path lengths, time lags: one table
+    calibrated = "calibrated.csv"           # with [calibration]: the calibrated credit
     database = "postgresql://..."           # optional: tables back into PostgreSQL
     credit_table = "analytics.credit"       # (and kpis_table, leads_table, database_mode)
 
@@ -61,7 +66,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from touchcredit.cli import database, outputs, pipeline_inputs, pipeline_outputs
+from touchcredit.cli import (
+    database,
+    outputs,
+    pipeline_calibration,
+    pipeline_inputs,
+    pipeline_outputs,
+)
 from touchcredit.cli.common import UsageError
 from touchcredit.cli.pipeline_schema import check_table, field_hints, signature_hints
 
@@ -76,7 +87,17 @@ PATH_KEYS = {
     "sql": ("connection", "allowed_directories"),
 }
 #: The tables a pipeline file may have.
-TABLES = ("input", "cleaning", "columns", "leads", "deals", "attribution", "spend", "outputs")
+TABLES = (
+    "input",
+    "cleaning",
+    "columns",
+    "leads",
+    "deals",
+    "attribution",
+    "spend",
+    "calibration",
+    "outputs",
+)
 _DURATION = str | int | float
 _ATTRIBUTION = {
     "models": Sequence[str],
@@ -88,6 +109,7 @@ _ATTRIBUTION = {
 _NAMES = str | Sequence[str]
 _OUTPUTS = {"directory": str, "credit": _NAMES, "kpis": _NAMES, "monthly": _NAMES,
             "leads": _NAMES, "cleaning": _NAMES, "report": _NAMES, "paths": _NAMES,
+            "calibrated": _NAMES,
             **dict.fromkeys(database.KEYS, str)}  # fmt: skip
 
 
@@ -245,8 +267,17 @@ def _rows(journeys: Any, spend: Any, tables: list[Any], leads: Any) -> dict[str,
 Writer = Callable[[Path, Path], object]  # (staging path, final target) -> anything
 
 
-def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tuple[str, ...],
-             tables: list[Any], leads: Any, text: str) -> dict[str, Writer]:  # fmt: skip
+def _writers(
+    journeys: Any,
+    cleaning: Any,
+    spend: Any,
+    fitted: list[Any],
+    by: tuple[str, ...],
+    tables: list[Any],
+    leads: Any,
+    text: str,
+    calibration: Any,
+) -> dict[str, Writer]:
     """How each output key writes its file to a staging path (the format from the target)."""
     from touchcredit.cli.paths import path_rows
     from touchcredit.io import frames
@@ -259,9 +290,9 @@ def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tu
     def report(tmp: Path, target: Path) -> Path:
         from touchcredit.report import Report
 
-        return Report(
-            journeys, leads=leads, spend=spend, models=fitted, by=by, cleaning=cleaning
-        ).save(tmp)
+        options = {"leads": leads, "spend": spend, "cleaning": cleaning}
+        made = Report(journeys, models=fitted, by=by, calibration=calibration, **options)
+        return made.save(tmp)
 
     rows = _rows(journeys, spend, tables, leads)
     return {
@@ -272,6 +303,7 @@ def _writers(journeys: Any, cleaning: Any, spend: Any, fitted: list[Any], by: tu
         "cleaning": lambda tmp, target: tmp.write_text(f"{text}\n", encoding="utf-8"),
         "report": report,
         "paths": table(lambda: path_rows(journeys, by, getattr(fitted[0], "lookback", None))),
+        "calibrated": table(lambda: pipeline_calibration.calibrated_rows(calibration, by)),
     }
 
 
@@ -286,6 +318,9 @@ def run(args: argparse.Namespace) -> int:
     folder, targets = _targets(spec, base, where, args.out_dir)
     db = database.spec(spec.get("outputs", {}), where)
     fitted, by = _models(spec, where)
+    calibrating = pipeline_calibration.options(spec, base, where, fitted)
+    if "calibrated" in targets and calibrating is None:
+        raise UsageError(f"{where} [outputs] calibrated needs a [calibration] table")
     spend = pipeline_inputs.spend_table(spec, base, where)
     clean_table = dict(spec.get("cleaning", {}))
     leads, lead_report = pipeline_inputs.leads_and_deals(
@@ -300,8 +335,11 @@ def run(args: argparse.Namespace) -> int:
     journeys, cleaning = read_input(spec, base, where)
     fitted = [m.fit(journeys) for m in fitted]
     tables = [attribute(journeys, m).by(d) for m in fitted for d in by]
+    calibration = None
+    if calibrating is not None:
+        calibration = pipeline_calibration.calibrate(calibrating, where, journeys, fitted)
     text = f"{cleaning}" + ("" if lead_report is None else f"\n{lead_report}")
-    writers = _writers(journeys, cleaning, spend, fitted, by, tables, leads, text)
+    writers = _writers(journeys, cleaning, spend, fitted, by, tables, leads, text, calibration)
     tables_written: list[str] = []
     with pipeline_outputs.Staging(folder) as stage:  # all replaced together, or none
         for key, paths in targets.items():

@@ -31,7 +31,7 @@ __all__ = ["STAGING_PREFIX", "Staging", "plan"]
 
 #: The staging folder's name starts with this (and ends in ``.tmp``).
 STAGING_PREFIX = ".touchcredit-run."
-_TABLES = ("credit", "kpis", "monthly", "leads", "paths")
+_TABLES = ("credit", "kpis", "monthly", "leads", "paths", "calibrated")
 
 
 def _inside(name: str, folder: Path, where: str) -> Path:
@@ -111,7 +111,7 @@ def plan(
     if not targets:
         raise UsageError(
             f"{where} [outputs]: declare at least one output "
-            "(credit, kpis, monthly, leads, cleaning, report, paths)"
+            "(credit, kpis, monthly, leads, cleaning, report, paths, calibrated)"
         )
     return folder, targets
 

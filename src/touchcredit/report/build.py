@@ -10,12 +10,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from touchcredit.attribution.calibration import Calibration
 from touchcredit.core.dimension import DIMENSIONS
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.io.atomic import atomic_path
 from touchcredit.kpi.leads import LeadSet
 from touchcredit.models.base import AttributionModel, models_from
+from touchcredit.report.calibrated import model_index
+from touchcredit.report.calibration import calibration_section
 from touchcredit.report.groups import buying_group_section, is_grouped
 from touchcredit.report.html import render_page
 from touchcredit.report.journeys import (
@@ -34,6 +37,7 @@ from touchcredit.report.sections import (
     funnel_section,
     paths_section,
     time_to_convert_section,
+    value_format,
 )
 
 __all__ = ["DEFAULT_MODELS", "Report"]
@@ -47,6 +51,23 @@ def _version() -> str:
         return importlib.metadata.version("touchcredit")
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
         return "(development)"
+
+
+def _checked(
+    calibration: Calibration | None, journeys: JourneySet, models: Sequence[AttributionModel]
+) -> Calibration | None:
+    """``calibration`` when it calibrates one of ``models`` on ``journeys``."""
+    if calibration is None:
+        return None
+    if not isinstance(calibration, Calibration):
+        raise TypeError(
+            f"'calibration' must be a Calibration (Attribution.calibrate) or None, "
+            f"got {type(calibration).__name__}"
+        )
+    if calibration.journeys is not journeys:
+        raise ValueError("'calibration' was made on other journeys than the report's")
+    model_index(models, calibration)  # raises when its model is not among them
+    return calibration
 
 
 class Report:
@@ -86,6 +107,11 @@ class Report:
         Period of the headline KPIs (the last one, against the one before).
     progress : bool, optional
         Progress bar while building (see :func:`touchcredit.core.progress.progress_bar`).
+    calibration : Calibration, optional
+        Credit of one of ``models`` calibrated by experiments
+        (``attribute(journeys, model).calibrate(experiments)``): a "Calibrated" column
+        next to that model's credit with a ``baseline`` row, and a section listing the
+        experiments (:doc:`/calibration`).
 
     Attributes
     ----------
@@ -120,6 +146,7 @@ class Report:
         title: str = "Attribution report",
         period: str = "quarter",
         progress: bool | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         if not isinstance(journeys, JourneySet):
             raise TypeError(f"'journeys' must be a JourneySet, got {type(journeys).__name__}")
@@ -144,6 +171,7 @@ class Report:
         if not self.models:
             raise ValueError("'models' must name at least one model")
         self.by = tuple(by)
+        self.calibration = _checked(calibration, journeys, self.models)
         self.bootstrap = bootstrap
         self.seed = seed
         self.cleaning = cleaning
@@ -202,10 +230,18 @@ class Report:
                 (
                     f"credit by {dim}",
                     lambda dim=dim: credit_section(
-                        js, self.models, dim, n_bootstrap=self.bootstrap, seed=self.seed
+                        js,
+                        self.models,
+                        dim,
+                        n_bootstrap=self.bootstrap,
+                        seed=self.seed,
+                        calibration=self.calibration,
                     ),
                 )
             )
+        if self.calibration is not None:
+            cal, fmt = self.calibration, value_format(js)[0]
+            steps.append(("calibration", lambda: calibration_section(cal, js, fmt)))
         if is_grouped(js):
             members = getattr(self.cleaning, "group_members", None) or None
             steps.append(

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from touchcredit.attribution.calibration import Calibration
 from touchcredit.attribution.comparison import compare
 from touchcredit.attribution.results import Comparison
 from touchcredit.attribution.uncertainty import Bootstrap, bootstrap
@@ -24,6 +25,7 @@ from touchcredit.kpi.leads import LeadSet
 from touchcredit.kpi.paths import top_paths
 from touchcredit.models.base import AttributionModel
 from touchcredit.report import charts
+from touchcredit.report.calibrated import with_calibrated
 from touchcredit.report.html import (
     Cell,
     Table,
@@ -138,13 +140,21 @@ def credit_section(
     n_bootstrap: int = 0,
     seed: int = 0,
     top: int = 12,
+    calibration: Calibration | None = None,
 ) -> Section:
-    """Credit per label of ``by`` under every model, side by side (the model comparison)."""
+    """Credit per label of ``by`` under every model, side by side (the model comparison).
+
+    With ``calibration``, a "Calibrated" column follows its model's column, and a
+    ``baseline`` row ends the table (:func:`touchcredit.report.calibrated.with_calibrated`).
+    """
     cmp = compare(journeys, models, by=by)
     fmt, unit = value_format(journeys)
     boots = _intervals(journeys, cmp.models, by, n_bootstrap, seed) if n_bootstrap else []
     order = np.argsort(-cmp.values.mean(axis=1), kind="stable").tolist()
     table = _credit_table(cmp, boots, order, journeys)
+    if calibration is not None:
+        labels = [cmp.labels[i] for i in order]
+        table = with_calibrated(table, labels, cmp, calibration, journeys, fmt)
     shown = order[:top]
     series = [(name, [float(cmp.values[i, j]) for i in shown]) for j, name in enumerate(cmp.names)]
     whiskers: list[Any] | None = None
