@@ -248,3 +248,51 @@ def test_calibrated_output_needs_the_table(
     path.write_text(path.read_text() + 'calibrated = "calibrated.csv"\n')
     code, _, err = run(capsys, "run", str(path))
     assert code == 2 and "[outputs] calibrated needs a [calibration] table" in err, err
+
+
+def test_value_measure_reads_amounts_by_the_columns_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deal values: 001 2,000 (split 1,000 / 1,000), 002 1,000 (paid search), 003 500
+    (email), 005 100 (no touch). Linear: paid search 2,000, email 1,500; total 3,600.
+    The sheet's '1.200' is 1,200 by its column's rule (Arrow alone would read 1.2)."""
+    calibration = '\n[calibration]\nexperiments = "lift.csv"\nmeasure = "value"\nmodel = "linear"\n'
+    lift = f'{BOM}channel,incremental,upper\npaid search,1.200,\nEmail,600,"1,000"\n'
+    path = write(tmp_path, calibration=calibration, lift=lift)
+    text = path.read_text().replace(
+        'conversion_time = "created"', 'conversion_time = "created"\nconversion_value = "amount"'
+    )
+    path.write_text(
+        text.replace(
+            'conversions = "conversions.csv"', 'conversions = "conversions.csv"\ncurrency = "USD"'
+        )
+    )
+    (tmp_path / "conversions.csv").write_text(
+        "person,created,amount\n001,2024-03-05,2000\n002,2024-03-05,1000\n"
+        "003,2024-03-06,500\n005,2024-03-06,100\n"
+    )
+    code, _, err = run(capsys, "run", str(path))
+    assert code == 0, err
+    got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
+    assert {k: float(r["calibrated"]) for k, r in got.items()} == pytest.approx(
+        {"email": 600.0, "paid search": 1200.0, "(baseline)": 1800.0}
+    )
+    assert float(got["email"]["upper"]) == 1000.0 and got["paid search"]["upper"] == ""
+    assert float(got["paid search"]["factor"]) == pytest.approx(0.6)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    table = {r[0]: r[1:] for r in cells(html, "Credit by channel, per model")}
+    assert table["channel"] == ["last_touch", "linear", "Calibrated"]
+    assert table["paid search"][1:] == ["2,000 USD (55.6%)", "1,200 USD (33.3%)"]
+    assert table["baseline"][2] == "1,800 USD (50.0%)"
+
+
+def test_without_a_data_driven_model_the_first_is_calibrated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calibration = '\n[calibration]\nexperiments = "lift.csv"\n'
+    path = write(tmp_path, calibration=calibration, lift="channel,incremental\nemail,1\n")
+    code, _, err = run(capsys, "run", str(path))
+    assert code == 0, err
+    got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
+    assert {r["model"] for r in got.values()} == {"last_touch"}
+    assert float(got["email"]["credited"]) == 2.0  # last touch: 001 and 003 end on email

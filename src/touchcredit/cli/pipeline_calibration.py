@@ -106,6 +106,15 @@ def read_experiments(
     ``channels`` are the journeys' channels; a sheet's channel is given their spelling.
     Empty ``lower``/``upper`` cells are bounds not given.
 
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "lift.csv"
+    >>> _ = p.write_text("\\ufeffChannel,Lift,CI low\\nPaid_Search,1200,800\\n EMAIL ,30,\\n")
+    >>> read_experiments(p, {"channel": "Channel", "incremental": "Lift", "lower": "CI low"},
+    ...                  ["email", "paid search"], "p.toml")
+    {'channel': ['paid search', 'email'], 'incremental': [1200.0, 30.0], 'lower': [800.0, None]}
+
     Raises
     ------
     touchcredit.cli.common.UsageError
@@ -120,7 +129,7 @@ def read_experiments(
         found = files.column_names(path)
         defaults = {k: k for k in _KEYS if k in found or k in ("channel", "incremental")}
         cols = sheet_columns(columns, _KEYS, defaults, key)
-        table = read_sheet(path, "experiments", cols, key)
+        table = read_sheet(path, "experiments", cols, key, amounts=_KEYS[1:])
         shown = sheet_labels(table, cols["channel"], None)
         numbers = {
             k: files.numbers(table.column(c), table="experiments", column=c)
@@ -181,6 +190,17 @@ def calibrated_rows(calibration: Any, by: Sequence[str]) -> dict[str, Any]:
     (calibrated / credited; empty where nothing was credited), tested, lower, upper
     (the channel rows' intervals). The ``(baseline)`` row of each dimension holds what
     no channel is credited with (its ``credited``: what no touch took).
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+    ...     channel=["a", "b", "b"], conversion_journey_id=[1, 2], conversion_time=[1, 0],
+    ...     unit="s")
+    >>> cal = tc.attribute(js, "linear").calibrate({"channel": ["b"], "incremental": [0.5]})
+    >>> rows = calibrated_rows(cal, ["channel"])
+    >>> rows["label"].tolist(), rows["calibrated"].tolist()  # b: 1.5 credited, 0.5 measured
+    (['a', 'b', '(baseline)'], [0.5, 0.5, 1.0])
     """
     from touchcredit.attribution.tables import model_label
     from touchcredit.core.dimension import DIMENSIONS

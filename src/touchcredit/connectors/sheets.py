@@ -111,12 +111,25 @@ def sheet_columns(
     return cols
 
 
-def read_sheet(source: files.Source, sheet: str, cols: Mapping[str, str], where: str) -> Any:
+def read_sheet(
+    source: files.Source,
+    sheet: str,
+    cols: Mapping[str, str],
+    where: str,
+    *,
+    amounts: Sequence[str] = ("amount",),
+) -> Any:
+    """The sheet's columns ``cols`` (key -> column); ``amounts``: the keys read as amounts.
+
+    Labels and ids are read as text; amount columns as text too, for
+    ``files.numbers`` to read ``1.200`` by the column's rule (Arrow would read 1.2).
+    A column the sheet lacks is a SchemaError naming it and its key (``where key``).
+    """
     text = [
         c for k, c in cols.items() if k in ("lead_id", "source", "channel", "campaign", "stage")
     ]
-    amounts = [c for k, c in cols.items() if k == "amount"]  # '1.200' is not Arrow's 1.2
-    table = files.read_table(source, table=sheet, text=text, amounts=amounts)
+    money = [c for k, c in cols.items() if k in amounts]  # '1.200' is not Arrow's 1.2
+    table = files.read_table(source, table=sheet, text=text, amounts=money)
     absent = {k: c for k, c in cols.items() if c not in table.column_names}
     if absent:
         err = files.SchemaError(sheet, missing=list(absent.values()), found=table.column_names)

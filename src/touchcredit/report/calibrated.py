@@ -36,6 +36,15 @@ def model_index(models: Sequence[AttributionModel], calibration: Calibration) ->
     ------
     ValueError
         When the calibration does not record its model, or none of ``models`` is it.
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
+    ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
+    >>> cal = tc.attribute(js, "linear").calibrate({"channel": ["b"], "incremental": [0.2]})
+    >>> model_index([tc.models.get("last_touch"), tc.models.get("linear")], cal)
+    1
     """
     model = calibration.model
     if model is None:

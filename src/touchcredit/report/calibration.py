@@ -27,7 +27,21 @@ def _factor(v: Any) -> str:
 
 
 def calibration_section(calibration: Calibration, journeys: JourneySet, fmt: Any) -> Section:
-    """The experiments: measured incrementality, bounds, the model's credit, the factor."""
+    """The experiments: measured incrementality, bounds, the model's credit, the factor.
+
+    ``fmt`` formats an amount of the credit tables (used when the calibration's
+    measure is theirs).
+
+    Examples
+    --------
+    >>> import touchcredit as tc
+    >>> js = tc.JourneySet.from_arrays(journey_id=[1, 1], timestamp=[0, 1],
+    ...     channel=["a", "b"], conversion_journey_id=[1], conversion_time=[1], unit="s")
+    >>> cal = tc.attribute(js, "linear").calibrate({"channel": ["b"], "incremental": [0.2]})
+    >>> s = calibration_section(cal, js, lambda v: number(v, 1))
+    >>> [c.text for c in s.tables[0].rows[0]]
+    ['b', '0.2', 'n/a', 'n/a', '0.5', '0.400']
+    """
     cal = calibration
     name = model_label(cal.model) if cal.model is not None else "the model"
     show = amount_format(cal, journeys, fmt)
