@@ -112,6 +112,7 @@ def test_hand_computed_calibration_in_the_table_and_the_report(
         {"email": 1.5, "paid search": 1.5, "(baseline)": 1.0}
     )
     assert float(got["paid search"]["factor"]) == pytest.approx(1 / 3)
+    assert got["paid search"]["calibrated"] == "0.5"  # the measurement itself, not rescaled
     assert got["(baseline)"]["factor"] == ""
     assert (got["paid search"]["lower"], got["paid search"]["upper"]) == ("0.25", "1.0")
     assert got["email"]["lower"] == "" and got["email"]["tested"] == "True"

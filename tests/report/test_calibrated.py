@@ -105,3 +105,18 @@ def test_a_calibration_the_report_cannot_place_is_refused() -> None:
         Report(journeys(), models=["linear"], calibration=cal)
     with pytest.raises(TypeError, match="must be a Calibration"):
         Report(js, models=["linear"], calibration=EXPERIMENTS)  # type: ignore[arg-type]
+
+
+def test_a_tested_channel_without_credit_keeps_its_measurement_in_the_channel_table() -> None:
+    js = journeys()
+    cal = tc.attribute(js, "linear").calibrate(
+        {"channel": ["c"], "incremental": [5.0]}, measure="value"
+    )
+    report = Report(js, models=["linear"], by=["channel", "source"], calibration=cal)
+    channel = texts(report, "credit-channel")
+    # c: no credit, measured 5; a 50 and b 100 kept; baseline 160 - 155 = 5
+    assert channel["c"] == ["0 USD (0.0%)", "5 USD (3.1%)"]
+    assert channel["baseline"] == ["—", "5 USD (3.1%)"]
+    # no touch of c converts: a source cannot carry the 5, which stays in the baseline
+    source = texts(report, "credit-source")
+    assert source["s3"][1] == "0 USD (0.0%)" and source["baseline"][1] == "10 USD (6.2%)"

@@ -188,8 +188,11 @@ def calibrated_rows(calibration: Any, by: Sequence[str]) -> dict[str, Any]:
 
     Columns: model, measure, untested, dimension, label, credited, calibrated, factor
     (calibrated / credited; empty where nothing was credited), tested, lower, upper
-    (the channel rows' intervals). The ``(baseline)`` row of each dimension holds what
-    no channel is credited with (its ``credited``: what no touch took).
+    (the channel rows' intervals). The channel rows are the calibration's channel totals
+    exactly (a tested channel the model credited nothing has its measurement there; the
+    other dimensions, with no touch to carry it, leave it in their baseline). The
+    ``(baseline)`` row of each dimension holds what no channel is credited with (its
+    ``credited``: what no touch took).
 
     Examples
     --------
@@ -216,11 +219,15 @@ def calibrated_rows(calibration: Any, by: Sequence[str]) -> dict[str, Any]:
         for i, label in enumerate(labels):
             last = i == len(labels) - 1
             base.append(last)
-            slot = channel.get(label) if dim == "channel" and not last else None
+            slot = channel[label] if dim == "channel" and not last else None
             cols["dimension"].append(dim)
             cols["label"].append("(baseline)" if last else label or "(not recorded)")
             cols["credited"].append(float(t["credited"][i]))
-            cols["calibrated"].append(float(t["calibrated"][i]))
+            if dim == "channel":  # exactly the calibration's totals, as to_dict() has them
+                exact = cal.baseline if last else float(cal.calibrated[slot])
+                cols["calibrated"].append(exact)
+            else:
+                cols["calibrated"].append(float(t["calibrated"][i]))
             cols["tested"].append(slot is not None and bool(cal.tested[slot]))
             cols["lower"].append(np.nan if slot is None else float(cal.lower[slot]))
             cols["upper"].append(np.nan if slot is None else float(cal.upper[slot]))

@@ -98,10 +98,13 @@ def with_calibrated(
     """
     if cmp.by not in DIMENSIONS:
         return table
-    by = calibration.by(cmp.by)
-    names = by[cmp.by].tolist()[:-1]  # the last row is the baseline
-    values = dict(zip(names, by["calibrated"].tolist()[:-1], strict=True))
-    baseline = float(by["calibrated"][-1])
+    if cmp.by == "channel":  # exactly the calibration's channel totals
+        values, baseline = calibration.to_dict(), calibration.baseline
+    else:
+        by = calibration.by(cmp.by)
+        names = by[cmp.by].tolist()[:-1]  # the last row is the baseline
+        values = dict(zip(names, by["calibrated"].tolist()[:-1], strict=True))
+        baseline = float(by["calibrated"][-1])
     at = 1 + model_index(cmp.models, calibration)
     show = amount_format(calibration, journeys, fmt)
     total = calibration.total
