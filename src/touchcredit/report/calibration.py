@@ -16,7 +16,7 @@ from touchcredit.attribution.calibration import Calibration
 from touchcredit.attribution.tables import model_label
 from touchcredit.core.store import JourneySet
 from touchcredit.report.calibrated import amount_format
-from touchcredit.report.html import Table, number
+from touchcredit.report.html import Table, label_text, number
 from touchcredit.report.sections import Section
 
 __all__ = ["calibration_section"]
@@ -64,7 +64,14 @@ def calibration_section(calibration: Calibration, journeys: JourneySet, fmt: Any
             f"Untested channels are scaled by the pooled factor {_factor(cal.pooled_factor)} "
             f"(from {_factor(cal.pooled_lower)} to {_factor(cal.pooled_upper)})."
         )
-    notes += cal.by("channel").notes[1:]
+    lost = tested[(cal.credited[tested] <= 0) & (cal.calibrated[tested] > 0)]
+    orphans = [label_text(cal.channels[i]) for i in lost.tolist()]
+    if orphans:
+        notes.append(
+            f"{name} credited {', '.join(orphans)} nothing: no touch carries the measured "
+            "credit, so the channel table shows it and the tables by source, campaign or "
+            "method leave it in their baseline row."
+        )
     table = Table.build(
         "Experiments",
         ["channel", "measured incremental", "lower", "upper", f"{name} credit", "factor"],
