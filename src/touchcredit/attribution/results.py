@@ -26,7 +26,7 @@ from touchcredit.attribution.tables import (
     frozen_array,
     model_label,
 )
-from touchcredit.attribution.totals import Totals, pair_factors
+from touchcredit.attribution.totals import Reading, pair_factors
 from touchcredit.core.arrays import FloatArray
 from touchcredit.core.metric_table import MetricTable
 from touchcredit.core.pairs import Pairs
@@ -402,7 +402,7 @@ def attribute(
     model: AttributionModel | str,
     *,
     fit: bool | None = None,
-    totals: Totals = "journeys",
+    totals: Reading = "journeys",
 ) -> Attribution:
     """Split every conversion's value over its eligible touches with ``model``.
 
@@ -421,8 +421,10 @@ def attribute(
         drill-down adds up to those totals; ``"fitted"`` uses the factors learned in
         ``fit`` (for a part of the fitted journeys: chunks, Spark partitions);
         ``"per_conversion"`` splits each conversion over its own touches (channel
-        totals may then differ from the model's). Other models ignore it.
-        :attr:`Attribution.notes` says when the readings differ.
+        totals may then differ from the model's); a
+        :class:`~touchcredit.attribution.totals.ChannelFactors` gives the factors per
+        channel (an out-of-core run's, computed over all its parts). Other models
+        ignore it. :attr:`Attribution.notes` says when the readings differ.
 
     Returns
     -------

@@ -12,12 +12,17 @@ to the model's channel credit exactly, in value and in conversions (see
   chunk, a Spark partition): summed over the parts, the channel totals are the model's;
 - ``"per_conversion"``: no factors; each conversion's touches add up to its value (the
   reading of tools that split each conversion), and the channel totals may differ from
-  the model's credit.
+  the model's credit;
+- a :class:`ChannelFactors`: factors given per channel label, as an out-of-core run
+  computes them over all its parts (:func:`channel_factors` from the parts' summed
+  targets and per-conversion totals), so the parts' channel totals add up to
+  ``model.credit`` of all the journeys.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 import attrs
 import numpy as np
@@ -28,12 +33,74 @@ from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 from touchcredit.models.channel_totals import ChannelTotalsModel, factors_for
 
-__all__ = ["TOTALS", "PairFactors", "Totals", "pair_factors"]
+__all__ = [
+    "TOTALS",
+    "ChannelFactors",
+    "PairFactors",
+    "Reading",
+    "Totals",
+    "channel_factors",
+    "pair_factors",
+]
 
 Totals = Literal["journeys", "fitted", "per_conversion"]
 Measure = Literal["value", "conversions"]
 TOTALS: tuple[str, ...] = ("journeys", "fitted", "per_conversion")
 Label = str | None
+
+
+@attrs.frozen
+class ChannelFactors:
+    """Per-channel factors given explicitly (a ``totals=`` reading of
+    :func:`touchcredit.attribute`): a label not listed keeps factor 1.
+
+    Attributes
+    ----------
+    value, conversions : dict
+        ``{channel label: factor}`` for the value and the conversion-count credit.
+    unplaced : tuple of str or None
+        Channels with credit that no touch could carry (spread over the others).
+    """
+
+    value: Mapping[Label, float]
+    conversions: Mapping[Label, float]
+    unplaced: tuple[Label, ...] = ()
+
+    def of(self, what: Measure) -> Mapping[Label, float]:
+        """The factors of ``what``."""
+        return self.value if what == "value" else self.conversions
+
+
+Reading: TypeAlias = Totals | ChannelFactors
+
+
+def channel_factors(
+    target: Mapping[Measure, Mapping[Label, float]],
+    achieved: Mapping[Measure, Mapping[Label, float]],
+) -> ChannelFactors:
+    """Factors taking the per-conversion channel totals ``achieved`` to ``target`` (the
+    model's credit), per measure, over every label either names.
+
+    Examples
+    --------
+    >>> f = channel_factors({"value": {"a": 6.0, "b": 2.0}, "conversions": {"a": 1.0}},
+    ...                     {"value": {"a": 4.0, "b": 4.0}, "conversions": {"a": 1.0}})
+    >>> dict(f.value), dict(f.conversions)
+    ({'a': 1.5, 'b': 0.5}, {'a': 1.0})
+    """
+    out: dict[Measure, dict[Label, float]] = {}
+    unplaced: dict[Label, None] = {}
+    for what in ("value", "conversions"):
+        t, a = target.get(what, {}), achieved.get(what, {})
+        labels = sorted({*t, *a}, key=lambda c: (c is None, c or ""))
+        found = factors_for(
+            np.array([float(t.get(c, 0.0)) for c in labels]),
+            np.array([float(a.get(c, 0.0)) for c in labels]),
+        )
+        out[what] = dict(zip(labels, found.factor.tolist(), strict=True))
+        unplaced.update((labels[i], None) for i in np.flatnonzero(found.unplaced))
+    return ChannelFactors(out["value"], out["conversions"], tuple(unplaced))
+
 
 #: Factors this close to 1 (the per-conversion split's own rounding) need no note.
 _NOTE_TOLERANCE = 1e-6
@@ -54,7 +121,7 @@ def pair_factors(
     pairs: Pairs,
     weights: FloatArray,
     conversion_weights: FloatArray,
-    totals: Totals,
+    totals: Reading,
 ) -> PairFactors:
     """The per-pair factors of ``model`` on ``js`` under the ``totals`` reading.
 
@@ -67,7 +134,7 @@ def pair_factors(
     >>> pair_factors(LinearModel(), js, LinearModel().pairs(js), w, w, "journeys")
     PairFactors(value=None, conversions=None, notes=())
     """
-    if totals not in TOTALS:
+    if not isinstance(totals, ChannelFactors) and totals not in TOTALS:
         raise ValueError(f"'totals' must be one of {', '.join(TOTALS)}; got {totals!r}")
     if not isinstance(model, ChannelTotalsModel) or pairs.size == 0:
         return PairFactors(None, None, ())
@@ -96,7 +163,8 @@ def pair_factors(
             for c in [labels[i] for i in np.flatnonzero(found.unplaced[: k + 1])] + list(missing):
                 lost[c] = None
         else:
-            fitted = model.channel_factors(what)
+            given = totals.of(what) if isinstance(totals, ChannelFactors) else None
+            fitted = model.channel_factors(what) if given is None else given
             factor = np.array([fitted.get(c, 1.0) for c in labels])
         carries = np.bincount(slot, weights=per_pair, minlength=k + 1) > 0
         used = factor[carries]
@@ -125,6 +193,8 @@ def pair_factors(
             + "). Tools that split each conversion show other channel totals; "
             "attribute(..., totals='per_conversion') gives that reading."
         )
+    if isinstance(totals, ChannelFactors):
+        lost.update((c, None) for c in totals.unplaced)
     if lost:
         names = ", ".join("(not recorded)" if c is None else repr(c) for c in lost)
         notes.append(

@@ -8,7 +8,8 @@ Parquet file. Every heuristic model weighs a conversion from its own journey onl
 the chunked result equals the in-memory one. A data-driven model (Markov, Shapley) is
 fitted first, in one more pass, by adding up its additive counts chunk by chunk
 (``model.count`` / ``model.fit_counts``); its weights then depend only on the fitted
-state, so the chunks again agree with the in-memory run.
+state, so the chunks again agree with the in-memory run. A Markov model passed fitted
+takes one more pass, for its channel totals (:mod:`touchcredit.io.chunk_totals`).
 
 Requirement: the rows must come sorted by journey id (non-decreasing; the order of a
 journey's touches does not matter). This is checked as the data streams by, and
@@ -29,17 +30,19 @@ import attrs
 import numpy as np
 
 from touchcredit.attribution.results import attribute
-from touchcredit.attribution.totals import Totals
+from touchcredit.attribution.totals import Reading, Totals
 from touchcredit.core.arrays import FloatArray
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeRule, TimeZoneLike
 from touchcredit.io.atomic import atomic_path
 from touchcredit.io.chunk_source import ChunkSource
+from touchcredit.io.chunk_totals import choose_reading, factors_over_chunks, reading_notes
 from touchcredit.io.chunks import (
     LargeJourneyWarning,
 )
 from touchcredit.models.base import AttributionModel, get
+from touchcredit.models.channel_totals import ChannelTotalsModel
 from touchcredit.models.counting import CountingModel, missing_counting_methods
 from touchcredit.models.fitted import is_fitted
 
@@ -68,6 +71,9 @@ class ChunkedAttribution:
         The model used (fitted, for data-driven models).
     n_touches, n_journeys, n_conversions, n_chunks : int
         Sizes of the run.
+    notes : tuple of str
+        What the reader should know about the totals (for Markov: whose channel
+        totals they are, and how they were reached).
 
     Examples
     --------
@@ -89,6 +95,7 @@ class ChunkedAttribution:
     n_journeys: int
     n_conversions: int
     n_chunks: int
+    notes: tuple[str, ...] = ()
 
     def to_dict(self, what: str = "value") -> dict[Label, float]:
         """``{label: credit}`` for ``what`` = ``"value"`` or ``"conversions"``."""
@@ -147,7 +154,7 @@ def _chunk_credit(
     by: str,
     *,
     per_touch: bool = False,
-    reading: Totals = "fitted",
+    reading: Reading = "fitted",
 ) -> _ChunkCredit:
     """Credit of one chunk through :func:`touchcredit.attribute` (same checks, same rules).
 
@@ -183,6 +190,7 @@ def attribute_parquet(
     fit: bool | None = None,
     touch_credit_path: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    totals: Totals | None = None,
     **columns_kw: Unpack[ColumnKeywords],
 ) -> ChunkedAttribution:
     """Attribute a Parquet dataset larger than memory, in chunks of whole journeys.
@@ -234,6 +242,15 @@ def attribute_parquet(
         file is left as it was.
     progress : bool, optional
         Show a progress bar (tqdm). Default: only when stderr is a terminal.
+    totals : {"journeys", "fitted", "per_conversion"}, optional
+        For models whose channel totals no split of each conversion reaches (Markov), as
+        in :func:`touchcredit.attribute`: ``"journeys"`` makes the channel totals
+        ``model.credit`` of all the journeys (one more pass when the model comes
+        fitted), ``"fitted"`` uses the factors the model learned in ``fit``,
+        ``"per_conversion"`` splits each conversion over its own touches. Default:
+        ``"fitted"`` when the model is fitted in this run (the same numbers as
+        ``"journeys"``, without the pass), ``"journeys"`` otherwise.
+        :attr:`ChunkedAttribution.notes` says which.
 
     Returns
     -------
@@ -277,22 +294,25 @@ def attribute_parquet(
     model = get(model) if isinstance(model, str) else model
     if fit is None:
         fit = not is_fitted(model)
-    # a model fitted here learned its channel factors on all the chunks together; one
-    # fitted elsewhere splits each conversion (its factors belong to other journeys)
-    reading: Totals = "per_conversion"
-    if fit and model.learns_from_data:
+    fitted_here = bool(fit and model.learns_from_data)
+    chosen = choose_reading(model, totals, fitted_here)  # checked before anything is read
+    if fitted_here:
         _fit_in_chunks(model, run.passes("fitting"))
-        reading = "fitted"
+    # a model fitted here learned its channel factors on all the chunks together; one
+    # fitted elsewhere gets them from one more pass over the chunks
+    reading: Reading = chosen
+    if chosen == "journeys" and isinstance(model, ChannelTotalsModel):
+        reading = "fitted" if fitted_here else factors_over_chunks(run.passes("totals"), model)
     if touch_credit_path is None:
-        totals = _attribute_chunks(
+        sums = _attribute_chunks(
             run.passes("attributing"), model, by, None, run.columns.journey, reading
         )
     else:
         with atomic_path(touch_credit_path) as tmp:
-            totals = _attribute_chunks(
+            sums = _attribute_chunks(
                 run.passes("attributing"), model, by, tmp, run.columns.journey, reading
             )
-    return _result(totals, by, model)
+    return _result(sums, by, model, reading_notes(model, reading, sums.n_chunks))
 
 
 def _attribute_chunks(
@@ -301,7 +321,7 @@ def _attribute_chunks(
     by: str,
     touch_credit_path: os.PathLike[str] | None,
     journey: str,
-    reading: Totals,
+    reading: Reading,
 ) -> _Totals:
     """Attribute every chunk; sum the totals and stream per-touch credits when asked."""
     import pyarrow as pa
@@ -366,7 +386,9 @@ def _touch_table(
     )
 
 
-def _result(totals: _Totals, by: str, model: AttributionModel) -> ChunkedAttribution:
+def _result(
+    totals: _Totals, by: str, model: AttributionModel, notes: tuple[str, ...]
+) -> ChunkedAttribution:
     named = sorted(k for k in totals.value if k is not None)
     labels: tuple[Label, ...] = (*named, None) if None in totals.value else tuple(named)
     return ChunkedAttribution(
@@ -382,4 +404,5 @@ def _result(totals: _Totals, by: str, model: AttributionModel) -> ChunkedAttribu
         n_journeys=totals.n_journeys,
         n_conversions=totals.n_conversions,
         n_chunks=totals.n_chunks,
+        notes=notes,
     )
