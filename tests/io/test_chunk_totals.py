@@ -24,7 +24,8 @@ DAY = 86_400
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, tc.JourneySet]:
     """Journeys whose Markov channel totals no per-conversion split reaches: many paths
     hold one channel only, so the chain's removal effects cannot be met conversion by
-    conversion (one-touch paths convert far more often). Touches sorted by journey, text ids with leading zeros."""
+    conversion (one-touch paths convert far more often). Touches sorted by journey,
+    text ids with leading zeros."""
     rng = np.random.default_rng(23)
     n = 400
     lengths = rng.integers(1, 4, n)
