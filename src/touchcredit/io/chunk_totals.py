@@ -25,13 +25,13 @@ from touchcredit.attribution.totals import (
     channel_factors,
 )
 from touchcredit.core.store import JourneySet
-from touchcredit.models._credit import Label
 from touchcredit.models.base import AttributionModel
 from touchcredit.models.channel_totals import ChannelTotalsModel
 
 __all__ = ["choose_reading", "factors_over_chunks", "reading_notes"]
 
 _MEASURES: tuple[Measure, ...] = ("value", "conversions")
+Label = str | None
 
 
 def choose_reading(model: AttributionModel, totals: Totals | None, fitted_here: bool) -> Totals:
