@@ -148,7 +148,7 @@ def test_change_exports() -> None:
     assert np.isfinite(df["linear change"].dropna()).all()
 
 
-@pytest.mark.parametrize("period", ["week", "month", "quarter"])
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
 def test_period_codes_dense_and_sparse_agree(period: str) -> None:
     from touchcredit.attribution.periods import period_codes
 
@@ -168,5 +168,41 @@ def test_period_codes_dense_and_sparse_agree(period: str) -> None:
             assert name == f"{year}-W{week:02d}"
         elif period == "month":
             assert name == f"{when.year}-{when.month:02d}"
+        elif period == "year":
+            assert name == str(when.year)
         else:
             assert name == f"{when.year}-Q{(when.month - 1) // 3 + 1}"
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
+def test_filled_period_codes_list_every_period_between(period: str) -> None:
+    from touchcredit.attribution.periods import period_codes
+
+    rng = np.random.default_rng(1)
+    days = np.array(["2021-03-01"], dtype="datetime64[D]") + rng.integers(0, 1500, 40)
+    times = days.astype("datetime64[us]")
+    # centuries apart: the sparse path fills too, with the same names between
+    far = np.concatenate([times, np.array(["1700-06-01", "2300-06-01"], dtype="datetime64[us]")])
+    for t in (times, far):
+        code, names = period_codes(t, period, fill=True)
+        used, occurring = period_codes(t, period)
+        assert [names[c] for c in code.tolist()] == [occurring[c] for c in used.tolist()]
+        assert len(set(names)) == len(names) == int(code.max()) + 1 and code.min() == 0
+        assert names == sorted(names)
+    # consecutive months: every month from the first to the last, none skipped
+    months = period_codes(far, "month", fill=True)[1]
+    assert len(months) == (2300 - 1700) * 12 + 1 and months[:2] == ["1700-06", "1700-07"]
+
+
+def test_by_period_year_in_a_time_zone() -> None:
+    js = tc.JourneySet.from_arrays(
+        journey_id=[1, 2],
+        timestamp=["2024-12-31T10:00Z", "2024-12-31T20:00Z"],
+        channel=["ads", "seo"],
+        conversion_journey_id=[1, 2],
+        conversion_time=["2024-12-31T12:00Z", "2024-12-31T23:30Z"],
+        conversion_value=[5.0, 7.0],
+    )
+    t = tc.attribute(js, "last_touch").by("channel", period="year", tz="Asia/Tokyo")
+    assert t["period"].tolist() == ["2024", "2025"]
+    assert t["value"].tolist() == [5.0, 7.0]

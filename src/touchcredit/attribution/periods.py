@@ -1,8 +1,8 @@
 """Credit over time, and how far each model is from a baseline model.
 
 :func:`credit_by_period` is :meth:`Attribution.by` with ``period=``: credit per label
-and calendar period of the *conversion* (month, ISO week or quarter, in the user's
-time zone), one bincount over the pairs. :func:`change_against` is
+and calendar period of the *conversion* (ISO week, month, quarter or year, in the
+user's time zone), one bincount over the pairs. :func:`change_against` is
 :meth:`Comparison.change`: the relative change of every model's credit against a
 baseline model, as Google Analytics' model comparison tool shows it.
 """
@@ -28,25 +28,35 @@ __all__ = ["PERIODS", "change_against", "credit_by_period", "period_codes"]
 
 
 #: Calendar periods of :meth:`Attribution.by`.
-PERIODS: tuple[str, ...] = ("week", "month", "quarter")
+PERIODS: tuple[str, ...] = ("week", "month", "quarter", "year")
 _EPOCH = dt.date(1970, 1, 1)
 
 
 def period_codes(
-    times: npt.NDArray[np.datetime64], period: str, tz: TimeZoneLike = "UTC"
+    times: npt.NDArray[np.datetime64],
+    period: str,
+    tz: TimeZoneLike = "UTC",
+    *,
+    fill: bool = False,
 ) -> tuple[IntArray, list[str]]:
     """Index of every instant's calendar period in ``tz``, and the periods' names.
 
     Names: ``"2024-01"`` (month), ``"2024-Q1"`` (quarter), ``"2024-W03"`` (ISO week,
-    Monday to Sunday). Periods are numbered in time order; only those that occur.
+    Monday to Sunday), ``"2024"`` (year). Periods are numbered in time order: only
+    those that occur, or with ``fill=True`` every period from the first to the last
+    (the empty ones too).
 
     Examples
     --------
     >>> t = np.array(["2024-01-31T23:30", "2024-04-01T00:30"], dtype="datetime64[us]")
     >>> period_codes(t, "month", "Europe/Paris")
     (array([0, 1]), ['2024-02', '2024-04'])
+    >>> period_codes(t, "month", "Europe/Paris", fill=True)
+    (array([0, 2]), ['2024-02', '2024-03', '2024-04'])
     >>> period_codes(t, "quarter")[1], period_codes(t, "week")[1]
     (['2024-Q1', '2024-Q2'], ['2024-W05', '2024-W14'])
+    >>> period_codes(np.array(["2024-12-31T23:30"], dtype="datetime64[us]"), "year", "Asia/Tokyo")
+    (array([0]), ['2025'])
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
@@ -56,15 +66,23 @@ def period_codes(
     lo = int(days.min())
     span = int(days.max()) - lo + 1
     if span > 4 * days.size + 100_000:  # a few conversions spread over many years
-        uniq, inverse = np.unique(_raw(days, period), return_inverse=True)
+        raw = _raw(days, period)
+        if fill:
+            first = int(raw.min())
+            names = [_name(c, period) for c in range(first, int(raw.max()) + 1)]
+            return (raw - first).astype(np.int64), names
+        uniq, inverse = np.unique(raw, return_inverse=True)
         return inverse.reshape(-1).astype(np.int64), [_name(int(c), period) for c in uniq]
     # The period of every day of the covered range (a small table), then one gather.
     per_day = _raw(np.arange(lo, lo + span, dtype=np.int64), period)
     per_day -= per_day[0]  # nondecreasing from 0
     of_conversion = per_day[days - lo]
+    first = int(_raw(np.array([lo]), period)[0])
+    if fill:
+        names = [_name(first + c, period) for c in range(int(per_day[-1]) + 1)]
+        return of_conversion.astype(np.int64), names
     used = np.bincount(of_conversion, minlength=int(per_day[-1]) + 1) > 0
     rank = np.cumsum(used) - 1
-    first = int(_raw(np.array([lo]), period)[0])
     names = [_name(first + int(c), period) for c in np.flatnonzero(used)]
     return rank[of_conversion].astype(np.int64), names
 
@@ -76,10 +94,15 @@ def _raw(days: IntArray, period: str) -> IntArray:
         out: IntArray = (days + 3) // 7
         return out
     months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return months if period == "month" else months // 3
+    if period == "month":
+        return months
+    years: IntArray = months // 12
+    return months // 3 if period == "quarter" else years
 
 
 def _name(code: int, period: str) -> str:
+    if period == "year":
+        return str(1970 + code)
     if period == "month":
         return str(np.datetime64(code, "M"))
     if period == "quarter":

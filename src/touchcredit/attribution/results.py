@@ -178,14 +178,14 @@ class Attribution:
         ----------
         dimension : str
             The label.
-        period : {None, "week", "month", "quarter"}
+        period : {None, "week", "month", "quarter", "year"}
             None: one :class:`CreditTable` over all time. Otherwise a
             :class:`~touchcredit.core.metric_table.MetricTable` of credit per period
             and label (columns ``period``, the label, ``value``, ``conversions``,
             ``share`` of the period's value), by the calendar period of the
             *conversion* time in ``tz``: months "2024-01", ISO weeks "2024-W03",
-            quarters "2024-Q1". An "unattributed" row holds a period's value without
-            an eligible touch, so the rows of a period add up to its value.
+            quarters "2024-Q1", years "2024". An "unattributed" row holds a period's
+            value without an eligible touch, so the rows of a period add up to its value.
         tz : str or tzinfo
             Zone of the calendar periods (default UTC).
 
