@@ -60,7 +60,7 @@ def test_by_month_by_hand_and_zone() -> None:
     share = dict(zip(t["channel"].tolist(), t["share"].tolist(), strict=True))
     assert share["unattributed"] == pytest.approx(20 / 160)
     assert isinstance(att.by("channel"), tc.CreditTable)
-    with pytest.raises(ValueError, match="period must be one of week, month, quarter"):
+    with pytest.raises(ValueError, match="period must be one of week, month, quarter, year"):
         att.by("channel", period="day")
 
 
