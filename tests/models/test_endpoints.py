@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchcredit.models.endpoints import endpoint_weights
+from touchcredit.models.positional import positional_weights
 
 
 def test_u_shape_hand_computed() -> None:
@@ -58,3 +59,16 @@ def test_weights_sum_to_one_per_nonempty_conversion(
     for n, lo, hi in zip(sizes, offsets[:-1], offsets[1:], strict=True):
         if n:
             assert w[lo:hi].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("first, last", [(0.0, 5e-324), (0.0, 5.5e-309), (5e-324, 5e-324)])
+@pytest.mark.parametrize("mode", ["equal", "proportional"])
+def test_subnormal_shares_still_add_up_to_one(first: float, last: float, mode: str) -> None:
+    # hypothesis found last = 5.5e-309: 1 - middle rounded to 0 and a one-touch path's
+    # weight was the share itself (5.5e-309) instead of 1
+    off = np.array([0, 1, 3, 6])
+    fast = endpoint_weights(off, first, last, mode)
+    general = positional_weights(off, off[:-1], np.arange(6), first, last, [], mode)
+    assert fast.tobytes() == general.tobytes()
+    sums = np.add.reduceat(fast, off[:-1])
+    assert sums.tolist() == pytest.approx([1.0, 1.0, 1.0], abs=1e-15)

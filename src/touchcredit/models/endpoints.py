@@ -68,10 +68,13 @@ def endpoint_weights(
     else:
         w = np.repeat(np.divide(middle, others, out=np.zeros(n_conv), where=others > 0), n)
     empty = (others == 0) & nonempty
-    factor: FloatArray | None = None
+    divisor: FloatArray | None = None
     add = np.zeros(n_conv)
     if empty_middle == "proportional":
-        factor = np.divide(1.0, 1.0 - middle, out=np.ones(n_conv), where=empty & (middle < 1.0))
+        # the anchors' own shares, not 1 - middle: with a subnormal share 1 - middle
+        # rounds to 0 and the path's weights would not add up to 1
+        anchored = sum((share for share, _ in anchors), start=0.0)
+        divisor = np.where(empty & (anchored > 0), anchored, 1.0)
     else:
         np.divide(middle, distinct, out=add, where=empty & (distinct > 0))
     for r, (share, at) in enumerate(anchors):
@@ -81,8 +84,8 @@ def endpoint_weights(
         if len(anchors) == 2:
             other += np.where(single, anchors[1 - r][0], 0.0)
         total += other
-        if factor is not None:
-            total *= factor
+        if divisor is not None:
+            total /= divisor
         total += add
         if nonempty.all():
             w[at] = total

@@ -140,18 +140,21 @@ def positional_weights(
         return w
     empty = (others == 0) & nonempty
     if empty_middle == "proportional":
-        factor = np.divide(1.0, 1.0 - mid, out=np.ones(n_conv), where=empty & (mid < 1.0))
+        # over the anchors' own shares (not 1 - mid, which rounds to 0 beside a subnormal
+        # share), so the path's weights add up to 1
+        placed = sum(eff, start=np.zeros(n_conv))
+        divisor: FloatArray | None = np.where(empty & (placed > 0), placed, 1.0)
         add = np.zeros(n_conv)
     else:
-        factor = None
+        divisor = None
         add = np.divide(mid, distinct, out=np.zeros(n_conv), where=empty & (distinct > 0))
     for r in range(n_roles):
         total = eff[r] + sum(
             (np.where(same[r][q], eff[q], 0.0) for q in range(n_roles) if q != r),
             start=np.zeros(n_conv),
         )
-        if factor is not None:
-            total *= factor
+        if divisor is not None:
+            total /= divisor
         total += add
         present = roles[r][2]
         if present.all():
