@@ -61,7 +61,7 @@ def test_weights_sum_to_one_per_nonempty_conversion(
             assert w[lo:hi].sum() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("first, last", [(0.0, 5e-324), (0.0, 5.5e-309), (5e-324, 5e-324)])
+@pytest.mark.parametrize(("first", "last"), [(0.0, 5e-324), (0.0, 5.5e-309), (5e-324, 5e-324)])
 @pytest.mark.parametrize("mode", ["equal", "proportional"])
 def test_subnormal_shares_still_add_up_to_one(first: float, last: float, mode: str) -> None:
     # hypothesis found last = 5.5e-309: 1 - middle rounded to 0 and a one-touch path's
