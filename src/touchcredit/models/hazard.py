@@ -243,7 +243,9 @@ class AdditiveHazardModel(AttributionModel):
     ----------
     channels_ : tuple of str or None
     beta_, omega_ : dict
-        Exposure effect and decay rate (per day) of every channel.
+        Exposure effect and decay rate (per day) of every channel. Where the data show no
+        decay, ``ω`` runs to its lower bound with ``β ω`` fixed: read the product then
+        (see :doc:`/data_driven`).
     log_likelihood_ : float
     n_iter_ : int
         Fitting steps taken.
