@@ -6,6 +6,7 @@ and lead-source hygiene. The whole public API is listed in ``__all__`` below.
 
 from touchcredit import metrics, models, paths, sources, utm
 from touchcredit.attribution import Attribution, Comparison, CreditTable, attribute, compare
+from touchcredit.attribution.calibration import CalibrationWarning
 from touchcredit.attribution.drift import compare_periods
 from touchcredit.attribution.money import MinorUnits
 from touchcredit.attribution.roles import SourceRoles, source_roles
@@ -41,6 +42,7 @@ __all__ = [
     "Attribution",
     "AttributionModel",
     "Bootstrap",
+    "CalibrationWarning",
     "CleaningReport",
     "ColumnMap",
     "Comparison",

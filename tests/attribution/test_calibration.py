@@ -47,7 +47,7 @@ def test_untested_keep_by_hand() -> None:
     att = tc.attribute(data(), "linear")
     assert att.by("channel").to_dict("conversions") == pytest.approx({"a": 6, "b": 3, "c": 1})
     cal = att.calibrate(EXPERIMENTS)
-    assert cal.to_dict() == pytest.approx({"a": 3.0, "b": 1.5, "c": 1.0, None: 0.0})
+    assert cal.to_dict() == pytest.approx({"a": 3.0, "b": 1.5, "c": 1.0})
     assert cal.total == 12.0 and cal.baseline == pytest.approx(6.5)
     assert cal.tested.tolist() == [True, True, False, False]
     assert cal.lower[0] == 2.0 and cal.upper[0] == 4.0 and math.isnan(cal.lower[1])
@@ -60,7 +60,7 @@ def test_untested_pooled_by_hand() -> None:
     # pooled factor: (3 + 1.5) / (6 + 3) = 0.5; bounds (2 + 1.5) / 9 and (4 + 1.5) / 9
     assert cal.pooled_factor == pytest.approx(0.5)
     assert cal.pooled_lower == pytest.approx(3.5 / 9) and cal.pooled_upper == pytest.approx(5.5 / 9)
-    assert cal.to_dict() == pytest.approx({"a": 3.0, "b": 1.5, "c": 0.5, None: 0.0})
+    assert cal.to_dict() == pytest.approx({"a": 3.0, "b": 1.5, "c": 0.5})
     assert cal.lower[2] == pytest.approx(3.5 / 9) and cal.upper[2] == pytest.approx(5.5 / 9)
     assert cal.baseline == pytest.approx(7.0)
 

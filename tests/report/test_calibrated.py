@@ -94,7 +94,8 @@ def test_the_calibrated_model_is_found_by_object_or_by_repr() -> None:
 
 def test_a_calibration_the_report_cannot_place_is_refused() -> None:
     js = journeys()
-    cal = tc.attribute(js, "linear").calibrate(EXPERIMENTS)
+    with pytest.warns(tc.CalibrationWarning, match="baseline is negative"):  # 40 of 3
+        cal = tc.attribute(js, "linear").calibrate(EXPERIMENTS)
     with pytest.raises(
         ValueError,
         match=r"calibrates 'linear' \(LinearModel\(\)\), which is not among the report's "
@@ -109,9 +110,10 @@ def test_a_calibration_the_report_cannot_place_is_refused() -> None:
 
 def test_a_tested_channel_without_credit_keeps_its_measurement_in_the_channel_table() -> None:
     js = journeys()
-    cal = tc.attribute(js, "linear").calibrate(
-        {"channel": ["c"], "incremental": [5.0]}, measure="value"
-    )
+    with pytest.warns(tc.CalibrationWarning, match=r"tested channel\(s\) 'c' nothing"):
+        cal = tc.attribute(js, "linear").calibrate(
+            {"channel": ["c"], "incremental": [5.0]}, measure="value"
+        )
     report = Report(js, models=["linear"], by=["channel", "source"], calibration=cal)
     channel = texts(report, "credit-channel")
     # c: no credit, measured 5; a 50 and b 100 kept; baseline 160 - 155 = 5

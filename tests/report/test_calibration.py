@@ -45,9 +45,10 @@ def test_the_experiments_by_hand_with_the_pooled_factor() -> None:
 
 def test_more_measured_than_converted_is_an_alert() -> None:
     js = journeys()
-    cal = tc.attribute(js, "linear").calibrate(
-        {"channel": ["b"], "incremental": [300.0]}, measure="value"
-    )
+    with pytest.warns(tc.CalibrationWarning, match=r"baseline is negative \(-190\)"):
+        cal = tc.attribute(js, "linear").calibrate(
+            {"channel": ["b"], "incremental": [300.0]}, measure="value"
+        )
     _, notes, alerts = section(Report(js, models=["linear"], by=["channel"], calibration=cal))
     assert len(alerts) == 1 and "negative baseline" in alerts[0]
     assert "baseline -190 USD" in notes[-1]
@@ -55,9 +56,25 @@ def test_more_measured_than_converted_is_an_alert() -> None:
 
 def test_a_tested_channel_the_model_gave_nothing_has_no_factor() -> None:
     js = journeys()
-    cal = tc.attribute(js, "linear").calibrate(
-        {"channel": ["c"], "incremental": [5.0]}, measure="value"
-    )
+    with pytest.warns(tc.CalibrationWarning, match="credited tested channel"):
+        cal = tc.attribute(js, "linear").calibrate(
+            {"channel": ["c"], "incremental": [5.0]}, measure="value"
+        )
     rows, notes, _ = section(Report(js, models=["linear"], by=["channel"], calibration=cal))
     assert rows[1] == ["c", "5 USD", "n/a", "n/a", "0 USD", "n/a"]
     assert "linear credited c nothing: no touch carries the measured credit" in notes[-1]
+
+
+def test_pooled_without_a_credited_tested_channel_says_there_is_no_pooled_factor() -> None:
+    js = journeys()
+    with pytest.warns(tc.CalibrationWarning, match="there is no pooled factor"):
+        cal = tc.attribute(js, "linear").calibrate(
+            {"channel": ["c"], "incremental": [5.0]}, measure="value", untested="pooled"
+        )
+    rows, notes, _ = section(Report(js, models=["linear"], by=["channel"], calibration=cal))
+    assert rows[1] == ["c", "5 USD", "n/a", "n/a", "0 USD", "n/a"]
+    joined = " ".join(notes)
+    assert "No tested channel has credit from linear, so there is no pooled factor" in joined
+    assert "pooled factor n/a" not in joined
+    channel = next(s for s in Report(js, models=["linear"], calibration=cal).sections)
+    assert "untested channels keep their credit" in channel.tables[0].notes[-1]

@@ -284,11 +284,15 @@ class Attribution:
 
         Parameters
         ----------
-        experiments : frame or dict of columns
+        experiments : frame, dict of columns, list of records or dict of single values
             ``channel``, ``incremental`` (measured incremental conversions or value
-            over the same period as these journeys) and optional ``lower``/``upper``.
+            over the same period as these journeys) and optional ``lower``/``upper``
+            (a missing bound, None or NaN, is not given for that row). Other columns
+            are ignored, except near misses of these (``low``, ``ci_high``, ...).
         measure : {"conversions", "value"}
         untested : {"keep", "pooled"}
+            ``"pooled"`` scales untested channels by measured / credited over the
+            tested channels the model credited something.
 
         Returns
         -------
@@ -297,9 +301,19 @@ class Attribution:
         Raises
         ------
         ValueError
-            On a missing column, a channel these journeys do not have, a channel tested
-            twice, a value that is not a finite number >= 0, or bounds that do not hold
-            the measurement (naming the 1-based row).
+            On a missing column or a near miss of one, columns of different lengths, a
+            channel these journeys do not have, a channel tested twice, an empty
+            ``incremental``, a value that is not a finite number >= 0 (text included),
+            or bounds that do not hold the measurement (naming the column and the
+            1-based row).
+        TypeError
+            On experiments that are not a frame, a dict or a list of records.
+
+        Warns
+        -----
+        CalibrationWarning
+            When a tested channel had no credit from the model, or the calibrated
+            credit exceeds the total (a negative baseline).
 
         Examples
         --------
@@ -308,7 +322,7 @@ class Attribution:
         ...     conversion_time=[1, 0], unit="s")
         >>> cal = attribute(js, "linear").calibrate({"channel": ["b"], "incremental": [0.5]})
         >>> cal.to_dict(), cal.baseline  # a keeps 0.5; b measured 0.5 of its 1.5
-        ({'a': 0.5, 'b': 0.5, None: 0.0}, 1.0)
+        ({'a': 0.5, 'b': 0.5}, 1.0)
         """
         per_pair = self.pair_credit if measure == "value" else self.pair_conversions
         return calibrate_credit(

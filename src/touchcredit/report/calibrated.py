@@ -138,7 +138,9 @@ def _insert(row: tuple[Any, ...], at: int, new: Any) -> tuple[Any, ...]:
 def _note(calibration: Calibration, name: str) -> str:
     n = int(calibration.tested.sum())
     rest = "untested channels keep their credit"
-    if calibration.untested == "pooled":
+    if calibration.untested == "pooled" and math.isnan(calibration.pooled_factor):
+        rest = "no tested channel has credit to pool, so untested channels keep their credit"
+    elif calibration.untested == "pooled":
         pooled = number(calibration.pooled_factor, 3)
         rest = f"untested channels are scaled by the pooled factor {pooled}"
     return (

@@ -59,10 +59,16 @@ def calibration_section(calibration: Calibration, journeys: JourneySet, fmt: Any
         f"Total {cal.measure}: {show(cal.total)}; calibrated channels {show(cal.calibrated.sum())}"
         f", baseline {show(cal.baseline)}.",
     ]
-    if cal.untested == "pooled":
+    if cal.untested == "pooled" and math.isnan(cal.pooled_factor):
+        notes.append(
+            f"No tested channel has credit from {name}, so there is no pooled factor: "
+            "untested channels keep their credit."
+        )
+    elif cal.untested == "pooled":
         notes.append(
             f"Untested channels are scaled by the pooled factor {_factor(cal.pooled_factor)} "
-            f"(from {_factor(cal.pooled_lower)} to {_factor(cal.pooled_upper)})."
+            f"(from {_factor(cal.pooled_lower)} to {_factor(cal.pooled_upper)}), measured "
+            f"over credited on the tested channels {name} credited something."
         )
     lost = tested[(cal.credited[tested] <= 0) & (cal.calibrated[tested] > 0)]
     orphans = [label_text(cal.channels[i]) for i in lost.tolist()]
