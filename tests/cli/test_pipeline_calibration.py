@@ -297,3 +297,48 @@ def test_without_a_data_driven_model_the_first_is_calibrated(
     got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
     assert {r["model"] for r in got.values()} == {"last_touch"}
     assert float(got["email"]["credited"]) == 2.0  # last touch: 001 and 003 end on email
+
+
+@pytest.mark.parametrize(
+    ("lift", "message"),
+    [
+        ("channel,incremental,low,high\nemail,1,0.5,2\n", "lower = 'low', upper = 'high'"),
+        (f"{BOM}channel,incremental,CI upper,notes\nemail,1,2,geo\n", "upper = 'CI upper'"),
+    ],
+)
+def test_an_unmapped_bound_column_is_not_lost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lift: str, message: str
+) -> None:
+    calibration = '\n[calibration]\nexperiments = "lift.csv"\nmodel = "linear"\n'
+    code, _, err = run(capsys, "run", str(write(tmp_path, calibration=calibration, lift=lift)))
+    assert code == 2 and "did you mean them as the bounds?" in err and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_other_sheet_columns_and_text_numbers_still_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sheet reader turns text into numbers by the column's rule (the API refuses text);
+    a notes column is ignored; an empty upper is a bound not given. Linear: email 1.5,
+    paid search 1.5; email measured 1 -> baseline 4 - 2.5 = 1.5."""
+    calibration = '\n[calibration]\nexperiments = "lift.csv"\nmodel = "linear"\n'
+    lift = f'{BOM}channel,incremental,lower,upper,notes\nEmail,"1.0",0.5,,geo holdout\n'
+    code, _, err = run(capsys, "run", str(write(tmp_path, calibration=calibration, lift=lift)))
+    assert code == 0, err
+    got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
+    assert {k: float(r["calibrated"]) for k, r in got.items()} == pytest.approx(
+        {"email": 1.0, "paid search": 1.5, "(baseline)": 1.5}
+    )
+    assert (got["email"]["lower"], got["email"]["upper"]) == ("0.5", "")
+
+
+def test_a_bound_left_out_on_purpose_is_not_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calibration = '\n[calibration]\nexperiments = "lift.csv"\nmodel = "linear"\n'
+    calibration += '[calibration.columns]\nlower = ""\n'
+    lift = "channel,incremental,low\nemail,1,0.5\n"
+    code, _, err = run(capsys, "run", str(write(tmp_path, calibration=calibration, lift=lift)))
+    assert code == 0, err
+    got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
+    assert got["email"]["lower"] == "" and float(got["email"]["calibrated"]) == 1.0

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from touchcredit.core.frame_input import as_narwhals
 
-__all__ = ["COLUMNS", "ExperimentRows", "experiment_columns", "experiment_rows"]
+__all__ = ["COLUMNS", "ExperimentRows", "experiment_columns", "experiment_rows", "near_misses"]
 
 #: The columns ``calibrate`` reads, the first two required.
 COLUMNS = ("channel", "incremental", "lower", "upper")
@@ -151,11 +151,21 @@ def _meant(name: str, absent: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
+def near_misses(names: Sequence[str], absent: Sequence[str]) -> dict[str, str]:
+    """The columns among ``names`` that look like a misspelling of one of ``absent``.
+
+    Examples
+    --------
+    >>> near_misses(["channel", "incremental", "CI low", "notes"], ["lower", "upper"])
+    {'CI low': 'lower'}
+    """
+    return {n: m for n in names if n not in COLUMNS and (m := _meant(n, absent)) is not None}
+
+
 def _check_names(names: Sequence[str]) -> None:
     """Stop on a missing required column or a near miss of an absent known one."""
     absent = [c for c in COLUMNS if c not in names]
-    others = [n for n in names if n not in COLUMNS]
-    meant = {n: m for n in others if (m := _meant(n, absent)) is not None}
+    meant = near_misses(names, absent)
     hint = ""
     if meant:
         pairs = ", ".join(f"{n!r} -> {m!r}" for n, m in meant.items())

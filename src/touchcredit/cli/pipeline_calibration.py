@@ -98,6 +98,24 @@ def _channel_of(channels: Sequence[str]) -> Any:
     return spell
 
 
+def _no_lost_bounds(
+    found: Sequence[str], cols: Mapping[str, str], given: Mapping[str, Any], where: str
+) -> None:
+    """Stop when a bound would be lost: a sheet column looks like one not read (``low``)."""
+    from touchcredit.attribution.experiments import near_misses
+
+    absent = [k for k in ("lower", "upper") if k not in cols and k not in given]
+    unread = [c for c in found if c not in cols.values()]
+    meant = near_misses(unread, absent)
+    if meant:
+        maps = ", ".join(f"{k} = {c!r}" for c, k in meant.items())
+        raise UsageError(
+            f"{where} [calibration] experiments: the sheet's column(s) "
+            f"{', '.join(map(repr, meant))} are not read; did you mean them as the bounds? "
+            f"Map them in [calibration.columns] ({maps}), or rename them"
+        )
+
+
 def read_experiments(
     path: Path, columns: Mapping[str, Any], channels: Sequence[str], where: str
 ) -> dict[str, list[Any]]:
@@ -119,7 +137,8 @@ def read_experiments(
     ------
     touchcredit.cli.common.UsageError
         On an unknown key in ``columns``, a column the sheet does not have, an empty
-        channel, or a value that is not a number (naming the column and the row).
+        channel, or a value that is not a number (naming the column and the row); and
+        when a column looks like an unmapped bound (``low``, ``CI high``: did you mean).
     """
     from touchcredit.connectors import SchemaError, files
     from touchcredit.connectors.sheets import read_sheet, sheet_columns, sheet_labels
@@ -129,6 +148,7 @@ def read_experiments(
         found = files.column_names(path)
         defaults = {k: k for k in _KEYS if k in found or k in ("channel", "incremental")}
         cols = sheet_columns(columns, _KEYS, defaults, key)
+        _no_lost_bounds(found, cols, columns, where)
         table = read_sheet(path, "experiments", cols, key, amounts=_KEYS[1:])
         shown = sheet_labels(table, cols["channel"], None)
         numbers = {
