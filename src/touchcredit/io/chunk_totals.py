@@ -28,7 +28,14 @@ from touchcredit.core.store import JourneySet
 from touchcredit.models.base import AttributionModel
 from touchcredit.models.channel_totals import ChannelTotalsModel
 
-__all__ = ["choose_reading", "factors_over_chunks", "reading_notes"]
+__all__ = [
+    "Sums",
+    "add_sums",
+    "choose_reading",
+    "factors_over_chunks",
+    "part_sums",
+    "reading_notes",
+]
 
 _MEASURES: tuple[Measure, ...] = ("value", "conversions")
 Label = str | None
@@ -50,29 +57,63 @@ def choose_reading(model: AttributionModel, totals: Totals | None, fitted_here: 
     return "fitted" if fitted_here else "journeys"
 
 
+Sums = dict[Measure, dict[Label, float]]
+
+
+def part_sums(js: JourneySet, model: AttributionModel) -> tuple[Sums, Sums]:
+    """The model's channel credit (target) and the per-conversion split's channel totals
+    (achieved) of one part of the journeys, per measure; both add up over parts.
+
+    Examples
+    --------
+    >>> from touchcredit.models import MarkovModel
+    >>> js = JourneySet.from_arrays(journey_id=[1, 1, 2], timestamp=[0, 1, 0],
+    ...     channel=["a", "b", "a"], conversion_journey_id=[1, 2],
+    ...     conversion_time=[2, 1], unit="s")
+    >>> target, achieved = part_sums(js, MarkovModel().fit(js))
+    >>> round(sum(target["conversions"].values()), 9), sum(achieved["value"].values())
+    (2.0, 2.0)
+    """
+    assert isinstance(model, ChannelTotalsModel)
+    table = attribute(js, model, fit=False, totals="per_conversion").by("channel")
+    target: Sums = {}
+    achieved: Sums = {}
+    for what in _MEASURES:
+        column = table.value if what == "value" else table.conversions
+        achieved[what] = dict(zip(table.labels, column.tolist(), strict=True))
+        target[what] = dict(model.credit(js, what))
+    return target, achieved
+
+
+def add_sums(into: Sums, part: Sums) -> None:
+    """Add one part's sums to ``into`` (in place)."""
+    for what, per_label in part.items():
+        out = into.setdefault(what, {})
+        for label, v in per_label.items():
+            out[label] = out.get(label, 0.0) + v
+
+
 def factors_over_chunks(
     chunks: Iterator[tuple[JourneySet, Any, int]], model: AttributionModel
 ) -> ChannelFactors:
     """One pass: the factors that take the chunks' summed per-conversion channel totals
     to the model's summed credit."""
-    assert isinstance(model, ChannelTotalsModel)
-    target: dict[Measure, dict[Label, float]] = {m: {} for m in _MEASURES}
-    achieved: dict[Measure, dict[Label, float]] = {m: {} for m in _MEASURES}
+    target: Sums = {}
+    achieved: Sums = {}
     for js, _, _ in chunks:
-        table = attribute(js, model, fit=False, totals="per_conversion").by("channel")
-        for what in _MEASURES:
-            column = table.value if what == "value" else table.conversions
-            for label, v in zip(table.labels, column.tolist(), strict=True):
-                achieved[what][label] = achieved[what].get(label, 0.0) + v
-            for label, v in model.credit(js, what).items():
-                target[what][label] = target[what].get(label, 0.0) + v
-        del js, table  # not kept alive while the next chunk is read
+        t, a = part_sums(js, model)
+        add_sums(target, t)
+        add_sums(achieved, a)
+        del js  # not kept alive while the next chunk is read
     return channel_factors(target, achieved)
 
 
-def reading_notes(model: AttributionModel, reading: Reading, n_chunks: int) -> tuple[str, ...]:
+def reading_notes(
+    model: AttributionModel, reading: Reading, n_chunks: int | None, *, part: str = "chunk"
+) -> tuple[str, ...]:
     """What a reader of the run's totals should know about them (none for models whose
-    per-conversion split reaches their channel totals)."""
+    per-conversion split reaches their channel totals). ``part`` names the run's parts
+    (``"chunk"``, ``"partition"``); ``n_chunks`` counts them (None: not counted)."""
     if not isinstance(model, ChannelTotalsModel):
         return ()
     name = type(model).__name__
@@ -83,9 +124,11 @@ def reading_notes(model: AttributionModel, reading: Reading, n_chunks: int) -> t
             "channelattribution reports them).",
         )
     if reading == "fitted":
-        how = "with the factors it learned in fit, on all the chunks together"
+        how = f"with the factors it learned in fit, on all the {part}s together"
+    elif n_chunks is None:
+        how = f"with factors computed over all the {part}s in a first pass"
     else:
-        how = f"with factors computed over all {n_chunks} chunk(s) in a first pass"
+        how = f"with factors computed over all {n_chunks} {part}(s) in a first pass"
     notes = [
         f"{name} channel totals are the model's (model.credit() of all the journeys): each "
         f"touch's credit is multiplied by its channel's factor, {how}, so a conversion's "

@@ -19,9 +19,11 @@ from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
 from touchcredit.core.time import TimeZoneLike
+from touchcredit.io.chunk_totals import choose_reading, reading_notes
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts
 from touchcredit.io.spark.executor import count_partitions, credit_partitions
+from touchcredit.io.spark.factors import factors_on_spark
 from touchcredit.io.spark.result import SparkAttribution
 from touchcredit.io.spark.stream import (
     CONVERSION,
@@ -35,13 +37,14 @@ from touchcredit.io.spark.stream import (
     quiet_pandas_warning,
 )
 from touchcredit.models.base import AttributionModel, NotFittedError, get
+from touchcredit.models.channel_totals import ChannelTotalsModel
 from touchcredit.models.counting import CountingModel, count_classes, missing_counting_methods
 from touchcredit.models.fitted import is_fitted
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-    from touchcredit.attribution.totals import Totals
+    from touchcredit.attribution.totals import Reading, Totals
 
 __all__ = ["attribute", "fit"]
 
@@ -57,6 +60,7 @@ def attribute(
     fit: bool | None = None,
     validate: bool = True,
     progress: bool | None = None,
+    totals: Totals | None = None,
     **columns_kw: Unpack[ColumnKeywords],
 ) -> SparkAttribution:
     """Attribute conversions to the touches of a Spark DataFrame, with any model.
@@ -111,19 +115,30 @@ def attribute(
     progress : bool, optional
         A bar over the driver's steps (checks, fit, plan) when they are long (see
         :func:`touchcredit.core.progress.progress_bar`); Spark shows its own stage bars.
+    totals : {"journeys", "fitted", "per_conversion"}, optional
+        For models whose channel totals no split of each conversion reaches (Markov),
+        as in :func:`touchcredit.attribute`: ``"journeys"`` makes the channel totals
+        ``model.credit`` of all the journeys (for a model fitted elsewhere, one more
+        Spark job computes each channel's factor first), ``"fitted"`` uses the factors
+        the model learned in its fit, ``"per_conversion"`` splits each conversion over
+        its own touches (no extra job; the totals may differ from ``model.credit``).
+        None (default): ``"fitted"`` for a model fitted in this run (its factors come
+        from all the partitions together), ``"journeys"`` otherwise.
+        :attr:`SparkAttribution.notes` says which.
 
     Returns
     -------
     SparkAttribution
         Lazy frames ``credits`` (input touch columns + ``credit_value`` +
         ``credit_conversions``) and ``unattributed`` (conversion columns +
-        ``unattributed_value``), and the model used.
+        ``unattributed_value``), the model used, and ``notes`` on the totals.
 
     Raises
     ------
     ValueError
         A missing column, null journey ids or times (with the number of rows),
-        blank labels, or invalid conversion values.
+        blank labels, or invalid conversion values; an unknown ``totals`` (before any
+        Spark job runs).
     TypeError
         A column of the wrong type (a string time column, a numeric label column).
     touchcredit.models.NotFittedError
@@ -140,25 +155,30 @@ def attribute(
     >>> res.totals("channel").toPandas()  # doctest: +SKIP
     """
     m = get(model) if isinstance(model, str) else model
-    with progress_bar(3, "spark attribute", progress=progress) as bar:
+    fitted_here = m.learns_from_data and bool(fit or (fit is None and not is_fitted(m)))
+    chosen = choose_reading(m, totals, fitted_here)  # checked before any Spark job
+    with progress_bar(4, "spark attribute", progress=progress) as bar:
         bar.update(0, label="checks")
         layout, stream = _prepare(
             df, conversions, columns, columns_kw, default_tz, num_partitions, validate
         )
         bar.update(label="fit")
-        # a model fitted here learned its channel factors on every partition together;
-        # one fitted elsewhere splits each conversion (its factors belong to other data)
-        reading: Totals = "per_conversion"
-        if m.learns_from_data and (fit or (fit is None and not is_fitted(m))):
+        if fitted_here:
             m = _fit_stream(stream, m, layout)
-            reading = "fitted"
         elif not is_fitted(m):
             raise NotFittedError(
                 f"{m!r} learns from data and is not fitted; pass fit=None or fit=True, "
                 "or fit it first"
             )
+        bar.update(label="totals")
+        # a model fitted here learned its channel factors on every partition together;
+        # one fitted elsewhere gets them from one more job over the partitions
+        reading: Reading = chosen
+        if chosen == "journeys" and isinstance(m, ChannelTotalsModel):
+            reading = "fitted" if fitted_here else factors_on_spark(stream, layout, m)
         bar.update(label="plan")
-        result = _result(df, conversions, stream, layout, m, reading)
+        notes = reading_notes(m, reading, None, part="partition")
+        result = _result(df, conversions, stream, layout, m, reading, notes)
         bar.update()
     return result
 
@@ -169,7 +189,8 @@ def _result(
     stream: DataFrame,
     layout: Layout,
     model: AttributionModel,
-    reading: Totals = "per_conversion",
+    reading: Reading,
+    notes: tuple[str, ...],
 ) -> SparkAttribution:
     """Weigh every partition; split the output back into credits and unattributed rows."""
     from pyspark.sql import functions as F
@@ -207,7 +228,12 @@ def _result(
     )
     dims = {dim: layout.touch_columns[i] for dim, i in layout.labels}
     return SparkAttribution(
-        frame=frame, credits=credits, unattributed=unattributed, model=model, dimensions=dims
+        frame=frame,
+        credits=credits,
+        unattributed=unattributed,
+        model=model,
+        dimensions=dims,
+        notes=notes,
     )
 
 

@@ -35,7 +35,7 @@ from touchcredit.models.counting import CountingModel, count_classes
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from touchcredit.attribution.totals import Totals
+    from touchcredit.attribution.totals import Reading
 
 
 class Coded(NamedTuple):
@@ -148,7 +148,7 @@ def credit_partitions(
     *,
     layout: Layout,
     model: AttributionModel,
-    reading: Totals = "per_conversion",
+    reading: Reading = "per_conversion",
 ) -> Iterator[pa.RecordBatch]:
     """Weigh one whole partition in one call; yield touches + unattributed conversions."""
     import pyarrow as pa

@@ -39,6 +39,10 @@ class SparkAttribution:
         The model used (fitted, for data-driven models).
     dimensions : dict
         Column name of each label dimension given (``{"channel": "utm_medium"}``).
+    notes : tuple of str
+        What the reader should know about the totals (for Markov: whose channel
+        totals they are, and how they were reached; see the ``totals`` argument of
+        :func:`touchcredit.spark.attribute`).
 
     Examples
     --------
@@ -51,6 +55,7 @@ class SparkAttribution:
     unattributed: DataFrame
     model: AttributionModel
     dimensions: dict[str, str]
+    notes: tuple[str, ...] = ()
 
     def totals(self, by: str | Sequence[str] = "channel") -> DataFrame:
         """Credit per label of one or more dimensions (names or column names).
