@@ -342,3 +342,17 @@ def test_a_bound_left_out_on_purpose_is_not_asked_for(
     assert code == 0, err
     got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
     assert got["email"]["lower"] == "" and float(got["email"]["calibrated"]) == 1.0
+
+
+def test_what_needs_a_second_look_is_said_on_stderr_in_the_files_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Linear: email 1.5, paid search 1.5, total 4; paid search measured 5 -> the
+    calibrated credit 6.5 is more than the 4 conversions: baseline -2.5."""
+    lift = f"{BOM}Channel,Lift,Low,High\npaid_search,5,,\n"
+    code, _, err = run(capsys, "run", str(write(tmp_path, lift=lift)))
+    assert code == 0, err
+    assert "p.toml [calibration]: warning: the calibrated credit (6.5) is more than" in err
+    assert "baseline is negative (-2.5)" in err and "CalibrationWarning" not in err, err
+    got = {r["label"]: r for r in rows(tmp_path / "out" / "calibrated.csv")}
+    assert float(got["(baseline)"]["calibrated"]) == -2.5

@@ -22,6 +22,8 @@ table, key or column of the file and the 1-based row of the sheet.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -181,20 +183,31 @@ def read_experiments(
 
 
 def calibrate(opts: Mapping[str, Any], where: str, journeys: Any, models: Sequence[Any]) -> Any:
-    """The calibrated credit of ``models[opts["model"]]`` (fitted) on ``journeys``."""
+    """The calibrated credit of ``models[opts["model"]]`` (fitted) on ``journeys``.
+
+    What needs a second look (a tested channel the model credited nothing, a negative
+    baseline: ``Calibration.notes``) is printed to stderr as ``<file> [calibration]:
+    warning: ...``, not as a Python warning; the report shows it too.
+    """
     from touchcredit.attribution import attribute
+    from touchcredit.attribution.calibration import CalibrationWarning
 
     channels = [str(c) for c in journeys.channel.categories]
     data = read_experiments(opts["experiments"], opts["columns"], channels, where)
     att = attribute(journeys, models[opts["model"]])
     try:
-        return att.calibrate(data, measure=opts["measure"], untested=opts["untested"])
+        with warnings.catch_warnings():  # said below, in the file's terms
+            warnings.simplefilter("ignore", CalibrationWarning)
+            cal = att.calibrate(data, measure=opts["measure"], untested=opts["untested"])
     except ValueError as exc:  # the message names the row; name the user's columns too
         text = str(exc).replace("experiments: ", "", 1)
         for k, c in dict(opts["columns"]).items():
             if c and k != c:
                 text = text.replace(f"{k!r}", f"{c!r} ([calibration.columns] {k})")
         raise UsageError(f"{where} [calibration] experiments: {text}") from None
+    for note in cal.notes:
+        print(f"{where} [calibration]: warning: {note}", file=sys.stderr)
+    return cal
 
 
 def _objects(values: Sequence[Any]) -> Any:
