@@ -51,12 +51,13 @@ def test_attribute_credits_won_deals_and_prints_both_revenues(
     argv = _in(tmp_path, ["attribute", *TOUCHES, *SHEETS, "--model", "linear", "--by", "source"])
     code, out, err = run(capsys, *argv)
     assert code == 0, err
-    # won: ann 1,000 over LinkedIn (linkedin/cpc) and Google (google/cpc); cy 300 to Google
+    # won: ann 1,000 over LinkedIn Ads (linkedin/cpc) and Google Ads (google/cpc); cy 300
+    # to Google Ads (paid clicks are the ad platforms' touches)
     assert "Lead economics (revenue: won deals, by the lead's recorded source)" in out
     assert "(revenue: attributed ('linear'): the model's credit to the touches' source)" in out
     assert "1 deals not won" in out and "merged: 1 lead rows" in out
     credit = out[: out.index("Lead economics")]  # ann's 1,000 split 500/500, cy's 300 to Google
-    assert "Google         800.00" in credit and "LinkedIn       500.00" in credit
+    assert "Google Ads         800.00" in credit and "LinkedIn Ads       500.00" in credit
     assert "5,000" not in out  # the lost deal is never revenue
 
 

@@ -219,8 +219,18 @@ def test_the_bundled_crm_pipeline(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert lost == []  # every won deal meets its touches through the email column
     pairs = {r["label"]: float(r["value"]) for r in credit
              if r["model"] == "linear" and r["dimension"] == "source / medium"}  # fmt: skip
-    assert pairs["Google / cpc"] > 0 and pairs["Google / organic"] > 0  # not one "Google"
+    # paid and organic Google apart: a cpc click is a Google Ads touch
+    assert pairs["Google Ads / cpc"] > 0 and pairs["Google / organic"] > 0
+    assert "Google / cpc" not in pairs
     assert sum(pairs.values()) == pytest.approx(won)
+    # the ad platforms' spend meets their paid touches' credit on one row (it used to sit
+    # on a "LinkedIn Ads" row with no revenue beside a "LinkedIn" row with no spend)
+    kpis = [r for r in _rows(tmp_path / "kpis.csv") if r["dimension"] == "source"]
+    for platform in ("LinkedIn Ads", "Google Ads", "Facebook Lead Ads"):
+        rows = [r for r in kpis if r["label"] == platform]
+        assert rows and all(float(r["spend"]) > 0 for r in rows)
+        assert all(float(r["value"]) > 0 for r in rows if r["model"] in ("linear", "markov"))
+    assert not {r["label"] for r in kpis} & {"LinkedIn", "Facebook"}  # only paid clicks
     for r in leads:
         if r["spend"] and float(r["spend"]) > 0:
             assert float(r["cost_per_lead"]) == pytest.approx(float(r["spend"]) / int(r["leads"]))

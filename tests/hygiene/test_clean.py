@@ -79,7 +79,7 @@ def test_messy_table_end_to_end() -> None:
     meth = js.method.labels()
     camp = js.campaign.labels()
     want = {
-        0: ("LinkedIn", "paid social", "inbound", "Q2 Demo"),
+        0: ("LinkedIn Ads", "paid social", "paid media & events", "Q2 Demo"),  # a paid click
         2: ("newsletter", "email", "inbound", None),
         3: ("trade-show badge scan", "offline", "paid media & events", None),
         4: (None, "paid search", None, None),

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from touchcredit import clean
 from touchcredit.hygiene import text_codes, timestamps, utm
-from touchcredit.hygiene.catalog import Catalog
+from touchcredit.hygiene.catalog import PAID_GROUPS, Catalog
 from touchcredit.hygiene.channels import channel_group
 from touchcredit.hygiene.identity import normalize_identifier
 
@@ -119,10 +119,13 @@ def _reference(table: dict[str, list[Any]], window: int | None) -> dict[str, Any
         if raw is not None and name is None:
             unmapped[raw] += 1
         source = name or raw
-        entry = cat.get(source)
         channel = channel_group(
             source, tags.medium, click_ids=tags.click_ids, referrer=_text(table["referrer"][i])
         )
+        site = cat.get(source)
+        if site is not None and site.paid is not None and channel in PAID_GROUPS:
+            source = site.paid  # a paid touch of the site is its ad platform's
+        entry = cat.get(source)
         rows.append(
             {
                 "source": source,

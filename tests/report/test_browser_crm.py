@@ -60,4 +60,5 @@ def test_both_revenues_and_source_medium_are_on_the_page(crm_page: Opened) -> No
     assert "revenue: linear" in heads
     pairs = crm_page.page.locator("section#credit-source-medium tbody tr td:first-child")
     labels = pairs.all_inner_texts()
-    assert "Google / cpc" in labels and "Google / organic" in labels  # no longer one "Google"
+    # paid and organic Google apart: a cpc click is a Google Ads touch
+    assert "Google Ads / cpc" in labels and "Google / organic" in labels

@@ -75,7 +75,10 @@ CHANNEL_GROUPS: tuple[str, ...] = (
 #: Site types the channel rules test.
 KINDS: tuple[str, ...] = ("search", "social", "video")
 
-_FIELDS = frozenset({"category", "channel", "kind", "aliases"})
+_FIELDS = frozenset({"category", "channel", "kind", "aliases", "paid"})
+
+#: Channel groups of paid traffic: a touch in one is credited to its site's ``paid`` source.
+PAID_GROUPS = frozenset({"paid search", "paid social", "display"})
 
 
 def _check_choice(value: Any, field: str, choices: tuple[str, ...], name: str) -> None:
@@ -99,6 +102,12 @@ class Source:
     >>> s = Source("LinkedIn Ads", "paid media & events", "paid social", aliases=["li ads"])
     >>> s.channel, s.aliases
     ('paid social', ('li ads',))
+
+    ``paid`` names the source a paid touch of this site is credited to (its ad platform):
+    a ``linkedin`` / ``cpc`` touch is a "LinkedIn Ads" touch, as the spend sheet says.
+
+    >>> Source("LinkedIn", "inbound", "organic social", paid="LinkedIn Ads").paid
+    'LinkedIn Ads'
     """
 
     name: str
@@ -106,6 +115,7 @@ class Source:
     channel: str
     kind: str | None = None
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_as_tuple)
+    paid: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -169,6 +179,12 @@ class Catalog:
             by_name[src.name] = src
             claim(text, label_key(src.name), src.name, src.name)
         for src in self.sources:
+            target = by_name.get(src.paid) if src.paid is not None else None
+            if src.paid is not None and (target is None or target.channel not in PAID_GROUPS):
+                raise ValueError(
+                    f"source {src.name!r}: 'paid' must name a source of the catalog whose "
+                    f"channel is {', '.join(sorted(PAID_GROUPS))}; got {src.paid!r}"
+                )
             for alias in src.aliases:
                 low = alias.strip().casefold()
                 if low.endswith(".*") and " " not in low:
@@ -196,12 +212,13 @@ class Catalog:
 
     @classmethod
     def from_dict(cls, sources: Mapping[str, Mapping[str, Any]]) -> Catalog:
-        """A catalog from ``{name: {"category", "channel", "kind", "aliases"}}``.
+        """A catalog from ``{name: {"category", "channel", "kind", "aliases", "paid"}}``.
 
         Parameters
         ----------
         sources : mapping
-            Canonical name to its fields; ``kind`` and ``aliases`` are optional.
+            Canonical name to its fields; ``kind``, ``aliases`` and ``paid`` (the source
+            a paid touch of the site is, e.g. ``"LinkedIn Ads"``) are optional.
 
         Returns
         -------
@@ -242,6 +259,7 @@ class Catalog:
                     fields["channel"],
                     kind=fields.get("kind"),
                     aliases=tuple(aliases),
+                    paid=fields.get("paid"),
                 )
             )
         return cls(out)

@@ -36,6 +36,7 @@ from touchcredit.hygiene.clean_steps import (
     canonical_sources,
     column_of,
     conversions_by_value,
+    paid_sources,
     parse_times,
     read_conversions,
     text_codes,
@@ -412,7 +413,7 @@ def _stitch(
 def _sources_and_channels(labels: dict[str, Any], cat: Catalog, n: int) -> Mapping[str, int]:
     """Canonical sources, channel groups (an explicit channel wins) and methods, set in
     ``labels``; returns the sources the catalog does not know, with their row counts."""
-    canon, unmapped, category = canonical_sources(labels["source"], cat)
+    canon, unmapped, _ = canonical_sources(labels["source"], cat)
     grouped = channels.channel_group_codes(
         canon,
         labels["medium"],
@@ -424,7 +425,7 @@ def _sources_and_channels(labels: dict[str, Any], cat: Catalog, n: int) -> Mappi
     )
     given = labels["channel"]
     labels["channel"] = grouped if given is None else tidy_channels(given).fill(grouped)
-    methods = TextCodes(canon.codes, np.empty(0, dtype=object)).with_values(category.tolist())
+    canon, methods = paid_sources(canon, labels["channel"], cat)
     labels["method"] = _fill(labels["method"], methods, n)
     labels["source"] = canon
     return unmapped

@@ -18,7 +18,7 @@ from touchcredit.core.arrays import IntArray
 from touchcredit.core.columns import as_object_array, missing_mask
 from touchcredit.core.time import TimeRule, as_tzinfo, date_only, end_of_day
 from touchcredit.hygiene import identity, timestamps, utm
-from touchcredit.hygiene.catalog import CHANNEL_GROUPS, Catalog
+from touchcredit.hygiene.catalog import CHANNEL_GROUPS, PAID_GROUPS, Catalog
 from touchcredit.hygiene.cleaning_report import Rejections
 from touchcredit.hygiene.labels import label_key
 from touchcredit.hygiene.text_codes import TextCodes, factorize_text
@@ -107,6 +107,36 @@ def canonical_sources(
     entries = [cat.get(v) for v in canon.values.tolist()]
     category = np.array([None if e is None else e.category for e in entries], dtype=object)
     return canon, MappingProxyType(unmapped), category
+
+
+def paid_sources(
+    source: TextCodes, channel: TextCodes, cat: Catalog
+) -> tuple[TextCodes, TextCodes]:
+    """A paid touch of a site credited to its ad platform (the catalog entry's ``paid``:
+    ``LinkedIn`` in a paid channel group is ``LinkedIn Ads``), and every touch's source
+    category (for methods; None where the catalog does not hold the source).
+
+    Examples
+    --------
+    >>> from touchcredit.hygiene.text_codes import factorize_text
+    >>> src = factorize_text(["LinkedIn", "LinkedIn", "Google", None], field="source")
+    >>> ch = factorize_text(["paid social", "organic social", "paid search", "direct"],
+    ...                     field="channel")
+    >>> out, methods = paid_sources(src, ch, Catalog.default())
+    >>> out.labels().tolist(), methods.labels().tolist()
+    (['LinkedIn Ads', 'LinkedIn', 'Google Ads', None], ['paid media & events', 'inbound', \
+'paid media & events', None])
+    """
+    counterpart = [None if (e := cat.get(v)) is None else e.paid for v in source.values.tolist()]
+    is_paid = [str(g).strip().casefold() in PAID_GROUPS for g in channel.values.tolist()]
+    rows = np.append(np.array(is_paid, dtype=bool), False)[channel.codes]
+    has = np.append(np.array([c is not None for c in counterpart], dtype=bool), False)
+    rows &= has[source.codes]
+    if rows.any():
+        paid = source.with_values(counterpart)
+        source = TextCodes(np.where(rows, paid.codes, -1), paid.values).fill(source)
+    category = [None if (e := cat.get(v)) is None else e.category for v in source.values.tolist()]
+    return source, source.with_values(category)
 
 
 @attrs.frozen(eq=False)
