@@ -126,6 +126,7 @@ def test_per_conversion_and_fitted_readings_on_request(
     # "fitted": the factors m learned (here on the same journeys, so the same totals)
     fitted = run(path, conversions, m, totals="fitted")
     np.testing.assert_allclose(fitted.conversions, list(m.credit(js, "conversions").values()))
+    assert "only on the journeys it was fitted on" in fitted.notes[0]
     with pytest.raises(ValueError, match=r"'totals' must be one of journeys, fitted"):
         run(path, conversions, m, totals="chain")
 

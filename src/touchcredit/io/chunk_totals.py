@@ -109,11 +109,17 @@ def factors_over_chunks(
 
 
 def reading_notes(
-    model: AttributionModel, reading: Reading, n_chunks: int | None, *, part: str = "chunk"
+    model: AttributionModel,
+    reading: Reading,
+    n_chunks: int | None,
+    *,
+    part: str = "chunk",
+    fitted_here: bool = True,
 ) -> tuple[str, ...]:
     """What a reader of the run's totals should know about them (none for models whose
     per-conversion split reaches their channel totals). ``part`` names the run's parts
-    (``"chunk"``, ``"partition"``); ``n_chunks`` counts them (None: not counted)."""
+    (``"chunk"``, ``"partition"``); ``n_chunks`` counts them (None: not counted);
+    ``fitted_here``: the model was fitted in the run."""
     if not isinstance(model, ChannelTotalsModel):
         return ()
     name = type(model).__name__
@@ -122,6 +128,13 @@ def reading_notes(
             f"totals='per_conversion': each conversion is split over its own touches, so the "
             f"channel totals may differ from {name}.credit() (the chain's totals, as "
             "channelattribution reports them).",
+        )
+    if reading == "fitted" and not fitted_here:
+        return (
+            f"totals='fitted': each touch's credit is multiplied by its channel's factor "
+            f"learned when {name} was fitted, so the channel totals are {name}.credit() "
+            "only on the journeys it was fitted on; totals='journeys' computes the factors "
+            "on these journeys.",
         )
     if reading == "fitted":
         how = f"with the factors it learned in fit, on all the {part}s together"

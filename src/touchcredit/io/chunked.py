@@ -312,7 +312,8 @@ def attribute_parquet(
             sums = _attribute_chunks(
                 run.passes("attributing"), model, by, tmp, run.columns.journey, reading
             )
-    return _result(sums, by, model, reading_notes(model, reading, sums.n_chunks))
+    notes = reading_notes(model, reading, sums.n_chunks, fitted_here=fitted_here)
+    return _result(sums, by, model, notes)
 
 
 def _attribute_chunks(

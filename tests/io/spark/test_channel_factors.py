@@ -145,6 +145,40 @@ def test_per_conversion_reading_on_request(
     assert len(res.notes) == 1 and "totals='per_conversion'" in res.notes[0]
 
 
+def test_fitted_reading_on_request_names_whose_factors(
+    frames: tuple[Any, Any], journeys: tc.JourneySet, model: MarkovModel
+) -> None:
+    # the factors m learned (here on the same journeys, so the model's totals)
+    res = run(frames, model, totals="fitted")
+    for what, got in channel_totals(res).items():
+        assert_totals(got, model.credit(journeys, what))  # type: ignore[arg-type]
+    assert len(res.notes) == 1 and "only on the journeys it was fitted on" in res.notes[0]
+
+
+def test_a_channel_these_journeys_lack_is_shared_as_in_memory(
+    frames: tuple[Any, Any], journeys: tc.JourneySet, data: dict[str, Any]
+) -> None:
+    # fitted on more journeys, one of them through a channel the Spark input never has
+    n = data["row"].size
+    wider = tc.JourneySet.from_arrays(
+        journey_id=[*data["journey_id"], "x1", "x1"],
+        timestamp=np.concatenate([data["timestamp"], [T0, T0 + np.timedelta64(1, "h")]]),
+        channel=[*data["channel"], "delta", "alpha"],
+        conversion_journey_id=[*data["cjid"], "x1"],
+        conversion_time=np.concatenate([data["ctime"], data["ctime"][:1]]),
+        conversion_value=np.concatenate([data["value"], [500.0]]),
+    )
+    m = MarkovModel().fit(wider)
+    assert m.credit(journeys)["delta"] > 0 and wider.n_touches == n + 2
+    res = run(frames, m)
+    memory = tc.attribute(journeys, m).by("channel")
+    got = channel_totals(res)
+    for what in ("value", "conversions"):
+        assert_totals(got[what], memory.to_dict(what))
+    assert sum(got["value"].values()) == pytest.approx(sum(m.credit(journeys).values()))
+    assert any("'delta'" in note for note in res.notes)
+
+
 def test_heuristic_models_carry_no_note(frames: tuple[Any, Any]) -> None:
     assert run(frames, "linear", totals="per_conversion").notes == ()
 

@@ -177,7 +177,7 @@ def attribute(
         if chosen == "journeys" and isinstance(m, ChannelTotalsModel):
             reading = "fitted" if fitted_here else factors_on_spark(stream, layout, m)
         bar.update(label="plan")
-        notes = reading_notes(m, reading, None, part="partition")
+        notes = reading_notes(m, reading, None, part="partition", fitted_here=fitted_here)
         result = _result(df, conversions, stream, layout, m, reading, notes)
         bar.update()
     return result
