@@ -18,7 +18,7 @@ import numpy as np
 from touchcredit.core.mapping import ColumnKeywords, ColumnMap, column_map
 from touchcredit.core.progress import progress_bar
 from touchcredit.core.store import JourneySet
-from touchcredit.core.time import TimeZoneLike
+from touchcredit.core.time import TimeZoneLike, check_unit
 from touchcredit.io.chunk_totals import choose_reading, reading_notes
 from touchcredit.io.spark import validation
 from touchcredit.io.spark.codec import decode_counts
@@ -36,6 +36,7 @@ from touchcredit.io.spark.stream import (
     build_stream,
     quiet_pandas_warning,
 )
+from touchcredit.io.spark.units import epoch_kinds
 from touchcredit.models.base import AttributionModel, NotFittedError, get
 from touchcredit.models.channel_totals import ChannelTotalsModel
 from touchcredit.models.counting import CountingModel, count_classes, missing_counting_methods
@@ -56,6 +57,7 @@ def attribute(
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
     default_tz: TimeZoneLike = None,
+    unit: str | None = None,
     num_partitions: int | None = None,
     fit: bool | None = None,
     validate: bool = True,
@@ -86,7 +88,8 @@ def attribute(
         None). Journey ids: string, integer or binary, never null (the conversions'
         are cast to the touches' type). Times: ``timestamp`` (an instant, read in UTC
         whatever the session time zone), ``timestamp_ntz`` or ``date`` (wall-clock, read
-        in ``default_tz``), or a number (epoch seconds); never null, except milestones
+        in ``default_tz``), or a number (epoch seconds, milliseconds, microseconds or
+        nanoseconds: see ``unit``); never null, except milestones
         (null where unknown). Labels: strings, null = not recorded. Conversion value:
         numeric, finite, >= 0, never null (each conversion is worth 1 when not set).
     journey, timestamp, channel, source, campaign, method : str or None, optional
@@ -99,6 +102,11 @@ def attribute(
         Shorthand, as above (milestones, used by the W-shaped and full-path models).
     default_tz : str or tzinfo, optional
         Zone of ``timestamp_ntz``/``date`` columns (UTC when None).
+    unit : {"s", "ms", "us", "ns"}, optional
+        Unit of numeric (epoch) time columns. None: each column's own, the one unit
+        that puts its smallest and largest values in 1990-2100 (one aggregate Spark
+        job per input; GA4's ``event_timestamp`` reads as microseconds), with an error
+        naming the column when no one unit does.
     num_partitions : int, optional
         Partitions of the journey shuffle (default: Spark's ``repartition(col)``
         choice, ``spark.sql.shuffle.partitions`` before adaptive coalescing). Each
@@ -160,7 +168,7 @@ def attribute(
     with progress_bar(4, "spark attribute", progress=progress) as bar:
         bar.update(0, label="checks")
         layout, stream = _prepare(
-            df, conversions, columns, columns_kw, default_tz, num_partitions, validate
+            df, conversions, columns, columns_kw, default_tz, unit, num_partitions, validate
         )
         bar.update(label="fit")
         if fitted_here:
@@ -244,6 +252,7 @@ def fit(
     conversions: DataFrame | None = None,
     columns: ColumnMap | None = None,
     default_tz: TimeZoneLike = None,
+    unit: str | None = None,
     num_partitions: int | None = None,
     validate: bool = True,
     **columns_kw: Unpack[ColumnKeywords],
@@ -267,7 +276,7 @@ def fit(
         As for :func:`attribute`.
     lead_created_at, opportunity_created_at, closed_at : str or None, optional
         As for :func:`attribute`.
-    default_tz, num_partitions
+    default_tz, unit, num_partitions
         As for :func:`attribute`.
     validate : bool
         As for :func:`attribute`.
@@ -293,7 +302,7 @@ def fit(
     if not m.learns_from_data:
         return m
     layout, stream = _prepare(
-        df, conversions, columns, columns_kw, default_tz, num_partitions, validate
+        df, conversions, columns, columns_kw, default_tz, unit, num_partitions, validate
     )
     return _fit_stream(stream, m, layout)
 
@@ -338,10 +347,12 @@ def _prepare(
     columns: ColumnMap | None,
     columns_kw: ColumnKeywords,
     default_tz: TimeZoneLike,
+    unit: str | None,
     num_partitions: int | None,
     validate: bool,
 ) -> tuple[Layout, DataFrame]:
     """Check the columns, validate the rows, and build the tagged, repartitioned stream."""
+    unit = check_unit(unit)
     cols = column_map(columns, **columns_kw)
     validation.check_partitions(num_partitions)
     cols.check_touches(df.columns, raw=False)
@@ -377,6 +388,7 @@ def _prepare(
         **roles,
     )
     with quiet_pandas_warning():  # the checks run Spark jobs; pyspark warns under pandas 3
+        layout = epoch_kinds(layout, df, conversions, unit)
         if validate:
             validation.validate_rows(df, conversions, layout, key_type)
         return layout, build_stream(df, conversions, layout, key_type, num_partitions)

@@ -29,6 +29,7 @@ from touchcredit.io.spark.stream import (
     TOUCH,
     Layout,
 )
+from touchcredit.io.spark.units import unit_of_kind
 from touchcredit.models.base import AttributionModel
 from touchcredit.models.counting import CountingModel, count_classes
 
@@ -59,8 +60,14 @@ def times(col: Any, kind: str, tz: TimeZoneLike, field: str, missing: bool) -> T
     if kind == "naive":
         local = col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
         return to_datetime64(local, field=field, default_tz=tz, allow_missing=missing)
-    secs = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    return to_datetime64(secs, field=field, unit="s", allow_missing=missing)  # as documented
+    # epoch numbers in the unit the driver decided for the whole column (io.spark.units);
+    # integers stay integers (1.7e18 ns is past float64's exact range)
+    exact = pa.types.is_integer(col.type)
+    numbers = col.cast(pa.int64() if exact else pa.float64())
+    values = numbers.to_numpy(zero_copy_only=False)
+    if exact and numbers.null_count:  # nulls (unknown milestones) as NaN
+        values = numbers.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return to_datetime64(values, field=field, unit=unit_of_kind(kind), allow_missing=missing)
 
 
 def coded(col: Any) -> Coded:

@@ -36,7 +36,7 @@ class Layout:
     touch_columns: tuple[str, ...]  # Spark names of the touch columns carried through
     time: int  # index into touch_columns
     labels: tuple[tuple[str, int], ...]  # (dimension, index into touch_columns)
-    time_kind: str  # "instant" | "naive" | "epoch"
+    time_kind: str  # "instant" | "naive" | "epoch" (seconds) | "epoch:<unit>"
     conv_journey: str
     conv_columns: tuple[str, ...]
     conv_time: int | None

@@ -38,7 +38,7 @@ def time_kind(df: DataFrame, name: str, what: str) -> str:
         return "epoch"
     raise TypeError(
         f"column {name!r} of the {what} must be a timestamp, timestamp_ntz or date column "
-        f"(or epoch seconds), got {dtype.simpleString()}; convert it first, e.g. with "
+        f"(or epoch numbers), got {dtype.simpleString()}; convert it first, e.g. with "
         f"pyspark.sql.functions.to_timestamp({name!r}, format)"
     )
 
