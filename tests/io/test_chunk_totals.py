@@ -17,41 +17,17 @@ from touchcredit.models import MarkovModel
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-DAY = 86_400
-
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, tc.JourneySet]:
-    """Journeys whose Markov channel totals no per-conversion split reaches: many paths
-    hold one channel only, so the chain's removal effects cannot be met conversion by
-    conversion (one-touch paths convert far more often). Touches sorted by journey,
-    text ids with leading zeros."""
-    rng = np.random.default_rng(23)
-    n = 400
-    lengths = rng.integers(1, 4, n)
-    jid = np.repeat(np.arange(n), lengths)
-    channel = np.array(["alpha", "beta", "gamma", "mi"], dtype=object)[
-        rng.choice(4, jid.size, p=[0.45, 0.3, 0.15, 0.1])
-    ]
-    source = np.array(["s1", "s2"], dtype=object)[rng.integers(0, 2, jid.size)]
-    ts = rng.integers(0, 30 * DAY, jid.size)
-    # one-touch journeys convert far more often than longer ones
-    conv = np.flatnonzero(rng.random(n) < np.where(lengths == 1, 0.9, 0.1))
-    ids = np.array([f"{i:06d}" for i in range(n)], dtype=object)
-    touches = pa.table(
-        {
-            "journey_id": ids[jid],
-            "timestamp": ts.astype("datetime64[s]"),
-            "channel": channel,
-            "source": source,
-        }
-    )
+def data(
+    tmp_path_factory: pytest.TempPathFactory, unreachable_markov: dict[str, Any]
+) -> tuple[Path, Any, tc.JourneySet]:
+    """tests/io/conftest.py's journeys (whose Markov totals no per-conversion split
+    reaches) as a Parquet file of touches sorted by journey, and the conversions."""
+    d = unreachable_markov
+    touches = pa.table({k: d[k] for k in ("journey_id", "timestamp", "channel", "source")})
     conversions = pa.table(
-        {
-            "journey_id": ids[conv],
-            "conversion_time": np.full(conv.size, 40 * DAY).astype("datetime64[s]"),
-            "conversion_value": np.round(rng.gamma(2.0, 40.0, conv.size), 2),
-        }
+        {"journey_id": d["cjid"], "conversion_time": d["ctime"], "conversion_value": d["value"]}
     )
     path = tmp_path_factory.mktemp("totals") / "touches.parquet"
     pq.write_table(touches, path, row_group_size=64)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import touchcredit as tc
@@ -15,7 +14,7 @@ from touchcredit.report import Report
 
 from .conftest import artifacts_dir
 from .test_browser import CHROMIUM, Opened, browser, sync_api
-from .test_browser_journeys import _LABEL_BOXES, WIDTHS, _problems
+from .test_browser_journeys import _LABEL_BOXES, WIDTHS, _problems, crowded_journeys
 
 __all__ = ["browser"]  # the module-scoped browser fixture, shared with test_browser
 
@@ -30,32 +29,15 @@ assert sync_api is not None
 @pytest.fixture(scope="module")
 def calibrated_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six models with long channel names; Markov calibrated by three experiments."""
-    rng = np.random.default_rng(11)
-    names = np.array(
-        [
-            "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW partner newsletter (co-marketing)",
-            "paid search",
-            "email",
-            "organic social — LinkedIn company page, very long name",
-            "ÉVÉNEMENTS salon professionnel",
-            "参考 referral",
-        ],
-        dtype=object,
-    )
-    lengths = rng.integers(1, 7, 300)
-    jid = np.repeat(np.arange(300), lengths)
-    channel = names[rng.integers(0, names.size, jid.size)]
-    js = tc.JourneySet.from_arrays(
-        journey_id=jid,
-        timestamp=rng.integers(0, 400, jid.size) * 86_400,
-        channel=channel,
-        source=channel,
-        conversion_journey_id=rng.choice(300, 200, replace=False),
-        conversion_time=rng.integers(100, 500, 200) * 86_400,
-        conversion_value=rng.exponential(5_000.0, 200).round(2),
-        currency="EUR",
-        unit="s",
-    )
+    names = [
+        "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW partner newsletter (co-marketing)",
+        "paid search",
+        "email",
+        "organic social — LinkedIn company page, very long name",
+        "ÉVÉNEMENTS salon professionnel",
+        "参考 referral",
+    ]
+    js = crowded_journeys(names, seed=11, max_len=7)
     markov = tc.models.get("markov").fit(js)
     experiments = {
         "channel": [str(names[0]), "paid search", "参考 referral"],

@@ -72,27 +72,15 @@ def example_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Report.from_example().save(tmp_path_factory.mktemp("journeys") / "report.html")
 
 
-@pytest.fixture(scope="module")
-def crowded_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Six models, long labels of wide letters, a label in every script: the hard case."""
-    rng = np.random.default_rng(7)
-    names = np.array(
-        [
-            "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW partner newsletter (co-marketing)",
-            "paid search",
-            "email",
-            "organic social — LinkedIn company page, very long name",
-            "direct",
-            "ÉVÉNEMENTS salon professionnel",
-            "参考 referral",
-            "MMMMMMMMMMMMMMMMMMMMMMMMMMMM",
-        ],
-        dtype=object,
-    )
-    lengths = rng.integers(1, 9, 300)
+def crowded_journeys(names: list[str], *, seed: int, max_len: int) -> tc.JourneySet:
+    """300 journeys of 1 to ``max_len - 1`` touches over ``names`` (as channel and
+    source), 200 conversions with exponential EUR values, over about a year."""
+    rng = np.random.default_rng(seed)
+    labels = np.array(names, dtype=object)
+    lengths = rng.integers(1, max_len, 300)
     jid = np.repeat(np.arange(300), lengths)
-    channel = names[rng.integers(0, names.size, jid.size)]
-    js = tc.JourneySet.from_arrays(
+    channel = labels[rng.integers(0, labels.size, jid.size)]
+    return tc.JourneySet.from_arrays(
         journey_id=jid,
         timestamp=rng.integers(0, 400, jid.size) * 86_400,
         channel=channel,
@@ -103,6 +91,22 @@ def crowded_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         currency="EUR",
         unit="s",
     )
+
+
+@pytest.fixture(scope="module")
+def crowded_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six models, long labels of wide letters, a label in every script: the hard case."""
+    names = [
+        "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW partner newsletter (co-marketing)",
+        "paid search",
+        "email",
+        "organic social — LinkedIn company page, very long name",
+        "direct",
+        "ÉVÉNEMENTS salon professionnel",
+        "参考 referral",
+        "MMMMMMMMMMMMMMMMMMMMMMMMMMMM",
+    ]
+    js = crowded_journeys(names, seed=7, max_len=9)
     models = ["first_touch", "last_touch", "linear", "position", "time_decay", "markov"]
     report = Report(js, models=models, by=["channel", "source"], bootstrap=10)
     return report.save(tmp_path_factory.mktemp("crowded") / "report.html")

@@ -12,34 +12,13 @@ import touchcredit as tc
 from touchcredit.io import spark as tcs
 from touchcredit.models import MarkovModel
 
-DAY = 86_400
 T0 = np.datetime64("2026-01-05T00:00:00", "us")
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
-    """Journeys whose Markov channel totals no per-conversion split reaches: one-touch
-    journeys convert at 0.9, longer ones at 0.1. Text ids with leading zeros, unrecorded
-    channels, microsecond times."""
-    rng = np.random.default_rng(23)
-    n = 400
-    lengths = rng.integers(1, 4, n)
-    jid = np.repeat(np.arange(n), lengths)
-    channel = np.array(["alpha", "beta", "gamma", "mi"], dtype=object)[
-        rng.choice(4, jid.size, p=[0.45, 0.3, 0.15, 0.1])
-    ]
-    channel[rng.random(jid.size) < 0.03] = None
-    conv = np.flatnonzero(rng.random(n) < np.where(lengths == 1, 0.9, 0.1))
-    ids = np.array([f"{i:06d}" for i in range(n)], dtype=object)
-    return {
-        "row": np.arange(jid.size),
-        "journey_id": ids[jid],
-        "timestamp": T0 + rng.integers(0, 30 * DAY * 10**6, jid.size).astype("timedelta64[us]"),
-        "channel": channel,
-        "cjid": ids[conv],
-        "ctime": np.full(conv.size, T0 + np.timedelta64(40 * DAY, "s")),
-        "value": np.round(rng.gamma(2.0, 40.0, conv.size), 2),
-    }
+def data(unreachable_markov: dict[str, Any]) -> dict[str, Any]:
+    """tests/io/conftest.py's journeys, whose Markov totals no per-conversion split reaches."""
+    return unreachable_markov
 
 
 @pytest.fixture(scope="module")
