@@ -288,11 +288,6 @@ def paths_section(journeys: JourneySet, *, by: str = "channel", k: int = 10) -> 
 
 
 # ----------------------------------------------------------------- time to convert
-#: Bins of the time-to-convert histogram, in days: [lower, upper).
-BINS = ((0, 1), (1, 7), (7, 14), (14, 30), (30, 60), (60, 90), (90, 180), (180, 365))
-_NAMES = ("< 1 d", "1–7 d", "7–14 d", "14–30 d", "30–60 d", "60–90 d", "90–180 d", "180–365 d")
-
-
 def _first_touch_days(journeys: JourneySet) -> tuple[npt.NDArray[np.float64], npt.NDArray[Any]]:
     """Days from each conversion's first eligible touch, and its touch count."""
     pairs = journeys.pairs()
@@ -304,16 +299,9 @@ def _first_touch_days(journeys: JourneySet) -> tuple[npt.NDArray[np.float64], np
 
 
 def time_to_convert_section(journeys: JourneySet) -> Section:
-    """How long from first touch to conversion, and how many touches it takes."""
+    """How long from first touch to conversion, and how many touches it takes: quantiles
+    (the distribution itself is the "Time lag" section's chart)."""
     d, n = _first_touch_days(journeys)
-    edges = [lo for lo, _ in BINS] + [BINS[-1][1]]
-    counts = np.histogram(np.clip(d, 0, None), bins=edges)[0].tolist()
-    names = list(_NAMES)
-    over = int((d >= BINS[-1][1]).sum())
-    if over:
-        names.append("≥ 365 d")
-        counts.append(over)
-    svg = charts.histogram(names, counts, title="Days from first touch to conversion")
     qs = (0.1, 0.25, 0.5, 0.75, 0.9)
     dq = np.quantile(d, qs).tolist() if d.size else [np.nan] * len(qs)
     nq = np.quantile(n, qs).tolist() if n.size else [np.nan] * len(qs)
@@ -334,9 +322,12 @@ def time_to_convert_section(journeys: JourneySet) -> Section:
     return Section(
         id="time-to-convert",
         title="Time to convert",
-        intro="Days from a journey's first touch to its conversion, and touches on the way.",
+        intro=(
+            "How quickly conversions come: the days from a journey's first touch within "
+            "which a share of the conversions happened, and the touches on the way (the "
+            "Time lag section charts the days)."
+        ),
         tables=(table,),
-        charts=(svg,),
     )
 
 
