@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from touchcredit.core.arrays import CodeArray, FloatArray, IntArray
 
-__all__ = ["distinct_members", "group_sets", "hash_words", "set_sizes"]
+__all__ = ["distinct_members", "group_sets", "hash_words", "set_groups", "set_sizes"]
 
 U64 = npt.NDArray[np.uint64]
 
@@ -74,11 +74,54 @@ def _hashes(codes: CodeArray, offsets: IntArray, n: int) -> tuple[U64, U64]:
     return h1, h2
 
 
+def set_groups(codes: CodeArray, offsets: IntArray, n: int) -> tuple[CodeArray, IntArray, IntArray]:
+    """Distinct sets of a CSR of sets (members sorted), in canonical order, and the
+    group (index of its distinct set) of every input set.
+
+    Raises
+    ------
+    RuntimeError
+        If two different sets share both hashes (probability about 2^-128).
+
+    Examples
+    --------
+    >>> codes = np.array([0, 2, 1, 0, 2], np.int32)   # {0, 2}, {1}, {0, 2}
+    >>> c, o, g = set_groups(codes, np.array([0, 2, 3, 5]), 3)
+    >>> bool(g[0] == g[2] != g[1]), sorted(tuple(c[a:b].tolist()) for a, b in zip(o[:-1], o[1:]))
+    (True, [(0, 2), (1,)])
+    """
+    k = offsets.size - 1
+    if k == 0:
+        return codes[:0], offsets[:1].copy(), np.zeros(0, dtype=np.int64)
+    size = set_sizes(offsets)
+    h1, h2 = _hashes(codes, offsets, n)
+    order = np.lexsort((size, h2, h1))
+    s1, s2, ss = h1[order], h2[order], size[order]
+    new = np.ones(k, dtype=bool)
+    new[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1]) | (ss[1:] != ss[:-1])
+    group = np.empty(k, dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    rep = order[new]  # one set per group, groups in hash order
+    # verify: every set's members equal its representative's, position by position
+    rep_of = rep[group]
+    pos = np.arange(codes.size, dtype=np.int64) - np.repeat(offsets[:-1], size)
+    theirs = codes[np.repeat(offsets[rep_of], size) + pos]
+    if not np.array_equal(codes, theirs):
+        raise RuntimeError("two different channel sets share a 128-bit hash; please report")
+    rsize = size[rep]
+    out_off = np.zeros(rep.size + 1, dtype=np.int64)
+    np.cumsum(rsize, out=out_off[1:])
+    take = np.repeat(offsets[rep], rsize) + (
+        np.arange(int(out_off[-1]), dtype=np.int64) - np.repeat(out_off[:-1], rsize)
+    )
+    return codes[take].astype(np.int32, copy=False), out_off, group
+
+
 def group_sets(
     codes: CodeArray, offsets: IntArray, n: int, *columns: FloatArray
 ) -> tuple[CodeArray, IntArray, tuple[FloatArray, ...]]:
     """Distinct sets of a CSR of sets (members sorted), in canonical order, with the
-    sum of every column over the sets that are equal.
+    sum of every column over the sets that are equal (:func:`set_groups`).
 
     Raises
     ------
@@ -92,39 +135,11 @@ def group_sets(
     >>> sorted(zip([tuple(c[a:b].tolist()) for a, b in zip(o[:-1], o[1:])], w.tolist()))
     [((0, 2), 5.0), ((1,), 2.0)]
     """
-    k = offsets.size - 1
-    if k == 0:
-        return (
-            codes[:0],
-            offsets[:1].copy(),
-            tuple(np.asarray(c, dtype=np.float64) for c in columns),
-        )
-    size = set_sizes(offsets)
-    h1, h2 = _hashes(codes, offsets, n)
-    order = np.lexsort((size, h2, h1))
-    s1, s2, ss = h1[order], h2[order], size[order]
-    new = np.ones(k, dtype=bool)
-    new[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1]) | (ss[1:] != ss[:-1])
-    group = np.empty(k, dtype=np.int64)
-    group[order] = np.cumsum(new) - 1
-    rep = order[new]  # one set per group, groups in hash order
-    # verify: every set's members equal its representative's, position by position
-    rep_of = rep[group]
-    pos = np.arange(codes.size, dtype=np.int64) - np.repeat(offsets[:-1], size)
-    mine = codes
-    theirs = codes[np.repeat(offsets[rep_of], size) + pos]
-    if not np.array_equal(mine, theirs):
-        raise RuntimeError("two different channel sets share a 128-bit hash; please report")
-    rsize = size[rep]
-    out_off = np.zeros(rep.size + 1, dtype=np.int64)
-    np.cumsum(rsize, out=out_off[1:])
-    take = np.repeat(offsets[rep], rsize) + (
-        np.arange(int(out_off[-1]), dtype=np.int64) - np.repeat(out_off[:-1], rsize)
-    )
+    out_codes, out_off, group = set_groups(codes, offsets, n)
     sums = tuple(
-        np.bincount(group, weights=np.asarray(c, dtype=np.float64), minlength=rep.size).astype(
-            np.float64, copy=False
-        )
+        np.bincount(
+            group, weights=np.asarray(c, dtype=np.float64), minlength=out_off.size - 1
+        ).astype(np.float64, copy=False)
         for c in columns
     )
-    return codes[take].astype(np.int32, copy=False), out_off, sums
+    return out_codes, out_off, sums

@@ -128,12 +128,22 @@ class _Terms:
     hess: FloatArray
 
 
-def _outer(c: Compact, n: int, p: FloatArray, q: FloatArray) -> FloatArray:
-    """``Σ_paths count · u uᵀ`` of every converting path's vector ``u`` of (Σ p, Σ p q)
-    per channel: the second term of the Hessian of ``Σ log λ``, shape (2n, 2n)."""
+@attrs.frozen(eq=False)
+class _PathPairs:
+    """Which (path, channel) entries pair up in the Hessian's outer-product term: it
+    depends only on the grouped paths, so a fit builds it once, not at every step."""
+
+    entry: IntArray  # the (path, channel) entry of every converting touch
+    n_entries: int
+    first: IntArray  # every ordered pair of entries of one path (self pairs included)
+    second: IntArray
+    weight: FloatArray  # the path's conversions, per pair
+    cells: tuple[IntArray, IntArray, IntArray]  # flat (2n x 2n) cells: aa, ab, bb blocks
+
+
+def _path_pairs(c: Compact, n: int) -> _PathPairs:
     key = c.conv_path * n + c.conv_channel
     ent, inv = np.unique(key, return_inverse=True)
-    ua, ub = wsum(inv, p, ent.size), wsum(inv, p * q, ent.size)
     e_path, e_ch = ent // n, ent % n
     off = np.zeros(c.n_paths + 1, dtype=np.int64)
     np.cumsum(np.bincount(e_path, minlength=c.n_paths), out=off[1:])
@@ -142,20 +152,34 @@ def _outer(c: Compact, n: int, p: FloatArray, q: FloatArray) -> FloatArray:
     rep_off = np.zeros(ent.size + 1, dtype=np.int64)
     np.cumsum(m, out=rep_off[1:])
     second = off[e_path][first] + segments.position_in_segment(rep_off)
-    w = c.path_count[e_path[first]]
-    i, j = e_ch[first], e_ch[second] + n
+    i, j = e_ch[first], e_ch[second]
+    width = 2 * n
+    cells = (i * width + j, i * width + j + n, (i + n) * width + j + n)
+    return _PathPairs(inv, int(ent.size), first, second, c.path_count[e_path[first]], cells)
+
+
+def _outer(pairs: _PathPairs, n: int, p: FloatArray, q: FloatArray) -> FloatArray:
+    """``Σ_paths count · u uᵀ`` of every converting path's vector ``u`` of (Σ p, Σ p q)
+    per channel: the second term of the Hessian of ``Σ log λ``, shape (2n, 2n)."""
+    ua, ub = wsum(pairs.entry, p, pairs.n_entries), wsum(pairs.entry, p * q, pairs.n_entries)
+    first, second, w = pairs.first, pairs.second, pairs.weight
+    aa, ab, bb = pairs.cells
+    size = 4 * n * n
     out = np.zeros((2 * n, 2 * n))
-    out.flat[:] += wsum(i * 2 * n + e_ch[second], w * ua[first] * ua[second], 4 * n * n)
-    out.flat[:] += wsum(i * 2 * n + j, w * ua[first] * ub[second], 4 * n * n)
-    out.flat[:] += wsum((i + n) * 2 * n + j, w * ub[first] * ub[second], 4 * n * n)
+    out.flat[:] += wsum(aa, w * ua[first] * ua[second], size)
+    out.flat[:] += wsum(ab, w * ua[first] * ub[second], size)
+    out.flat[:] += wsum(bb, w * ub[first] * ub[second], size)
     lower = np.tril_indices(2 * n, -1)
     out[lower] = out.T[lower]  # the (b, a) block mirrors (a, b)
     return out
 
 
-def _terms(c: Compact, n: int, theta: FloatArray, second: bool) -> _Terms:
+def _terms(
+    c: Compact, n: int, theta: FloatArray, second: bool, pairs: _PathPairs | None = None
+) -> _Terms:
     """Log-likelihood (and derivatives) at ``theta = (log β, log ω)``; ``-inf`` where a
-    converting path has no hazard left."""
+    converting path has no hazard left. ``pairs``: :func:`_path_pairs` of ``c``, when the
+    caller keeps it between steps."""
     beta, omega = np.exp(theta[:n]), np.exp(theta[n:])
     cc, dc, path = c.conv_channel, c.conv_delta, c.conv_path
     x = omega[cc] * dc
@@ -163,12 +187,13 @@ def _terms(c: Compact, n: int, theta: FloatArray, second: bool) -> _Terms:
     lam = wsum(path, k, c.n_paths)
     with np.errstate(divide="ignore", invalid="ignore"):
         ca, da, count = c.all_channel, c.all_delta, c.all_count
-        decay = np.exp(-omega[ca] * da)
-        big = wsum(ca, -np.expm1(-omega[ca] * da) * count, n)
+        rate = -omega[ca] * da
+        big = wsum(ca, -np.expm1(rate) * count, n)
         ll = float((c.path_count * np.log(lam)).sum() - (beta * big).sum())
         if not math.isfinite(ll) or not second:
             return _Terms(ll, np.zeros(0), np.zeros((0, 0)))
         p = k / lam[path]
+    decay = np.exp(rate)
     pw = p * c.path_count[path]
     q = 1.0 - x
     d1 = beta * omega * wsum(ca, count * da * decay, n)
@@ -177,7 +202,7 @@ def _terms(c: Compact, n: int, theta: FloatArray, second: bool) -> _Terms:
     h_ab = wsum(cc, pw * q, n) - d1
     h_bb = wsum(cc, pw * (q * q - x), n) - d1 + d2
     grad = np.concatenate([h_aa, h_ab])
-    hess = -_outer(c, n, p, q)
+    hess = -_outer(_path_pairs(c, n) if pairs is None else pairs, n, p, q)
     idx = np.arange(n)
     hess[idx, idx] += h_aa
     hess[idx, idx + n] += h_ab
@@ -208,7 +233,8 @@ def fit_newton(
     theta = np.clip(theta, lo, hi)
     free = np.concatenate([~fixed_a, ~fixed_a])
     cz = _zeroed(c, n, fixed_a)
-    here = _terms(cz, n, theta, second=True)
+    pairs = _path_pairs(cz, n)
+    here = _terms(cz, n, theta, second=True, pairs=pairs)
     mu, steps = 1e-3, 0
     while steps < max_iter:
         steps += 1
@@ -229,12 +255,14 @@ def fit_newton(
                 step *= _MAX_STEP / longest
             trial = theta.copy()
             trial[act] = np.clip(theta[act] + step, lo[act], hi[act])
-            there = _terms(cz, n, trial, second=True) if np.isfinite(step).all() else here
-            if there is not here and math.isfinite(there.ll) and there.ll > here.ll:
-                break
+            if np.isfinite(step).all():  # the likelihood alone decides; derivatives after
+                ll = _terms(cz, n, trial, second=False).ll
+                if math.isfinite(ll) and ll > here.ll:
+                    break
             mu *= 10.0
             if mu > 1e20:  # no step raises the likelihood: a maximum
                 return (*_unpack(theta, n, fixed_a), steps, here.ll)
+        there = _terms(cz, n, trial, second=True, pairs=pairs)
         gain = there.ll - here.ll
         theta, here, mu = trial, there, max(mu / 10.0, 1e-12)
         if gain <= tol * max(abs(here.ll), 1.0):

@@ -23,7 +23,7 @@ from touchcredit.core.arrays import BoolArray, FloatArray, IntArray
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import Label, Paths, ShapleyCounts, extract_paths
 from touchcredit.models.base import AttributionModel
-from touchcredit.models.channel_sets import _hashes, distinct_members, group_sets
+from touchcredit.models.channel_sets import distinct_members, group_sets, set_groups
 from touchcredit.models.markov import MarkovModel
 from touchcredit.models.markov_counts import (
     CONVERSION,
@@ -228,20 +228,8 @@ def _channel_sets(paths: Paths) -> tuple[IntArray, IntArray, IntArray]:
     sorted, sets in no particular order) and the set of every path."""
     n = len(paths.channels)
     codes, offsets = distinct_members(paths.codes, paths.offsets, n)
-    if offsets.size == 1:
-        return offsets, codes.astype(np.int64), np.zeros(0, dtype=np.int64)
-    h1, h2 = _hashes(codes, offsets, n)  # two 64-bit hashes and the size: exact enough
-    size = np.diff(offsets)
-    order = np.lexsort((size, h2, h1))
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = (np.diff(h1[order]) != 0) | (np.diff(h2[order]) != 0) | (np.diff(size[order]) != 0)
-    group = np.empty(order.size, dtype=np.int64)
-    group[order] = np.cumsum(new) - 1
-    rep = order[new]
-    out_off = np.zeros(rep.size + 1, dtype=np.int64)
-    np.cumsum(size[rep], out=out_off[1:])
-    take = np.repeat(offsets[rep], size[rep]) + segments.position_in_segment(out_off)
-    return out_off, codes[take].astype(np.int64), group
+    set_codes, set_off, group = set_groups(codes, offsets, n)
+    return set_off, set_codes.astype(np.int64), group
 
 
 def _transitions(paths: Paths, order: int, collapse: bool) -> _Transitions:

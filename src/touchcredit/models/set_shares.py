@@ -19,7 +19,7 @@ from touchcredit.core import segments
 from touchcredit.core.store import JourneySet
 from touchcredit.models._credit import Label, _masks_to_sets, _pair_channels, wsum
 from touchcredit.models.base import AttributionModel
-from touchcredit.models.channel_sets import _hashes, distinct_members
+from touchcredit.models.channel_sets import distinct_members, set_groups
 
 __all__ = ["ConversionSets", "conversion_sets", "normalise", "pair_weights", "set_pairs"]
 
@@ -93,30 +93,13 @@ def conversion_sets(model: AttributionModel, js: JourneySet) -> ConversionSets:
         first[:-1] = starts
         first[-1] = local.size
         members, member_off = distinct_members(seq, first, width)
-        offsets, codes, conv_set = _group(members, member_off, width)
+        codes32, offsets, conv_set = set_groups(members, member_off, width)
+        codes = codes32.astype(np.int64)
     per_conv = np.full(js.n_conversions, -1, dtype=np.int64)
     per_conv[np.flatnonzero(nonempty)] = conv_set
     keys = segments.segment_ids(offsets) * width + codes
     entry = np.searchsorted(keys, per_conv[p.conversion] * width + local)
     return ConversionSets(labels, offsets, codes, entry.astype(np.int64), inv_m)
-
-
-def _group(
-    codes: npt.NDArray[np.int32], offsets: IntArray, n: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Distinct sets of a CSR of sets (members sorted): their CSR and each set's group."""
-    h1, h2 = _hashes(codes, offsets, n)  # two 64-bit hashes and the size: exact enough
-    size = np.diff(offsets)
-    order = np.lexsort((size, h2, h1))
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = (np.diff(h1[order]) != 0) | (np.diff(h2[order]) != 0) | (np.diff(size[order]) != 0)
-    group = np.empty(order.size, dtype=np.int64)
-    group[order] = np.cumsum(new) - 1
-    rep = order[new]
-    out_off = np.zeros(rep.size + 1, dtype=np.int64)
-    np.cumsum(size[rep], out=out_off[1:])
-    take = np.repeat(offsets[rep], size[rep]) + segments.position_in_segment(out_off)
-    return out_off, codes[take].astype(np.int64), group
 
 
 def set_pairs(offsets: IntArray, codes: IntArray) -> tuple[IntArray, IntArray, IntArray]:
